@@ -1,0 +1,3 @@
+"""Plenaria: council plenary recordings into draft minutes (actas)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure functions: chunk transcripts + speaker turns -> words -> interventions."""

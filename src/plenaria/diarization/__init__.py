@@ -1,0 +1,1 @@
+"""Who spoke when: the embedded backend (silero-vad + resemblyzer) and pyannote."""

@@ -1,0 +1,409 @@
+"""The canonical, immutable transcript model that flows through every stage.
+
+Times are seconds from the start of the recording, as floats. Every class is a
+frozen dataclass; stages return new objects and never mutate their inputs.
+Serialization is explicit (``to_dict`` / ``from_dict``) and versioned by
+``SCHEMA_VERSION``: no dicts are passed between stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Segment:
+    """A time span ``[start, end)`` in seconds, as in pyannote.core."""
+
+    start: float
+    end: float
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"Segment end {self.end} is before start {self.start}")
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+    def overlap(self, other: Segment) -> float:
+        """Seconds shared with ``other`` (0 when disjoint)."""
+        return max(0.0, min(self.end, other.end) - max(self.start, other.start))
+
+    def contains(self, t: float) -> bool:
+        return self.start <= t < self.end
+
+    def shifted(self, offset: float) -> Segment:
+        return Segment(self.start + offset, self.end + offset)
+
+    def to_dict(self) -> dict[str, float]:
+        return {"start": round(self.start, 3), "end": round(self.end, 3)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Segment:
+        return cls(float(d["start"]), float(d["end"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word with its absolute timing and confidence."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+    @property
+    def segment(self) -> Segment:
+        return Segment(self.start, max(self.start, self.end))
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+    def shifted(self, offset: float) -> Word:
+        return replace(self, start=self.start + offset, end=self.end + offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "probability": round(self.probability, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(str(d["text"]), float(d["start"]), float(d["end"]), float(d["probability"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of the recording's audio, cut in silence; ``segment.start`` is its offset."""
+
+    index: int
+    segment: Segment
+
+    @property
+    def offset(self) -> float:
+        return self.segment.start
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTranscript:
+    """What the recogniser heard in one chunk; word times are absolute."""
+
+    chunk: Chunk
+    language: str
+    words: tuple[Word, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.chunk.index,
+            "segment": self.chunk.segment.to_dict(),
+            "language": self.language,
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ChunkTranscript:
+        return cls(
+            Chunk(int(d["index"]), Segment.from_dict(d["segment"])),
+            str(d["language"]),
+            tuple(Word.from_dict(w) for w in d["words"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A stretch of time in which one speaker label speaks."""
+
+    speaker: str
+    segment: Segment
+    overlap: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"speaker": self.speaker, **self.segment.to_dict(), "overlap": self.overlap}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Turn:
+        return cls(str(d["speaker"]), Segment.from_dict(d), bool(d.get("overlap", False)))
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A diarized voice, named when it matched a voice profile."""
+
+    id: str
+    name: str | None = None
+    role: str | None = None
+    group: str | None = None
+    score: float | None = None
+
+    @property
+    def label(self) -> str:
+        """What a reader sees: the name, or "Speaker N" for an unnamed voice."""
+        if self.name:
+            return self.name
+        digits = "".join(ch for ch in self.id if ch.isdigit())
+        return f"Speaker {int(digits) + 1}" if digits else self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "name": self.name,
+            "role": self.role,
+            "group": self.group,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Speaker:
+        score = d.get("score")
+        return cls(
+            str(d["id"]),
+            d.get("name"),
+            d.get("role"),
+            d.get("group"),
+            None if score is None else float(score),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """One speaker's continuous contribution: the unit of the acta."""
+
+    speaker: str
+    segment: Segment
+    words: tuple[Word, ...]
+    language: str = ""
+    agenda_item: int | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words).strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "speaker": self.speaker,
+            **self.segment.to_dict(),
+            "language": self.language,
+            "agenda_item": self.agenda_item,
+            "text": self.text,
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Intervention:
+        item = d.get("agenda_item")
+        return cls(
+            str(d["speaker"]),
+            Segment.from_dict(d),
+            tuple(Word.from_dict(w) for w in d["words"]),
+            str(d.get("language", "")),
+            None if item is None else int(item),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One stream of the recording container, as probed."""
+
+    index: int
+    kind: str  # "audio" | "video" | other
+    codec: str
+    channels: int = 0
+    sample_rate: int = 0
+    width: int = 0
+    height: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "codec": self.codec,
+            "channels": self.channels,
+            "sample_rate": self.sample_rate,
+            "width": self.width,
+            "height": self.height,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Stream:
+        return cls(
+            int(d["index"]),
+            str(d["kind"]),
+            str(d["codec"]),
+            int(d.get("channels", 0)),
+            int(d.get("sample_rate", 0)),
+            int(d.get("width", 0)),
+            int(d.get("height", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """The original file: what certifies it (SHA-256) and what it holds."""
+
+    file_name: str
+    sha256: str
+    size_bytes: int
+    duration_s: float
+    format_name: str
+    streams: tuple[Stream, ...] = ()
+
+    @property
+    def has_audio(self) -> bool:
+        return any(s.kind == "audio" for s in self.streams)
+
+    @property
+    def has_video(self) -> bool:
+        return any(s.kind == "video" for s in self.streams)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "duration_s": round(self.duration_s, 3),
+            "format_name": self.format_name,
+            "streams": [s.to_dict() for s in self.streams],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Recording:
+        return cls(
+            str(d["file_name"]),
+            str(d["sha256"]),
+            int(d["size_bytes"]),
+            float(d["duration_s"]),
+            str(d["format_name"]),
+            tuple(Stream.from_dict(s) for s in d.get("streams", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """A point of the orden del día."""
+
+    number: int
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "title": self.title}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AgendaItem:
+        return cls(int(d["number"]), str(d["title"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """The session's data for the heading of the acta."""
+
+    id: str = ""
+    council: str = ""
+    date: str = ""  # ISO 8601, YYYY-MM-DD
+    session_type: str = "ordinaria"  # ordinaria | extraordinaria | extraordinaria urgente
+    place: str = ""
+    start_time: str = ""  # HH:MM
+    president: str = ""
+    secretary: str = ""
+    agenda: tuple[AgendaItem, ...] = ()
+    vocabulary: tuple[str, ...] = ()  # names, streets... given to the recogniser
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "council": self.council,
+            "date": self.date,
+            "session_type": self.session_type,
+            "place": self.place,
+            "start_time": self.start_time,
+            "president": self.president,
+            "secretary": self.secretary,
+            "agenda": [a.to_dict() for a in self.agenda],
+            "vocabulary": list(self.vocabulary),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SessionInfo:
+        return cls(
+            id=str(d.get("id", "")),
+            council=str(d.get("council", "")),
+            date=str(d.get("date", "")),
+            session_type=str(d.get("session_type", "ordinaria")),
+            place=str(d.get("place", "")),
+            start_time=str(d.get("start_time", "")),
+            president=str(d.get("president", "")),
+            secretary=str(d.get("secretary", "")),
+            agenda=tuple(AgendaItem.from_dict(a) for a in d.get("agenda", [])),
+            vocabulary=tuple(str(v) for v in d.get("vocabulary", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """The whole result for one recording: the canonical document every output is made from."""
+
+    recording: Recording
+    session: SessionInfo
+    speakers: tuple[Speaker, ...]
+    turns: tuple[Turn, ...]
+    interventions: tuple[Intervention, ...]
+    languages: tuple[str, ...] = ()
+    model: str = ""
+    schema_version: str = field(default=SCHEMA_VERSION)
+
+    def speaker(self, speaker_id: str) -> Speaker:
+        for s in self.speakers:
+            if s.id == speaker_id:
+                return s
+        return Speaker(speaker_id)
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for i in self.interventions for w in i.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(i.text for i in self.interventions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "model": self.model,
+            "languages": list(self.languages),
+            "recording": self.recording.to_dict(),
+            "session": self.session.to_dict(),
+            "speakers": [s.to_dict() for s in self.speakers],
+            "turns": [t.to_dict() for t in self.turns],
+            "interventions": [i.to_dict() for i in self.interventions],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        version = str(d.get("schema_version", ""))
+        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(
+                f"Transcript schema {version!r} is not supported (this version reads "
+                f"{SCHEMA_VERSION}); reprocess the recording with this version of Plenaria."
+            )
+        return cls(
+            recording=Recording.from_dict(d["recording"]),
+            session=SessionInfo.from_dict(d["session"]),
+            speakers=tuple(Speaker.from_dict(s) for s in d["speakers"]),
+            turns=tuple(Turn.from_dict(t) for t in d["turns"]),
+            interventions=tuple(Intervention.from_dict(i) for i in d["interventions"]),
+            languages=tuple(d.get("languages", [])),
+            model=str(d.get("model", "")),
+            schema_version=version,
+        )

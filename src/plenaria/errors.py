@@ -1,0 +1,50 @@
+"""Errors a user can act on.
+
+Every error carries a one-line ``message`` naming the problem and a ``hint``
+saying what to do. Entry points (CLI, API) turn them into an exit code or an
+HTTP status in one place; stages raise them with ``from`` to keep the cause.
+"""
+
+from __future__ import annotations
+
+
+class PlenariaError(Exception):
+    """Base class: a problem the user can fix. ``exit_code`` is used by the CLI."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InputError(PlenariaError):
+    """The input the user gave is unusable (missing, empty, not a recording...)."""
+
+    exit_code = 2
+
+
+class MediaError(InputError):
+    """ffmpeg or the probe could not read or convert the recording."""
+
+
+class ModelNotFoundError(PlenariaError):
+    """No model could be found in any of the places tried."""
+
+    exit_code = 3
+
+
+class ConfigError(PlenariaError):
+    """Settings or options are invalid."""
+
+    exit_code = 2
+
+
+class DependencyError(PlenariaError):
+    """An optional component (extra) is not installed."""
+
+    exit_code = 3

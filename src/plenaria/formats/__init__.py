@@ -1,0 +1,1 @@
+"""Serialized outputs of a Transcript: JSON, WebVTT, SRT."""

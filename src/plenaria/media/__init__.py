@@ -1,0 +1,1 @@
+"""ffmpeg and PyAV: probe, hash, extract audio, detect speech, split, proxy."""
