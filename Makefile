@@ -1,0 +1,59 @@
+# Plenaria: `make run` (the main job on a generated sample, or RECORDING=...) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RECORDING ?=
+SESSION   ?=
+OUT       ?=
+SAMPLE := samples/pleno-ejemplo
+
+.PHONY: run test lint typecheck bench system-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip "setuptools<81" wheel
+
+# torch first, pinned: the CPU build; a bare `torch` would pull several GB of CUDA.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,dev]"
+	touch $@
+
+# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan.
+system-deps:
+	@missing=""; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v text2wave >/dev/null || missing="$$missing festival festvox-ca-ona-hts"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: $(STAMP) system-deps
+ifeq ($(RECORDING),)
+	$(BIN)/plenaria sample samples
+	$(BIN)/plenaria process $(SAMPLE).mp4 --session $(SAMPLE).yaml $(if $(OUT),--out "$(OUT)")
+else
+	$(BIN)/plenaria process "$(RECORDING)" $(if $(SESSION),--session "$(SESSION)") $(if $(OUT),--out "$(OUT)")
+endif
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(PY) bench/pipeline.py $(FILE)
+
+clean:
+	rm -rf out samples .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,241 @@
+"""Command line: ``plenaria process | sample``.
+
+Errors a user can fix print one line and exit with the error's code (2 for bad
+input); nothing prints a traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from plenaria.errors import ConfigError, PlenariaError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plenaria: council plenary recordings into transcripts and draft actas.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+STAGE_LABELS = {
+    "hash": "SHA-256 of the original",
+    "audio": "Extracting 16 kHz audio",
+    "speech": "Finding speech",
+    "transcribe": "Transcribing",
+    "diarize": "Who speaks when",
+    "proxy": "Web video proxy",
+}
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Turn every failure into one line a secretary can act on."""
+    try:
+        yield
+    except PlenariaError as e:
+        err.print(f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else ""))
+        if debug:
+            err.print_exception()
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrupted.[/] Run the same command again to resume where it stopped.")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as e:  # a bug: say so in one line, keep the details for --debug
+        err.print(
+            f"[bold red]Internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
+            "This is a bug in Plenaria; run again with --debug and report the output."
+        )
+        if debug:
+            err.print_exception()
+        raise typer.Exit(1) from None
+
+
+class RichProgress:
+    """Maps ``progress(stage, done, total)`` to one Rich bar per stage, with ETA."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        task = self._tasks.get(stage)
+        if task is None:
+            label = STAGE_LABELS.get(stage, stage.capitalize())
+            task = self._progress.add_task(label, total=max(total, 1e-9))
+            self._tasks[stage] = task
+        self._progress.update(task, completed=min(done, total), total=max(total, 1e-9))
+
+
+def _bars() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<26}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.command()
+def process(
+    recording: Annotated[Path, typer.Argument(help="The plenary's video or audio file.")],
+    language: Annotated[
+        str | None, typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect per chunk)")
+    ] = None,
+    session: Annotated[
+        Path | None, typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda...")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Whisper model: a name under the models folder, or a path")
+    ] = None,
+    min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
+    max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
+    chunk_max_s: Annotated[float | None, typer.Option(help="Longest audio chunk, seconds.")] = None,
+    beam_size: Annotated[int | None, typer.Option(help="Beam size for decoding.")] = None,
+    no_diarization: Annotated[bool, typer.Option("--no-diarization", help="One speaker for all.")] = False,
+    no_proxy: Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")] = False,
+    acta_lang: Annotated[str, typer.Option(help="Language of the acta: es or ca.")] = "es",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Turn a recording into a transcript (JSON), captions (VTT, SRT), a draft acta (DOCX) and a web video."""
+    _setup_logging(verbose)
+    with _errors(debug):
+        from plenaria.config import Settings, get_settings
+        from plenaria.pipeline import ProcessOptions, load_engines, process_recording
+        from plenaria.session import load_session
+
+        settings: Settings = get_settings()
+        if no_diarization:
+            settings = settings.model_copy(update={"diarization_backend": "none"})
+        options = _options(
+            ProcessOptions(),
+            language=language,
+            min_speakers=min_speakers,
+            max_speakers=max_speakers,
+            chunk_max_s=chunk_max_s,
+            beam_size=beam_size,
+            make_proxy=not no_proxy,
+            acta_lang=acta_lang,
+        )
+        session_info = load_session(session) if session is not None else None
+        target = out_dir or Path("out") / recording.stem
+        started = time.perf_counter()
+        with _bars() as bars:
+            report = RichProgress(bars)
+            # Validate the input before loading models: a bad file fails in a second.
+            from plenaria.media.probe import inspect_recording
+
+            inspect_recording(recording, report)
+            engines = load_engines(settings, model)
+            result = process_recording(
+                recording, target, engines, settings, session_info, options, report
+            )
+        _summary(result, time.perf_counter() - started)
+
+
+def _options(base: Any, **given: Any) -> Any:
+    """Apply CLI flags onto the nested ProcessOptions (validated: bad values are an error)."""
+    from pydantic import ValidationError
+
+    updates: dict[str, dict[str, Any]] = {"transcription": {}, "diarization": {}, "chunking": {}}
+    top: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in ("language", "beam_size"):
+            updates["transcription"][name] = value
+        elif name in ("min_speakers", "max_speakers"):
+            updates["diarization"][name] = value
+        elif name == "chunk_max_s":
+            updates["chunking"][name] = value
+        else:
+            top[name] = value
+    try:
+        data = base.model_dump()
+        for section, values in updates.items():
+            data[section] = {**data[section], **values}
+        return type(base).model_validate({**data, **top})
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"Invalid option {where}: {first['msg']}.", "Check the value given.") from e
+
+
+def _summary(result: Any, elapsed_s: float) -> None:
+    t = result.transcript
+    table = Table(title="Plenaria: outputs", show_header=True)
+    table.add_column("output")
+    table.add_column("file")
+    names = {
+        "json": "Transcript (JSON)",
+        "vtt": "Captions (WebVTT)",
+        "srt": "Captions (SRT)",
+        "docx": "Draft acta (DOCX)",
+        "proxy": "Web video (MP4)",
+    }
+    for key, path in result.outputs.items():
+        table.add_row(names.get(key, key), str(path))
+    out.print(table)
+    out.print(
+        f"{len(t.interventions)} interventions, {len(t.speakers)} speakers, "
+        f"languages: {', '.join(t.languages) or '-'}; recording {t.recording.duration_s / 60:.1f} min, "
+        f"processed in {elapsed_s:.0f} s (SHA-256 {t.recording.sha256})."
+    )
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the sample files.")] = Path("samples"),
+    repeat: Annotated[int, typer.Option(min=1, help="Repeat the script to make it longer.")] = 1,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Generate a sample plenary (Spanish, 3 voices, agenda with votes) as a video file."""
+    with _errors(debug):
+        from plenaria.samples import make_sample
+
+        video = make_sample(out_dir, repeat=repeat)
+        out.print(f"Sample recording: {video}")
+        out.print(f"Session data:     {video.with_suffix('.yaml')}")
+
+
+def main(argv: list[str] | None = None) -> Callable[..., Any]:  # pragma: no cover - entry point
+    return app(argv)  # type: ignore[no-any-return]
