@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -236,6 +236,3 @@ def sample(
         out.print(f"Sample recording: {video}")
         out.print(f"Session data:     {video.with_suffix('.yaml')}")
 
-
-def main(argv: list[str] | None = None) -> Callable[..., Any]:  # pragma: no cover - entry point
-    return app(argv)  # type: ignore[no-any-return]

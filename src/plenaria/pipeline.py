@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from plenaria.acts.draft import render_draft_acta
+from plenaria.acts.links import check_template
 from plenaria.assembly.interventions import AssemblyOptions, build_interventions, speakers_of
 from plenaria.assembly.words import merge_chunks
 from plenaria.cache import ResultCache, atomic_write_text, cache_key
@@ -88,6 +89,7 @@ def load_engines(settings: Settings, model: str | None = None) -> Engines:
 class ProcessResult:
     transcript: Transcript
     outputs: dict[str, Path]
+    chunks: tuple[Chunk, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -147,6 +149,7 @@ def process_recording(
         timings[name] = timings.get(name, 0.0) + now - clock
         clock = now
 
+    check_template(settings.video_url_template)  # a bad template fails before the work
     recording = inspect_recording(path, progress)
     session = session or SessionInfo()
     if not session.id:
@@ -225,7 +228,7 @@ def process_recording(
 
     outputs = write_outputs(transcript, path, out_dir, settings, opts, progress)
     lap("outputs")
-    return ProcessResult(transcript, outputs, timings)
+    return ProcessResult(transcript, outputs, chunks, timings)
 
 
 def write_outputs(
@@ -248,7 +251,7 @@ def write_outputs(
             transcript,
             out_dir / f"{stem}.docx",
             url_template=settings.video_url_template,
-            media_name=proxy.name,
+            media_name=proxy.name if options.make_proxy else "",
             lang=options.acta_lang,
         ),
     }

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from plenaria.errors import DependencyError
-from plenaria.media.ffmpeg import run_ffmpeg
+
 
 SAMPLE_RATE = 22050  # espeak-ng's native rate
 
@@ -43,6 +43,7 @@ AGENDA = (
     "Aprobación del acta de la sesión anterior",
     "Modificación de la ordenanza fiscal del agua",
     "Moción sobre el carril bici de la calle Mayor",
+    "Ruegos y preguntas",
 )
 
 SCRIPT: tuple[tuple[Voice, str], ...] = (
@@ -66,7 +67,14 @@ SCRIPT: tuple[tuple[Voice, str], ...] = (
     (CONCEJAL, "Los vecinos lo piden desde hace años y el coste es asumible para el presupuesto."),
     (ALCALDESA, "El equipo de gobierno comparte el objetivo, pero pide un estudio técnico previo."),
     (CONCEJAL, "Aceptamos incluir el estudio técnico en el texto de la moción."),
+    (CONCEJAL, "Pedimos que el estudio esté terminado antes del verano del año que viene."),
+    (ALCALDESA, "De acuerdo. El estudio se encargará este trimestre a los servicios técnicos."),
     (ALCALDESA, "Pasamos a votación. ¿Votos a favor? Trece. Se aprueba por unanimidad."),
+    (SECRETARIO, "Cuarto punto. Ruegos y preguntas."),
+    (CONCEJAL, "Pregunto a la alcaldesa cuándo se reparará el alumbrado de la plaza de la Iglesia."),
+    (ALCALDESA, "Las obras del alumbrado empezarán el próximo mes y durarán unas tres semanas."),
+    (CONCEJAL, "Ruego también que se limpie el solar abandonado junto al colegio público."),
+    (ALCALDESA, "Tomamos nota. Los servicios municipales actuarán esta misma semana."),
     (SECRETARIO, "Se han tratado todos los puntos del orden del día."),
     (ALCALDESA, "Se levanta la sesión. Muchas gracias a todos y buenas tardes."),
 )
@@ -162,6 +170,8 @@ def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> 
     with tempfile.TemporaryDirectory() as tmp:
         wav = write_wav(Path(tmp) / "speech.wav", audio)
         duration = len(audio) / SAMPLE_RATE
+        from plenaria.media.ffmpeg import run_ffmpeg
+
         run_ffmpeg(
             [
                 "-y",

@@ -1,0 +1,3 @@
+from plenaria.cli import app
+
+app(prog_name="plenaria")
