@@ -236,3 +236,13 @@ def sample(
         out.print(f"Sample recording: {video}")
         out.print(f"Session data:     {video.with_suffix('.yaml')}")
 
+
+def _register_subcommands() -> None:
+    try:
+        from plenaria.cli_voices import voices_app
+    except ImportError:  # pragma: no cover - while the module is being written
+        return
+    app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+
+
+_register_subcommands()

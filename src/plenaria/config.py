@@ -14,6 +14,11 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "plenaria"
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "plenaria"
@@ -30,6 +35,10 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Chunk results, assembled bundled models and other reusable work.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Data kept between runs: the roster and voice profiles.",
     )
     models_dir: Path | None = Field(
         default=None,

@@ -12,7 +12,7 @@ import plenaria
 PACKAGE = Path(plenaria.__file__).parent
 PURE = ("media", "transcription", "diarization", "assembly", "acts", "formats")
 SHELLS = ("plenaria.api", "plenaria.workers", "plenaria.db")
-HEAVY = ("torch", "faster_whisper", "whisper", "resemblyzer", "silero_vad", "pyannote", "ctranslate2")
+HEAVY = ("torch", "faster_whisper", "whisper", "resemblyzer", "silero_vad", "pyannote", "ctranslate2", "onnxruntime")
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:

@@ -1,0 +1,216 @@
+"""What the original recording is: its SHA-256, container, duration and streams.
+
+Probing goes through PyAV (no ffprobe needed) with the same input whitelists as
+ffmpeg. :func:`inspect_recording` turns every unusable input into one
+:class:`~plenaria.errors.InputError` line that says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import av
+
+from plenaria.domain import Recording, Stream
+from plenaria.errors import InputError, MediaError
+from plenaria.media.ffmpeg import input_options
+from plenaria.progress import Progress, no_progress
+
+log = logging.getLogger(__name__)
+
+TRUNCATION_TOLERANCE_S = 2.0  # data may end this much before the declared duration
+_EXPORT_HINT = "Give an audio or video recording (MP4, MKV, AVI, WAV, MP3...)."
+
+
+def sha256_file(path: Path, progress: Progress = no_progress, block_bytes: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in blocks (memory does not grow with the file).
+
+    Reports ``progress("hash", bytes_done, bytes_total)``.
+    """
+    total = path.stat().st_size
+    digest = hashlib.sha256()
+    done = 0
+    progress("hash", 0, total)
+    with path.open("rb") as f:
+        while block := f.read(block_bytes):
+            digest.update(block)
+            done += len(block)
+            progress("hash", done, total)
+    return digest.hexdigest()
+
+
+def probe(path: Path) -> tuple[str, float, tuple[Stream, ...]]:
+    """``(format_name, duration_s, streams)`` of a media file.
+
+    The duration is the container's; when the container does not say, the
+    streams' or, last, the end of the last audio packet. Raises
+    :class:`MediaError` for a file that is not a readable recording.
+    """
+    try:
+        with av.open(str(path), options=input_options()) as container:
+            streams = tuple(_stream(s) for s in container.streams)
+            duration = _declared_duration(container)
+            if duration is None:
+                duration = _demuxed_duration(container)
+            return container.format.name, duration, streams
+    except (av.FFmpegError, UnicodeDecodeError) as e:
+        raise MediaError(*_unreadable(path, e)) from e
+
+
+def inspect_recording(path: Path, progress: Progress = no_progress) -> Recording:
+    """Validate the original recording and hash it; the certified description of the input."""
+    size = _check_file(path)
+    format_name, duration, streams = probe(path)
+    name = path.name
+    audio = [s for s in streams if s.kind == "audio"]
+    if not audio:
+        what = "video but no audio" if any(s.kind == "video" for s in streams) else "no audio"
+        raise MediaError(
+            f"{name} has {what} stream: there is nothing to transcribe.",
+            "Export the recording again with its sound track.",
+        )
+    if duration <= 0:
+        raise MediaError(
+            f"{name} is 0 seconds long: it holds no audio to transcribe.",
+            "Check the export or copy of the recording; it is empty.",
+        )
+    _check_complete(path, audio[0].index, duration)
+    digest = sha256_file(path, progress)
+    log.info("Recording %s: %.1f s, %s, sha256 %s", name, duration, format_name, digest[:12])
+    return Recording(
+        file_name=name,
+        sha256=digest,
+        size_bytes=size,
+        duration_s=duration,
+        format_name=format_name,
+        streams=streams,
+    )
+
+
+def _check_file(path: Path) -> int:
+    """The file's size; an InputError for a missing, unreadable, directory or empty path."""
+    if not path.exists():
+        raise InputError(f"Recording not found: {path}", "Check the path and the file name.")
+    if path.is_dir():
+        raise InputError(
+            f"{path} is a folder, not a recording.", "Give the path of the file itself."
+        )
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except OSError as e:
+        raise InputError(
+            f"Cannot read {path}: {e.strerror}.", "Check the file's permissions."
+        ) from e
+    if size == 0:
+        raise InputError(
+            f"{path.name} is empty (0 bytes).",
+            "The copy or upload failed: copy the recording again.",
+        )
+    return size
+
+
+def _stream(s: av.stream.Stream) -> Stream:
+    ctx = s.codec_context
+    codec = ""
+    if ctx is not None:  # the codec's name (mp3), not its decoder's (mp3float)
+        codec = getattr(ctx.codec, "canonical_name", None) or ctx.name or ""
+    if isinstance(s, av.audio.stream.AudioStream):
+        actx = s.codec_context
+        return Stream(
+            s.index, "audio", codec, channels=actx.channels or 0, sample_rate=actx.sample_rate or 0
+        )
+    if isinstance(s, av.video.stream.VideoStream):
+        # Cover art in an audio file is a still "image", not a video track.
+        kind = "image" if s.disposition & av.stream.Disposition.attached_pic else "video"
+        vctx = s.codec_context
+        return Stream(s.index, kind, codec, width=vctx.width or 0, height=vctx.height or 0)
+    return Stream(s.index, str(s.type), codec)
+
+
+def _declared_duration(container: av.container.InputContainer) -> float | None:
+    if container.duration is not None and container.duration > 0:
+        return container.duration / av.time_base
+    ends = [
+        float(s.duration * s.time_base)
+        for s in container.streams
+        if s.duration is not None and s.time_base is not None and s.duration > 0
+    ]
+    return max(ends) if ends else None
+
+
+def _demuxed_duration(container: av.container.InputContainer) -> float:
+    """End of the last audio packet (reads packets, decodes nothing); 0 when there are none."""
+    if not container.streams.audio:
+        return 0.0
+    audio = container.streams.audio[0]
+    return _last_packet_end(container, audio)
+
+
+def _last_packet_end(container: av.container.InputContainer, stream: av.stream.Stream) -> float:
+    end = 0.0
+    tb = stream.time_base
+    for packet in container.demux(stream):
+        if packet.pts is None or not packet.size or tb is None:
+            continue
+        end = max(end, float((packet.pts + (packet.duration or 0)) * tb))
+    return end
+
+
+def _check_complete(path: Path, audio_index: int, duration: float) -> None:
+    """Raise MediaError when the audio data stops well before the declared duration.
+
+    A faststart MP4 cut short keeps its index, so it opens and claims its full
+    length; seeking near the end finds no data. Only then is the file read
+    through (packets only) to see where it really ends.
+    """
+    try:
+        with av.open(str(path), options=input_options()) as container:
+            stream = container.streams[audio_index]
+            tolerance = min(TRUNCATION_TOLERANCE_S, 0.1 * duration)
+            target = max(0.0, duration - tolerance)
+            try:
+                if stream.time_base is None:
+                    return
+                offset = int(target / stream.time_base)
+                container.seek(offset, backward=True, any_frame=False, stream=stream)
+            except av.FFmpegError:
+                log.debug("%s cannot seek; skipping the end check", path.name)
+                return
+            for packet in container.demux(stream):
+                if packet.size:
+                    return
+            container.seek(0)
+            end = _last_packet_end(container, stream)
+    except av.FFmpegError as e:
+        raise MediaError(
+            f"{path.name} is damaged: its data cannot be read to the end ({e}).",
+            "The file was probably cut short: copy or export it again.",
+        ) from e
+    if end < duration - tolerance:
+        raise MediaError(
+            f"{path.name} is truncated: it declares {duration:.1f} s but its audio stops "
+            f"at {end:.1f} s.",
+            "The copy or upload was cut short: copy or export the recording again.",
+        )
+
+
+def _unreadable(path: Path, error: Exception) -> tuple[str, str]:
+    """(message, hint) saying why ffmpeg cannot open ``path``, judged by its first bytes."""
+    with path.open("rb") as f:
+        head = f.read(16)
+    name = path.name
+    if head.startswith(b"%PDF"):
+        return f"{name} is a PDF document, not a recording.", _EXPORT_HINT
+    if head[4:8] in (b"ftyp", b"mdat", b"free", b"wide", b"moov"):
+        return (
+            f"{name} is an incomplete MP4/MOV file: its index (moov atom) is missing.",
+            "The copy or upload was cut short: copy or export the recording again.",
+        )
+    if head.startswith((b"#EXTM3U", b"ffconcat")) or "whitelist" in str(error):
+        return f"{name} is a playlist or script, not a recording; it is not opened.", _EXPORT_HINT
+    reason = getattr(error, "strerror", None) or str(error)
+    return f"{name} is not an audio or video file ffmpeg can read ({reason}).", _EXPORT_HINT
