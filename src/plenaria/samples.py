@@ -37,7 +37,7 @@ class Voice:
 # Three voices a speaker encoder tells apart (see tests/integration for their similarity).
 ALCALDESA = Voice("María Pérez", "alcaldesa", "es+f3", 150, 60)
 SECRETARIO = Voice("Joan Puig", "secretario", "es+m3", 160, 35)
-CONCEJAL = Voice("Luis García", "concejal", "es-419+m1", 145, 50)
+CONCEJAL = Voice("Luis García", "concejal", "es+m7", 145, 70)
 
 AGENDA = (
     "Aprobación del acta de la sesión anterior",

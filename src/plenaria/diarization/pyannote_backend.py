@@ -1,0 +1,245 @@
+"""The pyannote backend: an adapter around an already-loaded pyannote.audio pipeline.
+
+pyannote.audio is an optional extra (``pip install 'plenaria[pyannote]'``) and is
+imported only inside :func:`load_pyannote_pipeline`. The adapter itself relies
+only on the pipeline being callable and on the ``Annotation`` interface
+(``itertracks(yield_label=True)``), so it works with pyannote 3 (which returns
+an Annotation) and pyannote 4 (which returns an object whose
+``speaker_diarization`` is one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from plenaria.diarization.base import (
+    STAGE,
+    DiarizationOptions,
+    crop_to_regions,
+    mark_overlaps,
+    normalize_regions,
+    relabel_by_first_appearance,
+)
+from plenaria.domain import Segment, Turn
+from plenaria.errors import ConfigError, DependencyError, InputError, ModelNotFoundError
+from plenaria.progress import Progress, no_progress
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_HUB_NAME = "pyannote/speaker-diarization-3.1"
+
+
+class _TimeSpan(Protocol):
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
+
+
+class AnnotationLike(Protocol):
+    """The part of ``pyannote.core.Annotation`` the adapter uses."""
+
+    def itertracks(self, yield_label: bool = ...) -> Iterator[tuple[Any, ...]]: ...
+
+
+def annotation_to_turns(annotation: AnnotationLike) -> tuple[Turn, ...]:
+    """Turns of a pyannote Annotation: SPEAKER_NN by first appearance, overlaps marked."""
+    turns = []
+    for segment, _track, label in annotation.itertracks(yield_label=True):
+        start, end = float(segment.start), float(segment.end)
+        if end > start:
+            turns.append(Turn(str(label), Segment(start, end)))
+    return mark_overlaps(relabel_by_first_appearance(turns))
+
+
+def as_annotation(output: Any) -> AnnotationLike:
+    """The speaker Annotation in a pipeline's output (pyannote 3 or 4)."""
+    annotation = getattr(output, "speaker_diarization", output)
+    if not hasattr(annotation, "itertracks"):
+        raise TypeError(
+            f"The pyannote pipeline returned {type(output).__name__}, not a speaker annotation."
+        )
+    return annotation  # type: ignore[no-any-return]
+
+
+class PyannoteDiarizer:
+    """Diarization by a pyannote.audio pipeline loaded once (see :func:`load_pyannote_pipeline`).
+
+    pyannote finds its own speech; its turns are cropped to the pipeline's speech
+    regions so both backends agree on where speech is. Overlapping turns of two
+    speakers are marked ``overlap=True``.
+    """
+
+    def __init__(self, pipeline: Callable[..., Any]) -> None:
+        self._pipeline = pipeline
+
+    def diarize(
+        self,
+        wav: Path,
+        speech: Sequence[Segment],
+        options: DiarizationOptions,
+        progress: Progress = no_progress,
+    ) -> tuple[Turn, ...]:
+        """Speaker turns inside ``speech``, sorted by start, SPEAKER_NN by first appearance."""
+        if not wav.is_file():
+            raise InputError(f"Audio file not found: {wav}", "Check the path.")
+        regions = normalize_regions(speech)
+        if not regions:
+            progress(STAGE, 0, 0)
+            return ()
+        kwargs = _speaker_hints(options)
+        if _accepts(self._pipeline, "hook"):
+            kwargs["hook"] = _hook(progress)
+        output = self._pipeline({"uri": wav.stem, "audio": str(wav)}, **kwargs)
+        turns = annotation_to_turns(as_annotation(output))
+        cropped = crop_to_regions(turns, regions)
+        result = mark_overlaps(relabel_by_first_appearance(cropped))
+        log.info(
+            "pyannote diarized %s: %s speakers, %s turns",
+            wav.name,
+            len({t.speaker for t in result}),
+            len(result),
+        )
+        return result
+
+
+def load_pyannote_pipeline(
+    spec: str, token: str | None = None, allow_network: bool = False, device: str = "cpu"
+) -> Any:
+    """Load a pyannote pipeline from a local directory / config file, or from the hub.
+
+    A hub name (``owner/name``) is only tried when ``allow_network``; otherwise
+    the hub is kept offline (``HF_HUB_OFFLINE``) while loading.
+    """
+    if not spec.strip():
+        raise ConfigError(
+            "No pyannote pipeline is configured.",
+            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml) "
+            f"or, with PLENARIA_ALLOW_NETWORK=true, to a hub name such as {EXAMPLE_HUB_NAME}.",
+        )
+    source = _local_source(spec)
+    if source is None and not allow_network:
+        raise ConfigError(
+            f"The pyannote pipeline {spec!r} is not a local directory and network access is off.",
+            "Download the pipeline to a directory and set PLENARIA_PYANNOTE_PIPELINE to it, "
+            "or set PLENARIA_ALLOW_NETWORK=true (and PLENARIA_HF_TOKEN for gated models).",
+        )
+    try:
+        from pyannote.audio import Pipeline
+    except ImportError as e:
+        raise DependencyError(
+            "The pyannote diarization backend needs pyannote.audio, which is not installed.",
+            "Install it with: pip install 'plenaria[pyannote]', "
+            "or set PLENARIA_DIARIZATION_BACKEND=embedded.",
+        ) from e
+
+    target = str(source) if source is not None else spec
+    with _hub_offline(not allow_network):
+        try:
+            pipeline = _from_pretrained(Pipeline, target, token)
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            raise ModelNotFoundError(
+                f"Could not load the pyannote pipeline {spec!r}: {e}",
+                "Check the directory (config.yaml and the models it names) or the hub name, "
+                "and that PLENARIA_HF_TOKEN may access it.",
+            ) from e
+    if pipeline is None:  # pyannote 3 returns None when a gated model is refused
+        raise ModelNotFoundError(
+            f"pyannote could not load the pipeline {spec!r}.",
+            "Accept the model's conditions on the hub and set PLENARIA_HF_TOKEN.",
+        )
+    if device != "cpu":
+        import torch
+
+        pipeline.to(torch.device(device))
+    return pipeline
+
+
+def _local_source(spec: str) -> Path | None:
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if not (path / "config.yaml").is_file():
+            raise ConfigError(
+                f"The pyannote pipeline directory {path} has no config.yaml.",
+                "Point PLENARIA_PYANNOTE_PIPELINE at the directory holding the pipeline's "
+                "config.yaml (or at the file itself).",
+            )
+        return path / "config.yaml"
+    if path.is_file():
+        return path
+    looks_like_path = spec.startswith(("/", ".", "~")) or spec.endswith((".yaml", ".yml"))
+    if looks_like_path or spec.count("/") != 1:
+        raise ConfigError(
+            f"The pyannote pipeline {spec!r} was not found.",
+            "Give a local pipeline directory or config.yaml, or a hub name such as "
+            f"{EXAMPLE_HUB_NAME}.",
+        )
+    return None
+
+
+def _from_pretrained(pipeline_class: Any, target: str, token: str | None) -> Any:
+    if token is None:
+        return pipeline_class.from_pretrained(target)
+    if _accepts(pipeline_class.from_pretrained, "token"):  # pyannote >= 4
+        return pipeline_class.from_pretrained(target, token=token)
+    return pipeline_class.from_pretrained(target, use_auth_token=token)
+
+
+@contextlib.contextmanager
+def _hub_offline(offline: bool) -> Iterator[None]:
+    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    saved = {n: os.environ.get(n) for n in names}
+    if offline:
+        os.environ.update({n: "1" for n in names})
+    try:
+        yield
+    finally:
+        for n, v in saved.items():
+            if v is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = v
+
+
+def _speaker_hints(options: DiarizationOptions) -> dict[str, Any]:
+    lo, hi = options.min_speakers, options.max_speakers
+    if lo is not None and lo == hi:
+        return {"num_speakers": lo}
+    hints: dict[str, Any] = {}
+    if lo is not None:
+        hints["min_speakers"] = lo
+    if hi is not None:
+        hints["max_speakers"] = hi
+    return hints
+
+
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _hook(progress: Progress) -> Callable[..., None]:
+    """A pyannote hook ``(step_name, step_artifact, file=None, total=None, completed=None)``."""
+
+    def hook(
+        step_name: str,
+        step_artifact: Any,
+        file: Any = None,
+        total: int | None = None,
+        completed: int | None = None,
+    ) -> None:
+        if total is not None and completed is not None:
+            log.debug("pyannote %s: %s/%s", step_name, completed, total)
+            progress(STAGE, completed, total)
+
+    return hook
