@@ -237,11 +237,10 @@ def sample(
         out.print(f"Session data:     {video.with_suffix('.yaml')}")
 
 
+
 def _register_subcommands() -> None:
-    try:
-        from plenaria.cli_voices import voices_app
-    except ImportError:  # pragma: no cover - while the module is being written
-        return
+    from plenaria.cli_voices import voices_app
+
     app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
 
 

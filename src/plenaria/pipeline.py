@@ -24,12 +24,14 @@ from plenaria.assembly.words import merge_chunks
 from plenaria.cache import ResultCache, atomic_write_text, cache_key
 from plenaria.config import Settings
 from plenaria.diarization.base import DiarizationOptions
+from plenaria.diarization.profiles import NamingOptions, name_speakers
 from plenaria.domain import (
     Chunk,
     ChunkTranscript,
     Recording,
     Segment,
     SessionInfo,
+    Speaker,
     Transcript,
     Turn,
 )
@@ -61,6 +63,7 @@ class ProcessOptions(BaseModel):
     transcription: TranscriptionOptions = Field(default_factory=TranscriptionOptions)
     diarization: DiarizationOptions = Field(default_factory=DiarizationOptions)
     assembly: AssemblyOptions = Field(default_factory=AssemblyOptions)
+    naming: NamingOptions = Field(default_factory=NamingOptions)
     make_proxy: bool = Field(default=True, description="Make the web-playable MP4 proxy.")
     acta_lang: str = Field(default="es", description="Language of the acta's labels: es or ca.")
 
@@ -202,6 +205,7 @@ def process_recording(
     lap("transcribe")
 
     turns: tuple[Turn, ...] = ()
+    turns_key = ""
     if engines.diarizer is not None:
         turns_key = cache_key("turns/1", type(engines.diarizer).__name__, opts.diarization, opts.vad)
         hit = cache.load("turns", turns_key)
@@ -214,11 +218,16 @@ def process_recording(
 
     words = merge_chunks(results)
     interventions = build_interventions(words, turns, opts.assembly)
+    speakers = speakers_of(interventions, turns)
+    if engines.diarizer is not None and turns:
+        speakers = name_voices(engines.diarizer, wav, turns, speakers, cache, turns_key, settings, opts)
+    lap("naming")
+
     languages = tuple(dict.fromkeys(ct.language for ct in results if ct.language))
     transcript = Transcript(
         recording=recording,
         session=session,
-        speakers=speakers_of(interventions, turns),
+        speakers=speakers,
         turns=turns,
         interventions=interventions,
         languages=languages,
@@ -229,6 +238,35 @@ def process_recording(
     outputs = write_outputs(transcript, path, out_dir, settings, opts, progress)
     lap("outputs")
     return ProcessResult(transcript, outputs, chunks, timings)
+
+
+def name_voices(
+    diarizer: Diarizer,
+    wav: Path,
+    turns: Sequence[Turn],
+    speakers: Sequence[Speaker],
+    cache: ResultCache,
+    turns_key: str,
+    settings: Settings,
+    options: ProcessOptions,
+) -> tuple[Speaker, ...]:
+    """Names from the enrolled voice profiles; unmatched voices stay "Speaker N"."""
+    from plenaria.voices import VoiceStore
+
+    profiles = VoiceStore(settings.data_dir / "voices").list()
+    embed = getattr(diarizer, "speaker_embeddings", None)
+    if not profiles or embed is None:
+        return tuple(speakers)
+    hit = cache.load("voiceprints", turns_key)
+    if hit is None:
+        vectors = embed(wav, turns, options.diarization)
+        cache.store("voiceprints", turns_key, {k: [float(x) for x in v] for k, v in vectors.items()})
+    else:
+        import numpy as np
+
+        vectors = {k: np.asarray(v, dtype=np.float32) for k, v in hit.items()}
+    named = {s.id: s for s in name_speakers(vectors, profiles, options.naming)}
+    return tuple(named.get(s.id, s) for s in speakers)
 
 
 def write_outputs(

@@ -1,0 +1,170 @@
+"""``plenaria voices enroll | list | remove``: the voice profiles that name speakers.
+
+Profiles live under ``<data_dir>/voices`` (``PLENARIA_DATA_DIR``). Errors a
+user can fix print one line and exit with the error's code (2 for bad input),
+as in :mod:`plenaria.cli` (whose ``_errors`` is repeated here: importing it
+would be circular, since cli.py registers this sub-app).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from plenaria.errors import PlenariaError
+
+voices_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Voice profiles that put names on speakers: enroll, list, remove.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+ROLES = "alcalde, concejal, secretario, interventor, público..."
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Turn every failure into one line a secretary can act on."""
+    try:
+        yield
+    except PlenariaError as e:
+        err.print(
+            f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else "")
+        )
+        if debug:
+            err.print_exception()
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrupted.[/] Nothing was saved; run the command again.")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as e:  # a bug: one line, details with --debug
+        err.print(
+            f"[bold red]Internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
+            "This is a bug in Plenaria; run again with --debug and report the output."
+        )
+        if debug:
+            err.print_exception()
+        raise typer.Exit(1) from None
+
+
+@voices_app.command()
+def enroll(
+    name: Annotated[str, typer.Argument(help="The person's full name, as it goes in the acta.")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Audio or video of this person alone: FILE or FILE:START-END "
+            "(seconds, mm:ss or hh:mm:ss), e.g. pleno.mp4:1:05-2:30.",
+            show_default=False,
+        ),
+    ],
+    role: Annotated[str | None, typer.Option(help=f"Role: {ROLES}")] = None,
+    group: Annotated[str | None, typer.Option(help="Political group or party.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Learn a person's voice from one or more recordings (adds to an existing profile)."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+    with _errors(debug):
+        from plenaria.config import get_settings
+        from plenaria.voices import VoiceStore, enroll_from_audio, parse_source
+
+        parsed = [parse_source(s) for s in sources]  # bad specs fail before the model loads
+        for path, _ in parsed:
+            if not path.is_file():
+                from plenaria.errors import InputError
+
+                raise InputError(f"Enrollment audio not found: {path}.", "Check the path.")
+        from plenaria.diarization.embedded import EmbeddedDiarizer
+
+        store = VoiceStore.default()
+        before = store.get(name)
+        embedder = EmbeddedDiarizer(_device(get_settings().device))  # loaded once
+        profile = enroll_from_audio(embedder, store, name, parsed, role=role, group=group)
+        verb = "Updated" if before is not None else "Enrolled"
+        out.print(
+            f"{verb} {escape(profile.name)}: {profile.seconds:.1f} s of speech from "
+            f"{profile.samples} sample(s), saved in {escape(str(store.path(profile.id)))}"
+        )
+
+
+def _device(setting: str) -> str:
+    """'cpu' or 'cuda'; 'auto' is cuda when torch sees a GPU."""
+    if setting != "auto":
+        return setting
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@voices_app.command("list")
+def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
+    """Show the enrolled voices."""
+    with _errors(debug):
+        from plenaria.voices import VoiceStore
+
+        store = VoiceStore.default()
+        profiles = store.list()
+        if not profiles:
+            out.print(f"No voice profiles in {escape(str(store.root))}.")
+            return
+        table = Table(title=f"Voice profiles ({escape(str(store.root))})")
+        for column in ("name", "role", "group", "seconds", "samples", "updated"):
+            table.add_column(
+                column, justify="right" if column in ("seconds", "samples") else "left"
+            )
+        for p in profiles:
+            table.add_row(
+                escape(p.name),
+                escape(p.role or "-"),
+                escape(p.group or "-"),
+                f"{p.seconds:.1f}",
+                str(p.samples),
+                p.updated,
+            )
+        out.print(table)
+
+
+@voices_app.command()
+def remove(
+    name: Annotated[str, typer.Argument(help="The person's name or profile id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Delete a person's voice profile (every embedding of their voice)."""
+    with _errors(debug):
+        from plenaria.errors import InputError
+        from plenaria.voices import VoiceStore
+
+        store = VoiceStore.default()
+        try:
+            profile = store.get(name)
+        except InputError:  # a damaged file: still removable by its id
+            profile = None
+        what = (
+            f"{profile.name} ({profile.samples} sample(s), {profile.seconds:.1f} s of speech)"
+            if profile is not None
+            else name
+        )
+        if not yes and not typer.confirm(f"Remove the voice profile of {what}?"):
+            out.print("Nothing removed.")
+            raise typer.Exit(1)
+        if not store.remove(profile.id if profile is not None else name):
+            raise InputError(
+                f"No voice profile named {name!r} in {store.root}.",
+                "See the names with: plenaria voices list",
+            )
+        out.print(f"Removed the voice profile of {escape(what)}.")

@@ -1,0 +1,322 @@
+"""Naming diarized voices from enrolled voice profiles (pure: NumPy and SciPy only).
+
+A :class:`VoiceProfile` is one person's voice as a 256-d resemblyzer embedding
+(never audio): the duration-weighted mean of every window embedding enrolled so
+far, with how many seconds and samples it was built from. :func:`enroll`
+returns a new, updated profile. :func:`name_speakers` matches each diarized
+speaker's mean embedding to the profiles with a calibrated probability, one
+name per speaker and one speaker per name (an optimal assignment), and leaves a
+speaker unnamed ("Speaker N", for the clerk) when no profile is likely enough:
+a wrong name in an acta is worse than none.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+
+from plenaria.domain import Speaker
+from plenaria.errors import InputError
+
+log = logging.getLogger(__name__)
+
+EMBEDDING_SIZE = 256
+
+# calibrated_score(cos) = 1 / (1 + exp(-SCORE_SLOPE * (cos - SCORE_CENTER))).
+# Fitted by bench/calibrate_voices.py (class-balanced logistic log loss) on the
+# cosine similarity between mean resemblyzer embeddings of 3-15 s of speech:
+# 442 same-voice pairs (espeak-ng variants m1-m7 and f1-f5 across other texts and
+# es / es-419 / ca, festival's Catalan voice, AMI meeting speakers and pyannote's
+# sample split in two) and 7668 different-voice pairs (espeak variant pairs the
+# encoder cannot tell apart left out). Same-voice cosines ran 0.80-0.997 (median
+# 0.95), different-voice ones 0.38-0.946 (median 0.70).
+SCORE_SLOPE = 90.56
+SCORE_CENTER = 0.8891
+# The default naming threshold on that probability: the lowest that let at most
+# 0.2 % of the different-voice pairs through (measured: 0.14 % false accepts,
+# 31 % false rejects, i.e. cosine >= 0.932). Conservative on purpose: an
+# unnamed "Speaker N" costs the clerk a click, a wrong name costs a wrong acta.
+DEFAULT_THRESHOLD = 0.98
+
+Vector = npt.NDArray[np.float64]
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def profile_id(name: str) -> str:
+    """A file-safe id for a person's name: ``"María García-Pérez"`` -> ``"maria-garcia-perez"``."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].strip("-")
+    if slug:
+        return slug
+    # A name with no Latin letters: a stable id from its code points.
+    return "voice-" + "-".join(f"{ord(c):x}" for c in name.strip())[:58]
+
+
+def _unit(v: Vector) -> Vector | None:
+    norm = float(np.linalg.norm(v))
+    if not math.isfinite(norm) or norm < 1e-9:
+        return None
+    return v / norm
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceProfile:
+    """One enrolled person's voice: the running mean embedding, never audio.
+
+    ``embedding`` is the duration-weighted mean of the L2-normalised window
+    embeddings enrolled (its norm is at most 1: lower when the samples differ),
+    kept as a tuple so the profile is immutable; ``vector`` is its unit
+    direction, used for matching. ``samples`` counts the audio samples
+    enrolled (one per file or span), ``seconds`` their speech, ``updated`` is
+    the ISO 8601 time of the last enrollment (UTC).
+    """
+
+    id: str
+    name: str
+    role: str | None = None
+    group: str | None = None
+    embedding: tuple[float, ...] = ()
+    seconds: float = 0.0
+    samples: int = 0
+    updated: str = ""
+
+    @property
+    def vector(self) -> Vector:
+        """The unit embedding (zeros for an empty profile)."""
+        v = np.asarray(self.embedding, dtype=np.float64)
+        unit = _unit(v) if v.size else None
+        return unit if unit is not None else np.zeros(max(v.size, 1), dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "group": self.group,
+            "seconds": round(self.seconds, 3),
+            "samples": self.samples,
+            "updated": self.updated,
+            "embedding": [round(x, 7) for x in self.embedding],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> VoiceProfile:
+        role, group = d.get("role"), d.get("group")
+        return cls(
+            id=str(d["id"]),
+            name=str(d["name"]),
+            role=None if role is None else str(role),
+            group=None if group is None else str(group),
+            embedding=tuple(float(x) for x in d["embedding"]),
+            seconds=float(d.get("seconds", 0.0)),
+            samples=int(d.get("samples", 0)),
+            updated=str(d.get("updated", "")),
+        )
+
+
+def enroll(
+    profile: VoiceProfile | None,
+    embeddings: npt.ArrayLike,
+    seconds: float,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    group: str | None = None,
+    now: str | None = None,
+) -> VoiceProfile:
+    """A new profile (``profile`` None) or an updated copy, with one more audio sample.
+
+    ``embeddings`` are the window embeddings of the sample, shape (windows, 256)
+    (or one 256-d vector), ``seconds`` its speech. The stored embedding becomes
+    the mean weighted by seconds of the old one and this sample's mean, so every
+    second enrolled counts the same whichever session it came from. ``role`` and
+    ``group`` replace the old ones when given; ``name`` is required for a new
+    profile.
+    """
+    x = np.asarray(embeddings, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise InputError(
+            "No voice embedding in the enrollment sample (no speech found).",
+            "Give a span where the person speaks for a few seconds.",
+        )
+    if not np.all(np.isfinite(x)):
+        raise ValueError("enrollment embeddings contain NaN or infinity")
+    if not seconds > 0 or not math.isfinite(seconds):
+        raise ValueError(f"enrollment seconds must be positive, got {seconds}")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    rows = x[norms[:, 0] > 1e-9] / norms[norms[:, 0] > 1e-9]
+    if not len(rows):
+        raise InputError(
+            "The enrollment sample gave only empty voice embeddings (silence).",
+            "Give a span where the person speaks for a few seconds.",
+        )
+    sample_mean = rows.mean(axis=0)
+    stamp = now or _now()
+    if profile is None:
+        if not name or not name.strip():
+            raise InputError("A voice profile needs a name.", "Give the person's full name.")
+        return VoiceProfile(
+            id=profile_id(name),
+            name=name.strip(),
+            role=role,
+            group=group,
+            embedding=tuple(float(v) for v in sample_mean),
+            seconds=float(seconds),
+            samples=1,
+            updated=stamp,
+        )
+    old = np.asarray(profile.embedding, dtype=np.float64)
+    if old.size and old.shape != sample_mean.shape:
+        raise InputError(
+            f"The voice profile of {profile.name} has {old.size}-d embeddings, "
+            f"this sample {sample_mean.size}-d (another voice encoder).",
+            "Remove the profile and enroll the person again.",
+        )
+    total = profile.seconds + seconds
+    mean = sample_mean if not old.size else (old * profile.seconds + sample_mean * seconds) / total
+    return replace(
+        profile,
+        role=profile.role if role is None else role,
+        group=profile.group if group is None else group,
+        embedding=tuple(float(v) for v in mean),
+        seconds=float(total),
+        samples=profile.samples + 1,
+        updated=stamp,
+    )
+
+
+class NamingOptions(BaseModel):
+    """How diarized speakers get names from voice profiles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(
+        default=DEFAULT_THRESHOLD,
+        gt=0.0,
+        lt=1.0,
+        description="Calibrated probability (calibrated_score) that a speaker is the profile's "
+        "person, at or above which the speaker gets the name. Higher: fewer names, fewer "
+        "wrong ones.",
+    )
+    shared_names: bool = Field(
+        default=True,
+        description="Let a second speaker take a name already given when both its voice matches "
+        "the profile and the two speakers' own voices match each other above the threshold "
+        "(one person split in two by diarization).",
+    )
+    min_margin: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
+        description="A speaker whose best and second-best profiles score within this of each "
+        "other is left unnamed (two look-alike voices). 0: no such check.",
+    )
+
+
+def calibrated_score(cosine: float) -> float:
+    """The probability that two voice embeddings with this cosine similarity are one person.
+
+    A logistic fitted on measured pairs (see SCORE_SLOPE), increasing in ``cosine``.
+    """
+    z = SCORE_SLOPE * (float(cosine) - SCORE_CENTER)
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _scores(cos: Vector) -> Vector:
+    z = SCORE_SLOPE * (cos - SCORE_CENTER)
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)), dtype=np.float64)
+
+
+def name_speakers(
+    embeddings: Mapping[str, npt.ArrayLike],
+    profiles: Sequence[VoiceProfile],
+    options: NamingOptions | None = None,
+) -> tuple[Speaker, ...]:
+    """One :class:`Speaker` per key of ``embeddings`` (same order), named where a profile matches.
+
+    ``embeddings`` maps a speaker label to its mean voice embedding. Speakers
+    and profiles are paired one to one maximising the total calibrated score
+    (``linear_sum_assignment``); a pair scoring below ``options.threshold``
+    leaves the speaker unnamed (``name`` None). With ``shared_names``, an
+    unnamed speaker may still take a name already given when it matches both
+    the profile and that other speaker above the threshold.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    opts = options or NamingOptions()
+    labels = list(embeddings)
+    unnamed = tuple(Speaker(label) for label in labels)
+    usable = [
+        p for p in profiles if len(p.embedding) and _unit(np.asarray(p.embedding)) is not None
+    ]
+    if not labels or not usable:
+        return unnamed
+    dim = len(usable[0].embedding)
+    if any(len(p.embedding) != dim for p in usable):
+        raise ValueError("voice profiles of different embedding sizes cannot be compared")
+    speakers = np.zeros((len(labels), dim), dtype=np.float64)
+    valid = np.zeros(len(labels), dtype=bool)
+    for i, label in enumerate(labels):
+        v = np.asarray(embeddings[label], dtype=np.float64).reshape(-1)
+        if v.size != dim:
+            raise ValueError(
+                f"speaker {label} has a {v.size}-d embedding, the profiles {dim}-d "
+                "(another voice encoder)"
+            )
+        unit = _unit(v) if np.all(np.isfinite(v)) else None
+        if unit is not None:
+            speakers[i], valid[i] = unit, True
+    voices = np.stack([p.vector for p in usable])
+    prob = _scores(speakers @ voices.T)
+    prob[~valid] = 0.0
+
+    result = list(unnamed)
+    holder: dict[int, int] = {}  # profile index -> speaker index that got its name
+    rows, cols = linear_sum_assignment(prob, maximize=True)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        if prob[i, j] >= opts.threshold and _clear(prob[i], j, opts.min_margin):
+            holder[j] = i
+            result[i] = _named(labels[i], usable[j], float(prob[i, j]))
+    if opts.shared_names and holder:
+        for i in range(len(labels)):
+            if result[i].name is not None or not valid[i]:
+                continue
+            j = int(np.argmax(prob[i]))
+            k = holder.get(j)
+            if k is None or prob[i, j] < opts.threshold or not _clear(prob[i], j, opts.min_margin):
+                continue
+            if calibrated_score(float(speakers[i] @ speakers[k])) >= opts.threshold:
+                result[i] = _named(labels[i], usable[j], float(prob[i, j]))
+    for s in result:
+        log.info("speaker %s: %s (score %s)", s.id, s.name or "unnamed", s.score)
+    return tuple(result)
+
+
+def _clear(row: Vector, j: int, margin: float) -> bool:
+    """True when profile ``j`` beats every other profile in ``row`` by at least ``margin``."""
+    if margin <= 0 or len(row) < 2:
+        return True
+    others = np.delete(row, j)
+    return bool(row[j] - others.max() >= margin)
+
+
+def _named(label: str, profile: VoiceProfile, score: float) -> Speaker:
+    return Speaker(label, profile.name, profile.role, profile.group, score)

@@ -1,0 +1,183 @@
+"""Voice profiles end to end: real resemblyzer (EmbeddedDiarizer) on espeak-ng voices.
+
+Two voices are enrolled from one set of sentences and named in a session made
+of other sentences, where a third, never enrolled voice must stay unnamed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.signal import resample_poly
+
+from plenaria.diarization.base import DiarizationOptions
+from plenaria.diarization.embedded import EmbeddedDiarizer
+from plenaria.diarization.profiles import NamingOptions, name_speakers
+from plenaria.domain import Segment, Turn
+from plenaria.media.ffmpeg import ffmpeg_binary
+from plenaria.voices import VoiceStore, enroll_from_audio, parse_source
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
+]
+
+RATE = 16_000
+ANA, BRUNO, CARLA = "es+m3", "es+f4", "es+m7"  # Carla is never enrolled
+ENROLL = (
+    "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
+    "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",
+    "Queda aprobada por mayoría absoluta con los votos del equipo de gobierno.",
+)
+SESSION = (
+    "La propuesta actualiza la tarifa del agua y crea una tarifa social para las familias.",
+    "Nuestro grupo votará en contra porque el presupuesto no atiende a los barrios.",
+    "Señor secretario, proceda a la lectura de la moción presentada por la oposición.",
+)
+AGAIN = ("Se levanta la sesión. Muchas gracias a todos por su asistencia y buenas noches.",)
+
+
+def speak(voice: str, texts: tuple[str, ...]) -> np.ndarray:
+    pieces = []
+    for text in texts:
+        raw = subprocess.run(
+            ["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True
+        ).stdout
+        with wave.open(io.BytesIO(raw)) as w:
+            rate = w.getframerate()
+            x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2") / 32768
+        pieces += [resample_poly(x, RATE, rate), np.zeros(int(0.4 * RATE))]
+    return np.concatenate(pieces)
+
+
+def write_wav(path: Path, x: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def to_m4a(wav: Path) -> Path:
+    out = wav.with_suffix(".m4a")
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", str(out)], check=True
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def diarizer() -> EmbeddedDiarizer:
+    return EmbeddedDiarizer("cpu")
+
+
+@pytest.fixture(scope="module")
+def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Enrollment files, a second recording of Ana, and a session with its true turns."""
+    d = tmp_path_factory.mktemp("voices")
+    lead = np.zeros(RATE)  # a second of silence the enrollment must skip
+    ana = write_wav(d / "ana.wav", np.concatenate([lead, speak(ANA, ENROLL)]))
+    bruno = to_m4a(write_wav(d / "bruno.wav", speak(BRUNO, ENROLL)))
+    again = write_wav(d / "ana-otra.wav", speak(ANA, AGAIN))
+    parts, turns, t = [], [], 0.0
+    for label, voice in (("SPEAKER_00", BRUNO), ("SPEAKER_01", CARLA), ("SPEAKER_02", ANA)):
+        x = speak(voice, SESSION)
+        parts.append(x)
+        turns.append(Turn(label, Segment(t, t + len(x) / RATE)))
+        t += len(x) / RATE
+    session = write_wav(d / "session.wav", np.concatenate(parts))
+    return {"ana": ana, "bruno": bruno, "again": again, "session": session, "turns": turns}
+
+
+def test_enrolled_voices_are_named_and_a_stranger_is_not(
+    diarizer: EmbeddedDiarizer, audio: dict, tmp_path: Path
+) -> None:
+    store = VoiceStore(tmp_path / "voices")
+    ana = enroll_from_audio(
+        diarizer, store, "Ana Martínez", [(audio["ana"], None)], role="alcaldesa", group="PSC"
+    )
+    bruno = enroll_from_audio(diarizer, store, "Bruno Puig", [parse_source(f"{audio['bruno']}")])
+    assert ana.samples == 1 and bruno.samples == 1
+    # The leading second of silence and the pauses are not counted as speech.
+    assert 8.0 < ana.seconds < len(ENROLL) * 5.0
+    options = DiarizationOptions()
+    embeddings = diarizer.speaker_embeddings(audio["session"], audio["turns"], options)
+    speakers = {s.id: s for s in name_speakers(embeddings, store.list(), NamingOptions())}
+    assert speakers["SPEAKER_00"].name == "Bruno Puig"
+    assert speakers["SPEAKER_02"].name == "Ana Martínez"
+    assert speakers["SPEAKER_02"].role == "alcaldesa" and speakers["SPEAKER_02"].group == "PSC"
+    assert speakers["SPEAKER_02"].score is not None and speakers["SPEAKER_02"].score >= 0.98
+    assert speakers["SPEAKER_01"].name is None and speakers["SPEAKER_01"].label == "Speaker 2"
+
+    # The same person from a second recording: one profile, updated.
+    updated = enroll_from_audio(diarizer, store, "ana martínez", [(audio["again"], None)])
+    assert updated.id == ana.id and updated.samples == 2 and updated.name == "Ana Martínez"
+    assert updated.seconds > ana.seconds and updated.role == "alcaldesa"
+    assert [p.name for p in store.list()] == ["Ana Martínez", "Bruno Puig"]
+
+    # A removed profile is gone from disk and names no one any more.
+    assert store.remove("Bruno Puig")
+    assert not any("bruno" in p.name for p in (tmp_path / "voices").iterdir())
+    speakers = {s.id: s for s in name_speakers(embeddings, store.list(), NamingOptions())}
+    assert speakers["SPEAKER_00"].name is None
+    assert speakers["SPEAKER_02"].name == "Ana Martínez"
+
+
+def test_enrolling_a_span_uses_only_that_span(
+    diarizer: EmbeddedDiarizer, audio: dict, tmp_path: Path
+) -> None:
+    store = VoiceStore(tmp_path)
+    p = enroll_from_audio(diarizer, store, "Ana", [parse_source(f"{audio['ana']}:0:01-0:05")])
+    assert 2.0 < p.seconds <= 4.0
+
+
+def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(data),
+        "PLENARIA_DATA_DIR": str(data),
+        "PLENARIA_CACHE_DIR": str(data / "cache"),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "plenaria", "voices", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
+
+
+def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    spec = f"{audio['bruno']}:0-0:06"
+    proc = run_cli("enroll", "Bruno Puig", "--role", "concejal", "--group", "ERC", spec, data=data)
+    assert proc.returncode == 0, proc.stderr
+    assert "Enrolled Bruno Puig" in proc.stdout
+    assert (data / "voices" / "bruno-puig.json").is_file()
+
+    listed = run_cli("list", data=data)
+    assert listed.returncode == 0, listed.stderr
+    row = next(ln for ln in listed.stdout.splitlines() if "Bruno Puig" in ln)
+    assert "concejal" in row and "ERC" in row and " 1 " in row
+
+    bad = run_cli("enroll", "Bruno Puig", f"{audio['bruno']}:0:10-0:05", data=data)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    errors = [ln for ln in bad.stderr.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and "FILE:START-END" in bad.stderr
+
+    gone = run_cli("remove", "bruno puig", "--yes", data=data)
+    assert gone.returncode == 0, gone.stderr
+    assert "Removed the voice profile of Bruno Puig" in gone.stdout
+    assert list((data / "voices").iterdir()) == []
+    again = run_cli("remove", "Bruno Puig", "--yes", data=data)
+    assert again.returncode == 2 and "No voice profile named" in again.stderr
