@@ -1,0 +1,323 @@
+"""What every speech recogniser offers, and the audio bookkeeping they share.
+
+A backend transcribes ONE chunk of 16 kHz mono audio, and only the speech
+regions our VAD found in it: :func:`pack_speech` cuts those regions out (with a
+little padding and at most ``max_gap_ms`` of the silence between them), packs
+them into decoding windows of at most ``window_s`` seconds, and
+:meth:`PackedSpeech.to_source` maps the recogniser's times back onto the chunk.
+Silence, music and applause outside the regions are never decoded, which is
+the first guard against Whisper's hallucinations; the thresholds of
+:class:`TranscriptionOptions` (applied by :func:`keep_segment`) are the second.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from plenaria.domain import Segment, Word
+from plenaria.errors import InputError
+
+SAMPLE_RATE = 16_000
+
+
+class TranscriptionOptions(BaseModel):
+    """How to decode speech. Part of every chunk's cache key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str | None = Field(
+        default=None,
+        description="Language code (es, ca, gl, eu, en...). None: detect it once per chunk "
+        "and transcribe the chunk in that language (never translate).",
+    )
+    detect_languages: tuple[str, ...] = Field(
+        default=(),
+        description="When detecting, choose only among these codes (e.g. ('es', 'ca')). "
+        "Empty: any language the model knows.",
+    )
+    beam_size: int = Field(default=5, ge=1, description="Beam search width.")
+    batch_size: int = Field(
+        default=8,
+        ge=1,
+        description="Decoding windows run together (faster-whisper). 1: sequential decoding, "
+        "which also retries a failed window at higher temperatures.",
+    )
+    vocabulary: tuple[str, ...] = Field(
+        default=(),
+        description="Names, streets, jargon to favour; given to the model as a prompt "
+        "(hotwords) on every window.",
+    )
+    no_speech_threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="A window whose no-speech probability is above this AND whose average "
+        "log probability is below log_prob_threshold is dropped as silence.",
+    )
+    compression_ratio_threshold: float = Field(
+        default=2.4,
+        gt=0.0,
+        description="Text whose gzip compression ratio is above this is a repetition loop: "
+        "retried hotter when sequential, dropped otherwise.",
+    )
+    log_prob_threshold: float = Field(
+        default=-1.0, description="Average token log probability below which a window failed."
+    )
+    temperatures: tuple[float, ...] = Field(
+        default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        min_length=1,
+        description="Sampling temperatures tried in turn when a window fails (sequential "
+        "decoding); batched decoding uses only the first.",
+    )
+    speech_pad_ms: int = Field(
+        default=200, ge=0, description="Audio kept before and after each speech region."
+    )
+    max_gap_ms: int = Field(
+        default=600,
+        ge=0,
+        description="Silence between two speech regions kept in the same window (longer "
+        "pauses are shortened to this, so silence is not decoded).",
+    )
+    window_s: float = Field(
+        default=30.0, gt=1.0, le=30.0, description="Most audio decoded in one window (Whisper: 30)."
+    )
+    silence_dbfs: float = Field(
+        default=-60.0,
+        le=0.0,
+        description="A region whose loudest sample is below this level (dB full scale) is "
+        "digital silence and is skipped (Whisper makes up words on it).",
+    )
+    max_new_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=220,
+        description="Most tokens decoded per window. None: the model's limit.",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        return _code(value)
+
+    @field_validator("detect_languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_code(v) for v in value)
+
+    @property
+    def prompt(self) -> str | None:
+        """The vocabulary as one prompt string, or None."""
+        words = [v.strip() for v in self.vocabulary if v.strip()]
+        return ", ".join(words) if words else None
+
+
+def _code(value: str) -> str:
+    code = value.strip().lower()
+    if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        raise ValueError(f"{value!r} is not a language code such as es, ca, gl, eu or en")
+    return code
+
+
+class Transcriber(Protocol):
+    """A loaded speech recogniser. Load once, call for every chunk."""
+
+    model_id: str
+    """Stable identifier for cache keys: backend, model name, weights digest, compute type."""
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        speech: Sequence[Segment],
+        options: TranscriptionOptions,
+    ) -> tuple[str, tuple[Word, ...]]:
+        """Transcribe the ``speech`` regions of one chunk.
+
+        ``audio`` is 16 kHz mono float32; ``speech`` and the returned word times are
+        seconds from the chunk's start. Returns (language used or detected, words).
+        With no speech: ``(options.language or "", ())``.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A span of the chunk (``source``) copied into the packed audio at ``at`` seconds."""
+
+    source: Segment
+    at: float
+
+    @property
+    def end_at(self) -> float:
+        return self.at + self.source.duration
+
+
+@dataclass(frozen=True, slots=True)
+class PackedSpeech:
+    """The chunk's speech, packed into decoding windows, and the way back."""
+
+    audio: np.ndarray
+    pieces: tuple[Piece, ...]
+    windows: tuple[Segment, ...]
+    source_duration_s: float
+
+    @property
+    def empty(self) -> bool:
+        return not self.windows
+
+    def to_source(self, t: float, *, is_end: bool = False) -> float:
+        """Map a time of the packed audio back to seconds from the chunk start."""
+        if not self.pieces:
+            return 0.0
+        starts = [p.at for p in self.pieces]
+        i = bisect.bisect_left(starts, t) - 1 if is_end else bisect.bisect_right(starts, t) - 1
+        piece = self.pieces[max(0, i)]
+        local = min(max(t - piece.at, 0.0), piece.source.duration)
+        return float(min(piece.source.start + local, self.source_duration_s))
+
+    def word(self, text: str, start: float, end: float, probability: float) -> Word | None:
+        """A chunk-relative :class:`Word` from packed times; None for text without a
+        letter or digit (Whisper's "..." on room tone is not a word)."""
+        text = text.strip()
+        if not any(ch.isalnum() for ch in text):
+            return None
+        s = round(self.to_source(float(start)), 3)
+        e = max(s, round(self.to_source(float(end), is_end=True), 3))
+        return Word(text, s, e, float(probability))
+
+
+def pack_speech(
+    audio: np.ndarray,
+    speech: Sequence[Segment],
+    options: TranscriptionOptions,
+    sample_rate: int = SAMPLE_RATE,
+) -> PackedSpeech:
+    """Cut the padded speech regions out of ``audio`` and pack them into windows."""
+    duration = len(audio) / sample_rate
+    limit = options.window_s - 0.01  # rounding to samples must not push a window over
+    floor = 10 ** (options.silence_dbfs / 20)
+    regions = [
+        r
+        for r in _regions(speech, duration, options.speech_pad_ms / 1000, limit)
+        if _peak(audio, r, sample_rate) >= floor
+    ]
+    gap_cap = options.max_gap_ms / 1000
+    groups: list[list[Segment]] = []
+    used = 0.0
+    for region in regions:
+        if groups:
+            gap = min(region.start - groups[-1][-1].end, gap_cap)
+            if used + gap + region.duration <= limit:
+                groups[-1].append(region)
+                used += gap + region.duration
+                continue
+        groups.append([region])
+        used = region.duration
+
+    spans: list[Segment] = []
+    windows: list[Segment] = []
+    at = 0.0
+    for group in groups:
+        window_start = at
+        for k, region in enumerate(group):
+            start, end = region.start, region.end
+            if k > 0:  # half of the (capped) gap on each side of the boundary
+                start -= min(region.start - group[k - 1].end, gap_cap) / 2
+            if k < len(group) - 1:
+                end += min(group[k + 1].start - region.end, gap_cap) / 2
+            s0, s1 = round(start * sample_rate), round(end * sample_rate)
+            span = Segment(s0 / sample_rate, s1 / sample_rate)
+            spans.append(span)
+            at += span.duration
+        windows.append(Segment(window_start, at))
+
+    pieces: list[Piece] = []
+    parts: list[np.ndarray] = []
+    at = 0.0
+    for span in spans:
+        pieces.append(Piece(span, at))
+        parts.append(audio[round(span.start * sample_rate) : round(span.end * sample_rate)])
+        at += span.duration
+    packed = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(0, "f4")
+    return PackedSpeech(packed, tuple(pieces), tuple(windows), duration)
+
+
+def _regions(
+    speech: Iterable[Segment], duration: float, pad: float, window: float
+) -> list[Segment]:
+    """Padded, clamped, merged regions, none longer than ``window`` seconds."""
+    padded = sorted(
+        Segment(max(0.0, s.start - pad), min(duration, s.end + pad))
+        for s in speech
+        if s.end > 0 and s.start < duration and s.end > s.start
+    )
+    merged: list[Segment] = []
+    for s in padded:
+        if merged and s.start <= merged[-1].end:
+            merged[-1] = Segment(merged[-1].start, max(merged[-1].end, s.end))
+        else:
+            merged.append(s)
+    out: list[Segment] = []
+    for s in merged:
+        start = s.start
+        while s.end - start > window:
+            out.append(Segment(start, start + window))
+            start += window
+        if s.end - start > 0.01:
+            out.append(Segment(start, s.end))
+    return out
+
+
+def as_mono_float32(audio: np.ndarray) -> np.ndarray:
+    """The chunk's samples as a 1-D float32 array (a copy only when needed)."""
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim != 1:
+        raise InputError(
+            f"Audio for transcription must be mono (1-D), got shape {samples.shape}.",
+            "Extract 16 kHz mono audio first (plenaria.media.audio.extract_audio).",
+        )
+    return samples
+
+
+def _peak(audio: np.ndarray, region: Segment, sample_rate: int) -> float:
+    part = audio[round(region.start * sample_rate) : round(region.end * sample_rate)]
+    return float(np.max(np.abs(part))) if len(part) else 0.0
+
+
+def keep_segment(
+    no_speech_prob: float,
+    avg_logprob: float,
+    compression_ratio: float,
+    options: TranscriptionOptions,
+    temperature: float = 0.0,
+) -> bool:
+    """Whether a decoded window is speech, by Whisper's rules and one stricter one.
+
+    Dropped: a repetition loop (compression ratio too high); a window the model
+    thinks is silent whose tokens are improbable (Whisper's rule); and a window the
+    model thinks is silent that only decoded at a raised temperature (the greedy
+    decode failed, so the sampled text is a guess: noise and applause end up here).
+    """
+    if compression_ratio > options.compression_ratio_threshold:
+        return False
+    if no_speech_prob <= options.no_speech_threshold:
+        return True
+    return avg_logprob >= options.log_prob_threshold and temperature == 0.0
+
+
+def pick_language(probabilities: Iterable[tuple[str, float]], candidates: Sequence[str]) -> str:
+    """The most probable language, among ``candidates`` when any are given."""
+    allowed = set(candidates)
+    ranked = sorted(
+        ((p, code) for code, p in probabilities if not allowed or code in allowed), reverse=True
+    )
+    if not ranked:
+        return candidates[0] if candidates else ""
+    return ranked[0][1]

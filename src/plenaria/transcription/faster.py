@@ -1,0 +1,145 @@
+"""faster-whisper (CTranslate2) backend: the default recogniser.
+
+Only our VAD's speech regions are decoded: :func:`pack_speech` packs them into
+windows, which go to faster-whisper as ``clip_timestamps`` with its own VAD off.
+With ``batch_size > 1`` the windows run through ``BatchedInferencePipeline``
+(which takes each ``{"start", "end"}`` clip as one window and neither merges nor
+re-runs a VAD on them); with 1, through ``WhisperModel.transcribe`` sequentially,
+with temperature fallback. Never conditioned on previous text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from plenaria.domain import Segment, Word
+from plenaria.errors import ConfigError, ModelNotFoundError
+from plenaria.transcription.base import (
+    SAMPLE_RATE,
+    PackedSpeech,
+    TranscriptionOptions,
+    as_mono_float32,
+    keep_segment,
+    pack_speech,
+    pick_language,
+)
+from plenaria.transcription.models import weights_digest
+
+log = logging.getLogger(__name__)
+
+
+class FasterWhisperTranscriber:
+    """A faster-whisper model, loaded once; ``transcribe`` one chunk at a time."""
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        device: str = "auto",
+        compute_type: str = "default",
+        cpu_threads: int = 0,
+        name: str | None = None,
+    ) -> None:
+        import ctranslate2
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        path = Path(model_path)
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        if compute_type == "default":
+            compute_type = "float16" if device == "cuda" else "int8"
+        try:
+            self._model = WhisperModel(
+                str(path),
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=cpu_threads,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as e:
+            raise ModelNotFoundError(
+                f"Could not load the faster-whisper model at {path} on {device} "
+                f"({compute_type}): {e}",
+                "Check that it is a CTranslate2 Whisper directory and that the device and "
+                "PLENARIA_COMPUTE_TYPE suit each other (int8 on CPU, float16 on GPU).",
+            ) from e
+        self._batched = BatchedInferencePipeline(self._model)
+        self.device = device
+        self.compute_type = compute_type
+        self.languages: frozenset[str] = frozenset(self._model.supported_languages)
+        self.model_id = f"faster-whisper/{name or path.name}@{weights_digest(path)}/{compute_type}"
+        log.info("Loaded %s on %s", self.model_id, device)
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        speech: Sequence[Segment],
+        options: TranscriptionOptions,
+    ) -> tuple[str, tuple[Word, ...]]:
+        packed = pack_speech(as_mono_float32(audio), speech, options)
+        if packed.empty:
+            return options.language or "", ()
+        language = options.language or self.detect_language(packed, options)
+        if language not in self.languages:
+            raise ConfigError(
+                f"The model does not know the language {language!r}.",
+                "Use a Whisper language code such as es, ca, gl, eu or en.",
+            )
+        common: dict[str, Any] = {
+            "language": language,
+            "task": "transcribe",
+            "beam_size": options.beam_size,
+            "word_timestamps": True,
+            "condition_on_previous_text": False,
+            "vad_filter": False,
+            "hotwords": options.prompt,
+            "no_speech_threshold": options.no_speech_threshold,
+            "log_prob_threshold": options.log_prob_threshold,
+            "compression_ratio_threshold": options.compression_ratio_threshold,
+            "max_new_tokens": options.max_new_tokens,
+        }
+        if options.batch_size > 1:
+            segments, _ = self._batched.transcribe(
+                packed.audio,
+                clip_timestamps=[{"start": w.start, "end": w.end} for w in packed.windows],
+                batch_size=options.batch_size,
+                temperature=options.temperatures[0],
+                **common,
+            )
+        else:
+            segments, _ = self._model.transcribe(
+                packed.audio,
+                clip_timestamps=[t for w in packed.windows for t in (w.start, w.end)],
+                temperature=list(options.temperatures),
+                **common,
+            )
+        words: list[Word] = []
+        for seg in segments:  # a lazy generator: the decoding happens in this loop
+            stats = (seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio)
+            if not keep_segment(*stats, options, temperature=seg.temperature or 0.0):
+                log.debug(
+                    "Dropped %r (no speech %.2f, logprob %.2f, compression %.2f)", seg.text, *stats
+                )
+                continue
+            for w in seg.words or ():
+                word = packed.word(w.word, w.start, w.end, w.probability)
+                if word is not None:
+                    words.append(word)
+        if not words and options.language is None:
+            return "", ()  # nothing heard: a language "detected" on noise means nothing
+        return language, tuple(words)
+
+    def detect_language(self, packed: PackedSpeech, options: TranscriptionOptions) -> str:
+        """The chunk's language, from its first window of speech."""
+        first = packed.audio[: round(packed.windows[0].end * SAMPLE_RATE)]
+        if not self._model.model.is_multilingual:
+            return "en"
+        _, _, probabilities = self._model.detect_language(audio=first)
+        language = pick_language(probabilities, options.detect_languages)
+        log.debug("Detected language %s (top: %s)", language, probabilities[:3])
+        return language
