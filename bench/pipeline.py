@@ -23,7 +23,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +54,20 @@ def bundled_model_dir() -> str:
         "from plenaria.transcription.models import resolve_model;"
         "print(resolve_model(None, get_settings()).path)"
     )
-    return subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [PY, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def reference_for(path: Path) -> str | None:
+    """A human reference from ../shared/data, or a generated sample's script beside it."""
+    ref = REFERENCES.get(path.name)
+    if ref is not None:
+        return ref.read_text(encoding="utf-8")
+    truth = path.with_suffix(".truth.json")
+    if truth.exists():
+        return " ".join(t["text"] for t in json.loads(truth.read_text(encoding="utf-8")))
+    return None
 
 
 def run_bare(path: Path, model_dir: str, beam: int, language: str) -> dict:
@@ -113,8 +125,15 @@ def wer(reference: str | None, hypothesis: str) -> float | None:
 
 
 def duration_s(path: Path) -> float:
-    code = "import sys; from plenaria.media.probe import probe; print(probe(__import__('pathlib').Path(sys.argv[1]))[1])"
-    return float(subprocess.run([PY, "-c", code, str(path)], check=True, capture_output=True, text=True).stdout)
+    code = (
+        "import sys, pathlib; from plenaria.media.probe import probe;"
+        "print(probe(pathlib.Path(sys.argv[1]))[1])"
+    )
+    return float(
+        subprocess.run(
+            [PY, "-c", code, str(path)], check=True, capture_output=True, text=True
+        ).stdout
+    )
 
 
 def generated(minutes: float, folder: Path) -> tuple[Path, str, Path]:
@@ -135,7 +154,9 @@ def fmt(x: float | None, spec: str) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("files", nargs="*", type=Path)
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--language", default="", help="force a language on both sides")
@@ -146,8 +167,7 @@ def main() -> None:
     for f in args.files:
         if not f.exists():
             raise SystemExit(f"{f}: not found (../shared/data missing? see its README)")
-        ref = REFERENCES.get(f.name)
-        jobs.append((f, ref.read_text(encoding="utf-8") if ref else None, None, args.language))
+        jobs.append((f, reference_for(f), None, args.language))
     tmpdir = Path(tempfile.mkdtemp(prefix="plenaria-bench-"))
     for m in [float(x) for x in args.generated.split(",") if x]:
         video, ref, session = generated(m, tmpdir)
@@ -159,7 +179,9 @@ def main() -> None:
     rows = []
     for path, ref, session, language in jobs:
         dur = duration_s(path)
-        print(f"… {path.name} ({dur / 60:.1f} min): bare faster-whisper", file=sys.stderr, flush=True)
+        print(
+            f"… {path.name} ({dur / 60:.1f} min): bare faster-whisper", file=sys.stderr, flush=True
+        )
         bare = run_bare(path, model_dir, args.beam, language)
         print(f"… {path.name}: plenaria process", file=sys.stderr, flush=True)
         plen = run_plenaria(path, args.beam, language, session)
@@ -188,7 +210,8 @@ def main() -> None:
     print("|---" * 11 + "|")
     for r in rows:
         print(
-            f"| {r[0]} | {r[1] / 60:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.3f} "
+            f"| {r[0]} | {r[1] / 60:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.2f} "
+            f"| {r[5]:.3f} | {r[6]:.3f} "
             f"| {r[7]:.0f} | {r[8]:.0f} | {fmt(r[9], '.3f')} | {fmt(r[10], '.3f')} |"
         )
 

@@ -25,7 +25,9 @@ def _plain(part: object) -> object:
     dump = getattr(part, "model_dump", None)
     if callable(dump):
         return dump(mode="json")
-    return part if isinstance(part, str | int | float | bool | type(None) | list | dict) else str(part)
+    return (
+        part if isinstance(part, str | int | float | bool | type(None) | list | dict) else str(part)
+    )
 
 
 def atomic_write_text(path: Path, text: str) -> Path:

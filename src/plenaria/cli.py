@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -55,7 +54,9 @@ def _errors(debug: bool) -> Iterator[None]:
     try:
         yield
     except PlenariaError as e:
-        err.print(f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else ""))
+        err.print(
+            f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else "")
+        )
         if debug:
             err.print_exception()
         raise typer.Exit(e.exit_code) from None
@@ -115,28 +116,36 @@ def _setup_logging(verbose: bool) -> None:
 def process(
     recording: Annotated[Path, typer.Argument(help="The plenary's video or audio file.")],
     language: Annotated[
-        str | None, typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect per chunk)")
+        str | None,
+        typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect per chunk)"),
     ] = None,
     session: Annotated[
-        Path | None, typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda...")
+        Path | None,
+        typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)")
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)"),
     ] = None,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Whisper model: a name under the models folder, or a path")
+        str | None,
+        typer.Option(
+            "--model", "-m", help="Whisper model: a name under the models folder, or a path"
+        ),
     ] = None,
     min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
     max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
     chunk_max_s: Annotated[float | None, typer.Option(help="Longest audio chunk, seconds.")] = None,
     beam_size: Annotated[int | None, typer.Option(help="Beam size for decoding.")] = None,
-    no_diarization: Annotated[bool, typer.Option("--no-diarization", help="One speaker for all.")] = False,
+    no_diarization: Annotated[
+        bool, typer.Option("--no-diarization", help="One speaker for all.")
+    ] = False,
     no_proxy: Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")] = False,
     acta_lang: Annotated[str, typer.Option(help="Language of the acta: es or ca.")] = "es",
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Turn a recording into a transcript (JSON), captions (VTT, SRT), a draft acta (DOCX) and a web video."""
+    """Turn a recording into a transcript, captions, a draft acta (DOCX) and a web video."""
     _setup_logging(verbose)
     with _errors(debug):
         from plenaria.config import Settings, get_settings
@@ -197,7 +206,9 @@ def _options(base: Any, **given: Any) -> Any:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"Invalid option {where}: {first['msg']}.", "Check the value given.") from e
+        raise ConfigError(
+            f"Invalid option {where}: {first['msg']}.", "Check the value given."
+        ) from e
 
 
 def _summary(result: Any, elapsed_s: float) -> None:
@@ -217,7 +228,8 @@ def _summary(result: Any, elapsed_s: float) -> None:
     out.print(table)
     out.print(
         f"{len(t.interventions)} interventions, {len(t.speakers)} speakers, "
-        f"languages: {', '.join(t.languages) or '-'}; recording {t.recording.duration_s / 60:.1f} min, "
+        f"languages: {', '.join(t.languages) or '-'}; "
+        f"recording {t.recording.duration_s / 60:.1f} min, "
         f"processed in {elapsed_s:.0f} s (SHA-256 {t.recording.sha256})."
     )
 
@@ -235,7 +247,6 @@ def sample(
         video = make_sample(out_dir, repeat=repeat)
         out.print(f"Sample recording: {video}")
         out.print(f"Session data:     {video.with_suffix('.yaml')}")
-
 
 
 def _register_subcommands() -> None:

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = Field(
-        default="default", description="CTranslate2 compute type; default: int8 on CPU, float16 on GPU."
+        default="default",
+        description="CTranslate2 compute type; default: int8 on CPU, float16 on GPU.",
     )
     cpu_threads: int = Field(default=0, ge=0, description="0: one per core.")
 

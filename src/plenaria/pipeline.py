@@ -110,7 +110,10 @@ def transcribe_chunk(
 ) -> ChunkTranscript:
     """Transcribe one chunk of the extracted audio; word times come back absolute."""
     local = [
-        Segment(max(s.start, chunk.segment.start) - chunk.offset, min(s.end, chunk.segment.end) - chunk.offset)
+        Segment(
+            max(s.start, chunk.segment.start) - chunk.offset,
+            min(s.end, chunk.segment.end) - chunk.offset,
+        )
         for s in speech
         if s.overlap(chunk.segment) > 0
     ]
@@ -121,7 +124,9 @@ def transcribe_chunk(
     return ChunkTranscript(chunk, language, tuple(w.shifted(chunk.offset) for w in words))
 
 
-def chunk_key(recording: Recording, chunk: Chunk, transcriber: Transcriber, options: ProcessOptions) -> str:
+def chunk_key(
+    recording: Recording, chunk: Chunk, transcriber: Transcriber, options: ProcessOptions
+) -> str:
     return cache_key(
         "chunk/1",
         recording.sha256,
@@ -207,7 +212,9 @@ def process_recording(
     turns: tuple[Turn, ...] = ()
     turns_key = ""
     if engines.diarizer is not None:
-        turns_key = cache_key("turns/1", type(engines.diarizer).__name__, opts.diarization, opts.vad)
+        turns_key = cache_key(
+            "turns/1", type(engines.diarizer).__name__, opts.diarization, opts.vad
+        )
         hit = cache.load("turns", turns_key)
         if hit is None:
             turns = engines.diarizer.diarize(wav, speech, opts.diarization, progress)
@@ -220,7 +227,9 @@ def process_recording(
     interventions = build_interventions(words, turns, opts.assembly)
     speakers = speakers_of(interventions, turns)
     if engines.diarizer is not None and turns:
-        speakers = name_voices(engines.diarizer, wav, turns, speakers, cache, turns_key, settings, opts)
+        speakers = name_voices(
+            engines.diarizer, wav, turns, speakers, cache, turns_key, settings, opts
+        )
     lap("naming")
 
     languages = tuple(dict.fromkeys(ct.language for ct in results if ct.language))
@@ -260,7 +269,9 @@ def name_voices(
     hit = cache.load("voiceprints", turns_key)
     if hit is None:
         vectors = embed(wav, turns, options.diarization)
-        cache.store("voiceprints", turns_key, {k: [float(x) for x in v] for k, v in vectors.items()})
+        cache.store(
+            "voiceprints", turns_key, {k: [float(x) for x in v] for k, v in vectors.items()}
+        )
     else:
         import numpy as np
 

@@ -21,7 +21,6 @@ import yaml
 
 from plenaria.errors import DependencyError
 
-
 SAMPLE_RATE = 22050  # espeak-ng's native rate
 
 
@@ -47,14 +46,23 @@ AGENDA = (
 )
 
 SCRIPT: tuple[tuple[Voice, str], ...] = (
-    (ALCALDESA, "Buenas tardes. Se abre la sesión ordinaria del pleno del Ayuntamiento de Villaejemplo."),
+    (
+        ALCALDESA,
+        "Buenas tardes. Se abre la sesión ordinaria del pleno del Ayuntamiento de Villaejemplo.",
+    ),
     (ALCALDESA, "Señor secretario, ¿hay quórum suficiente para celebrar la sesión?"),
     (SECRETARIO, "Sí, señora alcaldesa. Asisten once de los trece concejales. Hay quórum."),
     (ALCALDESA, "Gracias. Pasamos al primer punto del orden del día."),
-    (SECRETARIO, "Primer punto. Aprobación del acta de la sesión anterior, celebrada el veinte de octubre."),
+    (
+        SECRETARIO,
+        "Primer punto. Aprobación del acta de la sesión anterior, celebrada el veinte de octubre.",
+    ),
     (ALCALDESA, "¿Alguna observación al acta? No hay observaciones. Pasamos a votación."),
     (ALCALDESA, "¿Votos a favor? Once votos a favor. Queda aprobada por unanimidad."),
-    (SECRETARIO, "Segundo punto. Modificación de la ordenanza fiscal reguladora de la tasa del agua."),
+    (
+        SECRETARIO,
+        "Segundo punto. Modificación de la ordenanza fiscal reguladora de la tasa del agua.",
+    ),
     (ALCALDESA, "Tiene la palabra el concejal de Hacienda, señor García."),
     (CONCEJAL, "Gracias, alcaldesa. La propuesta actualiza la tarifa del agua un dos por ciento."),
     (CONCEJAL, "El incremento es inferior al índice de precios y cubre el coste del servicio."),
@@ -62,7 +70,10 @@ SCRIPT: tuple[tuple[Voice, str], ...] = (
     (ALCALDESA, "Gracias. ¿Alguna intervención más? Pasamos a votación."),
     (ALCALDESA, "¿Votos a favor? Siete. ¿Votos en contra? Cuatro. ¿Abstenciones? Ninguna."),
     (SECRETARIO, "Queda aprobada la modificación con siete votos a favor y cuatro en contra."),
-    (SECRETARIO, "Tercer punto. Moción del grupo municipal sobre el carril bici de la calle Mayor."),
+    (
+        SECRETARIO,
+        "Tercer punto. Moción del grupo municipal sobre el carril bici de la calle Mayor.",
+    ),
     (CONCEJAL, "Nuestro grupo propone construir un carril bici seguro en la calle Mayor."),
     (CONCEJAL, "Los vecinos lo piden desde hace años y el coste es asumible para el presupuesto."),
     (ALCALDESA, "El equipo de gobierno comparte el objetivo, pero pide un estudio técnico previo."),
@@ -71,7 +82,10 @@ SCRIPT: tuple[tuple[Voice, str], ...] = (
     (ALCALDESA, "De acuerdo. El estudio se encargará este trimestre a los servicios técnicos."),
     (ALCALDESA, "Pasamos a votación. ¿Votos a favor? Trece. Se aprueba por unanimidad."),
     (SECRETARIO, "Cuarto punto. Ruegos y preguntas."),
-    (CONCEJAL, "Pregunto a la alcaldesa cuándo se reparará el alumbrado de la plaza de la Iglesia."),
+    (
+        CONCEJAL,
+        "Pregunto a la alcaldesa cuándo se reparará el alumbrado de la plaza de la Iglesia.",
+    ),
     (ALCALDESA, "Las obras del alumbrado empezarán el próximo mes y durarán unas tres semanas."),
     (CONCEJAL, "Ruego también que se limpie el solar abandonado junto al colegio público."),
     (ALCALDESA, "Tomamos nota. Los servicios municipales actuarán esta misma semana."),
@@ -163,7 +177,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
 
 
 def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> Path:
-    """Write ``<name>.mp4`` (video + speech), ``<name>.yaml`` (session) and ``<name>.truth.json``."""
+    """Write ``<name>.mp4`` (video and speech), ``<name>.yaml`` (session), ``<name>.truth.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     audio, lines = render_script(SCRIPT, repeat=repeat)
     video = out_dir / f"{name}.mp4"
@@ -177,7 +191,8 @@ def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> 
                 "-y",
                 "-f", "lavfi", "-i", f"color=c=0x1d3557:s=640x360:r=10:d={duration:.3f}",
                 "-i", str(wav),
-                "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
+                "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage",
+                "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-b:a", "96k", "-ar", "44100",
                 "-shortest", "-movflags", "+faststart",
                 str(video),

@@ -70,9 +70,15 @@ def session_from_mapping(data: Any, source: str = "session") -> SessionInfo:
     vocabulary = data.get("vocabulary") or []
     if not isinstance(vocabulary, list):
         raise InputError(f"{source}: 'vocabulary' must be a list of words.", "One per line.")
-    plain = {k: str(v) for k, v in data.items() if k not in ("agenda", "vocabulary") and v is not None}
+    plain = {
+        k: str(v) for k, v in data.items() if k not in ("agenda", "vocabulary") and v is not None
+    }
     return SessionInfo.from_dict(
-        {**plain, "agenda": [a.to_dict() for a in agenda], "vocabulary": [str(v) for v in vocabulary]}
+        {
+            **plain,
+            "agenda": [a.to_dict() for a in agenda],
+            "vocabulary": [str(v) for v in vocabulary],
+        }
     )
 
 

@@ -12,7 +12,16 @@ import plenaria
 PACKAGE = Path(plenaria.__file__).parent
 PURE = ("media", "transcription", "diarization", "assembly", "acts", "formats")
 SHELLS = ("plenaria.api", "plenaria.workers", "plenaria.db")
-HEAVY = ("torch", "faster_whisper", "whisper", "resemblyzer", "silero_vad", "pyannote", "ctranslate2", "onnxruntime")
+HEAVY = (
+    "torch",
+    "faster_whisper",
+    "whisper",
+    "resemblyzer",
+    "silero_vad",
+    "pyannote",
+    "ctranslate2",
+    "onnxruntime",
+)
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
@@ -54,4 +63,3 @@ def test_importing_the_pipeline_and_cli_loads_no_model_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-

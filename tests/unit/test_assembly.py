@@ -12,7 +12,9 @@ from plenaria.assembly.words import LanguageWord, merge_chunks, normalize_token
 from plenaria.domain import Chunk, ChunkTranscript, Segment, Turn, Word
 
 
-def _ct(index: int, start: float, end: float, words: list[tuple[str, float, float]]) -> ChunkTranscript:
+def _ct(
+    index: int, start: float, end: float, words: list[tuple[str, float, float]]
+) -> ChunkTranscript:
     return ChunkTranscript(
         Chunk(index, Segment(start, end)), "es", tuple(Word(t, s, e, 0.9) for t, s, e in words)
     )

@@ -26,7 +26,9 @@ class AssemblyOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     nearest_turn_max_s: float = Field(
-        default=2.0, ge=0, description="A word outside every turn joins the nearest turn this close."
+        default=2.0,
+        ge=0,
+        description="A word outside every turn joins the nearest turn this close.",
     )
     flicker_max_s: float = Field(
         default=0.6,
@@ -134,6 +136,7 @@ def build_interventions(
     labels = _smooth(plain, _fill_unknown(assign_speakers(plain, turns, opts)), opts.flicker_max_s)
     result: list[Intervention] = []
     group: list[LanguageWord] = []
+    current = DEFAULT_SPEAKER
     for lw, label in zip(words, labels, strict=True):
         if group:
             same = label == current

@@ -22,12 +22,21 @@ STAGE = "diarize"
 
 
 class DiarizationOptions(BaseModel):
-    """Tunables of speaker diarization (who spoke when)."""
+    """Tunables of speaker diarization (who spoke when).
+
+    Defaults were tuned on two public recordings together (pyannote's 30 s
+    telephone sample, 2 speakers; 7 minutes of AMI meetings, 27 speakers with
+    overlap) and on generated espeak-ng plenaries; see bench/diarization.py.
+    Similarities are cosine similarities of resemblyzer voice embeddings (-1..1).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_speakers: int | None = Field(
-        default=None, ge=1, description="At least this many speakers (None: decided by the audio)."
+        default=None,
+        ge=1,
+        description="At least this many speakers (None: decided by the audio). A roster "
+        "size is a good maximum; a minimum forces splits even of one voice.",
     )
     max_speakers: int | None = Field(
         default=None, ge=1, description="At most this many speakers (None: no limit)."
@@ -36,40 +45,77 @@ class DiarizationOptions(BaseModel):
         default=1.6,
         gt=0.2,
         le=10.0,
-        description="Length of the audio window each voice embedding is computed on.",
+        description="Seconds of audio each voice embedding is computed on. Longer: steadier "
+        "voices, blurrier speaker changes.",
     )
     hop_s: float = Field(
-        default=0.8, gt=0.05, description="Step between two consecutive embedding windows."
+        default=0.4,
+        gt=0.05,
+        description="Seconds between two consecutive embedding windows: the time resolution "
+        "of speaker changes. Embedding cost grows as window_s / hop_s.",
     )
     cluster_threshold: float = Field(
-        default=0.3,
+        default=0.29,
         gt=0.0,
         lt=2.0,
-        description="Cosine distance (average linkage) below which windows are one speaker; "
-        "sets the number of speakers when no hint is given. Lower: more speakers.",
+        description="Cosine distance (1 - similarity, average linkage over windows) below "
+        "which two groups of windows are one speaker; sets the number of speakers when no "
+        "hint decides it. Lower: more speakers.",
+    )
+    min_speaker_s: float = Field(
+        default=4.5,
+        ge=0.0,
+        description="Seconds of speech (windows x hop_s) a cluster needs to be a speaker of "
+        "its own; a smaller one joins the nearest speaker (a cough, a mixed window, a "
+        "one-word interjection), unless min_speakers needs it.",
+    )
+    merge_similarity: float = Field(
+        default=0.85,
+        gt=0.0,
+        le=1.0,
+        description="Cosine similarity of two clusters' mean embeddings at or above which "
+        "they are one speaker (one voice split by tone or a repeated phrase). 1 turns it off.",
+    )
+    change_penalty: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=2.0,
+        description="Cosine similarity a run of windows must gain by switching speaker for "
+        "the switch to happen, when every window is reassigned to its nearest speaker "
+        "centroid (Viterbi smoothing). Higher: fewer, longer turns.",
     )
     min_turn_s: float = Field(
-        default=1.0,
+        default=0.5,
         ge=0.0,
-        description="A turn shorter than this, inside one speech region, is given to a neighbour.",
+        description="Seconds: a turn shorter than this, inside one speech region, is given "
+        "to a neighbour.",
     )
     min_embed_s: float = Field(
-        default=0.4,
+        default=0.2,
         ge=0.0,
-        description="A speech region shorter than this gets no embedding of its own; it takes "
-        "the speaker of the nearest embedded window.",
+        description="Seconds: a speech region shorter than this gets no embedding of its own; "
+        "it takes the speaker of the nearest embedded window.",
     )
-    min_speaker_windows: int = Field(
-        default=3,
-        ge=1,
-        description="A cluster of fewer windows than this is folded into the nearest larger "
-        "one (a stray cough or noise is not a speaker).",
+    overlap_margin: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Overlapped speech: a window near a change between speakers A and B whose "
+        "similarity to B's centroid is within this of A's is given to both, as overlap. "
+        "0 turns overlap marking off.",
+    )
+    overlap_near_change_s: float = Field(
+        default=0.5,
+        ge=0.0,
+        description="Seconds from a change of speaker within which overlap is looked for "
+        "(people talk over each other where the floor passes).",
     )
     max_cluster_windows: int = Field(
         default=3000,
         ge=10,
         description="Memory bound: above this many windows, an evenly spread subset is "
-        "clustered and the other windows join the nearest cluster centre.",
+        "clustered (n^2/2 distances: 36 MB at 3000) and the other windows join the nearest "
+        "cluster centre.",
     )
     batch_windows: int = Field(
         default=64, ge=1, description="Windows embedded together in one forward pass."

@@ -77,7 +77,7 @@ def cluster_embeddings(
     """
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    x = _unit_rows(np.asarray(embeddings, dtype=np.float64))
+    x = unit_rows(np.asarray(embeddings, dtype=np.float64))
     n = len(x)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -103,7 +103,7 @@ def cluster_embeddings(
     min_size = max(1, round(min_cluster_size * m / n))
     labels = _fold_small_clusters(sub, labels, min_size, lo)
     if m < n:
-        centres = _unit_rows(
+        centres = unit_rows(
             np.stack([sub[labels == c].mean(axis=0) for c in range(labels.max() + 1)])
         )
         labels = np.argmax(x @ centres.T, axis=1).astype(np.int64)
@@ -123,11 +123,21 @@ def windows_to_turns(
     differ. Turns shorter than ``min_turn_s`` are given to a neighbour in the
     same region. A region with no window takes the label of the nearest window.
     """
+    return relabel_by_first_appearance(windows_to_raw_turns(regions, windows, labels, min_turn_s))
+
+
+def windows_to_raw_turns(
+    regions: Sequence[Segment],
+    windows: Sequence[Window],
+    labels: npt.ArrayLike,
+    min_turn_s: float = 0.0,
+) -> list[Turn]:
+    """As :func:`windows_to_turns`, but speakers keep their label number (as a string)."""
     lab = np.asarray(labels, dtype=np.int64)
     if len(lab) != len(windows):
         raise ValueError(f"{len(lab)} labels for {len(windows)} windows")
     if not regions or not windows:
-        return ()
+        return []
     by_region: dict[int, list[int]] = {}
     for k, w in enumerate(windows):
         by_region.setdefault(w.region, []).append(k)
@@ -151,10 +161,11 @@ def windows_to_turns(
         pieces.append((int(lab[idx[-1]]), start, r.end))
         pieces = _absorb_short(_merge_same(pieces), min_turn_s)
         turns += [Turn(str(lbl), Segment(s, e)) for lbl, s, e in pieces if e > s]
-    return relabel_by_first_appearance(turns)
+    return turns
 
 
-def _unit_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def unit_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Rows scaled to unit length; an all-zero row becomes a constant unit row (no NaN)."""
     if x.ndim != 2:
         raise ValueError(f"embeddings must be a 2-D array, got shape {x.shape}")
     norms = np.linalg.norm(x, axis=1, keepdims=True)
@@ -172,7 +183,7 @@ def _fold_small_clusters(
             break
         small = ids[np.argmin(counts)]
         others = ids[ids != small]
-        centres = _unit_rows(np.stack([x[labels == c].mean(axis=0) for c in others]))
+        centres = unit_rows(np.stack([x[labels == c].mean(axis=0) for c in others]))
         members = labels == small
         labels[members] = others[np.argmax(x[members] @ centres.T, axis=1)]
     return np.unique(labels, return_inverse=True)[1].astype(np.int64)

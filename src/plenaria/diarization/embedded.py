@@ -3,9 +3,12 @@
 Windows of ``window_s`` every ``hop_s`` inside the speech regions are embedded
 in batches (one mel spectrogram per block of audio, sliced into windows, one
 forward pass of the encoder per batch), clustered over the whole recording,
-and turned into speaker turns. Audio is read from the 16 kHz mono WAV a block
-at a time, so memory stays flat however long the recording is. This backend
-does not detect overlapped speech: its turns never overlap.
+reassigned window by window to the nearest speaker (see ``refine``) and turned
+into speaker turns. Audio is read from the 16 kHz mono WAV a block at a time;
+what grows with the length is one 256-float embedding per window (1 KB per
+``hop_s``: 37 MB for 5 hours at 0.4 s) and the clustering is bounded by
+``max_cluster_windows``. Overlapped speech is only guessed where the floor
+passes between two speakers (``overlap_margin``); there is no overlap model.
 """
 
 from __future__ import annotations
@@ -21,12 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from plenaria.diarization.base import STAGE, DiarizationOptions, normalize_regions
-from plenaria.diarization.clustering import (
-    Window,
-    cluster_embeddings,
-    plan_windows,
-    windows_to_turns,
-)
+from plenaria.diarization.clustering import Window, plan_windows
+from plenaria.diarization.refine import turns_from_embeddings
 from plenaria.domain import Segment, Turn
 from plenaria.errors import DependencyError, InputError, MediaError
 from plenaria.progress import Progress, no_progress
@@ -124,10 +123,19 @@ def load_voice_encoder(device: str = "cpu") -> Any:
 
 
 class EmbeddedDiarizer:
-    """Diarization with resemblyzer's speaker encoder; the model is loaded once, here."""
+    """Diarization with resemblyzer's speaker encoder; the model is loaded once, here.
 
-    def __init__(self, device: str = "cpu") -> None:
+    ``threads`` is the number of CPU threads torch may use while embedding
+    (restored afterwards). One is the default: the encoder's LSTM is as fast on
+    one thread as on two of an idle 2-core machine, and several times slower on
+    two when other processes (the recogniser, another worker) compete for them.
+    """
+
+    def __init__(self, device: str = "cpu", threads: int = 1) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
         self.device = device
+        self.threads = threads
         self._encoder = load_voice_encoder(device)
 
     def diarize(
@@ -145,15 +153,7 @@ class EmbeddedDiarizer:
                 return ()
             windows = plan_windows(regions, options.window_s, options.hop_s, options.min_embed_s)
             embeddings = self._embed(reader, windows, options, progress)
-        labels = cluster_embeddings(
-            embeddings,
-            options.cluster_threshold,
-            options.min_speakers,
-            options.max_speakers,
-            max_points=options.max_cluster_windows,
-            min_cluster_size=options.min_speaker_windows,
-        )
-        turns = windows_to_turns(regions, windows, labels, options.min_turn_s)
+        turns = turns_from_embeddings(regions, windows, embeddings, options)
         log.info(
             "diarized %s: %s windows, %s speakers, %s turns",
             wav.name,
@@ -196,22 +196,30 @@ class EmbeddedDiarizer:
         options: DiarizationOptions,
         progress: Progress,
     ) -> Float32:
+        import torch
+
         total = len(windows)
         out = np.zeros((total, EMBEDDING_SIZE), dtype=np.float32)
         pending: list[Float32] = []
         done = 0
         progress(STAGE, 0, total)
-        for mels in _window_mels(reader, windows):
-            pending += mels
-            while len(pending) >= options.batch_windows:
-                batch, pending = pending[: options.batch_windows], pending[options.batch_windows :]
-                out[done : done + len(batch)] = self._forward(batch)
-                done += len(batch)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            for mels in _window_mels(reader, windows):
+                pending += mels
+                while len(pending) >= options.batch_windows:
+                    size = options.batch_windows
+                    batch, pending = pending[:size], pending[size:]
+                    out[done : done + len(batch)] = self._forward(batch)
+                    done += len(batch)
+                    progress(STAGE, done, total)
+            if pending:
+                out[done : done + len(pending)] = self._forward(pending)
+                done += len(pending)
                 progress(STAGE, done, total)
-        if pending:
-            out[done : done + len(pending)] = self._forward(pending)
-            done += len(pending)
-            progress(STAGE, done, total)
+        finally:
+            torch.set_num_threads(threads)
         return out
 
     def _forward(self, mels: Sequence[Float32]) -> Float32:

@@ -47,6 +47,9 @@ SCORE_CENTER = 0.8891
 # 31 % false rejects, i.e. cosine >= 0.932). Conservative on purpose: an
 # unnamed "Speaker N" costs the clerk a click, a wrong name costs a wrong acta.
 DEFAULT_THRESHOLD = 0.98
+# The default margin (cosine) between a speaker's best and second-best profile; see
+# bench/naming.py and bench/README_naming.md for the measurement behind it.
+DEFAULT_MARGIN_COS = 0.0
 
 Vector = npt.NDArray[np.float64]
 
@@ -219,12 +222,13 @@ class NamingOptions(BaseModel):
         "the profile and the two speakers' own voices match each other above the threshold "
         "(one person split in two by diarization).",
     )
-    min_margin: float = Field(
-        default=0.0,
+    margin_cos: float = Field(
+        default=DEFAULT_MARGIN_COS,
         ge=0.0,
         lt=1.0,
-        description="A speaker whose best and second-best profiles score within this of each "
-        "other is left unnamed (two look-alike voices). 0: no such check.",
+        description="Cosine similarity by which a speaker's voice must be closer to the "
+        "profile than to any other profile to get its name; closer calls (two look-alike "
+        "voices, or two people merged by diarization) stay unnamed. 0: no such check.",
     )
 
 
@@ -285,14 +289,15 @@ def name_speakers(
         if unit is not None:
             speakers[i], valid[i] = unit, True
     voices = np.stack([p.vector for p in usable])
-    prob = _scores(speakers @ voices.T)
+    cos = speakers @ voices.T
+    prob = _scores(cos)
     prob[~valid] = 0.0
 
     result = list(unnamed)
     holder: dict[int, int] = {}  # profile index -> speaker index that got its name
     rows, cols = linear_sum_assignment(prob, maximize=True)
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        if prob[i, j] >= opts.threshold and _clear(prob[i], j, opts.min_margin):
+        if prob[i, j] >= opts.threshold and _clear(cos[i], j, opts.margin_cos):
             holder[j] = i
             result[i] = _named(labels[i], usable[j], float(prob[i, j]))
     if opts.shared_names and holder:
@@ -301,7 +306,7 @@ def name_speakers(
                 continue
             j = int(np.argmax(prob[i]))
             k = holder.get(j)
-            if k is None or prob[i, j] < opts.threshold or not _clear(prob[i], j, opts.min_margin):
+            if k is None or prob[i, j] < opts.threshold or not _clear(cos[i], j, opts.margin_cos):
                 continue
             if calibrated_score(float(speakers[i] @ speakers[k])) >= opts.threshold:
                 result[i] = _named(labels[i], usable[j], float(prob[i, j]))
@@ -311,7 +316,7 @@ def name_speakers(
 
 
 def _clear(row: Vector, j: int, margin: float) -> bool:
-    """True when profile ``j`` beats every other profile in ``row`` by at least ``margin``."""
+    """True when profile ``j`` beats every other profile in ``row`` (cosines) by ``margin``."""
     if margin <= 0 or len(row) < 2:
         return True
     others = np.delete(row, j)
