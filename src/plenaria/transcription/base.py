@@ -85,7 +85,13 @@ class TranscriptionOptions(BaseModel):
         "pauses are shortened to this, so silence is not decoded).",
     )
     window_s: float = Field(
-        default=30.0, gt=1.0, le=30.0, description="Most audio decoded in one window (Whisper: 30)."
+        default=20.0,
+        gt=1.0,
+        le=30.0,
+        description="Most speech packed into one decoding window, seconds (Whisper's limit: 30). "
+        "Batched decoding has no timestamps to resume from, and a window filled with 30 s of "
+        "dense speech loses its tail: on the generated sample, 30 s windows deleted 44 of 400 "
+        "words, 20 s windows 1 (as many as sequential decoding).",
     )
     silence_dbfs: float = Field(
         default=-60.0,
