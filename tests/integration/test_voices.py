@@ -32,6 +32,7 @@ pytestmark = [
 
 RATE = 16_000
 ANA, BRUNO, CARLA = "es+m3", "es+f4", "es+m7"  # Carla is never enrolled
+DANI = "es+m1"  # a voice the encoder finds close to Ana's
 ENROLL = (
     "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
     "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",
@@ -130,6 +131,32 @@ def test_enrolled_voices_are_named_and_a_stranger_is_not(
     speakers = {s.id: s for s in name_speakers(embeddings, store.list(), NamingOptions())}
     assert speakers["SPEAKER_00"].name is None
     assert speakers["SPEAKER_02"].name == "Ana Martínez"
+
+
+def test_two_look_alikes_merged_by_diarization_get_no_name(
+    diarizer: EmbeddedDiarizer, audio: dict, tmp_path: Path
+) -> None:
+    # Ana and Dani are both enrolled. Diarization put one turn of each under SPEAKER_00:
+    # its voice is as close to both profiles, so it stays unnamed (half its speech would
+    # get a wrong name otherwise), while Ana alone (SPEAKER_01) keeps her name.
+    store = VoiceStore(tmp_path / "voices")
+    enroll_from_audio(diarizer, store, "Ana", [(audio["ana"], None)])
+    dani = write_wav(tmp_path / "dani.wav", speak(DANI, ENROLL))
+    enroll_from_audio(diarizer, store, "Dani", [(dani, None)])
+    a, d, again = speak(ANA, SESSION), speak(DANI, SESSION), speak(ANA, AGAIN)
+    session = write_wav(tmp_path / "merged.wav", np.concatenate([a, d, again]))
+    t1, t2 = len(a) / RATE, (len(a) + len(d)) / RATE
+    turns = [
+        Turn("SPEAKER_00", Segment(0.0, t1)),
+        Turn("SPEAKER_00", Segment(t1, t2)),
+        Turn("SPEAKER_01", Segment(t2, t2 + len(again) / RATE)),
+    ]
+    embeddings = diarizer.speaker_embeddings(session, turns, DiarizationOptions())
+    named = {s.id: s.name for s in name_speakers(embeddings, store.list(), NamingOptions())}
+    assert named == {"SPEAKER_00": None, "SPEAKER_01": "Ana"}
+    # Without the margin, the merged speaker takes one of the two names.
+    loose = name_speakers(embeddings, store.list(), NamingOptions(margin_cos=0.0))
+    assert {s.id: s.name for s in loose}["SPEAKER_00"] in ("Ana", "Dani")
 
 
 def test_enrolling_a_span_uses_only_that_span(

@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from plenaria.diarization.profiles import (
+    DEFAULT_MARGIN_COS,
     DEFAULT_THRESHOLD,
     NamingOptions,
     VoiceProfile,
@@ -138,7 +139,7 @@ def test_one_to_one_assignment_beats_greedy() -> None:
     luis = near(ana, 0.80, 11)
     s0 = unit(0.5 * ana + 0.5 * luis)  # close to both
     s1 = near(ana, 0.99, 12)
-    opts = NamingOptions(threshold=0.5, shared_names=False)
+    opts = NamingOptions(threshold=0.5, shared_names=False, margin_cos=0.0)
     profiles = [profile("Ana", ana), profile("Luis", luis)]
     named = {s.id: s.name for s in name_speakers({"S0": s0, "S1": s1}, profiles, opts)}
     assert named == {"S0": "Luis", "S1": "Ana"}
@@ -163,13 +164,60 @@ def test_two_speakers_never_share_a_name_unless_their_voices_match() -> None:
     assert sorted(s.name or "" for s in strict) == ["", "Ana"]
 
 
-def test_min_margin_leaves_look_alike_voices_unnamed() -> None:
+def test_margin_leaves_look_alike_voices_unnamed() -> None:
     ana = voice(1)
     twin = near(ana, 0.999, 31)
     emb = {"S0": near(ana, 0.98, 32)}
     profiles = [profile("Ana", ana), profile("Twin", twin)]
-    assert name_speakers(emb, profiles, NamingOptions())[0].name is not None
-    assert name_speakers(emb, profiles, NamingOptions(min_margin=0.05))[0].name is None
+    assert name_speakers(emb, profiles, NamingOptions(margin_cos=0.0))[0].name is not None
+    assert name_speakers(emb, profiles, NamingOptions(margin_cos=0.05))[0].name is None
+
+
+def _between(a: np.ndarray, b: np.ndarray, cos_a: float, cos_b: float) -> np.ndarray:
+    """A unit vector with these cosines to unit ``a`` and ``b`` (solved in their plane + noise)."""
+    ab = float(a @ b)
+    x, y = np.linalg.solve([[1.0, ab], [ab, 1.0]], [cos_a, cos_b])
+    v = x * a + y * b
+    b_perp = unit(b - ab * a)
+    r = np.random.default_rng(77).normal(size=DIM)
+    r = r - (r @ a) * a
+    r = unit(r - (r @ b_perp) * b_perp)  # orthogonal to both a and b
+    return v + math.sqrt(max(0.0, 1.0 - float(v @ v))) * r
+
+
+def test_default_margin_is_cosine_and_spares_a_clear_match() -> None:
+    # Two enrolled people whose voices differ (cosine 0.90 between their profiles). A
+    # diarized speaker that sits 0.97 from Ana and 0.955 from Bea (diarization merged the
+    # two, or a look-alike) stays unnamed by default: both calibrated scores are ~1, so
+    # only the cosine tells them apart. One 0.97 from Ana and 0.90 from Bea is named.
+    ana = voice(1)
+    bea = near(ana, 0.90, 41)
+    profiles = [profile("Ana", ana), profile("Bea", bea)]
+    close = _between(ana, bea, 0.97, 0.955)
+    clear = _between(ana, bea, 0.97, 0.90)
+    assert float(close @ ana) == pytest.approx(0.97) and float(close @ bea) == pytest.approx(0.955)
+    assert calibrated_score(0.955) >= DEFAULT_THRESHOLD  # a score margin could not see it
+    assert NamingOptions().margin_cos == DEFAULT_MARGIN_COS > 0.015
+    named = name_speakers({"S0": close, "S1": clear}, profiles)
+    assert [s.name for s in named] == [None, "Ana"]
+    loose = name_speakers({"S0": close}, profiles, NamingOptions(margin_cos=0.0))
+    assert loose[0].name == "Ana"
+
+
+def test_shared_name_also_needs_the_margin() -> None:
+    # S0 takes Ana; S1 matches Ana and S0 well but is as close to Bea: it stays unnamed
+    # rather than take Ana's name a second time.
+    ana = voice(1)
+    bea = near(ana, 0.93, 51)
+    s0 = near(ana, 0.99, 52)
+    s1 = _between(ana, bea, 0.975, 0.97)
+    assert calibrated_score(float(s0 @ s1)) >= DEFAULT_THRESHOLD
+    profiles = [profile("Ana", ana), profile("Bea", bea)]
+    names = [s.name for s in name_speakers({"S0": s0, "S1": s1}, profiles)]
+    assert names == ["Ana", None]
+    # Without the margin the one-to-one assignment hands S1 the other name: a wrong one.
+    loose = name_speakers({"S0": s0, "S1": s1}, profiles, NamingOptions(margin_cos=0.0))
+    assert [s.name for s in loose] == ["Ana", "Bea"]
 
 
 def test_no_profiles_or_bad_embeddings_leave_everyone_unnamed() -> None:
