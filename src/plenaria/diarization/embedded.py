@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from plenaria.diarization.base import STAGE, DiarizationOptions, normalize_regions
 from plenaria.diarization.clustering import Window, plan_windows
+from plenaria.diarization.encoder import NumpyVoiceEncoder, mel_spectrogram
 from plenaria.diarization.refine import turns_from_embeddings
 from plenaria.domain import Segment, Turn
 from plenaria.errors import DependencyError, InputError, MediaError
@@ -136,7 +137,13 @@ class EmbeddedDiarizer:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.device = device
         self.threads = threads
-        self._encoder = load_voice_encoder(device)
+        # On the CPU the encoder runs in numpy (no torch import: 0.15 s and ~40 MB instead of
+        # 1.4 s and ~250 MB); on a GPU, resemblyzer's own torch model.
+        self._encoder: NumpyVoiceEncoder | TorchVoiceEncoder = (
+            NumpyVoiceEncoder.load(threads=threads)
+            if device == "cpu"
+            else TorchVoiceEncoder(load_voice_encoder(device), threads)
+        )
 
     def diarize(
         self,
@@ -196,31 +203,42 @@ class EmbeddedDiarizer:
         options: DiarizationOptions,
         progress: Progress,
     ) -> Float32:
-        import torch
-
         total = len(windows)
         out = np.zeros((total, EMBEDDING_SIZE), dtype=np.float32)
         pending: list[Float32] = []
         done = 0
         progress(STAGE, 0, total)
+        for mels in _window_mels(reader, windows):
+            pending += mels
+            while len(pending) >= options.batch_windows:
+                size = options.batch_windows
+                batch, pending = pending[:size], pending[size:]
+                out[done : done + len(batch)] = self._encoder.embed_mels(batch)
+                done += len(batch)
+                progress(STAGE, done, total)
+        if pending:
+            out[done : done + len(pending)] = self._encoder.embed_mels(pending)
+            done += len(pending)
+            progress(STAGE, done, total)
+        return out
+
+
+class TorchVoiceEncoder:
+    """resemblyzer's torch model (for a GPU), with numpy in and out like NumpyVoiceEncoder."""
+
+    def __init__(self, encoder: Any, threads: int = 1) -> None:
+        self._encoder = encoder
+        self.threads = threads
+
+    def embed_mels(self, mels: Sequence[Float32]) -> Float32:
+        import torch
+
         threads = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            for mels in _window_mels(reader, windows):
-                pending += mels
-                while len(pending) >= options.batch_windows:
-                    size = options.batch_windows
-                    batch, pending = pending[:size], pending[size:]
-                    out[done : done + len(batch)] = self._forward(batch)
-                    done += len(batch)
-                    progress(STAGE, done, total)
-            if pending:
-                out[done : done + len(pending)] = self._forward(pending)
-                done += len(pending)
-                progress(STAGE, done, total)
+            return self._forward(mels)
         finally:
             torch.set_num_threads(threads)
-        return out
 
     def _forward(self, mels: Sequence[Float32]) -> Float32:
         """Embeddings of a batch of mel windows, shorter ones packed (no zero padding seen)."""
@@ -258,7 +276,7 @@ def _window_mels(reader: WavReader, windows: Sequence[Window]) -> Iterator[list[
         block = windows[i:j]
         start = block[0].segment.start
         audio = reader.read(start, max(w.segment.end for w in block))
-        mel = _mel_spectrogram(audio)
+        mel = mel_spectrogram(audio)
         mels: list[Float32] = []
         for w in block:
             a = round((w.segment.start - start) * SAMPLE_RATE)
@@ -269,16 +287,6 @@ def _window_mels(reader: WavReader, windows: Sequence[Window]) -> Iterator[list[
             mels.append(frames.astype(np.float32))
         yield mels
         i = j
-
-
-def _mel_spectrogram(audio: Float32) -> Float32:
-    """resemblyzer's encoder input: a (power, not log) mel spectrogram, frames x 40."""
-    import librosa
-
-    frames = librosa.feature.melspectrogram(
-        y=audio, sr=SAMPLE_RATE, n_fft=MEL_FFT, hop_length=MEL_HOP, n_mels=MEL_CHANNELS
-    )
-    return np.asarray(frames.T, dtype=np.float32)
 
 
 def _gain(samples: Float32) -> float:

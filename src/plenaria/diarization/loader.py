@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+from pathlib import Path
 
 from plenaria.config import Settings
 from plenaria.diarization.base import Diarizer
@@ -40,11 +42,11 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
 
 
 def _device(setting: str) -> str:
-    """'cpu' or 'cuda'; 'auto' is cuda when torch sees a GPU."""
+    """'cpu' or 'cuda'; 'auto' is cuda only on a machine with an NVIDIA driver and torch.
+
+    Checked without importing torch, which the CPU path never needs.
+    """
     if setting != "auto":
         return setting
-    try:
-        import torch
-    except ImportError:
-        return "cpu"
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    has_gpu = Path("/proc/driver/nvidia").exists()
+    return "cuda" if has_gpu and importlib.util.find_spec("torch") is not None else "cpu"
