@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,6 +173,34 @@ def process_recording(
         )
     lap("probe+hash")
 
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="proxy") as pool:
+        # The web proxy is an ffmpeg process of its own: it runs while the models work.
+        proxy: Future[Path] | None = None
+        if opts.make_proxy:
+            dest = out_dir / f"{Path(recording.file_name).stem}.proxy.mp4"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            proxy = pool.submit(make_proxy, path, dest, recording, progress)
+        transcript, chunks = _analyse(
+            path, recording, session, engines, settings, opts, lap, progress
+        )
+        outputs = write_outputs(transcript, out_dir, settings, opts)
+        if proxy is not None:
+            outputs["proxy"] = proxy.result()
+    lap("outputs")
+    return ProcessResult(transcript, outputs, chunks, timings)
+
+
+def _analyse(
+    path: Path,
+    recording: Recording,
+    session: SessionInfo,
+    engines: Engines,
+    settings: Settings,
+    opts: ProcessOptions,
+    lap: Callable[[str], None],
+    progress: Progress,
+) -> tuple[Transcript, tuple[Chunk, ...]]:
+    """Audio, speech, chunks, transcription, diarization, naming, assembly."""
     work = work_dir(settings, recording)
     cache = ResultCache(work)
     wav = work / "audio.wav"
@@ -243,10 +272,7 @@ def process_recording(
         model=engines.transcriber.model_id,
     )
     lap("assemble")
-
-    outputs = write_outputs(transcript, path, out_dir, settings, opts, progress)
-    lap("outputs")
-    return ProcessResult(transcript, outputs, chunks, timings)
+    return transcript, chunks
 
 
 def name_voices(
@@ -282,13 +308,11 @@ def name_voices(
 
 def write_outputs(
     transcript: Transcript,
-    source: Path,
     out_dir: Path,
     settings: Settings,
     options: ProcessOptions,
-    progress: Progress = no_progress,
 ) -> dict[str, Path]:
-    """JSON, captions, the draft acta and the proxy, named after the recording."""
+    """JSON, captions and the draft acta, named after the recording."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(transcript.recording.file_name).stem
     proxy = out_dir / f"{stem}.proxy.mp4"
@@ -304,6 +328,4 @@ def write_outputs(
             lang=options.acta_lang,
         ),
     }
-    if options.make_proxy:
-        outputs["proxy"] = make_proxy(source, proxy, transcript.recording, progress)
     return outputs
