@@ -9,14 +9,12 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -27,7 +25,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from plenaria.errors import ConfigError, PlenariaError
+from plenaria.cli_errors import err, reported_errors
+from plenaria.errors import ConfigError
 
 app = typer.Typer(
     add_completion=False,
@@ -35,7 +34,7 @@ app = typer.Typer(
     help="Plenaria: council plenary recordings into transcripts and draft actas.",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+
 out = Console()
 
 STAGE_LABELS = {
@@ -48,31 +47,8 @@ STAGE_LABELS = {
 }
 
 
-@contextmanager
-def _errors(debug: bool) -> Iterator[None]:
-    """Turn every failure into one line a secretary can act on."""
-    try:
-        yield
-    except PlenariaError as e:
-        err.print(
-            f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else "")
-        )
-        if debug:
-            err.print_exception()
-        raise typer.Exit(e.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("[yellow]Interrupted.[/] Run the same command again to resume where it stopped.")
-        raise typer.Exit(130) from None
-    except typer.Exit:
-        raise
-    except Exception as e:  # a bug: say so in one line, keep the details for --debug
-        err.print(
-            f"[bold red]Internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
-            "This is a bug in Plenaria; run again with --debug and report the output."
-        )
-        if debug:
-            err.print_exception()
-        raise typer.Exit(1) from None
+def _errors(debug: bool) -> AbstractContextManager[None]:
+    return reported_errors(debug)
 
 
 class RichProgress:

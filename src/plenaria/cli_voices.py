@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 import typer
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from plenaria.errors import PlenariaError
+from plenaria.cli_errors import reported_errors
 
 voices_app = typer.Typer(
     add_completion=False,
@@ -27,37 +26,14 @@ voices_app = typer.Typer(
     help="Voice profiles that put names on speakers: enroll, list, remove.",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+
 out = Console()
 
 ROLES = "alcalde, concejal, secretario, interventor, público..."
 
 
-@contextmanager
-def _errors(debug: bool) -> Iterator[None]:
-    """Turn every failure into one line a secretary can act on."""
-    try:
-        yield
-    except PlenariaError as e:
-        err.print(
-            f"[bold red]Error:[/] {escape(e.message)}" + (f" {escape(e.hint)}" if e.hint else "")
-        )
-        if debug:
-            err.print_exception()
-        raise typer.Exit(e.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("[yellow]Interrupted.[/] Nothing was saved; run the command again.")
-        raise typer.Exit(130) from None
-    except typer.Exit:
-        raise
-    except Exception as e:  # a bug: one line, details with --debug
-        err.print(
-            f"[bold red]Internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
-            "This is a bug in Plenaria; run again with --debug and report the output."
-        )
-        if debug:
-            err.print_exception()
-        raise typer.Exit(1) from None
+def _errors(debug: bool) -> AbstractContextManager[None]:
+    return reported_errors(debug, "Nothing was saved; run the command again.")
 
 
 @voices_app.command()
