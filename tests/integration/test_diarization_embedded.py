@@ -224,3 +224,60 @@ def test_real_time_factor_on_a_minute(
     print(f"embedded diarization: 60 s of audio in {elapsed:.2f} s, RTF {elapsed / 60:.3f}")
     assert len({t.speaker for t in turns}) == 2
     assert elapsed / 60 < 0.5
+
+
+def test_a_one_word_speaker_between_two_long_turns_breaks_nothing(
+    diarizer: EmbeddedDiarizer, voices: dict[str, list[np.ndarray]], tmp_path: Path
+) -> None:
+    word = trim(speak("Sí.", VOICE_B))
+    assert len(word) / RATE < 0.8
+    long_a = np.concatenate([voices["A"][0], np.zeros(int(0.3 * RATE)), voices["A"][1]])
+    audio, truth = place([("A", long_a), ("B", word), ("A", long_a)], [0.35, 0.35, 0.5])
+    wav = write_wav(tmp_path / "word.wav", audio)
+    speech = regions_of(truth, join_gap_s=0.5)
+    assert len(speech) == 1  # one stretch of speech: the word is inside it
+
+    turns = diarizer.diarize(wav, speech, DiarizationOptions())
+
+    first, word_seg, last = (seg for _, seg in truth)
+    label = {seg: max(times, key=lambda k: times[k]) for seg in (first, last)
+             for times in [label_time(turns, seg)]}  # fmt: skip
+    assert label[first] == label[last] == "SPEAKER_00"
+    plain = [t for t in turns if not t.overlap]
+    assert sum(t.segment.duration for t in plain) == pytest.approx(speech[0].duration, abs=0.01)
+    assert all(a.segment.end <= b.segment.start + 1e-9 for a, b in itertools.pairwise(plain))
+    own = label_time(turns, word_seg)
+    print(f"the one word ({word_seg.duration:.2f} s) is given to {own}; speakers {len(set(own))}")
+    # The word alone is less than min_speaker_s of speech: it joins speaker A.
+    assert {t.speaker for t in turns} == {"SPEAKER_00"}
+
+
+def test_talking_over_each_other_is_marked_as_overlap(
+    diarizer: EmbeddedDiarizer, voices: dict[str, list[np.ndarray]], tmp_path: Path
+) -> None:
+    a = np.concatenate([voices["A"][2], voices["A"][3]])
+    b = np.concatenate([voices["B"][4], voices["B"][5]])
+    both_s = 1.5  # B starts this long before A stops
+    start_b = len(a) - int(both_s * RATE)
+    audio = np.zeros(start_b + len(b) + RATE)
+    audio[: len(a)] += a
+    audio[start_b : start_b + len(b)] += b
+    wav = write_wav(tmp_path / "overlap.wav", 0.7 * audio)
+    both = Segment(start_b / RATE, len(a) / RATE)
+    speech = [Segment(0.0, (start_b + len(b)) / RATE)]
+
+    turns = diarizer.diarize(wav, speech, DiarizationOptions(overlap_margin=0.1))
+
+    assert {t.speaker for t in turns} == {"SPEAKER_00", "SPEAKER_01"}
+    flagged = [t for t in turns if t.overlap]
+    print(
+        "overlap turns:",
+        [(t.speaker, round(t.segment.start, 2), round(t.segment.end, 2)) for t in flagged],
+    )
+    assert {t.speaker for t in flagged} == {"SPEAKER_00", "SPEAKER_01"}
+    print(f"true overlap: {both.start:.2f}-{both.end:.2f}")
+    assert all(t.segment.overlap(both) > 0 for t in flagged)
+    # Off, nothing is flagged and turns never overlap.
+    off = diarizer.diarize(wav, speech, DiarizationOptions(overlap_margin=0.0))
+    assert not any(t.overlap for t in off)
+    assert all(x.segment.end <= y.segment.start + 1e-9 for x, y in itertools.pairwise(off))

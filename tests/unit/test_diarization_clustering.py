@@ -164,6 +164,12 @@ def test_options_are_validated() -> None:
         DiarizationOptions(window_s=1.0, hop_s=1.5)
     with pytest.raises(ValidationError, match="extra"):
         DiarizationOptions(num_speakers=2)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="merge_similarity"):
+        DiarizationOptions(merge_similarity=1.5)
+    with pytest.raises(ValidationError, match="overlap_margin"):
+        DiarizationOptions(overlap_margin=-0.1)
+    with pytest.raises(ValidationError, match="min_speaker_s"):
+        DiarizationOptions(min_speaker_s=-1.0)
     opts = DiarizationOptions()
     with pytest.raises(ValidationError):
         opts.window_s = 2.0  # type: ignore[misc]

@@ -55,7 +55,7 @@ class DiarizationOptions(BaseModel):
         "of speaker changes. Embedding cost grows as window_s / hop_s.",
     )
     cluster_threshold: float = Field(
-        default=0.29,
+        default=0.25,
         gt=0.0,
         lt=2.0,
         description="Cosine distance (1 - similarity, average linkage over windows) below "
@@ -70,7 +70,7 @@ class DiarizationOptions(BaseModel):
         "one-word interjection), unless min_speakers needs it.",
     )
     merge_similarity: float = Field(
-        default=0.85,
+        default=0.91,
         gt=0.0,
         le=1.0,
         description="Cosine similarity of two clusters' mean embeddings at or above which "
@@ -97,7 +97,7 @@ class DiarizationOptions(BaseModel):
         "it takes the speaker of the nearest embedded window.",
     )
     overlap_margin: float = Field(
-        default=0.05,
+        default=0.02,
         ge=0.0,
         le=1.0,
         description="Overlapped speech: a window near a change between speakers A and B whose "
