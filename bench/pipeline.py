@@ -34,8 +34,17 @@ REFERENCES = {
     "udhr_preamble_en.mp3": DATA / "long" / "udhr_preamble_en.txt",
 }
 
-BARE = r"""
-import json, resource, sys, time
+# Peak RSS of this process's own memory: VmHWM, which exec starts afresh. (ru_maxrss is not:
+# Linux carries the parent's high-water mark across fork and exec into the child's figure.)
+PEAK_RSS = r"""
+def peak_rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
+BARE = PEAK_RSS + r"""
+import json, sys, time
 from faster_whisper import WhisperModel
 path, model_dir, beam, language = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
 t0 = time.perf_counter()
@@ -43,7 +52,7 @@ model = WhisperModel(model_dir, device="cpu", compute_type="int8")
 segments, info = model.transcribe(path, beam_size=beam, language=language)
 text = " ".join(s.text.strip() for s in segments)
 wall = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = peak_rss_mb()
 print(json.dumps({"wall_s": wall, "text": text, "peak_rss_mb": rss, "language": info.language}))
 """
 
@@ -87,13 +96,12 @@ def run_plenaria(path: Path, beam: int, language: str, session: Path | None) -> 
         env["PLENARIA_WHISPER_MODEL"] = bundled_model_dir()
         cmd = [
             PY, "-c",
-            "import resource, sys, time;"
-            "from plenaria.cli import app;"
+            PEAK_RSS + "import sys, time\n"
+            "from plenaria.cli import app\n"
             "t0 = time.perf_counter()\n"
             "try:\n app(sys.argv[1:], standalone_mode=False)\n"
             "finally:\n"
-            " print('BENCH', time.perf_counter() - t0,"
-            " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)",
+            " print('BENCH', time.perf_counter() - t0, peak_rss_mb(), file=sys.stderr)",
             "process", str(path), "--out", str(Path(tmp) / "out"), "--beam-size", str(beam),
         ]  # fmt: skip
         if language:

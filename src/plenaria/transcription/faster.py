@@ -32,6 +32,9 @@ from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
 
+# No spoken word lasts longer; a longer one is the aligner stretching a word over skipped speech.
+MAX_WORD_S = 2.5
+
 
 class FasterWhisperTranscriber:
     """A faster-whisper model, loaded once; ``transcribe`` one chunk at a time."""
@@ -104,13 +107,20 @@ class FasterWhisperTranscriber:
             "max_new_tokens": options.max_new_tokens,
         }
         if options.batch_size > 1:
-            segments, _ = self._batched.transcribe(
-                packed.audio,
-                clip_timestamps=[{"start": w.start, "end": w.end} for w in packed.windows],
-                batch_size=options.batch_size,
-                temperature=options.temperatures[0],
-                **common,
+            words = self._batched_words(packed, packed.windows, options, common)
+            # Batched windows have no timestamps to resume from: Whisper sometimes jumps over
+            # seconds of speech in a full window. Speech between words is at most a short
+            # pause here (silences are cut), so a long hole was skipped: decode it once more.
+            holes = _split(
+                _unheard_spans(packed.windows, words, options.retry_hole_s),
+                [p.at for p in packed.pieces],
             )
+            if holes:
+                log.debug("Decoding again %s stretches of speech left unheard", len(holes))
+                again = self._batched_words(packed, holes, options, common)
+                kept = [w for w in words if w[0].duration <= MAX_WORD_S or not _in(w, holes)]
+                words = sorted(kept + [w for w in again if _in(w, holes)], key=lambda w: w[0].start)
+            out = [w for _, w in words]
         else:
             segments, _ = self._model.transcribe(
                 packed.audio,
@@ -118,7 +128,33 @@ class FasterWhisperTranscriber:
                 temperature=list(options.temperatures),
                 **common,
             )
-        words: list[Word] = []
+            out = [w for _, w in self._kept_words(packed, segments, options)]
+        words_out = out
+        if not words_out and options.language is None:
+            return "", ()  # nothing heard: a language "detected" on noise means nothing
+        return language, tuple(words_out)
+
+    def _batched_words(
+        self,
+        packed: PackedSpeech,
+        windows: Sequence[Segment],
+        options: TranscriptionOptions,
+        common: dict[str, Any],
+    ) -> list[tuple[Segment, Word]]:
+        segments, _ = self._batched.transcribe(
+            packed.audio,
+            clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
+            batch_size=options.batch_size,
+            temperature=options.temperatures[0],
+            **common,
+        )
+        return self._kept_words(packed, segments, options)
+
+    def _kept_words(
+        self, packed: PackedSpeech, segments: Any, options: TranscriptionOptions
+    ) -> list[tuple[Segment, Word]]:
+        """(packed span, word) of every segment that passes the hallucination guards."""
+        words: list[tuple[Segment, Word]] = []
         for seg in segments:  # a lazy generator: the decoding happens in this loop
             stats = (seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio)
             if not keep_segment(*stats, options, temperature=seg.temperature or 0.0):
@@ -129,10 +165,9 @@ class FasterWhisperTranscriber:
             for w in seg.words or ():
                 word = packed.word(w.word, w.start, w.end, w.probability)
                 if word is not None:
-                    words.append(word)
-        if not words and options.language is None:
-            return "", ()  # nothing heard: a language "detected" on noise means nothing
-        return language, tuple(words)
+                    start = float(w.start)
+                    words.append((Segment(start, max(start, float(w.end))), word))
+        return words
 
     def detect_language(self, packed: PackedSpeech, options: TranscriptionOptions) -> str:
         """The chunk's language, from its first window of speech."""
@@ -143,3 +178,42 @@ class FasterWhisperTranscriber:
         language = pick_language(probabilities, options.detect_languages)
         log.debug("Detected language %s (top: %s)", language, probabilities[:3])
         return language
+
+
+def _split(holes: Sequence[Segment], cuts: Sequence[float], max_s: float = 10.0) -> list[Segment]:
+    """Long holes cut at the joins between speech regions (silence), in pieces of ~max_s."""
+    out: list[Segment] = []
+    for hole in holes:
+        start = hole.start
+        for cut in cuts:
+            if start < cut < hole.end and cut - start >= max_s:
+                out.append(Segment(start, cut))
+                start = cut
+        out.append(Segment(start, hole.end))
+    return out
+
+
+def _in(word: tuple[Segment, Word], holes: Sequence[Segment]) -> bool:
+    return any(h.contains(word[0].middle) for h in holes)
+
+
+def _unheard_spans(
+    windows: Sequence[Segment], words: Sequence[tuple[Segment, Word]], min_s: float
+) -> list[Segment]:
+    """Stretches of at least ``min_s`` with no word, in windows where other words were heard."""
+    spans = sorted(span for span, _ in words)
+    holes: list[Segment] = []
+    for window in windows:
+        inside = [sp for sp in spans if window.start <= sp.middle < window.end]
+        if not inside:
+            continue  # nothing heard at all: noise the guards dropped, not a skip
+        heard_until = window.start
+        for sp in inside:
+            if sp.duration > MAX_WORD_S:
+                continue  # a "word" stretched over seconds: the alignment covering a skip
+            if sp.start - heard_until >= min_s:
+                holes.append(Segment(heard_until, sp.start))
+            heard_until = max(heard_until, sp.end)
+        if window.end - heard_until >= min_s:
+            holes.append(Segment(heard_until, window.end))
+    return holes
