@@ -43,7 +43,9 @@ def peak_rss_mb():
             return int(line.split()[1]) / 1024
 """
 
-BARE = PEAK_RSS + r"""
+BARE = (
+    PEAK_RSS
+    + r"""
 import json, sys, time
 from faster_whisper import WhisperModel
 path, model_dir, beam, language = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
@@ -55,6 +57,7 @@ wall = time.perf_counter() - t0
 rss = peak_rss_mb()
 print(json.dumps({"wall_s": wall, "text": text, "peak_rss_mb": rss, "language": info.language}))
 """
+)
 
 
 def bundled_model_dir() -> str:
