@@ -39,7 +39,9 @@ def norm(text: str) -> str:
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # A private cache, but the bundled model assembled once for the module.
-    return Settings(cache_dir=tmp_path_factory.mktemp("cache"))
+    return Settings(
+        cache_dir=tmp_path_factory.mktemp("cache"), data_dir=tmp_path_factory.mktemp("data")
+    )
 
 
 @pytest.fixture(scope="module")
