@@ -13,7 +13,7 @@ the first guard against Whisper's hallucinations; the thresholds of
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from plenaria.domain import Segment, Word
-from plenaria.errors import InputError
+from plenaria.errors import ConfigError, InputError
 
 SAMPLE_RATE = 16_000
 
@@ -334,3 +334,26 @@ def pick_language(probabilities: Iterable[tuple[str, float]], candidates: Sequen
     if not ranked:
         return candidates[0] if candidates else ""
     return ranked[0][1]
+
+
+def prepare(
+    audio: np.ndarray,
+    speech: Sequence[Segment],
+    options: TranscriptionOptions,
+    languages: frozenset[str],
+    detect: Callable[[PackedSpeech, TranscriptionOptions], str],
+) -> tuple[PackedSpeech, str] | None:
+    """What both backends do first: pack the speech and settle the chunk's language.
+
+    None when the chunk holds no speech to decode.
+    """
+    packed = pack_speech(as_mono_float32(audio), speech, options)
+    if packed.empty:
+        return None
+    language = options.language or detect(packed, options)
+    if language not in languages:
+        raise ConfigError(
+            f"The model does not know the language {language!r}.",
+            "Use a Whisper language code such as es, ca, gl, eu or en.",
+        )
+    return packed, language

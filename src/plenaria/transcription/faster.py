@@ -18,15 +18,14 @@ from typing import Any
 import numpy as np
 
 from plenaria.domain import Segment, Word
-from plenaria.errors import ConfigError, ModelNotFoundError
+from plenaria.errors import ModelNotFoundError
 from plenaria.transcription.base import (
     SAMPLE_RATE,
     PackedSpeech,
     TranscriptionOptions,
-    as_mono_float32,
     keep_segment,
-    pack_speech,
     pick_language,
+    prepare,
 )
 from plenaria.transcription.models import weights_digest
 
@@ -84,15 +83,10 @@ class FasterWhisperTranscriber:
         speech: Sequence[Segment],
         options: TranscriptionOptions,
     ) -> tuple[str, tuple[Word, ...]]:
-        packed = pack_speech(as_mono_float32(audio), speech, options)
-        if packed.empty:
+        prepared = prepare(audio, speech, options, self.languages, self.detect_language)
+        if prepared is None:
             return options.language or "", ()
-        language = options.language or self.detect_language(packed, options)
-        if language not in self.languages:
-            raise ConfigError(
-                f"The model does not know the language {language!r}.",
-                "Use a Whisper language code such as es, ca, gl, eu or en.",
-            )
+        packed, language = prepared
         common: dict[str, Any] = {
             "language": language,
             "task": "transcribe",
@@ -129,10 +123,9 @@ class FasterWhisperTranscriber:
                 **common,
             )
             out = [w for _, w in self._kept_words(packed, segments, options)]
-        words_out = out
-        if not words_out and options.language is None:
+        if not out and options.language is None:
             return "", ()  # nothing heard: a language "detected" on noise means nothing
-        return language, tuple(words_out)
+        return language, tuple(out)
 
     def _batched_words(
         self,

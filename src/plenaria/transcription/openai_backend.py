@@ -16,15 +16,14 @@ from typing import Any
 import numpy as np
 
 from plenaria.domain import Segment, Word
-from plenaria.errors import ConfigError, ModelNotFoundError
+from plenaria.errors import ModelNotFoundError
 from plenaria.transcription.base import (
     SAMPLE_RATE,
     PackedSpeech,
     TranscriptionOptions,
-    as_mono_float32,
     keep_segment,
-    pack_speech,
     pick_language,
+    prepare,
 )
 from plenaria.transcription.models import weights_digest
 
@@ -75,15 +74,10 @@ class OpenAIWhisperTranscriber:
     ) -> tuple[str, tuple[Word, ...]]:
         import whisper
 
-        packed = pack_speech(as_mono_float32(audio), speech, options)
-        if packed.empty:
+        prepared = prepare(audio, speech, options, self.languages, self.detect_language)
+        if prepared is None:
             return options.language or "", ()
-        language = options.language or self.detect_language(packed, options)
-        if language not in self.languages:
-            raise ConfigError(
-                f"The model does not know the language {language!r}.",
-                "Use a Whisper language code such as es, ca, gl, eu or en.",
-            )
+        packed, language = prepared
         decode: dict[str, Any] = {"sample_len": options.max_new_tokens}
         if options.beam_size > 1:
             decode["beam_size"] = options.beam_size
