@@ -18,7 +18,7 @@ $(PY):
 # torch first, pinned: the CPU build; a bare `torch` would pull several GB of CUDA.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,dev]"
+	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
 	touch $@
 
 # espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan.

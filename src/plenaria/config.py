@@ -24,14 +24,24 @@ def _default_cache_dir() -> Path:
     return Path(base) / "plenaria"
 
 
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
 class Settings(BaseSettings):
     """Deployment settings. Every field can be set as ``PLENARIA_<NAME>``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PLENARIA_", env_file=".env", extra="forbid", frozen=True
+        # Other variables in .env (POSTGRES_*, ...) belong to other programs: ignored.
+        env_prefix="PLENARIA_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
     )
 
-    env: Literal["dev", "prod"] = "dev"
+    env: Literal["dev", "production"] = Field(
+        default="dev",
+        description="production refuses to start with a default secret or an unsafe setting.",
+    )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Chunk results, assembled bundled models and other reusable work.",
@@ -75,6 +85,89 @@ class Settings(BaseSettings):
         "e.g. https://sede.example.es/plenos/{session}?t={seconds}. "
         "Empty: link to the proxy video file next to the acta.",
     )
+
+    # The service
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEV_SECRET),
+        description="Signs session cookies and CSRF tokens. Required in production.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL, e.g. postgresql://user:pw@db/plenaria. "
+        "Empty: SQLite at <data_dir>/plenaria.db.",
+    )
+    broker_url: str = Field(
+        default="",
+        description="Celery broker, e.g. redis://redis:6379/0. "
+        "Empty: kombu's filesystem broker under <data_dir>/broker (one machine).",
+    )
+    storage_dir: Path | None = Field(
+        default=None,
+        description="Uploads, artifacts and outputs: a volume every process sees. "
+        "Default: <data_dir>/storage.",
+    )
+    max_upload_bytes: int = Field(
+        default=20 * 1024**3, ge=1, description="Largest accepted upload, bytes (413 above)."
+    )
+    cache_max_bytes: int = Field(
+        default=50 * 1024**3,
+        ge=0,
+        description="plenaria cache clean removes the oldest recordings' work above this.",
+    )
+    task_time_limit_s: int = Field(
+        default=4 * 3600, ge=10, description="Hard time limit of one worker task, seconds."
+    )
+    visibility_timeout_s: int = Field(
+        default=5 * 3600,
+        ge=60,
+        description="Redis: seconds before an unacknowledged task is redelivered; "
+        "longer than the longest task.",
+    )
+    stale_after_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="The reconciler requeues a step whose worker has not reported for this "
+        "long, and a queued step no worker took for this long.",
+    )
+    reconcile_every_s: float = Field(
+        default=30.0, gt=0, description="Seconds between two passes of the reconciler."
+    )
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, description="Failed logins allowed per address and account."
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (production)."
+    )
+
+    @property
+    def storage_path(self) -> Path:
+        return self.storage_dir if self.storage_dir is not None else self.data_dir / "storage"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'plenaria.db'}"
+
+    @property
+    def broker(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    def check_safe(self) -> None:
+        """Production refuses to start on a default secret or an embedded database."""
+        from plenaria.errors import ConfigError
+
+        if self.env != "production":
+            return
+        if self.secret_key.get_secret_value() in ("", DEV_SECRET):
+            raise ConfigError(
+                "PLENARIA_SECRET_KEY is the default in production.",
+                "Set PLENARIA_SECRET_KEY to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))').",
+            )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigError(
+                "PLENARIA_SECRET_KEY is shorter than 32 characters.",
+                "Use a long random value.",
+            )
 
     @property
     def models_path(self) -> Path:

@@ -59,6 +59,7 @@ class Word:
     start: float
     end: float
     probability: float = 1.0
+    id: str = ""  # stable once assembled ("w000001"); the editor gives new words new ids
 
     @property
     def segment(self) -> Segment:
@@ -72,16 +73,24 @@ class Word:
         return replace(self, start=self.start + offset, end=self.end + offset)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
-            "probability": round(self.probability, 4),
-        }
+        d: dict[str, Any] = {"id": self.id} if self.id else {}
+        d.update(
+            text=self.text,
+            start=round(self.start, 3),
+            end=round(self.end, 3),
+            probability=round(self.probability, 4),
+        )
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
-        return cls(str(d["text"]), float(d["start"]), float(d["end"]), float(d["probability"]))
+        return cls(
+            str(d["text"]),
+            float(d["start"]),
+            float(d["end"]),
+            float(d["probability"]),
+            str(d.get("id", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,46 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class Diarization:
+    """A diarizer's whole result: the turns, and each speaker's centroid voice embedding.
+
+    Naming compares the centroids with the voice profiles, so nothing downstream
+    embeds the audio again. ``model_id`` names the diarizer and its weights.
+    """
+
+    turns: tuple[Turn, ...]
+    centroids: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    model_id: str = ""
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.speaker for t in self.turns))
+
+    def centroid(self, speaker: str) -> tuple[float, ...] | None:
+        for label, vector in self.centroids:
+            if label == speaker:
+                return vector
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model_id": self.model_id,
+            "turns": [t.to_dict() for t in self.turns],
+            "centroids": {k: [round(x, 6) for x in v] for k, v in self.centroids},
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Diarization:
+        return cls(
+            tuple(Turn.from_dict(t) for t in d["turns"]),
+            tuple(
+                (str(k), tuple(float(x) for x in v)) for k, v in d.get("centroids", {}).items()
+            ),
+            str(d.get("model_id", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Speaker:
     """A diarized voice, named when it matched a voice profile."""
 
@@ -146,6 +195,7 @@ class Speaker:
     role: str | None = None
     group: str | None = None
     score: float | None = None
+    person_id: str | None = None  # the roster person this voice is, when named
 
     @property
     def label(self) -> str:
@@ -163,17 +213,20 @@ class Speaker:
             "role": self.role,
             "group": self.group,
             "score": None if self.score is None else round(self.score, 4),
+            "person_id": self.person_id,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Speaker:
         score = d.get("score")
+        person = d.get("person_id")
         return cls(
             str(d["id"]),
             d.get("name"),
             d.get("role"),
             d.get("group"),
             None if score is None else float(score),
+            None if person is None else str(person),
         )
 
 
@@ -186,6 +239,7 @@ class Intervention:
     words: tuple[Word, ...]
     language: str = ""
     agenda_item: int | None = None
+    id: str = ""  # stable once assembled ("i0001")
 
     @property
     def text(self) -> str:
@@ -193,6 +247,7 @@ class Intervention:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "speaker": self.speaker,
             **self.segment.to_dict(),
             "language": self.language,
@@ -210,6 +265,7 @@ class Intervention:
             tuple(Word.from_dict(w) for w in d["words"]),
             str(d.get("language", "")),
             None if item is None else int(item),
+            str(d.get("id", "")),
         )
 
 
