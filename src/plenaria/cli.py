@@ -139,6 +139,7 @@ def process(
             chunk_max_s=chunk_max_s,
             beam_size=beam_size,
             make_proxy=not no_proxy,
+            diarize=not no_diarization,
             acta_lang=acta_lang,
         )
         session_info = load_session(session) if session is not None else None
