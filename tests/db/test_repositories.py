@@ -58,7 +58,7 @@ def test_councils_and_users(database: Database, two_councils: tuple[str, str]) -
             accounts.create_user(s, council, "b@example.org", "correct horse", "mayor")
         with pytest.raises(InputError, match="empty"):
             accounts.create_user(s, council, "b@example.org", "   ", "clerk")
-        with pytest.raises(ConflictError, match="ana@example.org"):
+        with pytest.raises(ConflictError, match=r"ana@example\.org"):
             accounts.create_user(s, council, "ANA@example.org", "correct horse", "clerk")
     with database.transaction() as s:
         assert accounts.authenticate(s, "ana@example.org", "correct horse") is not None
