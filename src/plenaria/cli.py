@@ -230,6 +230,9 @@ def _register_subcommands() -> None:
     from plenaria.cli_voices import voices_app
 
     app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+    from plenaria import cli_service
+
+    cli_service.register(app)
 
 
 _register_subcommands()
