@@ -85,8 +85,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.folder)],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
@@ -152,8 +163,18 @@ class Service:
     def start_worker(self, queues: str, name: str) -> subprocess.Popen[bytes]:
         log = (self.root / f"worker-{name}.log").open("ab")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
-            + ["--concurrency", "1", "--name", f"{name}@test"],
+            [
+                sys.executable,
+                "-m",
+                "plenaria",
+                "worker",
+                "--queues",
+                queues,
+                "--concurrency",
+                "1",
+                "--name",
+                f"{name}@test",
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
