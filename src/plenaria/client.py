@@ -328,7 +328,7 @@ class TusUpload:
         response = self.client.request(
             "POST", self.endpoint, "accept the upload", ok=(201,), headers=headers
         )
-        location = response.headers.get("Location")
+        location: str = response.headers.get("Location", "")
         if not location:
             raise ServiceError("The server accepted the upload but sent no Location.")
         return urljoin(self.endpoint, location)
