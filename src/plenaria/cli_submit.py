@@ -145,6 +145,7 @@ def submit(
 ) -> None:
     """Upload a recording to a Plenaria server, wait for its job, download the outputs."""
     with reported_errors(debug):
+        _require_httpx()
         from plenaria.client import (
             Client,
             JobFailedError,
@@ -196,6 +197,18 @@ def submit(
             }
         state.forget(key)
         _summary(job_id, job, files, time.perf_counter() - started)
+
+
+def _require_httpx() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("httpx") is None:
+        from plenaria.errors import DependencyError
+
+        raise DependencyError(
+            "plenaria submit needs httpx, which is not installed.",
+            "Install it with: pip install 'plenaria[client]'.",
+        )
 
 
 def _earlier_job(client: Any, entry: dict[str, Any], request: str) -> dict[str, Any] | None:

@@ -97,6 +97,11 @@ def _refused(response: httpx.Response, what: str) -> ServiceError:
             f"The token may not {what} (403 Forbidden): {_detail(response)}.",
             "Ask an administrator for a token with the right role.",
         )
+    if status >= 500:
+        return ServiceError(
+            f"The server failed to {what} ({status}): {_detail(response)}.",
+            "Try again later; if it goes on, tell the service's administrator.",
+        )
     return ServiceError(f"The server refused to {what} ({status}): {_detail(response)}.")
 
 
@@ -370,7 +375,7 @@ class TusUpload:
                         raise self.client._unreachable(e) from e
                     log.info("Upload interrupted at %d (%s); retrying in %.1f s", offset, e, delay)
                     self.client._sleep(delay)
-                    known = self._offset_after_failure(upload_url)
+                    known = self.offset(upload_url)
                     if known is None:
                         raise ServiceError(
                             "The server no longer knows this upload.",
@@ -394,17 +399,6 @@ class TusUpload:
             raise _refused(response, "take the upload")
         value = response.headers.get("Upload-Offset", "")
         return int(value) if value.isdigit() else offset + len(chunk)
-
-    def _offset_after_failure(self, upload_url: str) -> int | None:
-        delays = self.client.backoff.delays()
-        while True:
-            try:
-                return self.offset(upload_url)
-            except ServiceError:
-                delay = next(delays, None)
-                if delay is None:
-                    raise
-                self.client._sleep(delay)
 
 
 class _Transient(Exception):
