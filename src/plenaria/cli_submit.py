@@ -14,17 +14,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import filesize
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from plenaria.cli_errors import err, reported_errors
 
@@ -70,18 +72,20 @@ class _Bars:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
 
-    def _task(self, name: str, label: str, total: float) -> TaskID:
+    def _task(self, name: str, label: str, total: float, counts_bytes: bool) -> TaskID:
         if name not in self.tasks:
-            self.tasks[name] = self.progress.add_task(label, total=total, info="")
+            self.tasks[name] = self.progress.add_task(
+                label, total=total, info="", bytes=counts_bytes
+            )
         return self.tasks[name]
 
     def __call__(self, stage: str, done: float, total: float) -> None:
         label = {"hash": "SHA-256", "upload": "Uploading"}.get(stage, f"Downloading {stage}")
-        task = self._task(stage, label, total)
+        task = self._task(stage, label, total, counts_bytes=True)
         self.progress.update(task, completed=done, total=max(total, 1))
 
     def job(self, job: dict[str, Any]) -> None:
-        task = self._task("job", "Processing", 1.0)
+        task = self._task("job", "Processing", 1.0, counts_bytes=False)
         state = str(job.get("state", ""))
         step = job.get("step") or state
         progress = job.get("progress")
@@ -92,13 +96,23 @@ class _Bars:
         )
 
 
+class _BytesColumn(ProgressColumn):
+    """``12.6/20.0 MB 31.2 MB/s`` on the bars that count bytes; the job bar counts 0..1."""
+
+    def render(self, task: Task) -> Text:
+        if not task.fields.get("bytes"):
+            return Text("")
+        total = filesize.decimal(int(task.total or 0))
+        speed = f" {filesize.decimal(int(task.speed))}/s" if task.speed else ""
+        return Text(f"{filesize.decimal(int(task.completed))}/{total}{speed}")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description:<26}"),
         BarColumn(),
         TextColumn("{task.percentage:>5.1f}%"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        _BytesColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[info]}"),
         console=err,

@@ -38,7 +38,9 @@ from pydantic import BaseModel, ConfigDict  # noqa: E402
 import plenaria  # noqa: E402
 from plenaria.client import (  # noqa: E402
     CHUNK_BYTES,
+    Backoff,
     Client,
+    ServiceError,
     UploadState,
     upload_file,
     upload_id_of,
@@ -59,6 +61,7 @@ class Served:
     files_dir: Path
     patch_body_bytes: int = 0
     patches: int = 0
+    unavailable_patches: int = 0  # answer this many PATCH requests with 503 first
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def uploads(self) -> list[str]:
@@ -156,6 +159,11 @@ def build_app(served: Served) -> Any:
     async def counting(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "PATCH":
             served.patches += 1
+            if served.unavailable_patches > 0:
+                served.unavailable_patches -= 1
+                busy = Response('{"detail": "Busy."}', 503, media_type="application/json")
+                await busy(scope, receive, send)
+                return
             inner = receive
 
             async def receive() -> Any:
@@ -305,6 +313,36 @@ def test_upload_sends_the_sha256_and_filename_and_stores_every_byte(
     size = recording.stat().st_size
     assert state.patches == 3  # 8 + 8 + 4 MiB
     assert ("hash", size, size) in steps and ("upload", size, size) in steps
+
+
+def test_a_503_is_retried_with_back_off_and_a_401_is_not(
+    served: tuple[Served, LiveServer], recording: Path, tmp_path: Path
+) -> None:
+    state, server = served
+    state.unavailable_patches = 2
+    waits: list[float] = []
+    backoff = Backoff(retries=3, first_s=0.25)
+    with Client(server.url, TOKEN, backoff=backoff, sleep=waits.append) as client:
+        url, _ = upload_file(client, recording, state_file(tmp_path))
+    assert waits == [0.25, 0.5]  # two 503s, then it went through
+    assert (state.files_dir / upload_id_of(url)).read_bytes() == recording.read_bytes()
+
+    state.unavailable_patches = 4  # more than the retries
+    other = recording.with_name("otro.mp4")
+    other.write_bytes(b"x" * 1000)
+    with (
+        Client(server.url, TOKEN, backoff=backoff, sleep=waits.append) as client,
+        pytest.raises(ServiceError, match=r"The server failed to take the upload \(503\): Busy"),
+    ):
+        upload_file(client, other, state_file(tmp_path))
+
+    waits.clear()
+    with (
+        Client(server.url, "revoked", backoff=backoff, sleep=waits.append) as client,
+        pytest.raises(ServiceError, match=r"refused the token \(401"),
+    ):
+        client.find_job("0" * 32)  # a refusal is final: no retry
+    assert waits == []
 
 
 def test_rerun_after_ctrl_c_resumes_the_upload(
