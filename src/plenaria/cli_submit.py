@@ -42,14 +42,14 @@ OUTPUT_FILES = {
 
 
 def job_options(language: str | None, diarization: bool, proxy: bool) -> dict[str, Any]:
-    """The job's options as the API takes them; only what differs from the defaults."""
+    """The job's options (``ProcessOptions`` as JSON): only what differs from the defaults."""
     options: dict[str, Any] = {}
     if language:
-        options["language"] = language
+        options["transcription"] = {"language": language}
     if not diarization:
-        options["diarization"] = False
+        options["diarize"] = False
     if not proxy:
-        options["proxy"] = False
+        options["make_proxy"] = False
     return options
 
 
@@ -199,7 +199,7 @@ def submit(
                 state.update(key, job_id=None, request=None)
                 raise
             target = out_dir or Path("out") / recording.stem
-            kinds = [k for k in OUTPUT_FILES if not (no_proxy and k == "proxy")]
+            kinds = _output_kinds(job, no_proxy)
             files = {
                 kind: client.download(
                     job_id,
@@ -211,6 +211,14 @@ def submit(
             }
         state.forget(key)
         _summary(job_id, job, files, time.perf_counter() - started)
+
+
+def _output_kinds(job: dict[str, Any], no_proxy: bool) -> list[str]:
+    """The outputs to download: those the job lists, else the five (four with --no-proxy)."""
+    listed = job.get("outputs")
+    if isinstance(listed, list) and listed:
+        return [k for k in OUTPUT_FILES if k in listed]
+    return [k for k in OUTPUT_FILES if not (no_proxy and k == "proxy")]
 
 
 def _require_httpx() -> None:

@@ -80,9 +80,11 @@ class JobIn(BaseModel):
     options: dict[str, Any] = {}
 
 
-KNOWN_OPTIONS = {"language", "diarization", "proxy"}
+# The options `plenaria submit` sets, as in plenaria's ProcessOptions.
+KNOWN_OPTIONS = {"transcription", "diarize", "make_proxy"}
+
 # Each poll moves a job one step on: (state, step, progress, eta_s).
-TIMELINE = [("queued", None, 0.0, None), ("running", "transcribe", 0.5, 4.0), ("done", None, 1, 0)]
+TIMELINE = [("queued", "", 0.0, None), ("running", "transcribe", 0.5, 4.0), ("done", "", 1, 0)]
 
 
 def build_app(served: Served) -> Any:
@@ -103,7 +105,7 @@ def build_app(served: Served) -> Any:
         unknown = set(body.options) - KNOWN_OPTIONS
         if unknown:
             raise HTTPException(422, f"Unknown option(s): {', '.join(sorted(unknown))}.")
-        language = body.options.get("language")
+        language = body.options.get("transcription", {}).get("language")
         if language is not None and language not in ("es", "ca", "en"):
             raise HTTPException(422, f"Unknown language: {language}.")
         if body.upload_id not in served.uploads():
@@ -122,7 +124,7 @@ def build_app(served: Served) -> Any:
             "options": body.options,
             "polls": 0,
         }
-        return {"id": job_id, "state": "queued", "step": None, "progress": 0.0}
+        return {"id": job_id, "state": "queued", "step": "", "progress": 0.0}
 
     @app.get("/api/v1/jobs/{job_id}")
     async def get_job(job_id: str, authorization: str | None = Header(None)) -> dict[str, Any]:
@@ -132,7 +134,10 @@ def build_app(served: Served) -> Any:
             raise HTTPException(404, "No such job.")
         state, step, progress, eta = TIMELINE[min(job["polls"], len(TIMELINE) - 1)]
         job["polls"] += 1
-        error = None
+        error = ""
+        outputs = ["json", "vtt", "srt", "docx"] if state == "done" else []
+        if outputs and job["options"].get("make_proxy") is not False:
+            outputs.append("proxy")
         if state == "done" and job["session"].get("id") == "fail":
             state, step, error = "failed", "probe", "No audio stream in the recording"
         return {
@@ -143,6 +148,7 @@ def build_app(served: Served) -> Any:
             "eta_s": eta,
             "error": error,
             "session_id": job["session"].get("id") or None,
+            "outputs": outputs,
         }
 
     @app.get("/api/v1/jobs/{job_id}/outputs/{kind}")
@@ -151,7 +157,7 @@ def build_app(served: Served) -> Any:
         job = served.jobs.get(job_id)
         if job is None or kind not in ("json", "vtt", "srt", "docx", "proxy"):
             raise HTTPException(404, "No such output.")
-        if kind == "proxy" and job["options"].get("proxy") is False:
+        if kind == "proxy" and job["options"].get("make_proxy") is False:
             raise HTTPException(404, "This job makes no proxy.")
         body = json.dumps({"kind": kind, "sha256": job["sha256"], "session": job["session"]})
         return Response(body.encode(), media_type="application/octet-stream")
@@ -419,7 +425,11 @@ def test_detach_prints_the_job_id_alone_and_a_rerun_follows_that_job(
     from plenaria.session import load_session
 
     assert job["session"] == load_session(session).to_dict()
-    assert job["options"] == {"language": "ca", "diarization": False, "proxy": False}
+    assert job["options"] == {
+        "transcription": {"language": "ca"},
+        "diarize": False,
+        "make_proxy": False,
+    }
 
     again = submit(tmp_path, *args)
 
