@@ -48,3 +48,32 @@ class DependencyError(PlenariaError):
     """An optional component (extra) is not installed."""
 
     exit_code = 3
+
+
+# The service's errors; the API's one handler maps each to its HTTP status.
+
+
+class NotFoundError(InputError):
+    """No such object, or it belongs to another council (the same answer: 404)."""
+
+
+class ConflictError(InputError):
+    """The object's state forbids the change (a stale parent version, a finished job)."""
+
+
+class AuthenticationError(PlenariaError):
+    """No credentials, or bad ones (401)."""
+
+    exit_code = 2
+
+
+class PermissionDeniedError(PlenariaError):
+    """Authenticated, but the role does not allow this (403)."""
+
+    exit_code = 2
+
+
+class RateLimitedError(PlenariaError):
+    """Too many attempts; try again later (429)."""
+
+    exit_code = 2

@@ -1,0 +1,69 @@
+"""The FastAPI application factory. Nothing is built at import: call :func:`create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from plenaria.api import errors
+from plenaria.api.jobs_port import JobQueue
+from plenaria.api.metrics import make_registry
+from plenaria.api.routes import auth, council, health, jobs, users
+from plenaria.config import Settings
+from plenaria.db.engine import Database
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    job_queue: JobQueue | None = None,
+    database: Database | None = None,
+    storage_path: Path | None = None,
+    broker_check: Callable[[], None] | None = None,
+    events_poll_s: float = 1.0,
+) -> FastAPI:
+    """The web app for ``settings``.
+
+    ``job_queue`` receives the ids of jobs to start, cancel or retry (the
+    workers' Celery queue; without one, creating a job answers 503).
+    ``database`` defaults to ``settings.database``; ``storage_path`` (where
+    output storage keys are files) to ``settings.storage_path``;
+    ``broker_check`` (raises when the broker is down; /ready calls it) to one
+    kombu connection to ``settings.broker``. The schema is not migrated here:
+    run :func:`plenaria.db.upgrade` first.
+    """
+    database = database or Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Plenaria",
+        summary="Council plenary recordings into transcripts and draft actas.",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.job_queue = job_queue
+    app.state.storage_path = storage_path or settings.storage_path
+    app.state.events_poll_s = events_poll_s
+    app.state.broker_check = broker_check or (lambda: health.kombu_broker_check(settings.broker))
+    app.state.metrics = make_registry(database, settings.broker)
+
+    errors.install(app)
+    for make in (health.router, auth.router, council.router, users.router, jobs.router):
+        app.include_router(make(), prefix=API_PREFIX)
+    app.include_router(health.metrics_router())
+    return app

@@ -1,0 +1,132 @@
+"""Request dependencies: the database session, the caller, and the one permission check.
+
+Credentials: ``Authorization: Bearer pln_...`` (integrations) or the signed
+session cookie (browsers). A cookie-authenticated unsafe request must carry
+``X-CSRF-Token``; a bearer request needs none (no browser sends it by itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from plenaria import accounts
+from plenaria.api.errors import ServiceUnavailableError
+from plenaria.api.jobs_port import JobQueue
+from plenaria.config import Settings
+from plenaria.db import accounts as repo
+from plenaria.db.engine import Database
+from plenaria.db.models import User
+from plenaria.errors import AuthenticationError, PermissionDeniedError
+
+SESSION_COOKIE = "plenaria_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session per request; routes commit what they change, the rest is rolled back."""
+    with database.session() as session:
+        yield session
+
+
+def get_job_queue(request: Request) -> JobQueue:
+    queue: JobQueue | None = request.app.state.job_queue
+    if queue is None:
+        raise ServiceUnavailableError(
+            "No job queue is configured on this server.", "Start it with plenaria api or serve."
+        )
+    return queue
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_db)]
+Queue = Annotated[JobQueue, Depends(get_job_queue)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and how: ``via`` is "token" or "cookie" (then with its secret)."""
+
+    user: User
+    via: str
+    session_secret: str = ""
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthenticationError("The Authorization header is not 'Bearer TOKEN'.")
+    return value.strip()
+
+
+def get_principal(request: Request, db: DbSession, settings: AppSettings) -> Principal:
+    token = _bearer(request)
+    if token is not None:
+        user = repo.verify_token(db, token)
+        if user is None:
+            raise AuthenticationError("Invalid or revoked API token.", "Create a new token.")
+        db.commit()  # the token's last use
+        return Principal(user=user, via="token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise AuthenticationError(
+            "Not authenticated.", "Log in, or send Authorization: Bearer TOKEN."
+        )
+    secret_key = settings.secret_key.get_secret_value()
+    secret = accounts.unsign_cookie(secret_key, cookie)
+    user = repo.web_session_user(db, secret) if secret else None
+    if secret is None or user is None:
+        raise AuthenticationError("Your session has ended.", "Log in again.")
+    if request.method not in SAFE_METHODS and not accounts.csrf_valid(
+        secret_key, secret, request.headers.get(CSRF_HEADER)
+    ):
+        raise PermissionDeniedError(
+            f"Missing or wrong {CSRF_HEADER} header.",
+            "Send the csrf_token returned by the login with every change.",
+        )
+    return Principal(user=user, via="cookie", session_secret=secret)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def get_current_user(principal: CurrentPrincipal) -> User:
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require(*roles: str) -> Callable[[User], User]:
+    """A dependency allowing only these roles: ``Depends(require("admin"))``."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise PermissionDeniedError(
+                f"Your role ({user.role}) cannot do this.", f"Allowed: {', '.join(roles)}."
+            )
+        return user
+
+    return check
+
+
+Admin = Annotated[User, Depends(require("admin"))]
+Manager = Annotated[User, Depends(require("admin", "secretary"))]

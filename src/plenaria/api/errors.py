@@ -1,0 +1,116 @@
+"""One place where errors become HTTP answers: ``{"detail": "one line"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plenaria.errors import (
+    AuthenticationError,
+    ConfigError,
+    ConflictError,
+    DependencyError,
+    InputError,
+    ModelNotFoundError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlenariaError,
+    RateLimitedError,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailableError(PlenariaError):
+    """A service the request needs (database, broker, queue) is down (503)."""
+
+
+# Most specific first: NotFoundError and ConflictError are InputErrors.
+STATUS: tuple[tuple[type[PlenariaError], int], ...] = (
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
+    (InputError, 422),
+    (ServiceUnavailableError, 503),
+    (DependencyError, 503),
+    (ModelNotFoundError, 503),
+    (ConfigError, 500),
+)
+
+
+def status_of(error: PlenariaError) -> int:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe_validation(errors: Any, limit: int = 3) -> str:
+    """Pydantic's error list as one line: ``body.options.vad: Extra inputs are not permitted``."""
+    parts = []
+    for err in list(errors)[:limit]:
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+    extra = len(list(errors)) - limit
+    if extra > 0:
+        parts.append(f"and {extra} more")
+    return _one_line("; ".join(parts)) or "Invalid request."
+
+
+def _plenaria(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlenariaError)
+    status = status_of(exc)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 429:
+        headers["Retry-After"] = "60"
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": _one_line(str(exc))}, status_code=status, headers=headers)
+
+
+def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
+
+
+def _pydantic(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ValidationError)
+    return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        {"detail": _one_line(str(exc.detail))},
+        status_code=exc.status_code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"detail": "Internal error; the server log has the details."}, status_code=500
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(PlenariaError, _plenaria)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(ValidationError, _pydantic)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _internal)

@@ -1,0 +1,141 @@
+"""The caller's council: its settings, its roster and its plenary sessions.
+
+Everyone in the council reads; admins and secretaries change the roster and
+sessions; only admins change the council's settings.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from plenaria.api.deps import Admin, CurrentUser, DbSession, Manager
+from plenaria.api.schemas import (
+    CouncilPublic,
+    CouncilUpdate,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    SessionCreate,
+    SessionPublic,
+    SessionUpdate,
+)
+from plenaria.db import accounts as repo
+from plenaria.db import civic
+
+
+def router() -> APIRouter:
+    api = APIRouter(tags=["council"])
+
+    @api.get("/council", response_model=CouncilPublic)
+    def get_council(user: CurrentUser) -> CouncilPublic:
+        return CouncilPublic.model_validate(user.council)
+
+    @api.put("/council", response_model=CouncilPublic)
+    def update_council(body: CouncilUpdate, user: Admin, db: DbSession) -> CouncilPublic:
+        """Change the council's settings; fields left out keep their value."""
+        council = db.merge(user.council)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        civic.update_council_settings(council, changes)
+        repo.audit(db, council.id, user.id, "council.update", "council", council.id, changes)
+        db.commit()
+        return CouncilPublic.model_validate(council)
+
+    # Roster
+
+    @api.get("/roster", response_model=list[PersonPublic])
+    def list_roster(user: CurrentUser, db: DbSession) -> list[PersonPublic]:
+        return [PersonPublic.model_validate(p) for p in civic.list_roster(db, user.council_id)]
+
+    @api.post("/roster", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)
+    def create_person(body: PersonCreate, user: Manager, db: DbSession) -> PersonPublic:
+        person = civic.create_person(db, user.council_id, body.model_dump())
+        repo.audit(
+            db,
+            user.council_id,
+            user.id,
+            "roster.create",
+            "person",
+            person.id,
+            {"name": person.name},
+        )
+        db.commit()
+        return PersonPublic.model_validate(person)
+
+    @api.get("/roster/{person_id}", response_model=PersonPublic)
+    def get_person(person_id: str, user: CurrentUser, db: DbSession) -> PersonPublic:
+        return PersonPublic.model_validate(
+            civic.get_person_for_council(db, user.council_id, person_id)
+        )
+
+    @api.patch("/roster/{person_id}", response_model=PersonPublic)
+    def update_person(
+        person_id: str, body: PersonUpdate, user: Manager, db: DbSession
+    ) -> PersonPublic:
+        person = civic.get_person_for_council(db, user.council_id, person_id)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        civic.update_person(person, changes)
+        repo.audit(db, user.council_id, user.id, "roster.update", "person", person.id, changes)
+        db.commit()
+        return PersonPublic.model_validate(person)
+
+    @api.delete("/roster/{person_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_person(person_id: str, user: Manager, db: DbSession) -> None:
+        person = civic.get_person_for_council(db, user.council_id, person_id)
+        repo.audit(
+            db,
+            user.council_id,
+            user.id,
+            "roster.delete",
+            "person",
+            person.id,
+            {"name": person.name},
+        )
+        db.delete(person)
+        db.commit()
+
+    # Plenary sessions
+
+    @api.get("/sessions", response_model=list[SessionPublic])
+    def list_sessions(user: CurrentUser, db: DbSession) -> list[SessionPublic]:
+        rows = civic.list_plenary_sessions(db, user.council_id)
+        return [SessionPublic.model_validate(s) for s in rows]
+
+    @api.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
+    def create_session(body: SessionCreate, user: Manager, db: DbSession) -> SessionPublic:
+        plenary = civic.create_plenary_session(db, user.council_id, body.model_dump())
+        repo.audit(db, user.council_id, user.id, "session.create", "session", plenary.id)
+        db.commit()
+        return SessionPublic.model_validate(plenary)
+
+    @api.get("/sessions/{session_id}", response_model=SessionPublic)
+    def get_session(session_id: str, user: CurrentUser, db: DbSession) -> SessionPublic:
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        return SessionPublic.model_validate(plenary)
+
+    @api.patch("/sessions/{session_id}", response_model=SessionPublic)
+    def update_session(
+        session_id: str, body: SessionUpdate, user: Manager, db: DbSession
+    ) -> SessionPublic:
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        civic.update_plenary_session(plenary, changes)
+        repo.audit(
+            db,
+            user.council_id,
+            user.id,
+            "session.update",
+            "session",
+            plenary.id,
+            {"fields": sorted(changes)},
+        )
+        db.commit()
+        return SessionPublic.model_validate(plenary)
+
+    @api.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_session(session_id: str, user: Manager, db: DbSession) -> None:
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        repo.audit(db, user.council_id, user.id, "session.delete", "session", plenary.id)
+        db.delete(plenary)
+        db.commit()
+
+    return api

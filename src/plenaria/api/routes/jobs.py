@@ -1,0 +1,243 @@
+"""Jobs: create one from a complete upload, follow it, cancel or retry it, fetch its outputs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
+from plenaria.api.errors import ServiceUnavailableError, describe_validation
+from plenaria.api.schemas import JobCreate, JobPublic, JobState, OutputKind
+from plenaria.db import accounts as repo
+from plenaria.db import civic
+from plenaria.db import jobs as job_repo
+from plenaria.db.engine import Database
+from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
+from plenaria.errors import ConflictError, InputError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPES = {
+    "json": ("application/json", "json"),
+    "vtt": ("text/vtt; charset=utf-8", "vtt"),
+    "srt": ("application/x-subrip; charset=utf-8", "srt"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "proxy": ("video/mp4", "mp4"),
+}
+KEEPALIVE_S = 15.0
+
+
+def job_public(db: Any, job: Job) -> JobPublic:
+    kinds = [o.kind for o in job_repo.list_outputs(db, job.id)]
+    return JobPublic.model_validate(job).model_copy(update={"outputs": kinds})
+
+
+def _options(raw: dict[str, Any]) -> dict[str, Any]:
+    from plenaria.pipeline import ProcessOptions
+
+    try:
+        options = ProcessOptions.model_validate(raw)
+    except ValidationError as e:
+        raise InputError(f"Invalid job options: {describe_validation(e.errors())}.") from e
+    return options.model_dump(mode="json")
+
+
+def storage_file(storage_root: Path, key: str) -> Path:
+    """The file of a storage key, which must stay inside the storage folder."""
+    root = storage_root.resolve()
+    path = (root / key).resolve()
+    if not key or not path.is_relative_to(root) or not path.is_file():
+        raise NotFoundError("The output's file is missing from storage.", "Retry the job.")
+    return path
+
+
+def router() -> APIRouter:
+    api = APIRouter(tags=["jobs"])
+
+    @api.post("/jobs", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
+    def create_job(
+        body: JobCreate, user: Manager, db: DbSession, queue: Queue, response: Response
+    ) -> JobPublic:
+        """Queue the processing of a complete upload, with the session's data and options."""
+        options = _options(body.options)
+        upload = job_repo.get_upload_for_council(db, user.council_id, body.upload_id)
+        if upload.state != "complete":
+            raise ConflictError(
+                f"Upload {upload.id} is not complete (state: {upload.state}).",
+                "Finish the upload first; it resumes where it stopped.",
+            )
+        if body.session is not None and body.session_id is not None:
+            raise InputError("Give either session or session_id, not both.")
+        session_id = None
+        if body.session_id is not None:
+            session_id = civic.get_plenary_session_for_council(
+                db, user.council_id, body.session_id
+            ).id
+        elif body.session is not None:
+            values = civic.plenary_session_from_file_fields(body.session)
+            session_id = civic.create_plenary_session(db, user.council_id, values).id
+        recording = db.scalar(
+            select(Recording).where(
+                Recording.upload_id == upload.id, Recording.council_id == user.council_id
+            )
+        ) or job_repo.create_recording(
+            db,
+            user.council_id,
+            upload.storage_key,
+            upload.filename,
+            upload.size,
+            upload.sha256,
+            upload_id=upload.id,
+        )
+        job = job_repo.create_job(db, user.council_id, recording.id, options, session_id, user.id)
+        repo.audit(
+            db, user.council_id, user.id, "job.create", "job", job.id, {"upload_id": upload.id}
+        )
+        db.commit()
+        try:
+            queue.submit(job.id)
+        except Exception as e:
+            log.exception("job %s: the queue refused it", job.id)
+            job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+            db.commit()
+            raise ServiceUnavailableError(
+                f"Job {job.id} could not be queued: the broker is unreachable.",
+                "Retry it later with POST /api/v1/jobs/{id}/retry.",
+            ) from e
+        response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+        return job_public(db, job)
+
+    @api.get("/jobs", response_model=list[JobPublic])
+    def list_jobs(
+        user: CurrentUser,
+        db: DbSession,
+        state: JobState | None = None,
+        limit: int = Query(default=50, ge=1, le=500),
+        offset: int = Query(default=0, ge=0),
+    ) -> list[JobPublic]:
+        """Your council's jobs, newest first."""
+        rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
+        return [job_public(db, j) for j in rows]
+
+    @api.get("/jobs/{job_id}", response_model=JobPublic)
+    def get_job(job_id: str, user: CurrentUser, db: DbSession) -> JobPublic:
+        return job_public(db, job_repo.get_job_for_council(db, user.council_id, job_id))
+
+    @api.get(
+        "/jobs/{job_id}/events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    def job_events(
+        job_id: str, request: Request, user: CurrentUser, db: DbSession
+    ) -> StreamingResponse:
+        """Server-sent events: the job's JSON each time it changes; ends when the job ends."""
+        job_repo.get_job_for_council(db, user.council_id, job_id)
+        database: Database = request.app.state.db
+        poll_s: float = request.app.state.events_poll_s
+        stream = _events(database, user.council_id, job_id, poll_s, request)
+        return StreamingResponse(
+            stream,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @api.delete("/jobs/{job_id}", response_model=JobPublic)
+    def cancel_job(job_id: str, user: Manager, db: DbSession, queue: Queue) -> JobPublic:
+        """Cancel a queued or running job (409 when it already ended)."""
+        job = job_repo.get_job_for_council(db, user.council_id, job_id)
+        job_repo.cancel_job(job)
+        repo.audit(db, user.council_id, user.id, "job.cancel", "job", job.id)
+        db.commit()
+        try:
+            queue.cancel(job.id)
+        except Exception:  # the row says cancelled: workers stop at their next check
+            log.exception("job %s: the queue could not revoke its tasks", job.id)
+        return job_public(db, job)
+
+    @api.post(
+        "/jobs/{job_id}/retry", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED
+    )
+    def retry_job(job_id: str, user: Manager, db: DbSession, queue: Queue) -> JobPublic:
+        """Resume a failed or cancelled job from its unfinished steps."""
+        job = job_repo.get_job_for_council(db, user.council_id, job_id)
+        job_repo.retry_job(job)
+        repo.audit(
+            db, user.council_id, user.id, "job.retry", "job", job.id, {"attempt": job.attempts}
+        )
+        db.commit()
+        try:
+            queue.retry(job.id)
+        except Exception as e:
+            job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+            db.commit()
+            raise ServiceUnavailableError(
+                f"Job {job.id} could not be queued: the broker is unreachable.", "Retry later."
+            ) from e
+        return job_public(db, job)
+
+    @api.get(
+        "/jobs/{job_id}/outputs/{kind}",
+        response_class=FileResponse,
+        responses={206: {"description": "Part of the file (Range request)"}},
+    )
+    def get_output(
+        job_id: str, kind: OutputKind, request: Request, user: CurrentUser, db: DbSession
+    ) -> FileResponse:
+        """An output file; the proxy video answers Range requests (206) so players can seek."""
+        job = job_repo.get_job_for_council(db, user.council_id, job_id)
+        output = job_repo.get_output(db, job.id, kind)
+        if output is None:
+            raise NotFoundError(f"Job {job.id} has no {kind} output (state: {job.state}).")
+        path = storage_file(request.app.state.storage_path, output.storage_key)
+        media_type, ext = MEDIA_TYPES[kind]
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=f"{job.id}.{ext}",
+            content_disposition_type="inline" if kind == "proxy" else "attachment",
+        )
+
+    return api
+
+
+def _snapshot(database: Database, council_id: str, job_id: str) -> tuple[str, bool]:
+    with database.session() as db:
+        job = job_repo.get_job_for_council(db, council_id, job_id)
+        return job_public(db, job).model_dump_json(), job.state in JOB_FINAL_STATES
+
+
+async def _events(
+    database: Database, council_id: str, job_id: str, poll_s: float, request: Request
+) -> AsyncIterator[str]:
+    last = ""
+    quiet_s = 0.0
+    while True:
+        try:
+            data, final = await run_in_threadpool(_snapshot, database, council_id, job_id)
+        except NotFoundError:  # deleted with its council meanwhile
+            return
+        if data != last:
+            yield f"event: job\ndata: {data}\n\n"
+            last, quiet_s = data, 0.0
+        if final:
+            return
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(poll_s)
+        quiet_s += poll_s
+        if quiet_s >= KEEPALIVE_S:
+            yield ": keepalive\n\n"
+            quiet_s = 0.0

@@ -1,0 +1,207 @@
+"""Request and response bodies, by role: Create / Update / Public.
+
+A Public model lists the fields a caller may see; internal ones (password and
+token hashes, storage keys) never appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["admin", "secretary", "clerk"]
+ActaLang = Literal["es", "ca"]
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+OutputKind = Literal["json", "vtt", "srt", "docx", "proxy"]
+
+DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+TIME_PATTERN = r"^(\d{2}:\d{2})?$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# Accounts
+
+
+class LoginIn(Strict):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserPublic(Public):
+    id: str
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class MePublic(UserPublic):
+    council_slug: str
+    council_name: str
+    csrf_token: str | None = Field(
+        default=None, description="For a cookie session: send it as X-CSRF-Token."
+    )
+
+
+class LoginOut(BaseModel):
+    csrf_token: str
+    user: UserPublic
+
+
+class UserCreate(Strict):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=8, max_length=1024)
+    role: Role
+
+
+class UserUpdate(Strict):
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
+
+
+class TokenCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenPublic(Public):
+    id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The token itself: shown once, never again.")
+
+
+# The council
+
+
+class CouncilPublic(Public):
+    id: str
+    slug: str
+    name: str
+    video_url_template: str
+    acta_lang: ActaLang
+    vocabulary: list[str]
+
+
+class CouncilUpdate(Strict):
+    video_url_template: str | None = Field(default=None, max_length=2000)
+    acta_lang: ActaLang | None = None
+    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+
+
+class PersonCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(default="", max_length=100)
+    group: str = Field(default="", max_length=100)
+    active: bool = True
+
+
+class PersonUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=100)
+    group: str | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class PersonPublic(Public):
+    id: str
+    name: str
+    role: str
+    group: str
+    active: bool
+
+
+class AgendaItemIn(Strict):
+    number: int = Field(ge=0)
+    title: str = Field(max_length=2000)
+
+
+class SessionCreate(Strict):
+    slug: str = Field(default="", max_length=100)
+    date: str = Field(default="", pattern=DATE_PATTERN, description="YYYY-MM-DD")
+    session_type: str = Field(default="ordinaria", max_length=40)
+    place: str = Field(default="", max_length=200)
+    start_time: str = Field(default="", pattern=TIME_PATTERN, description="HH:MM")
+    president: str = Field(default="", max_length=200)
+    secretary: str = Field(default="", max_length=200)
+    agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=500)
+    vocabulary: list[str] = Field(default_factory=list, max_length=5000)
+
+
+class SessionUpdate(Strict):
+    slug: str | None = Field(default=None, max_length=100)
+    date: str | None = Field(default=None, pattern=DATE_PATTERN)
+    session_type: str | None = Field(default=None, max_length=40)
+    place: str | None = Field(default=None, max_length=200)
+    start_time: str | None = Field(default=None, pattern=TIME_PATTERN)
+    president: str | None = Field(default=None, max_length=200)
+    secretary: str | None = Field(default=None, max_length=200)
+    agenda: list[AgendaItemIn] | None = Field(default=None, max_length=500)
+    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+
+
+class SessionPublic(Public):
+    id: str
+    slug: str
+    date: str
+    session_type: str
+    place: str
+    start_time: str
+    president: str
+    secretary: str
+    agenda: list[dict[str, Any]]
+    vocabulary: list[str]
+    created_at: datetime
+
+
+# Jobs
+
+
+class JobCreate(Strict):
+    upload_id: str = Field(min_length=1, max_length=64)
+    session: dict[str, Any] | None = Field(
+        default=None,
+        description="The session's data, as in a session file (id, date, agenda...); "
+        "or give session_id of a stored session.",
+    )
+    session_id: str | None = Field(default=None, max_length=32)
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="plenaria.pipeline.ProcessOptions; unknown keys: 422."
+    )
+
+
+class JobPublic(Public):
+    id: str
+    state: JobState
+    step: str
+    progress: float
+    eta_s: float | None
+    error: str
+    attempts: int
+    session_id: str | None
+    recording_id: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    outputs: list[OutputKind] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,283 @@
+"""Councils, users, API tokens, browser sessions, login attempts and the audit log.
+
+Functions take an open :class:`~sqlalchemy.orm.Session`, flush, and leave the
+commit to the caller. Bad input raises :mod:`plenaria.errors` with one line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from plenaria import accounts
+from plenaria.db.base import utcnow
+from plenaria.db.models import ROLES, ApiToken, AuditEntry, Council, LoginAttempt, User, WebSession
+from plenaria.errors import ConflictError, InputError, NotFoundError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SESSION_TTL = timedelta(hours=12)
+MIN_PASSWORD_CHARS = 8
+
+
+# Councils
+
+
+def create_council(session: Session, slug: str, name: str) -> Council:
+    if not SLUG_RE.match(slug):
+        raise InputError(
+            f"Invalid council slug {slug!r}.",
+            "Use lowercase letters, digits and hyphens (e.g. villanueva-del-rio).",
+        )
+    if not name.strip():
+        raise InputError("The council's name is empty.", "Give --name.")
+    if session.scalar(select(Council.id).where(Council.slug == slug)) is not None:
+        raise ConflictError(f"A council with slug {slug!r} already exists.", "Pick another slug.")
+    council = Council(slug=slug, name=name.strip(), vocabulary=[])
+    session.add(council)
+    session.flush()
+    return council
+
+
+def get_council_by_slug(session: Session, slug: str) -> Council:
+    council = session.scalar(select(Council).where(Council.slug == slug))
+    if council is None:
+        raise NotFoundError(
+            f"No council with slug {slug!r}.", "Create it with plenaria admin create-council."
+        )
+    return council
+
+
+# Users
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InputError(f"Unknown role {role!r}.", f"Roles: {', '.join(ROLES)}.")
+    return role
+
+
+def check_password(password: str) -> str:
+    if not password.strip():
+        raise InputError("The password is empty.", "Give a password.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InputError(
+            f"The password is shorter than {MIN_PASSWORD_CHARS} characters.",
+            "Use a longer one.",
+        )
+    return password
+
+
+def create_user(session: Session, council: Council, email: str, password: str, role: str) -> User:
+    email = normalize_email(email)
+    if not EMAIL_RE.match(email):
+        raise InputError(f"Invalid email address {email!r}.", "Use name@example.org.")
+    check_role(role)
+    check_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ConflictError(f"A user with email {email} already exists.", "Use another email.")
+    user = User(
+        council_id=council.id,
+        email=email,
+        password_hash=accounts.hash_password(password),
+        role=role,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def get_user_for_council(session: Session, council_id: str, user_id: str) -> User:
+    user = session.scalar(select(User).where(User.id == user_id, User.council_id == council_id))
+    if user is None:
+        raise NotFoundError(f"No user {user_id}.")
+    return user
+
+
+def list_users(session: Session, council_id: str) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.council_id == council_id).order_by(User.email))
+    )
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = accounts.hash_password(check_password(password))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (constant-ish time)."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        accounts.verify_password(accounts.dummy_password_hash(), password)
+        return None
+    if not accounts.verify_password(user.password_hash, password) or not user.active:
+        return None
+    if accounts.password_needs_rehash(user.password_hash):
+        user.password_hash = accounts.hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+# API tokens
+
+
+def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``: the row and the clear token (shown once, never stored)."""
+    name = name.strip()
+    if not name:
+        raise InputError("The token's name is empty.", "Name it after the integration using it.")
+    clear = accounts.new_api_token()
+    token = ApiToken(
+        council_id=user.council_id,
+        user_id=user.id,
+        name=name[:100],
+        prefix=accounts.token_prefix(clear),
+        token_hash=accounts.sha256_hex(clear),
+    )
+    session.add(token)
+    session.flush()
+    return token, clear
+
+
+def verify_token(session: Session, clear: str) -> User | None:
+    """The active user owning this unrevoked token (its last use is recorded), else None."""
+    if not clear.startswith(accounts.TOKEN_PREFIX):
+        return None
+    token = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == accounts.sha256_hex(clear), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return user
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    query = select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.council_id == user.council_id
+    )
+    return list(session.scalars(query.order_by(ApiToken.created_at)))
+
+
+def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
+    """Revoke one of ``user``'s tokens; another user's token is not found."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if token is None:
+        raise NotFoundError(f"No token {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+# Browser sessions
+
+
+def open_web_session(session: Session, user: User) -> str:
+    """A new browser session; returns its secret (for the signed cookie)."""
+    secret = accounts.new_session_secret()
+    session.add(
+        WebSession(
+            council_id=user.council_id,
+            user_id=user.id,
+            token_hash=accounts.sha256_hex(secret),
+            expires_at=utcnow() + SESSION_TTL,
+        )
+    )
+    session.flush()
+    return secret
+
+
+def web_session_user(session: Session, secret: str) -> User | None:
+    row = session.scalar(
+        select(WebSession).where(WebSession.token_hash == accounts.sha256_hex(secret))
+    )
+    if row is None or row.expires_at <= utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def close_web_session(session: Session, secret: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == accounts.sha256_hex(secret)))
+
+
+# Login attempts
+
+
+def login_key(email: str, ip: str) -> str:
+    return accounts.sha256_hex(f"{normalize_email(email)}|{ip}")
+
+
+def recent_failures(session: Session, email: str, ip: str, window: timedelta | None = None) -> int:
+    since = utcnow() - (window or timedelta(minutes=1))
+    query = select(func.count()).where(
+        LoginAttempt.key_hash == login_key(email, ip),
+        LoginAttempt.at > since,
+        LoginAttempt.success.is_(False),
+    )
+    return int(session.scalar(query) or 0)
+
+
+def record_login_attempt(
+    session: Session, email: str, ip: str, success: bool, council_id: str | None
+) -> None:
+    session.add(
+        LoginAttempt(
+            council_id=council_id, key_hash=login_key(email, ip), success=success, at=utcnow()
+        )
+    )
+    # Old attempts are of no use: keep the table small.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
+
+
+# Audit log
+
+
+def audit(
+    session: Session,
+    council_id: str,
+    user_id: str | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        council_id=council_id,
+        user_id=user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or {},
+        at=at or utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+def list_audit(session: Session, council_id: str, limit: int = 100) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.council_id == council_id)
+    return list(session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit)))

@@ -1,0 +1,389 @@
+"""Uploads, recordings, jobs, their steps and outputs.
+
+The database is the source of truth for a job: its state, the state of every
+step of its graph, its progress. Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from plenaria.db.base import utcnow
+from plenaria.db.models import (
+    JOB_FINAL_STATES,
+    JOB_STATES,
+    OUTPUT_KINDS,
+    STEP_STATES,
+    Job,
+    JobStep,
+    Output,
+    Recording,
+    Upload,
+)
+from plenaria.db.scoped import get_owned
+from plenaria.errors import ConflictError, InputError, NotFoundError
+
+# Uploads
+
+
+def create_upload(
+    session: Session,
+    council_id: str,
+    upload_id: str,
+    filename: str,
+    sha256: str,
+    size: int,
+    created_by: str | None = None,
+    storage_key: str = "",
+) -> Upload:
+    upload = Upload(
+        id=upload_id,
+        council_id=council_id,
+        created_by=created_by,
+        filename=filename,
+        sha256=sha256.lower(),
+        size=size,
+        state="receiving",
+        storage_key=storage_key,
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def get_upload_for_council(session: Session, council_id: str, upload_id: str) -> Upload:
+    return get_owned(session, Upload, council_id, upload_id, "upload")
+
+
+def set_upload_state(upload: Upload, state: str, storage_key: str | None = None) -> Upload:
+    if state not in ("receiving", "complete", "rejected"):
+        raise ValueError(f"unknown upload state {state!r}")
+    upload.state = state
+    if storage_key is not None:
+        upload.storage_key = storage_key
+    return upload
+
+
+# Recordings
+
+
+def create_recording(
+    session: Session,
+    council_id: str,
+    storage_key: str,
+    file_name: str,
+    size: int,
+    sha256: str,
+    upload_id: str | None = None,
+    probe: dict[str, Any] | None = None,
+) -> Recording:
+    recording = Recording(
+        council_id=council_id,
+        upload_id=upload_id,
+        storage_key=storage_key,
+        file_name=file_name,
+        size=size,
+        sha256=sha256.lower(),
+        probe=probe,
+    )
+    session.add(recording)
+    session.flush()
+    return recording
+
+
+def get_recording(session: Session, recording_id: str) -> Recording:
+    recording = session.get(Recording, recording_id)
+    if recording is None:
+        raise NotFoundError(f"No recording {recording_id}.")
+    return recording
+
+
+def set_recording_probe(recording: Recording, probe: dict[str, Any]) -> Recording:
+    recording.probe = probe
+    return recording
+
+
+# Jobs
+
+
+def create_job(
+    session: Session,
+    council_id: str,
+    recording_id: str,
+    options: dict[str, Any],
+    session_id: str | None = None,
+    created_by: str | None = None,
+) -> Job:
+    """A new job in state ``queued`` (the caller then hands its id to the queue)."""
+    job = Job(
+        council_id=council_id,
+        recording_id=recording_id,
+        session_id=session_id,
+        options=options,
+        created_by=created_by,
+        state="queued",
+        step="",
+        progress=0.0,
+        attempts=0,
+        error="",
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: str) -> Job:
+    """Any council's job (workers); the API uses :func:`get_job_for_council`."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFoundError(f"No job {job_id}.")
+    return job
+
+
+def get_job_for_council(session: Session, council_id: str, job_id: str) -> Job:
+    return get_owned(session, Job, council_id, job_id, "job")
+
+
+def list_jobs(
+    session: Session,
+    council_id: str,
+    state: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Job]:
+    query = select(Job).where(Job.council_id == council_id)
+    if state is not None:
+        if state not in JOB_STATES:
+            raise InputError(f"Unknown job state {state!r}.", f"States: {', '.join(JOB_STATES)}.")
+        query = query.where(Job.state == state)
+    query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def set_job_state(job: Job, state: str, error: str | None = None, step: str | None = None) -> Job:
+    """Move a job to ``state``, stamping started_at and finished_at."""
+    if state not in JOB_STATES:
+        raise ValueError(f"unknown job state {state!r}")
+    now = utcnow()
+    job.state = state
+    if step is not None:
+        job.step = step
+    if error is not None:
+        job.error = error
+    if state == "running" and job.started_at is None:
+        job.started_at = now
+    if state in JOB_FINAL_STATES:
+        job.finished_at = now
+        job.eta_s = None
+        if state == "done":
+            job.progress = 1.0
+    else:
+        job.finished_at = None
+    job.updated_at = now
+    return job
+
+
+def cancel_job(job: Job) -> Job:
+    """Cancel a queued or running job; a finished one is a conflict."""
+    if job.state in JOB_FINAL_STATES:
+        raise ConflictError(
+            f"Job {job.id} is already {job.state}.",
+            "Only a queued or running job can be cancelled.",
+        )
+    set_job_state(job, "cancelled")
+    for step in job.steps:
+        if step.state in ("pending", "queued", "running"):
+            step.state = "pending"
+    return job
+
+
+def retry_job(job: Job) -> Job:
+    """Queue a failed or cancelled job again; done steps stay done, the others restart."""
+    if job.state not in ("failed", "cancelled"):
+        raise ConflictError(
+            f"Job {job.id} is {job.state}.", "Only a failed or cancelled job can be retried."
+        )
+    job.attempts += 1
+    job.error = ""
+    set_job_state(job, "queued")
+    for step in job.steps:
+        if step.state != "done":
+            step.state = "pending"
+            step.error = ""
+    return job
+
+
+# Steps
+
+
+def ensure_step(
+    session: Session,
+    job: Job,
+    name: str,
+    key: str = "",
+    queue: str = "default",
+    weight: float = 1.0,
+    total_s: float = 0.0,
+) -> JobStep:
+    """The job's step of this name, created ``pending`` if missing (idempotent)."""
+    step = get_step(session, job.id, name)
+    if step is not None:
+        return step
+    step = JobStep(
+        council_id=job.council_id,
+        job_id=job.id,
+        name=name,
+        key=key,
+        queue=queue,
+        weight=weight,
+        total_s=total_s,
+        state="pending",
+        done_s=0.0,
+        attempts=0,
+        error="",
+    )
+    job.steps.append(step)
+    session.flush()
+    return step
+
+
+def get_step(session: Session, job_id: str, name: str) -> JobStep | None:
+    return session.scalar(select(JobStep).where(JobStep.job_id == job_id, JobStep.name == name))
+
+
+def list_steps(session: Session, job_id: str) -> list[JobStep]:
+    return list(
+        session.scalars(select(JobStep).where(JobStep.job_id == job_id).order_by(JobStep.name))
+    )
+
+
+def set_step_state(step: JobStep, state: str, error: str | None = None) -> JobStep:
+    """Move a step to ``state``, stamping queued_at, started_at, heartbeat_at, finished_at."""
+    if state not in STEP_STATES:
+        raise ValueError(f"unknown step state {state!r}")
+    now = utcnow()
+    step.state = state
+    if error is not None:
+        step.error = error
+    if state == "queued":
+        step.queued_at = now
+    elif state == "running":
+        step.started_at = now
+        step.heartbeat_at = now
+        step.finished_at = None
+        step.attempts += 1
+    elif state in ("done", "failed"):
+        step.finished_at = now
+        if state == "done":
+            step.done_s = step.total_s
+    return step
+
+
+def report_step_progress(step: JobStep, done_s: float, total_s: float | None = None) -> JobStep:
+    """A worker's heartbeat: seconds of recording done so far."""
+    if total_s is not None:
+        step.total_s = total_s
+    step.done_s = max(0.0, min(done_s, step.total_s)) if step.total_s > 0 else max(0.0, done_s)
+    step.heartbeat_at = utcnow()
+    return step
+
+
+def weighted_progress(steps: Iterable[JobStep]) -> float:
+    """One number for the job: each step's fraction of seconds done, weighted."""
+    total_weight = 0.0
+    done = 0.0
+    for step in steps:
+        total_weight += step.weight
+        if step.state == "done":
+            done += step.weight
+        elif step.total_s > 0:
+            done += step.weight * min(1.0, step.done_s / step.total_s)
+    return done / total_weight if total_weight > 0 else 0.0
+
+
+def refresh_job_progress(job: Job, now: datetime | None = None) -> Job:
+    """Recompute the job's progress and ETA from its steps (the running step names it)."""
+    now = now or utcnow()
+    progress = weighted_progress(job.steps)
+    job.progress = progress
+    running = [s.name for s in job.steps if s.state == "running"]
+    if running:
+        job.step = running[0]
+    if job.started_at is not None and 0 < progress < 1:
+        elapsed = (now - job.started_at).total_seconds()
+        job.eta_s = max(0.0, elapsed * (1 - progress) / progress)
+    job.updated_at = now
+    return job
+
+
+def stale_steps(session: Session, older_than: datetime) -> list[JobStep]:
+    """Steps of unfinished jobs whose worker went quiet, or that no worker took, since then."""
+    query = (
+        select(JobStep)
+        .join(Job, Job.id == JobStep.job_id)
+        .where(
+            Job.state.in_(("queued", "running")),
+            or_(
+                (JobStep.state == "running") & (JobStep.heartbeat_at < older_than),
+                (JobStep.state == "queued") & (JobStep.queued_at < older_than),
+            ),
+        )
+    )
+    return list(session.scalars(query))
+
+
+# Outputs
+
+
+def add_output(session: Session, job: Job, kind: str, storage_key: str, size: int) -> Output:
+    """Record (or replace) the job's output of this kind."""
+    if kind not in OUTPUT_KINDS:
+        raise ValueError(f"unknown output kind {kind!r}")
+    output = get_output(session, job.id, kind)
+    if output is None:
+        output = Output(council_id=job.council_id, job_id=job.id, kind=kind, storage_key="", size=0)
+        session.add(output)
+    output.storage_key = storage_key
+    output.size = size
+    session.flush()
+    return output
+
+
+def get_output(session: Session, job_id: str, kind: str) -> Output | None:
+    return session.scalar(select(Output).where(Output.job_id == job_id, Output.kind == kind))
+
+
+def list_outputs(session: Session, job_id: str) -> list[Output]:
+    return list(
+        session.scalars(select(Output).where(Output.job_id == job_id).order_by(Output.kind))
+    )
+
+
+# Metrics
+
+
+def count_jobs_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Job.state, func.count()).group_by(Job.state))
+    counts = dict.fromkeys(JOB_STATES, 0)
+    counts.update({state: int(n) for state, n in rows})
+    return counts
+
+
+def finished_step_durations(session: Session) -> list[tuple[str, float]]:
+    """(step kind, wall seconds) of every finished step; ``transcribe:3`` → ``transcribe``."""
+    query = select(JobStep.name, JobStep.started_at, JobStep.finished_at).where(
+        JobStep.state == "done",
+        JobStep.started_at.is_not(None),
+        JobStep.finished_at.is_not(None),
+    )
+    out: list[tuple[str, float]] = []
+    for name, started, finished in session.execute(query):
+        if started is not None and finished is not None:
+            seconds = (finished - started).total_seconds()
+            out.append((name.split(":", 1)[0], max(0.0, seconds)))
+    return out

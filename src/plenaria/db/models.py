@@ -1,0 +1,246 @@
+"""The service's tables. Every row belongs to one council (``council_id``, indexed).
+
+Primary keys are 32-hex-character strings (:func:`plenaria.db.base.new_id`); times
+are timezone-aware UTC. Enumerations are plain strings checked by the code that
+writes them (the tuples below), so adding a state needs no migration.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plenaria.db.base import Base, CouncilMixin, CreatedMixin, IdMixin, utcnow
+
+ROLES = ("admin", "secretary", "clerk")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+JOB_FINAL_STATES = ("done", "failed", "cancelled")
+STEP_STATES = ("pending", "queued", "running", "done", "failed")
+UPLOAD_STATES = ("receiving", "complete", "rejected")
+OUTPUT_KINDS = ("json", "vtt", "srt", "docx", "proxy")
+
+
+def _fk(table: str, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    return mapped_column(
+        String(32), ForeignKey(f"{table}.id", ondelete=ondelete), index=True, nullable=nullable
+    )
+
+
+class Council(IdMixin, CreatedMixin, Base):
+    """A tenant: one town council and its settings."""
+
+    __tablename__ = "councils"
+
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    video_url_template: Mapped[str] = mapped_column(Text, default="")
+    acta_lang: Mapped[str] = mapped_column(String(8), default="es")
+    vocabulary: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class User(IdMixin, CouncilMixin, CreatedMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    council: Mapped[Council] = relationship(lazy="joined")
+
+
+class ApiToken(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """An integration's bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[str] = _fk("users")
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebSession(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """A browser's login: the cookie carries a secret whose SHA-256 is stored here."""
+
+    __tablename__ = "web_sessions"
+
+    user_id: Mapped[str] = _fk("users")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class LoginAttempt(IdMixin, Base):
+    """One login attempt, for rate limiting across processes.
+
+    ``council_id`` is the account's council, or null when the email is unknown
+    (an attempt on no account belongs to no council).
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key_hash", "at"),)
+
+    council_id: Mapped[str | None] = _fk("councils", nullable=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlenarySession(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """A plenary session: the acta's heading and agenda."""
+
+    __tablename__ = "plenary_sessions"
+
+    slug: Mapped[str] = mapped_column(String(100), default="")
+    date: Mapped[str] = mapped_column(String(10), default="")
+    session_type: Mapped[str] = mapped_column(String(40), default="ordinaria")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    start_time: Mapped[str] = mapped_column(String(5), default="")
+    president: Mapped[str] = mapped_column(String(200), default="")
+    secretary: Mapped[str] = mapped_column(String(200), default="")
+    agenda: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    vocabulary: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class RosterMember(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """A person of the council: a speaker points at one of these."""
+
+    __tablename__ = "roster_members"
+
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(100), default="")
+    group: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class VoiceProfileRow(IdMixin, CouncilMixin, CreatedMixin, Base):
+    __tablename__ = "voice_profiles"
+
+    person_id: Mapped[str] = _fk("roster_members")
+    embedding: Mapped[list[Any]] = mapped_column(JSON)
+    model_id: Mapped[str] = mapped_column(String(200))
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Upload(CouncilMixin, CreatedMixin, Base):
+    """A tus upload; its id is the tus id."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="receiving")
+    storage_key: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Recording(IdMixin, CouncilMixin, CreatedMixin, Base):
+    __tablename__ = "recordings"
+
+    upload_id: Mapped[str | None] = _fk("uploads", nullable=True, ondelete="SET NULL")
+    storage_key: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    probe: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class Job(IdMixin, CouncilMixin, CreatedMixin, Base):
+    __tablename__ = "jobs"
+
+    session_id: Mapped[str | None] = _fk("plenary_sessions", nullable=True, ondelete="SET NULL")
+    recording_id: Mapped[str] = _fk("recordings")
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    step: Mapped[str] = mapped_column(String(64), default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    eta_s: Mapped[float | None] = mapped_column(Float, default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    steps: Mapped[list[JobStep]] = relationship(
+        back_populates="job", cascade="all, delete-orphan", order_by="JobStep.queued_at"
+    )
+
+
+class JobStep(IdMixin, CouncilMixin, Base):
+    """One step of a job's graph, e.g. ``probe`` or ``transcribe:3``."""
+
+    __tablename__ = "job_steps"
+    __table_args__ = (UniqueConstraint("job_id", "name"),)
+
+    job_id: Mapped[str] = _fk("jobs")
+    name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(500), default="")
+    queue: Mapped[str] = mapped_column(String(32), default="default")
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    done_s: Mapped[float] = mapped_column(Float, default=0.0)
+    total_s: Mapped[float] = mapped_column(Float, default=0.0)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    job: Mapped[Job] = relationship(back_populates="steps")
+
+
+class TranscriptVersion(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """One saved state of a session's transcript; ``author_id`` null: the machine."""
+
+    __tablename__ = "transcript_versions"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    session_id: Mapped[str] = _fk("plenary_sessions")
+    job_id: Mapped[str | None] = _fk("jobs", nullable=True, ondelete="SET NULL")
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    parent_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Output(IdMixin, CouncilMixin, CreatedMixin, Base):
+    __tablename__ = "outputs"
+    __table_args__ = (UniqueConstraint("job_id", "kind"),)
+
+    job_id: Mapped[str] = _fk("jobs")
+    kind: Mapped[str] = mapped_column(String(16))
+    storage_key: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuditEntry(IdMixin, CouncilMixin, Base):
+    __tablename__ = "audit_log"
+
+    user_id: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,65 @@
+"""The shipped migration creates exactly the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from plenaria.config import Settings
+from plenaria.db import models
+from plenaria.db.base import Base
+from plenaria.db.engine import make_engine
+from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
+
+
+def _diff(url: str) -> list[object]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            return list(compare_metadata(ctx, Base.metadata))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    return str(request.getfixturevalue("pg_empty_database"))
+
+
+def test_migration_creates_the_models_schema(empty_url: str) -> None:
+    assert _diff(empty_url), "an empty database must differ from the models"
+    engine = make_engine(empty_url)
+    upgrade_engine(engine)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    assert _diff(empty_url) == []
+
+
+def test_every_row_belongs_to_a_council() -> None:
+    for table in Base.metadata.sorted_tables:
+        if table.name == models.Council.__tablename__:
+            continue
+        column = table.c.get("council_id")
+        assert column is not None, f"{table.name} has no council_id"
+        assert any(fk.column.table.name == "councils" for fk in column.foreign_keys), table.name
+        assert any(ix.columns.contains_column(column) for ix in table.indexes), table.name
+
+
+def test_upgrade_from_settings_is_idempotent(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url="")
+    shown = upgrade(settings)
+    assert shown.endswith("plenaria.db")
+    assert upgrade(settings) == shown
+    engine = make_engine(settings.database)
+    assert current_revision(engine) == "0001"
+    mode = engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
+    engine.dispose()
+    assert mode == "wal"
