@@ -206,7 +206,9 @@ class Client:
     def create_job(
         self, upload_id: str, session: Mapping[str, Any] | None, options: Mapping[str, Any]
     ) -> dict[str, Any]:
-        body = {"upload_id": upload_id, "session": dict(session or {}), "options": dict(options)}
+        body: dict[str, Any] = {"upload_id": upload_id, "options": dict(options)}
+        if session:  # without a session file the job has no session data
+            body["session"] = dict(session)
         # Not retried on a dropped connection: a second POST could queue the job twice.
         response = self.request(
             "POST", self.url("/jobs"), "create the job", ok=(200, 201, 202), retry=False, json=body

@@ -76,7 +76,7 @@ class JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     upload_id: str
-    session: dict[str, Any] = {}
+    session: dict[str, Any] | None = None
     options: dict[str, Any] = {}
 
 
@@ -138,7 +138,8 @@ def build_app(served: Served) -> Any:
         outputs = ["json", "vtt", "srt", "docx"] if state == "done" else []
         if outputs and job["options"].get("make_proxy") is not False:
             outputs.append("proxy")
-        if state == "done" and job["session"].get("id") == "fail":
+        session = job["session"] or {}
+        if state == "done" and session.get("id") == "fail":
             state, step, error = "failed", "probe", "No audio stream in the recording"
         return {
             "id": job_id,
@@ -147,7 +148,7 @@ def build_app(served: Served) -> Any:
             "progress": progress,
             "eta_s": eta,
             "error": error,
-            "session_id": job["session"].get("id") or None,
+            "session_id": session.get("id") or None,
             "outputs": outputs,
         }
 
@@ -378,7 +379,7 @@ def test_rerun_after_ctrl_c_resumes_the_upload(
     stem = recording.stem
     assert names == sorted(f"{stem}.{ext}" for ext in ("json", "vtt", "srt", "docx", "proxy.mp4"))
     docx = json.loads((out / f"{stem}.docx").read_text())
-    assert docx == {"kind": "docx", "sha256": sha256(recording), "session": {}}
+    assert docx == {"kind": "docx", "sha256": sha256(recording), "session": None}
     assert "5 outputs" in proc.stdout
     # Done: the file's entry is gone, so the next run is a new submission.
     assert not state_file(tmp_path).get(state_file(tmp_path).key(server.url, recording))
