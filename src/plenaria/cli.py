@@ -227,9 +227,11 @@ def sample(
 
 
 def _register_subcommands() -> None:
+    from plenaria.cli_submit import submit
     from plenaria.cli_voices import voices_app
 
     app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+    app.command()(submit)
     from plenaria import cli_service
 
     cli_service.register(app)
