@@ -38,6 +38,7 @@ app = typer.Typer(
 out = Console()
 
 STAGE_LABELS = {
+    "job": "All steps",
     "hash": "SHA-256 of the original",
     "audio": "Extracting 16 kHz audio",
     "speech": "Finding speech",
