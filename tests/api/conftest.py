@@ -17,14 +17,14 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
 
-from dbfixtures import db_url, migrated_url, pg_empty_database  # noqa: E402, F401 (fixtures)
+from dbfixtures import db_url, migrated_url, pg_empty_database  # noqa: F401 (fixtures)
 
-from plenaria.api.app import create_app  # noqa: E402
-from plenaria.config import Settings  # noqa: E402
-from plenaria.db import accounts, jobs  # noqa: E402
-from plenaria.db.base import new_id  # noqa: E402
-from plenaria.db.engine import Database  # noqa: E402
-from plenaria.db.models import Council, Job, Upload  # noqa: E402
+from plenaria.api.app import create_app
+from plenaria.config import Settings
+from plenaria.db import accounts, jobs
+from plenaria.db.base import new_id
+from plenaria.db.engine import Database
+from plenaria.db.models import Council, Job, Upload
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/3"
 PASSWORD = "correct horse battery"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import PASSWORD, World
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import PASSWORD, World
 from plenaria.api.app import create_app
 from plenaria.api.deps import SESSION_COOKIE
 from plenaria.config import Settings
