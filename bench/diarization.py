@@ -219,7 +219,7 @@ def run(
     # The first call pays one-off costs (librosa import, kernel set-up): a worker pays
     # them once per process, like loading, so they are timed apart.
     warm = recordings[0]
-    diarizer.diarize(warm.wav, detect_speech(warm.wav, vad_model, vad_opts), dia_opts)
+    diarizer.turns(warm.wav, detect_speech(warm.wav, vad_model, vad_opts), dia_opts)
     t3 = time.perf_counter()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
@@ -252,7 +252,7 @@ def diarize(
         t0 = time.perf_counter()
         speech = detect_speech(rec.wav, vad_model, vad_opts)
         t1 = time.perf_counter()
-        turns = diarizer.diarize(rec.wav, speech, dia_opts)
+        turns = diarizer.turns(rec.wav, speech, dia_opts)
         t2 = time.perf_counter()
         vad_s, diarize_s = min(vad_s, t1 - t0), min(diarize_s, t2 - t1)
     speech_s = sum(s.duration for s in speech)
@@ -339,7 +339,7 @@ def run_grid(
         for rec in recordings:
             speech = _speech(probs[rec.name], rec, vad_opts)
             t0 = time.perf_counter()
-            turns = diarizer.diarize(rec.wav, speech, dia_opts)
+            turns = diarizer.turns(rec.wav, speech, dia_opts)
             elapsed = time.perf_counter() - t0
             speech_s = sum(s.duration for s in speech)
             results.append(Result(rec, turns, speech_s, 0.0, elapsed, score(rec.reference, turns)))

@@ -272,9 +272,9 @@ def check_diarizer(work: Path, windows: int) -> Check:
     wav = write_wav(work / "voices.wav", audio)
     options = DiarizationOptions()
     speech = [Segment(0.0, 30.0)]
-    turns_gpu, diar_gpu_s = timed(lambda: gpu.diarize(wav, speech, options), repeat=2)
+    turns_gpu, diar_gpu_s = timed(lambda: gpu.turns(wav, speech, options), repeat=2)
     cpu_diarizer = EmbeddedDiarizer(device="cpu")
-    turns_cpu, diar_cpu_s = timed(lambda: cpu_diarizer.diarize(wav, speech, options), repeat=1)
+    turns_cpu, diar_cpu_s = timed(lambda: cpu_diarizer.turns(wav, speech, options), repeat=1)
     same = agreement(turns_gpu, turns_cpu, 30.0)
     problems = []
     if not all("cuda" in w for w in where):

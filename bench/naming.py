@@ -425,7 +425,7 @@ def process(rec: TestRecording, diarizer: EmbeddedDiarizer, vad: VadModel, tmp: 
     wav = extract_audio(rec.wav, tmp / f"test-{rec.track}-{rec.name}.wav")
     opts = DiarizationOptions()
     speech = detect_speech(wav, vad)
-    turns = diarizer.diarize(wav, speech, opts)
+    turns = diarizer.turns(wav, speech, opts)
     return Processed(rec, turns, diarizer.speaker_embeddings(wav, turns, opts))
 
 

@@ -1,3 +1,5 @@
+"""``python -m plenaria``: the command line."""
+
 from plenaria.cli import app
 
-app(prog_name="plenaria")
+app()

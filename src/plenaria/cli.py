@@ -139,6 +139,7 @@ def process(
             chunk_max_s=chunk_max_s,
             beam_size=beam_size,
             make_proxy=not no_proxy,
+            diarize=not no_diarization,
             acta_lang=acta_lang,
         )
         session_info = load_session(session) if session is not None else None
@@ -229,6 +230,9 @@ def _register_subcommands() -> None:
     from plenaria.cli_voices import voices_app
 
     app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+    from plenaria import cli_service
+
+    cli_service.register(app)
 
 
 _register_subcommands()

@@ -179,9 +179,7 @@ class Diarization:
     def from_dict(cls, d: dict[str, Any]) -> Diarization:
         return cls(
             tuple(Turn.from_dict(t) for t in d["turns"]),
-            tuple(
-                (str(k), tuple(float(x) for x in v)) for k, v in d.get("centroids", {}).items()
-            ),
+            tuple((str(k), tuple(float(x) for x in v)) for k, v in d.get("centroids", {}).items()),
             str(d.get("model_id", "")),
         )
 

@@ -131,7 +131,7 @@ def test_two_alternating_voices_give_two_speakers_at_the_right_times(
     speech = regions_of(truth)
     assert len(speech) == 5  # one region holds a change of speaker
 
-    turns = diarizer.diarize(wav, speech, DiarizationOptions())
+    turns = diarizer.turns(wav, speech, DiarizationOptions())
 
     assert {t.speaker for t in turns} == {"SPEAKER_00", "SPEAKER_01"}
     assert turns[0].speaker == "SPEAKER_00"
@@ -156,7 +156,7 @@ def test_one_voice_is_one_speaker(
     parts = [("A", x) for x in voices["A"]]
     audio, truth = place(parts, [0.7] * len(parts))
     wav = write_wav(tmp_path / "mono.wav", audio)
-    turns = diarizer.diarize(wav, regions_of(truth), DiarizationOptions())
+    turns = diarizer.turns(wav, regions_of(truth), DiarizationOptions())
     assert {t.speaker for t in turns} == {"SPEAKER_00"}
     covered = sum(t.segment.duration for t in turns)
     assert covered == pytest.approx(sum(seg.duration for _, seg in truth), abs=0.01)
@@ -169,21 +169,21 @@ def test_speaker_count_hints_are_honoured(
     audio, truth = place(parts, [0.6, 0.6, 0.5])
     wav = write_wav(tmp_path / "hint.wav", audio)
     speech = regions_of(truth)
-    one = diarizer.diarize(wav, speech, DiarizationOptions(max_speakers=1))
+    one = diarizer.turns(wav, speech, DiarizationOptions(max_speakers=1))
     assert {t.speaker for t in one} == {"SPEAKER_00"}
     # One voice, but two speakers asked for: the clustering must split it.
     audio = np.concatenate([voices["A"][1], voices["A"][3]])
     mono = write_wav(tmp_path / "mono.wav", audio)
     speech = [Segment(0.0, len(audio) / RATE)]
-    two = diarizer.diarize(mono, speech, DiarizationOptions(min_speakers=2, min_turn_s=0.0))
+    two = diarizer.turns(mono, speech, DiarizationOptions(min_speakers=2, min_turn_s=0.0))
     assert {t.speaker for t in two} == {"SPEAKER_00", "SPEAKER_01"}
 
 
 def test_no_speech_gives_no_turns(diarizer: EmbeddedDiarizer, tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "silence.wav", np.zeros(RATE * 2))
-    assert diarizer.diarize(wav, [], DiarizationOptions()) == ()
+    assert diarizer.turns(wav, [], DiarizationOptions()) == ()
     # Regions wholly past the end of the audio are no speech either.
-    assert diarizer.diarize(wav, [Segment(5.0, 6.0)], DiarizationOptions()) == ()
+    assert diarizer.turns(wav, [Segment(5.0, 6.0)], DiarizationOptions()) == ()
 
 
 def test_a_wav_in_the_wrong_format_is_a_media_error(
@@ -196,11 +196,11 @@ def test_a_wav_in_the_wrong_format_is_a_media_error(
         w.setframerate(44_100)
         w.writeframes(b"\0\0" * 2 * 4410)
     with pytest.raises(MediaError, match="16 kHz mono"):
-        diarizer.diarize(path, [Segment(0, 0.1)], DiarizationOptions())
+        diarizer.turns(path, [Segment(0, 0.1)], DiarizationOptions())
     garbage = tmp_path / "garbage.wav"
     garbage.write_bytes(b"not a wav at all")
     with pytest.raises(MediaError, match=r"garbage\.wav"):
-        diarizer.diarize(garbage, [Segment(0, 0.1)], DiarizationOptions())
+        diarizer.turns(garbage, [Segment(0, 0.1)], DiarizationOptions())
 
 
 def test_real_time_factor_on_a_minute(
@@ -219,7 +219,7 @@ def test_real_time_factor_on_a_minute(
         if s.start + k * period < 60.0
     ]
     started = time.perf_counter()
-    turns = diarizer.diarize(wav, speech, DiarizationOptions())
+    turns = diarizer.turns(wav, speech, DiarizationOptions())
     elapsed = time.perf_counter() - started
     print(f"embedded diarization: 60 s of audio in {elapsed:.2f} s, RTF {elapsed / 60:.3f}")
     assert len({t.speaker for t in turns}) == 2
@@ -237,7 +237,7 @@ def test_a_one_word_speaker_between_two_long_turns_breaks_nothing(
     speech = regions_of(truth, join_gap_s=0.5)
     assert len(speech) == 1  # one stretch of speech: the word is inside it
 
-    turns = diarizer.diarize(wav, speech, DiarizationOptions())
+    turns = diarizer.turns(wav, speech, DiarizationOptions())
 
     first, word_seg, last = (seg for _, seg in truth)
     label = {seg: max(times, key=lambda k: times[k]) for seg in (first, last)
@@ -266,7 +266,7 @@ def test_talking_over_each_other_is_marked_as_overlap(
     both = Segment(start_b / RATE, len(a) / RATE)
     speech = [Segment(0.0, (start_b + len(b)) / RATE)]
 
-    turns = diarizer.diarize(wav, speech, DiarizationOptions(overlap_margin=0.1))
+    turns = diarizer.turns(wav, speech, DiarizationOptions(overlap_margin=0.1))
 
     assert {t.speaker for t in turns} == {"SPEAKER_00", "SPEAKER_01"}
     flagged = [t for t in turns if t.overlap]
@@ -278,6 +278,6 @@ def test_talking_over_each_other_is_marked_as_overlap(
     print(f"true overlap: {both.start:.2f}-{both.end:.2f}")
     assert all(t.segment.overlap(both) > 0 for t in flagged)
     # Off, nothing is flagged and turns never overlap.
-    off = diarizer.diarize(wav, speech, DiarizationOptions(overlap_margin=0.0))
+    off = diarizer.turns(wav, speech, DiarizationOptions(overlap_margin=0.0))
     assert not any(t.overlap for t in off)
     assert all(x.segment.end <= y.segment.start + 1e-9 for x, y in itertools.pairwise(off))

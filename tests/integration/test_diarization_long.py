@@ -249,7 +249,7 @@ def test_an_hour_keeps_one_label_per_voice(
     assert min(order.count(v) for v in range(len(VOICES))) >= 5
 
     started = time.perf_counter()
-    turns = diarizer.diarize(wav, speech, DiarizationOptions(max_speakers=len(VOICES)))
+    turns = diarizer.turns(wav, speech, DiarizationOptions(max_speakers=len(VOICES)))
     elapsed = time.perf_counter() - started
     talk = sum(s.duration for s in speech)
     print(
@@ -267,7 +267,7 @@ def test_an_hour_keeps_one_label_per_voice(
     print(f"speech time given to the voice's own label: {share:.1%}")
     assert share > 0.95
 
-    auto = diarizer.diarize(wav, speech, DiarizationOptions())
+    auto = diarizer.turns(wav, speech, DiarizationOptions())
     labels = labels_per_voice(auto, truth)
     print(f"automatic count: {len({t.speaker for t in auto})} labels;", labels)
     owners: dict[str, set[str]] = {}

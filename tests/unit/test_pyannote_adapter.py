@@ -109,7 +109,7 @@ def test_diarizer_calls_the_pipeline_and_crops_to_speech(wav: Path) -> None:
     pipeline = FakePipeline(FakeAnnotation(TRACKS))
     seen: list[tuple[str, float, float]] = []
     speech = [Segment(1.0, 5.0), Segment(7.5, 12.5)]
-    turns = PyannoteDiarizer(pipeline).diarize(
+    turns = PyannoteDiarizer(pipeline).turns(
         wav, speech, DiarizationOptions(min_speakers=2, max_speakers=4), lambda *a: seen.append(a)
     )
     (file, kwargs), = pipeline.calls  # fmt: skip
@@ -128,7 +128,7 @@ def test_pyannote_4_output_and_an_exact_speaker_count(wav: Path) -> None:
     out = DiarizeOutput(FakeAnnotation(TRACKS[2:]), FakeAnnotation([]))
     pipeline = FakePipeline(out)
     opts = DiarizationOptions(min_speakers=2, max_speakers=2)
-    turns = PyannoteDiarizer(pipeline).diarize(wav, [Segment(0, 13)], opts)
+    turns = PyannoteDiarizer(pipeline).turns(wav, [Segment(0, 13)], opts)
     assert pipeline.calls[0][1] == {"num_speakers": 2}
     # spk_A is cropped away entirely: numbering starts again from the first speaker left.
     assert turns == (
@@ -145,11 +145,11 @@ def test_a_pipeline_without_a_hook_and_without_speech(wav: Path) -> None:
         return FakeAnnotation(TRACKS)
 
     diarizer = PyannoteDiarizer(bare)
-    assert diarizer.diarize(wav, [], DiarizationOptions()) == ()
+    assert diarizer.turns(wav, [], DiarizationOptions()) == ()
     assert calls == []  # no speech: the pipeline is not even run
-    assert len(diarizer.diarize(wav, [Segment(0, 13)], DiarizationOptions())) == 4
+    assert len(diarizer.turns(wav, [Segment(0, 13)], DiarizationOptions())) == 4
     with pytest.raises(TypeError, match="not a speaker annotation"):
-        PyannoteDiarizer(lambda f: {"oops": 1}).diarize(wav, [Segment(0, 1)], DiarizationOptions())
+        PyannoteDiarizer(lambda f: {"oops": 1}).turns(wav, [Segment(0, 1)], DiarizationOptions())
 
 
 def test_turn_helpers_return_new_sorted_turns() -> None:

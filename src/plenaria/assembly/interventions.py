@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -148,7 +149,24 @@ def build_interventions(
         group.append(lw)
     if group:
         result.append(_intervention(current, group))
-    return tuple(result)
+    return with_ids(result)
+
+
+def with_ids(interventions: Sequence[Intervention]) -> tuple[Intervention, ...]:
+    """Number interventions (``i0001``) and words (``w000001``) in order, keeping given ids.
+
+    Ids are given once, at assembly, and then travel with the transcript: the
+    editor keeps them across versions and gives the words it inserts new ones.
+    """
+    out: list[Intervention] = []
+    n_word = 0
+    for n, item in enumerate(interventions, start=1):
+        words = []
+        for w in item.words:
+            n_word += 1
+            words.append(w if w.id else replace(w, id=f"w{n_word:06d}"))
+        out.append(replace(item, id=item.id or f"i{n:04d}", words=tuple(words)))
+    return tuple(out)
 
 
 def _intervention(speaker: str, group: Sequence[LanguageWord]) -> Intervention:

@@ -15,7 +15,7 @@ from typing import Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from plenaria.domain import Segment, Turn
+from plenaria.domain import Diarization, Segment, Turn
 from plenaria.progress import Progress, no_progress
 
 STAGE = "diarize"
@@ -139,14 +139,16 @@ class DiarizationOptions(BaseModel):
 class Diarizer(Protocol):
     """Who spoke when, over the whole recording."""
 
+    model_id: str  # the backend and its weights: part of every cache key that depends on it
+
     def diarize(
         self,
         wav: Path,
         speech: Sequence[Segment],
         options: DiarizationOptions,
         progress: Progress = no_progress,
-    ) -> tuple[Turn, ...]:
-        """Turns inside ``speech``, sorted by start, labelled SPEAKER_NN by first appearance."""
+    ) -> Diarization:
+        """Turns inside ``speech`` (sorted, SPEAKER_NN by first appearance) and centroids."""
         ...
 
 

@@ -27,7 +27,7 @@ from plenaria.diarization.base import STAGE, DiarizationOptions, normalize_regio
 from plenaria.diarization.clustering import Window, plan_windows
 from plenaria.diarization.encoder import NumpyVoiceEncoder, mel_spectrogram
 from plenaria.diarization.refine import turns_from_embeddings
-from plenaria.domain import Segment, Turn
+from plenaria.domain import Diarization, Segment, Turn
 from plenaria.errors import DependencyError, InputError, MediaError
 from plenaria.progress import Progress, no_progress
 
@@ -137,6 +137,7 @@ class EmbeddedDiarizer:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.device = device
         self.threads = threads
+        self.model_id = "embedded/resemblyzer-1"
         # On the CPU the encoder runs in numpy (no torch import: 0.15 s and ~40 MB instead of
         # 1.4 s and ~250 MB); on a GPU, resemblyzer's own torch model.
         self._encoder: NumpyVoiceEncoder | TorchVoiceEncoder = (
@@ -146,6 +147,22 @@ class EmbeddedDiarizer:
         )
 
     def diarize(
+        self,
+        wav: Path,
+        speech: Sequence[Segment],
+        options: DiarizationOptions,
+        progress: Progress = no_progress,
+    ) -> Diarization:
+        """Speaker turns inside ``speech`` and each speaker's mean voice embedding."""
+        turns = self.turns(wav, speech, options, progress)
+        centroids = self.speaker_embeddings(wav, turns, options) if turns else {}
+        return Diarization(
+            turns,
+            tuple((k, tuple(float(x) for x in v)) for k, v in centroids.items()),
+            self.model_id,
+        )
+
+    def turns(
         self,
         wav: Path,
         speech: Sequence[Segment],

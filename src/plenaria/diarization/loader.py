@@ -32,7 +32,7 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
             device=_device(settings.device),
         )
         log.info("diarization: pyannote pipeline %s", settings.pyannote_pipeline)
-        return PyannoteDiarizer(pipeline)
+        return PyannoteDiarizer(pipeline, f"pyannote/{settings.pyannote_pipeline}")
 
     from plenaria.diarization.embedded import EmbeddedDiarizer
 

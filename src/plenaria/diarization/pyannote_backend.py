@@ -26,7 +26,7 @@ from plenaria.diarization.base import (
     normalize_regions,
     relabel_by_first_appearance,
 )
-from plenaria.domain import Segment, Turn
+from plenaria.domain import Diarization, Segment, Turn
 from plenaria.errors import ConfigError, DependencyError, InputError, ModelNotFoundError
 from plenaria.progress import Progress, no_progress
 
@@ -77,8 +77,9 @@ class PyannoteDiarizer:
     speakers are marked ``overlap=True``.
     """
 
-    def __init__(self, pipeline: Callable[..., Any]) -> None:
+    def __init__(self, pipeline: Callable[..., Any], model_id: str = "pyannote") -> None:
         self._pipeline = pipeline
+        self.model_id = model_id
 
     def diarize(
         self,
@@ -86,8 +87,17 @@ class PyannoteDiarizer:
         speech: Sequence[Segment],
         options: DiarizationOptions,
         progress: Progress = no_progress,
-    ) -> tuple[Turn, ...]:
+    ) -> Diarization:
         """Speaker turns inside ``speech``, sorted by start, SPEAKER_NN by first appearance."""
+        return Diarization(self.turns(wav, speech, options, progress), (), self.model_id)
+
+    def turns(
+        self,
+        wav: Path,
+        speech: Sequence[Segment],
+        options: DiarizationOptions,
+        progress: Progress = no_progress,
+    ) -> tuple[Turn, ...]:
         if not wav.is_file():
             raise InputError(f"Audio file not found: {wav}", "Check the path.")
         regions = normalize_regions(speech)

@@ -1,0 +1,66 @@
+"""A job's options and its specification: everything a run of the graph depends on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plenaria.assembly.interventions import AssemblyOptions
+from plenaria.cache import cache_key
+from plenaria.diarization.base import DiarizationOptions
+from plenaria.diarization.profiles import NamingOptions
+from plenaria.media.chunking import ChunkingOptions
+from plenaria.media.vad import VadOptions
+from plenaria.transcription.base import TranscriptionOptions
+
+
+class ProcessOptions(BaseModel):
+    """Every tunable of the main job, grouped by stage (per job: unknown names are an error)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vad: VadOptions = Field(default_factory=VadOptions)
+    chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
+    transcription: TranscriptionOptions = Field(default_factory=TranscriptionOptions)
+    diarization: DiarizationOptions = Field(default_factory=DiarizationOptions)
+    assembly: AssemblyOptions = Field(default_factory=AssemblyOptions)
+    naming: NamingOptions = Field(default_factory=NamingOptions)
+    diarize: bool = Field(default=True, description="Tell speakers apart (False: one speaker).")
+    make_proxy: bool = Field(default=True, description="Make the web-playable MP4 proxy.")
+    acta_lang: str = Field(default="es", description="Language of the acta's labels: es or ca.")
+
+
+class JobSpec(BaseModel):
+    """What one run of the graph is made of: the original, the session, options and data.
+
+    ``original`` is a storage key (or ``ext:/path`` for a file read in place).
+    ``run_id`` names the run's step pointers: the job id in the service; for the
+    command line, a digest of everything else, so a rerun resumes.
+    Voice profiles come in as data (from the council's database, or the local store).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_id: str = ""
+    original: str
+    file_name: str
+    session: dict[str, Any] = Field(default_factory=dict)
+    options: ProcessOptions = Field(default_factory=ProcessOptions)
+    profiles: tuple[dict[str, Any], ...] = ()
+    video_url_template: str = ""
+
+    def with_run_id(self) -> JobSpec:
+        if self.run_id:
+            return self
+        digest = cache_key("run/1", self.model_dump(mode="json", exclude={"run_id"}))
+        return self.model_copy(update={"run_id": digest[:24]})
+
+    @property
+    def effective_options(self) -> ProcessOptions:
+        """The options with the session's vocabulary given to the recogniser."""
+        vocabulary = tuple(str(v) for v in self.session.get("vocabulary", ()))
+        if not vocabulary or self.options.transcription.vocabulary:
+            return self.options
+        transcription = self.options.transcription.model_copy(update={"vocabulary": vocabulary})
+        return self.options.model_copy(update={"transcription": transcription})

@@ -1,0 +1,90 @@
+"""Running the graph: one step by name, and the in-process executor.
+
+The Celery tasks call :func:`run_node` too; only the executor differs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from plenaria.graph import steps
+from plenaria.graph.nodes import Node, finished, graph_nodes, ready
+from plenaria.graph.steps import StepContext, chunks_of
+
+STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
+    "probe": steps.probe,
+    "audio": steps.audio,
+    "speech": steps.speech,
+    "plan": steps.plan,
+    "diarize": steps.diarize,
+    "name": steps.name,
+    "outputs": steps.outputs,
+    "proxy": steps.proxy,
+}
+
+
+def current_nodes(ctx: StepContext) -> tuple[Node, ...]:
+    """The job's steps as far as they are known (chunks once the plan is done)."""
+    lengths = [c.segment.duration for c in chunks_of(ctx)] if ctx.is_done("plan") else None
+    return graph_nodes(ctx.spec, lengths)
+
+
+def done_steps(ctx: StepContext, nodes: tuple[Node, ...]) -> set[str]:
+    return {n.name for n in nodes if ctx.is_done(n.name)}
+
+
+def run_node(name: str, ctx: StepContext) -> dict[str, Any]:
+    """Run one step (nothing when its pointer is there already); returns its pointer."""
+    if ctx.is_done(name):
+        return ctx.pointer(name)
+    kind, _, index = name.partition(":")
+    if kind == "transcribe":
+        return steps.transcribe(ctx, int(index))
+    if kind == "assemble":
+        return steps.assemble(ctx, len(chunks_of(ctx)))
+    try:
+        return STEPS[kind](ctx)
+    except KeyError:
+        raise ValueError(f"Unknown step {name!r}") from None
+
+
+def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict[str, Any]:
+    """Walk the graph in this process; the proxy (its own ffmpeg) runs beside the models.
+
+    Returns the pointers of the final steps. Interrupted (Ctrl-C, a crash), a rerun
+    skips every step already done.
+    """
+    clock: dict[str, float] = {} if timings is None else timings
+
+    def timed(node: Node) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            return run_node(node.name, ctx)
+        finally:
+            clock[node.kind] = clock.get(node.kind, 0.0) + time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="proxy") as pool:
+        background: dict[str, Future[dict[str, Any]]] = {}
+        while True:
+            nodes = current_nodes(ctx)
+            done = done_steps(ctx, nodes)
+            for name, fut in list(background.items()):
+                if fut.done():
+                    fut.result()  # raises the proxy's error here
+                    del background[name]
+            if finished(nodes, done):
+                break
+            todo = ready(nodes, done, busy=background)
+            for node in [n for n in todo if n.kind == "proxy"]:
+                background[node.name] = pool.submit(timed, node)
+            foreground = [n for n in todo if n.kind != "proxy"]
+            if foreground:
+                timed(foreground[0])
+            elif background:
+                next(iter(background.values())).result()
+            else:
+                raise steps.StepError(f"run {ctx.spec.run_id}: no step can run; done {done}")
+    return {n.name: ctx.pointer(n.name) for n in nodes if n.kind in ("outputs", "proxy")}

@@ -1,0 +1,328 @@
+"""The distributed executor: the job graph walked by Celery tasks, the database as truth.
+
+- :func:`advance` looks at a job's steps and queues those that are ready (a step
+  moves pending → queued in one conditional UPDATE, so two callers never queue
+  it twice); when every step is done it records the outputs and the transcript's
+  first version.
+- :func:`execute_step` claims a queued step (or one whose worker went silent),
+  runs the pure step while a heartbeat thread stamps it, marks it done, and
+  advances the job. A duplicate message finds the step done or claimed and
+  returns: run twice, done once.
+- :func:`reconcile` requeues the steps that a lost message or a dead worker left
+  hanging; every worker runs it periodically.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from plenaria.config import Settings
+from plenaria.db import civic
+from plenaria.db import jobs as repo
+from plenaria.db.base import utcnow
+from plenaria.db.engine import Database
+from plenaria.db.models import Council, Job, JobStep, PlenarySession, RosterMember
+from plenaria.db.transcripts import latest_number, save_version
+from plenaria.errors import PlenariaError
+from plenaria.graph.nodes import finished, ready
+from plenaria.graph.options import JobSpec, ProcessOptions
+from plenaria.graph.run import current_nodes, run_node
+from plenaria.graph.steps import EngineSource, StepContext
+from plenaria.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, str, str], None]  # (job_id, step name, queue)
+
+ACTIVE = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    database: Database
+    storage: LocalStorage
+    engines: EngineSource
+    send: Send
+
+
+class _NoEngines:
+    """Advancing the graph needs no model."""
+
+    def vad(self) -> Any:
+        raise RuntimeError("no models here")
+
+    transcriber = diarizer = vad
+
+
+def job_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
+    """Everything a run of the job's graph depends on, re-read from the database."""
+    recording = repo.get_recording(session, job.recording_id)
+    council = session.get(Council, job.council_id)
+    assert council is not None
+    plenary = session.get(PlenarySession, job.session_id) if job.session_id else None
+    info = civic.session_info(plenary, council).to_dict() if plenary is not None else {}
+    options = dict(job.options)
+    options.setdefault("acta_lang", council.acta_lang or "es")
+    return JobSpec(
+        run_id=job.id,
+        original=recording.storage_key,
+        file_name=recording.file_name,
+        session=info,
+        options=ProcessOptions.model_validate(options),
+        profiles=_profiles(session, council.id),
+        video_url_template=council.video_url_template or settings.video_url_template,
+    )
+
+
+def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:
+    out = []
+    for row in civic.list_voice_profiles(session, council_id):
+        person = session.get(RosterMember, row.person_id)
+        if person is None or not person.active:
+            continue
+        out.append(
+            {
+                "id": row.id,
+                "name": person.name,
+                "role": person.role or None,
+                "group": person.group or None,
+                "person_id": person.id,
+                "model_id": row.model_id,
+                "embedding": list(row.embedding),
+                "seconds": row.seconds,
+            }
+        )
+    return tuple(out)
+
+
+def _context(rt: Runtime, spec: JobSpec, engines: EngineSource | None = None) -> StepContext:
+    return StepContext(spec, rt.storage, engines or _NoEngines())
+
+
+# -- advancing -------------------------------------------------------------------------------
+
+
+def advance(rt: Runtime, job_id: str) -> list[str]:
+    """Queue the job's ready steps; finish the job when all are done. Returns what was sent."""
+    to_send: list[tuple[str, str]] = []
+    with rt.database.transaction() as s:
+        job = repo.get_job(s, job_id)
+        if job.state not in ACTIVE:
+            return []
+        spec = job_spec(s, job, rt.settings)
+        nodes = current_nodes(_context(rt, spec))
+        steps = {st.name: st for st in job.steps}
+        for node in nodes:
+            if node.name not in steps:
+                steps[node.name] = repo.ensure_step(
+                    s, job, node.name, queue=node.queue, weight=node.weight, total_s=1.0
+                )
+            else:
+                steps[node.name].weight = node.weight
+        done = {name for name, st in steps.items() if st.state == "done"}
+        if finished(nodes, done):
+            _finish(s, rt, job, spec)
+            return []
+        for node in ready(nodes, done):
+            claimed = _rowcount(
+                s.execute(
+                    update(JobStep)
+                    .where(JobStep.id == steps[node.name].id, JobStep.state == "pending")
+                    .values(state="queued", queued_at=utcnow())
+                )
+            )
+            if claimed:
+                to_send.append((node.name, node.queue))
+        if job.state == "queued" and (to_send or done):
+            repo.set_job_state(job, "running")
+        repo.refresh_job_progress(job)
+    for name, queue in to_send:
+        rt.send(job_id, name, queue)
+    return [name for name, _ in to_send]
+
+
+def _finish(s: Session, rt: Runtime, job: Job, spec: JobSpec) -> None:
+    ctx = _context(rt, spec)
+    files = dict(ctx.pointer("outputs")["files"])
+    if spec.options.make_proxy:
+        files["proxy"] = ctx.pointer("proxy")["key"]
+    for kind, key in files.items():
+        repo.add_output(s, job, kind, key, rt.storage.size(key))
+    transcript: dict[str, Any] = ctx.artifact(ctx.pointer("assemble")["key"])
+    plenary = s.get(PlenarySession, job.session_id) if job.session_id else None
+    if plenary is None:
+        slug = str(transcript["session"]["id"])
+        plenary = civic.create_plenary_session(s, job.council_id, {"slug": slug})
+        job.session_id = plenary.id
+    already = any(v.job_id == job.id for v in plenary_versions(s, plenary))
+    if not already:
+        save_version(s, plenary, None, transcript, latest_number(s, plenary.id), job_id=job.id)
+    repo.set_job_state(job, "done", step="")
+    log.info("job %s done", job.id)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def plenary_versions(s: Session, plenary: PlenarySession) -> list[Any]:
+    from plenaria.db.transcripts import list_versions
+
+    return list(list_versions(s, plenary))
+
+
+# -- running one step ------------------------------------------------------------------------
+
+
+def execute_step(rt: Runtime, job_id: str, name: str) -> None:
+    """Claim and run one step of a job, then advance the job."""
+    stale = timedelta(seconds=rt.settings.stale_after_s)
+    with rt.database.transaction() as s:
+        job = repo.get_job(s, job_id)
+        step = repo.get_step(s, job_id, name)
+        if job.state not in ACTIVE or step is None or step.state in ("done", "failed"):
+            return
+        now = utcnow()
+        if step.state == "running" and step.heartbeat_at and now - step.heartbeat_at < stale:
+            return  # another worker has it and is alive
+        claimed = _rowcount(
+            s.execute(
+                update(JobStep)
+                .where(
+                    JobStep.id == step.id,
+                    JobStep.state == step.state,
+                    JobStep.attempts == step.attempts,
+                )
+                .values(
+                    state="running",
+                    started_at=now,
+                    heartbeat_at=now,
+                    attempts=step.attempts + 1,
+                    done_s=0.0,
+                )
+            )
+        )
+        if not claimed:
+            return
+        if job.state == "queued":
+            repo.set_job_state(job, "running")
+        job.step = name
+        spec = job_spec(s, job, rt.settings)
+    log.info("job %s: step %s", job_id, name)
+    beat = _Heartbeat(rt, job_id, name)
+    ctx = StepContext(spec, rt.storage, rt.engines, beat.progress)
+    try:
+        with beat:
+            pointer = run_node(name, ctx)
+    except PlenariaError as e:
+        _fail(rt, job_id, name, e.message + (f" {e.hint}" if e.hint else ""))
+        return
+    except Exception as e:
+        log.exception("job %s: step %s crashed", job_id, name)
+        _fail(rt, job_id, name, f"Internal error in step {name}: {type(e).__name__}: {e}")
+        return
+    with rt.database.transaction() as s:
+        step = repo.get_step(s, job_id, name)
+        if step is None:
+            return
+        repo.set_step_state(step, "done")
+        step.key = str(pointer.get("key", ""))
+        repo.refresh_job_progress(repo.get_job(s, job_id))
+    advance(rt, job_id)
+
+
+def _fail(rt: Runtime, job_id: str, name: str, message: str) -> None:
+    with rt.database.transaction() as s:
+        step = repo.get_step(s, job_id, name)
+        if step is not None:
+            repo.set_step_state(step, "failed", error=message)
+        job = repo.get_job(s, job_id)
+        if job.state in ACTIVE:
+            repo.set_job_state(job, "failed", error=f"{name}: {message}", step=name)
+    log.warning("job %s failed at %s: %s", job_id, name, message)
+
+
+class _Heartbeat:
+    """Stamps the step as alive while it runs, and records its progress (at most 1/s)."""
+
+    def __init__(self, rt: Runtime, job_id: str, name: str) -> None:
+        self.rt, self.job_id, self.name = rt, job_id, name
+        self.every_s = max(0.5, min(10.0, rt.settings.stale_after_s / 4))
+        self._done = 0.0
+        self._total = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="heartbeat")
+        self._last = 0.0
+
+    def progress(self, stage: str, done: float, total: float) -> None:
+        self._done, self._total = done, total
+        now = time.monotonic()
+        if now - self._last >= 1.0:
+            self._last = now
+            self._write()
+
+    def _write(self) -> None:
+        try:
+            with self.rt.database.transaction() as s:
+                step = repo.get_step(s, self.job_id, self.name)
+                if step is None or step.state != "running":
+                    return
+                if self._total > 0:
+                    repo.report_step_progress(step, self._done, self._total)
+                else:
+                    step.heartbeat_at = utcnow()
+                repo.refresh_job_progress(repo.get_job(s, self.job_id))
+        except Exception:  # a heartbeat missed is retried at the next beat
+            log.warning("heartbeat of %s/%s failed", self.job_id, self.name, exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self._write()
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# -- reconciling -----------------------------------------------------------------------------
+
+
+def reconcile(rt: Runtime) -> list[tuple[str, str]]:
+    """Requeue steps left hanging (lost message, dead worker); advance jobs left waiting.
+
+    A running step whose heartbeat is older than ``stale_after_s`` lost its worker;
+    a queued step no worker took within ``stale_after_s`` lost its message (or waits
+    behind a long queue: a second message for it is harmless, the first to run wins).
+    """
+    older = utcnow() - timedelta(seconds=rt.settings.stale_after_s)
+    resend: list[tuple[str, str, str]] = []
+    with rt.database.transaction() as s:
+        for step in repo.stale_steps(s, older):
+            step.state = "queued"
+            step.queued_at = utcnow()
+            resend.append((step.job_id, step.name, step.queue))
+        waiting = [
+            j.id
+            for j in s.query(Job).filter(Job.state.in_(ACTIVE), Job.updated_at < older).all()
+            if not any(st.state in ("queued", "running") for st in j.steps)
+        ]
+    for job_id, name, queue in resend:
+        log.warning("reconciler: requeue %s of job %s", name, job_id)
+        rt.send(job_id, name, queue)
+    for job_id in waiting:
+        advance(rt, job_id)
+    return [(j, n) for j, n, _ in resend]

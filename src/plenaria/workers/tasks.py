@@ -1,0 +1,67 @@
+"""Thin Celery tasks: ids in, the executor re-reads everything from the database."""
+
+from __future__ import annotations
+
+import logging
+
+from celery.signals import worker_process_init
+from sqlalchemy.exc import OperationalError
+
+from plenaria.workers import runtime
+from plenaria.workers.app import app
+from plenaria.workers.executor import Runtime, advance, execute_step
+
+log = logging.getLogger(__name__)
+
+# Retried with back-off: the database restarting or a lock held too long.
+TRANSIENT = (OperationalError, ConnectionError)
+
+
+def send(job_id: str, step: str, queue: str) -> None:
+    run_step.apply_async((job_id, step), queue=queue, routing_key=queue)
+
+
+def current_runtime() -> Runtime:
+    return Runtime(
+        settings=runtime.settings(),
+        database=runtime.database(),
+        storage=runtime.storage(),
+        engines=runtime.engines(),
+        send=send,
+    )
+
+
+@app.task(
+    name="plenaria.step",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def run_step(job_id: str, step: str) -> None:
+    execute_step(current_runtime(), job_id, step)
+
+
+@app.task(
+    name="plenaria.advance",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def advance_job(job_id: str) -> None:
+    advance(current_runtime(), job_id)
+
+
+@worker_process_init.connect
+def _init_process(**_: object) -> None:
+    """Each worker process: its own database connections, its models loaded once."""
+    runtime.after_fork()
+    queues = set(app.conf.get("plenaria_queues") or ())
+    try:
+        runtime.engines().preload(queues)
+    except Exception:  # the task that needs the model will report the problem to the job
+        log.exception("preloading models failed")
