@@ -51,7 +51,8 @@ def _options(raw: dict[str, Any]) -> dict[str, Any]:
         options = ProcessOptions.model_validate(raw)
     except ValidationError as e:
         raise InputError(f"Invalid job options: {describe_validation(e.errors())}.") from e
-    return options.model_dump(mode="json")
+    # What the caller set, normalized; the rest follows the council's and the defaults.
+    return options.model_dump(mode="json", exclude_unset=True)
 
 
 def storage_file(storage_root: Path, key: str) -> Path:
