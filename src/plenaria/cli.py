@@ -236,6 +236,9 @@ def _register_subcommands() -> None:
     from plenaria import cli_service
 
     cli_service.register(app)
+    from plenaria import cli_admin
+
+    cli_admin.register(app)
 
 
 _register_subcommands()

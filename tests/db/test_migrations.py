@@ -63,3 +63,19 @@ def test_upgrade_from_settings_is_idempotent(tmp_path: Path) -> None:
     mode = engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
     assert mode == "wal"
+
+
+def test_upgrade_on_a_plain_postgresql_url(pg_empty_database: str) -> None:
+    from dbfixtures import create_pg_database, drop_pg_database
+
+    url = create_pg_database()
+    try:
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        shown = upgrade(Settings(database_url=plain))
+        assert shown.startswith("postgresql+psycopg://")
+        engine = make_engine(plain)
+        assert engine.dialect.driver == "psycopg"
+        assert current_revision(engine) == "0001"
+        engine.dispose()
+    finally:
+        drop_pg_database(url)

@@ -53,7 +53,7 @@ def test_councils_and_users(database: Database, two_councils: tuple[str, str]) -
         assert council is not None
         user = accounts.create_user(s, council, " Ana@Example.org ", "correct horse", "secretary")
         assert user.email == "ana@example.org"
-        assert user.password_hash.startswith("$argon2id$")
+        assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
         with pytest.raises(InputError, match="role"):
             accounts.create_user(s, council, "b@example.org", "correct horse", "mayor")
         with pytest.raises(InputError, match="empty"):

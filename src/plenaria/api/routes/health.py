@@ -12,9 +12,9 @@ from plenaria.api.schemas import Health
 
 def kombu_broker_check(broker_url: str) -> None:
     """Raise when the Celery broker cannot be reached (one try, a few seconds)."""
-    from kombu import Connection
+    from kombu.connection import Connection
 
-    with Connection(broker_url, connect_timeout=3) as conn:
+    with Connection(broker_url, connect_timeout=3) as conn:  # type: ignore[no-untyped-call]
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=5)
 
 

@@ -51,7 +51,8 @@ def _options(raw: dict[str, Any]) -> dict[str, Any]:
         options = ProcessOptions.model_validate(raw)
     except ValidationError as e:
         raise InputError(f"Invalid job options: {describe_validation(e.errors())}.") from e
-    return options.model_dump(mode="json")
+    # What the caller set, normalized; the rest follows the council's and the defaults.
+    return options.model_dump(mode="json", exclude_unset=True)
 
 
 def storage_file(storage_root: Path, key: str) -> Path:
@@ -145,6 +146,7 @@ def router() -> APIRouter:
     ) -> StreamingResponse:
         """Server-sent events: the job's JSON each time it changes; ends when the job ends."""
         job_repo.get_job_for_council(db, user.council_id, job_id)
+        db.close()  # end the request's transaction: the stream polls with its own sessions
         database: Database = request.app.state.db
         poll_s: float = request.app.state.events_poll_s
         stream = _events(database, user.council_id, job_id, poll_s, request)
@@ -202,6 +204,7 @@ def router() -> APIRouter:
         if output is None:
             raise NotFoundError(f"Job {job.id} has no {kind} output (state: {job.state}).")
         path = storage_file(request.app.state.storage_path, output.storage_key)
+        db.close()  # no transaction held open while the file is sent
         media_type, ext = MEDIA_TYPES[kind]
         return FileResponse(
             path,

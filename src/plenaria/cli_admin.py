@@ -1,0 +1,143 @@
+"""``plenaria admin create-council | create-user | create-token`` and ``plenaria db upgrade``.
+
+They use the same settings as ``serve`` and ``api`` (``PLENARIA_DATABASE_URL``,
+or SQLite under ``PLENARIA_DATA_DIR``). Bad input prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from plenaria.cli_errors import err, reported_errors
+
+if TYPE_CHECKING:
+    from plenaria.db.engine import Database
+
+admin_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Councils, users and API tokens of the service.",
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="The service's database: apply migrations.",
+    pretty_exceptions_enable=False,
+)
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+
+
+def _database() -> Database:
+    from plenaria.config import get_settings
+    from plenaria.db.engine import Database
+
+    return Database.from_settings(get_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade(debug: Debug = False) -> None:
+    """Create or migrate the database to the newest schema (safe to run again)."""
+    with reported_errors(debug, "Run it again; migrations are transactional."):
+        from plenaria.config import get_settings
+        from plenaria.db.migrate import upgrade
+
+        shown = upgrade(get_settings())
+        err.print(f"Database up to date: {shown}")
+
+
+@admin_app.command("create-council")
+def create_council(
+    slug: Annotated[str, typer.Argument(help="Short id, e.g. villanueva-del-rio.")],
+    name: Annotated[str, typer.Option("--name", help="The council's full name.")],
+    debug: Debug = False,
+) -> None:
+    """Create a council (a tenant)."""
+    with reported_errors(debug, "Nothing was saved."):
+        from plenaria.db import accounts
+
+        database = _database()
+        try:
+            with database.transaction() as s:
+                council = accounts.create_council(s, slug, name)
+                council_id = council.id
+        finally:
+            database.dispose()
+        typer.echo(council_id)
+        err.print(f"Council {slug} created.")
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Argument(help="The user's email (their login).")],
+    council: Annotated[str, typer.Option("--council", help="The council's slug.")],
+    role: Annotated[str, typer.Option("--role", help="admin, secretary or clerk.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Create a user of a council; the password is read from standard input."""
+    with reported_errors(debug, "Nothing was saved."):
+        from plenaria.db import accounts
+        from plenaria.errors import InputError
+
+        if not password_stdin:
+            raise InputError(
+                "Give --password-stdin and pipe the password in.",
+                "e.g. printf '%s' \"$PW\" | plenaria admin create-user ... --password-stdin",
+            )
+        accounts.check_role(role)
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.check_password(password)
+        database = _database()
+        try:
+            with database.transaction() as s:
+                found = accounts.get_council_by_slug(s, council)
+                user = accounts.create_user(s, found, email, password, role)
+                user_id = user.id
+        finally:
+            database.dispose()
+        typer.echo(user_id)
+        err.print(f"User {accounts.normalize_email(email)} ({role}) created in {council}.")
+
+
+@admin_app.command("create-token")
+def create_token(
+    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What uses it, e.g. sede-electronica.")],
+    debug: Debug = False,
+) -> None:
+    """Create an API token; it is printed alone on standard output, once."""
+    with reported_errors(debug, "Nothing was saved."):
+        from plenaria.db import accounts
+        from plenaria.errors import NotFoundError
+
+        database = _database()
+        try:
+            with database.transaction() as s:
+                user = accounts.get_user_by_email(s, email)
+                if user is None:
+                    raise NotFoundError(f"No user with email {email}.", "Create it first.")
+                token, clear = accounts.create_token(s, user, name)
+                accounts.audit(
+                    s,
+                    user.council_id,
+                    None,
+                    "token.create",
+                    "api_token",
+                    token.id,
+                    {"name": name, "via": "cli"},
+                )
+        finally:
+            database.dispose()
+        typer.echo(clear)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(admin_app, name="admin", help="Councils, users and API tokens.")
+    app.add_typer(db_app, name="db", help="The service's database.")

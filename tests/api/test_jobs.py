@@ -1,0 +1,191 @@
+"""Jobs over the API: creation from an upload, status, events, cancel, retry, outputs."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from conftest import RecordingQueue, World
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from plenaria.db import jobs as job_repo
+from plenaria.db.models import AuditEntry, PlenarySession, Recording
+
+V1 = "/api/v1"
+
+
+def _actions(world: World) -> set[str]:
+    with world.db.session() as s:
+        return {e.action for e in s.scalars(select(AuditEntry))}
+
+
+def test_create_job_from_a_complete_upload(
+    client: TestClient, world: World, queue: RecordingQueue
+) -> None:
+    upload_id = world.upload("a", content=b"0123456789")
+    body = {
+        "upload_id": upload_id,
+        "session": {
+            "id": "2024-05-pleno",
+            "date": "2024-05-30",
+            "agenda": ["Actas", "Presupuestos"],
+        },
+        "options": {"vad": {"threshold": 0.4}, "make_proxy": False},
+    }
+    r = client.post(f"{V1}/jobs", json=body, headers=world.headers("secretary"))
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert r.headers["location"] == f"{V1}/jobs/{job['id']}"
+    assert job["state"] == "queued" and job["progress"] == 0 and job["outputs"] == []
+    assert queue.calls == [("submit", job["id"])]
+    row = world.job_row(job["id"])
+    assert row.options == {"vad": {"threshold": 0.4}, "make_proxy": False}
+    assert row.created_by == world.users["secretary"]
+    with world.db.session() as s:
+        plenary = s.get(PlenarySession, job["session_id"])
+        assert plenary is not None and plenary.slug == "2024-05-pleno"
+        assert [a["title"] for a in plenary.agenda] == ["Actas", "Presupuestos"]
+        recording = s.get(Recording, row.recording_id)
+        assert recording is not None
+        assert (recording.size, recording.file_name) == (10, "pleno 1.mp4")
+    # A second job of the same upload, on the stored session, reuses the recording.
+    body2 = {"upload_id": upload_id, "session_id": job["session_id"]}
+    r2 = client.post(f"{V1}/jobs", json=body2, headers=world.headers("admin"))
+    assert r2.status_code == 202, r2.text
+    assert world.job_row(r2.json()["id"]).recording_id == row.recording_id
+    assert "job.create" in _actions(world)
+
+
+def test_job_creation_refuses_bad_input_with_one_line(
+    client: TestClient, world: World, queue: RecordingQueue
+) -> None:
+    h = world.headers("secretary")
+    ok = world.upload("a")
+    cases = [
+        ({"upload_id": ok, "options": {"vad": {"colour": 1}}}, 422, "options"),
+        ({"upload_id": ok, "options": {"no_such_option": True}}, 422, "no_such_option"),
+        ({"upload_id": ok, "options": {"vad": {"threshold": 7}}}, 422, "threshold"),
+        ({"upload_id": ok, "session": {"colour": "red"}}, 422, "unknown field"),
+        ({"upload_id": ok, "surprise": 1}, 422, "surprise"),
+        ({"upload_id": world.upload("b")}, 404, "No upload"),
+        ({"upload_id": "f" * 32}, 404, "No upload"),
+        ({"upload_id": world.upload("a", state="receiving")}, 409, "not complete"),
+        ({"upload_id": ok, "session_id": "0" * 32}, 404, "No session"),
+        ({"upload_id": ok, "session_id": "0" * 32, "session": {}}, 422, "either"),
+    ]
+    for body, status, words in cases:
+        r = client.post(f"{V1}/jobs", json=body, headers=h)
+        assert r.status_code == status, (body, r.text)
+        detail = r.json()["detail"]
+        assert words in detail and "\n" not in detail, detail
+    assert queue.calls == []
+    assert client.get(f"{V1}/jobs", headers=h).json() == []
+
+
+def test_a_queue_failure_is_503_and_the_job_is_failed_not_lost(
+    client: TestClient, world: World, queue: RecordingQueue
+) -> None:
+    queue.fail = True
+    r = client.post(
+        f"{V1}/jobs", json={"upload_id": world.upload()}, headers=world.headers("admin")
+    )
+    assert r.status_code == 503 and "could not be queued" in r.json()["detail"]
+    [job] = client.get(f"{V1}/jobs", headers=world.headers("admin")).json()
+    assert job["state"] == "failed" and "broker down" in job["error"]
+    queue.fail = False
+    r = client.post(f"{V1}/jobs/{job['id']}/retry", headers=world.headers("admin"))
+    assert r.status_code == 202 and r.json()["state"] == "queued"
+    assert queue.calls == [("retry", job["id"])]
+
+
+def test_list_filter_cancel_retry(client: TestClient, world: World, queue: RecordingQueue) -> None:
+    h = world.headers("secretary")
+    running, done = world.job("a", "running"), world.job("a", "done")
+    world.job("b", "queued")
+    assert {j["id"] for j in client.get(f"{V1}/jobs", headers=h).json()} == {running, done}
+    assert [j["id"] for j in client.get(f"{V1}/jobs?state=done", headers=h).json()] == [done]
+    assert client.get(f"{V1}/jobs?state=sleeping", headers=h).status_code == 422
+    assert client.get(f"{V1}/jobs?limit=0", headers=h).status_code == 422
+    r = client.delete(f"{V1}/jobs/{running}", headers=h)
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    assert r.json()["finished_at"] is not None
+    r = client.delete(f"{V1}/jobs/{done}", headers=h)
+    assert r.status_code == 409 and r.json()["detail"].startswith(f"Job {done} is already done")
+    r = client.post(f"{V1}/jobs/{done}/retry", headers=h)
+    assert r.status_code == 409
+    r = client.post(f"{V1}/jobs/{running}/retry", headers=h)
+    assert r.status_code == 202 and r.json()["attempts"] == 1
+    assert queue.calls == [("cancel", running), ("retry", running)]
+    assert {"job.cancel", "job.retry"} <= _actions(world)
+
+
+def test_events_stream_the_job_until_it_ends(client: TestClient, world: World) -> None:
+    job_id = world.job("a", "running")
+
+    def work() -> None:
+        for progress in (0.25, 0.5):
+            time.sleep(0.3)
+            with world.db.transaction() as s:
+                job_repo.get_job(s, job_id).progress = progress
+        time.sleep(0.3)
+        with world.db.transaction() as s:
+            job_repo.set_job_state(job_repo.get_job(s, job_id), "done")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    events = []
+    with client.stream("GET", f"{V1}/jobs/{job_id}/events", headers=world.headers("clerk")) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+    worker.join()
+    progress = [e["progress"] for e in events]
+    assert progress[0] == 0 and progress[-1] == 1.0
+    assert 0.25 in progress and 0.5 in progress
+    assert [e["state"] for e in events][-1] == "done"
+    assert all(e["id"] == job_id for e in events)
+
+
+def test_outputs_download_and_proxy_range(client: TestClient, world: World) -> None:
+    video = bytes(range(256)) * 40  # 10240 bytes
+    job_id = world.job("a", "done", outputs={"docx": b"PK\x03\x04 acta", "proxy": video})
+    h = world.headers("clerk")
+    r = client.get(f"{V1}/jobs/{job_id}", headers=h)
+    assert sorted(r.json()["outputs"]) == ["docx", "proxy"]
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/docx", headers=h)
+    assert r.status_code == 200 and r.content == b"PK\x03\x04 acta"
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert r.headers["content-disposition"].startswith("attachment")
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/proxy", headers={**h, "Range": "bytes=1000-1999"})
+    assert r.status_code == 206
+    assert r.headers["content-range"] == f"bytes 1000-1999/{len(video)}"
+    assert r.content == video[1000:2000]
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/proxy", headers={**h, "Range": "bytes=-100"})
+    assert r.status_code == 206 and r.content == video[-100:]
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/proxy", headers=h)
+    assert r.status_code == 200 and r.content == video
+    assert r.headers["accept-ranges"] == "bytes"
+    assert r.headers["content-disposition"].startswith("inline")
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/proxy", headers={**h, "Range": "bytes=99999-"})
+    assert r.status_code == 416
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/srt", headers=h)
+    assert (
+        r.status_code == 404
+        and r.json()["detail"] == f"Job {job_id} has no srt output (state: done)."
+    )
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/exe", headers=h)
+    assert r.status_code == 422 and "kind" in r.json()["detail"]
+
+
+def test_an_output_key_outside_storage_is_not_served(client: TestClient, world: World) -> None:
+    job_id = world.job("a", "done")
+    secret = world.storage.parent / "secret.txt"
+    secret.write_text("do not serve")
+    with world.db.transaction() as s:
+        job_repo.add_output(s, job_repo.get_job(s, job_id), "json", "../secret.txt", 12)
+    r = client.get(f"{V1}/jobs/{job_id}/outputs/json", headers=world.headers("admin"))
+    assert r.status_code == 404 and "missing from storage" in r.json()["detail"]

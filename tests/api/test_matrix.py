@@ -1,0 +1,205 @@
+"""Authorization matrix: EVERY route of the app × admin, secretary, clerk (council A),
+anonymous, and an admin of council B.
+
+Routes are read from the app, so a new route without an entry here fails. An
+object of council A asked for by council B is a 404 (never a 403 that would
+confirm it exists); no credentials, 401; a role that may not, 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from conftest import World
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+PRINCIPALS = ("anonymous", "admin", "secretary", "clerk", "other")
+ALL_ROLES = ("admin", "secretary", "clerk")
+MANAGERS = ("admin", "secretary")
+
+
+@dataclass(frozen=True)
+class Rule:
+    expect: dict[str, int]
+    body: Callable[[World], Any] | None = None
+    params: dict[str, str] = field(default_factory=dict)  # a path parameter → object factory
+
+
+def public(status: int, body: Callable[[World], Any] | None = None) -> Rule:
+    return Rule(dict.fromkeys(PRINCIPALS, status), body)
+
+
+def collection(
+    roles: tuple[str, ...], status: int, body: Callable[[World], Any] | None = None
+) -> Rule:
+    """A route on the caller's own council: B's admin gets B's data (``status``)."""
+    expect = {"anonymous": 401, "other": status if "admin" in roles else 403}
+    expect.update({r: status if r in roles else 403 for r in ALL_ROLES})
+    return Rule(expect, body)
+
+
+def obj(
+    roles: tuple[str, ...],
+    status: int,
+    body: Callable[[World], Any] | None = None,
+    **params: str,
+) -> Rule:
+    """A route on one object of council A: B's admin gets 404."""
+    expect = {"anonymous": 401, "other": 404}
+    expect.update({r: status if r in roles else 403 for r in ALL_ROLES})
+    return Rule(expect, body, params)
+
+
+def _person(w: World) -> dict[str, Any]:
+    return {"name": f"Persona {uuid.uuid4().hex[:6]}", "role": "concejal"}
+
+
+V1 = "/api/v1"
+MATRIX: dict[tuple[str, str], Rule] = {
+    ("GET", f"{V1}/openapi.json"): public(200),
+    ("GET", f"{V1}/docs"): public(200),
+    ("GET", f"{V1}/docs/oauth2-redirect"): public(200),
+    ("GET", f"{V1}/health"): public(200),
+    ("GET", f"{V1}/ready"): public(200),
+    ("GET", "/metrics"): public(200),
+    ("POST", f"{V1}/auth/login"): public(
+        200, lambda w: {"email": w.emails["clerk"], "password": "correct horse battery"}
+    ),
+    ("POST", f"{V1}/auth/logout"): collection(ALL_ROLES, 204),
+    ("GET", f"{V1}/auth/me"): collection(ALL_ROLES, 200),
+    ("GET", f"{V1}/tokens"): collection(ALL_ROLES, 200),
+    ("POST", f"{V1}/tokens"): collection(ALL_ROLES, 201, lambda w: {"name": "matrix"}),
+    # Tokens are personal: only their owner (here the admin of A) sees them.
+    ("DELETE", f"{V1}/tokens/{{token_id}}"): Rule(
+        {"anonymous": 401, "admin": 200, "secretary": 404, "clerk": 404, "other": 404},
+        params={"token_id": "token"},
+    ),
+    ("GET", f"{V1}/council"): collection(ALL_ROLES, 200),
+    ("PUT", f"{V1}/council"): collection(("admin",), 200, lambda w: {"acta_lang": "ca"}),
+    ("GET", f"{V1}/roster"): collection(ALL_ROLES, 200),
+    ("POST", f"{V1}/roster"): collection(MANAGERS, 201, _person),
+    ("GET", f"{V1}/roster/{{person_id}}"): obj(ALL_ROLES, 200, person_id="person"),
+    ("PATCH", f"{V1}/roster/{{person_id}}"): obj(
+        MANAGERS, 200, lambda w: {"group": "PSOE"}, person_id="person"
+    ),
+    ("DELETE", f"{V1}/roster/{{person_id}}"): obj(MANAGERS, 204, person_id="person"),
+    ("GET", f"{V1}/sessions"): collection(ALL_ROLES, 200),
+    ("POST", f"{V1}/sessions"): collection(MANAGERS, 201, lambda w: {"date": "2024-05-30"}),
+    ("GET", f"{V1}/sessions/{{session_id}}"): obj(ALL_ROLES, 200, session_id="session"),
+    ("PATCH", f"{V1}/sessions/{{session_id}}"): obj(
+        MANAGERS, 200, lambda w: {"place": "Salón de plenos"}, session_id="session"
+    ),
+    ("DELETE", f"{V1}/sessions/{{session_id}}"): obj(MANAGERS, 204, session_id="session"),
+    ("GET", f"{V1}/users"): collection(("admin",), 200),
+    ("POST", f"{V1}/users"): collection(
+        ("admin",),
+        201,
+        lambda w: {
+            "email": f"{uuid.uuid4().hex[:8]}@x.org",
+            "password": "long enough",
+            "role": "clerk",
+        },
+    ),
+    ("GET", f"{V1}/users/{{user_id}}"): obj(("admin",), 200, user_id="user"),
+    ("PATCH", f"{V1}/users/{{user_id}}"): obj(
+        ("admin",), 200, lambda w: {"active": False}, user_id="user"
+    ),
+    ("DELETE", f"{V1}/users/{{user_id}}"): obj(("admin",), 204, user_id="user"),
+    # Creating a job names an upload of council A: B's admin gets 404.
+    ("POST", f"{V1}/jobs"): obj(MANAGERS, 202, lambda w: {"upload_id": w.upload("a")}),
+    ("GET", f"{V1}/jobs"): collection(ALL_ROLES, 200),
+    ("GET", f"{V1}/jobs/{{job_id}}"): obj(ALL_ROLES, 200, job_id="job"),
+    ("GET", f"{V1}/jobs/{{job_id}}/events"): obj(ALL_ROLES, 200, job_id="done_job"),
+    ("DELETE", f"{V1}/jobs/{{job_id}}"): obj(MANAGERS, 200, job_id="job"),
+    ("POST", f"{V1}/jobs/{{job_id}}/retry"): obj(MANAGERS, 202, job_id="failed_job"),
+    ("GET", f"{V1}/jobs/{{job_id}}/outputs/{{kind}}"): obj(
+        ALL_ROLES, 200, job_id="done_job", kind="docx"
+    ),
+}
+
+
+def _make(world: World, factory: str) -> str:
+    """A fresh object of council A for one request."""
+    from plenaria.db import accounts, civic
+    from plenaria.db.models import Council, User
+
+    if factory == "job":
+        return world.job("a", "queued")
+    if factory == "failed_job":
+        return world.job("a", "failed")
+    if factory == "done_job":
+        return world.job("a", "done", outputs={"docx": b"PK docx bytes"})
+    if factory == "docx":
+        return "docx"
+    with world.db.transaction() as s:
+        council_id = world.councils["a"]
+        if factory == "person":
+            return civic.create_person(s, council_id, {"name": "Ana"}).id
+        if factory == "session":
+            return civic.create_plenary_session(s, council_id, {"date": "2024-01-01"}).id
+        if factory == "user":
+            council = s.get(Council, council_id)
+            assert council is not None
+            email = f"{uuid.uuid4().hex[:8]}@a.example.org"
+            return accounts.create_user(s, council, email, "long enough", "clerk").id
+        if factory == "token":
+            admin = s.get(User, world.users["admin"])
+            assert admin is not None
+            return accounts.create_token(s, admin, "victim")[0].id
+    raise AssertionError(f"no factory {factory}")
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    routes = set()
+    for route in iter_route_contexts(app.routes):
+        methods = route.methods or {"*"}
+        for method in methods - {"HEAD"}:
+            routes.add((method, str(route.path)))
+    return routes
+
+
+def test_every_route_has_a_matrix_entry(client: TestClient) -> None:
+    routes = app_routes(client.app)
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"routes without an authorization rule: {missing}"
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_authorization(route: tuple[str, str], client: TestClient, world: World) -> None:
+    method, template = route
+    rule = MATRIX[route]
+    got: dict[str, int] = {}
+    for who in PRINCIPALS:
+        path = template
+        for name, factory in rule.params.items():
+            path = path.replace(f"{{{name}}}", _make(world, factory))
+        body = rule.body(world) if rule.body else None
+        client.cookies.clear()
+        response = client.request(method, path, json=body, headers=world.headers(who))
+        got[who] = response.status_code
+        if response.status_code >= 400:
+            detail = response.json()["detail"]
+            assert isinstance(detail, str) and "\n" not in detail, (who, detail)
+    assert got == rule.expect
+
+
+def test_lists_never_show_another_councils_objects(client: TestClient, world: World) -> None:
+    ids = {
+        "jobs": world.job("a"),
+        "roster": _make(world, "person"),
+        "sessions": _make(world, "session"),
+    }
+    for collection_name, object_id in ids.items():
+        own = client.get(f"{V1}/{collection_name}", headers=world.headers("clerk")).json()
+        theirs = client.get(f"{V1}/{collection_name}", headers=world.headers("other")).json()
+        assert object_id in {o["id"] for o in own}
+        assert object_id not in {o["id"] for o in theirs}
+    users = client.get(f"{V1}/users", headers=world.headers("other")).json()
+    assert [u["email"] for u in users] == [world.emails["other"]]
