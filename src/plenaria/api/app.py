@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from plenaria.api import errors
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-from plenaria.api.routes import auth, council, health, jobs, users
+from plenaria.api.routes import auth, council, health, jobs, transcripts, users
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
@@ -66,4 +66,5 @@ def create_app(
     for make in (health.router, auth.router, council.router, users.router, jobs.router):
         app.include_router(make(), prefix=API_PREFIX)
     app.include_router(health.metrics_router())
+    app.include_router(transcripts.router(), prefix=API_PREFIX)
     return app

@@ -182,7 +182,7 @@ def realign(
     new words that come before any old word.
     """
     new_tokens = tokens(text)
-    old_tokens = [w.text for w in words]
+    old_tokens = [w.text.strip() for w in words]
     if taken is None:
         taken = _LazyIds(words)
     lo = start if start is not None else (words[0].start if words else 0.0)

@@ -1,0 +1,215 @@
+"""The editor's API: a session's transcript, saves as versions with conflicts, history, outputs."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import World
+from fastapi.testclient import TestClient
+
+from plenaria.assembly.interventions import with_ids
+from plenaria.db import civic
+from plenaria.db.models import PlenarySession
+from plenaria.db.transcripts import save_version
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+
+from transcripts import sample_transcript
+
+V1 = "/api/v1"
+
+
+def processed_session(world: World, council: str = "a") -> str:
+    """A plenary session with the machine's version 1, as a finished job leaves it."""
+    t = sample_transcript()
+    t = replace(t, interventions=with_ids(t.interventions))
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(
+            s, world.councils[council], {"slug": "2026-11-24-ordinaria", "date": "2026-11-24"}
+        )
+        save_version(s, plenary, None, t.to_dict(), None)
+        return plenary.id
+
+
+def url(session_id: str, tail: str = "transcript") -> str:
+    return f"{V1}/sessions/{session_id}/{tail}"
+
+
+def edit_text(content: dict[str, Any], n: int, text: str) -> dict[str, Any]:
+    items = list(content["interventions"])
+    items[n] = {**items[n], "text": text}
+    return {**content, "interventions": items}
+
+
+def test_read_edit_and_reload_keeps_untouched_times(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    r = client.get(url(sid), headers=h)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["number"] == 1 and got["author"] is None and got["parent"] is None
+    content = got["transcript"]
+    before = content["interventions"][1]["words"]
+    tokens = [w["text"] for w in before]
+    edited = [*tokens[:2], "insertada", *tokens[2:]]
+    edited[5] = "CORREGIDA"
+    r = client.put(
+        url(sid),
+        json={"parent": 1, "transcript": edit_text(content, 1, " ".join(edited))},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["number"] == 2 and saved["parent"] == 1
+    assert saved["author"] == world.emails["clerk"]
+    item_id = content["interventions"][1]["id"]
+    assert list(saved["interventions"]) == [item_id]
+
+    after = client.get(url(sid), headers=h).json()
+    assert after["number"] == 2
+    words = after["transcript"]["interventions"][1]["words"]
+    assert [w["text"] for w in words] == edited
+    for old, new in zip(before[:2], words[:2], strict=True):
+        assert old == new
+    assert before[1]["end"] <= words[2]["start"] <= words[2]["end"] <= before[2]["start"]
+    assert words[2]["id"] not in {w["id"] for w in before}
+    assert words[5]["id"] == before[4]["id"] and words[5]["start"] == before[4]["start"]
+    for old, new in zip(before[5:], words[6:], strict=True):
+        assert old == new
+    # the other interventions are untouched
+    assert after["transcript"]["interventions"][0] == content["interventions"][0]
+
+
+def test_a_stale_save_is_refused_with_the_conflict_named(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    content = client.get(url(sid), headers=world.headers("clerk")).json()["transcript"]
+    first = client.put(
+        url(sid),
+        json={"parent": 1, "transcript": edit_text(content, 0, "primera edición")},
+        headers=world.headers("clerk"),
+    )
+    assert first.status_code == 201
+    second = client.put(
+        url(sid),
+        json={"parent": 1, "transcript": edit_text(content, 2, "segunda edición")},
+        headers=world.headers("secretary"),
+    )
+    assert second.status_code == 409
+    body = second.json()
+    assert body["latest"] == 2 and body["author"] == world.emails["clerk"]
+    assert "not the latest" in body["detail"] and world.emails["clerk"] in body["detail"]
+    latest = client.get(url(sid), headers=world.headers("secretary")).json()
+    assert latest["number"] == 2
+    assert latest["transcript"]["interventions"][0]["text"] == "primera edición"
+
+
+def test_rename_a_speaker_shows_in_regenerated_outputs(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    speakers = [
+        {**s, "name": "Concejal Jordi Vidal"} if s["id"] == "SPEAKER_01" else s
+        for s in content["speakers"]
+    ]
+    r = client.put(
+        url(sid), json={"parent": 1, "transcript": {**content, "speakers": speakers}}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    vtt = client.get(url(sid, "outputs/vtt"), headers=h)
+    assert vtt.status_code == 200 and vtt.headers["content-type"].startswith("text/vtt")
+    assert "<v Concejal Jordi Vidal>" in vtt.text or "Concejal Jordi Vidal" in vtt.text
+    srt = client.get(url(sid, "outputs/srt"), headers=h)
+    assert "Concejal Jordi Vidal" in srt.text
+    js = client.get(url(sid, "outputs/json"), headers=h).json()
+    assert any(s["name"] == "Concejal Jordi Vidal" for s in js["speakers"])
+    docx_r = client.get(url(sid, "outputs/docx"), headers=h)
+    assert docx_r.status_code == 200
+    assert 'filename="2026-11-24-ordinaria.v2.docx"' in docx_r.headers["content-disposition"]
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(docx_r.content)).paragraphs)
+    assert "Concejal Jordi Vidal" in text
+
+
+def test_history_diff_and_restore(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    original = content["interventions"][0]["text"]
+    client.put(
+        url(sid), json={"parent": 1, "transcript": edit_text(content, 0, "otro texto")}, headers=h
+    )
+    versions = client.get(url(sid, "transcript/versions"), headers=h).json()
+    assert [(v["number"], v["author"]) for v in versions] == [
+        (1, None),
+        (2, world.emails["clerk"]),
+    ]
+    diff = client.get(url(sid, "transcript/versions/2/diff"), headers=h).json()
+    assert diff["against"] == 1 and len(diff["interventions"]) == 1
+    assert diff["interventions"][0]["before"] == original
+    assert diff["interventions"][0]["after"] == "otro texto"
+    r = client.post(url(sid, "transcript/versions/1/restore"), json={"parent": 1}, headers=h)
+    assert r.status_code == 409 and r.json()["latest"] == 2
+    r = client.post(url(sid, "transcript/versions/1/restore"), json={"parent": 2}, headers=h)
+    assert r.status_code == 201 and r.json()["number"] == 3
+    again = client.get(url(sid), headers=h).json()
+    assert (
+        again["transcript"]
+        == client.get(url(sid, "transcript/versions/1"), headers=h).json()["transcript"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: {**c, "interventions": "x"}, "must be a list"),
+        (lambda c: {k: v for k, v in c.items() if k != "speakers"}, "shape"),
+        (
+            lambda c: {
+                **c,
+                "interventions": [{**c["interventions"][0], "speaker": "NOBODY"}],
+            },
+            "NOBODY",
+        ),
+        (
+            lambda c: {
+                **c,
+                "speakers": [{**c["speakers"][0], "person_id": "not-a-person"}, *c["speakers"][1:]],
+            },
+            "roster",
+        ),
+    ],
+)
+def test_bad_transcripts_are_422_naming_the_problem(
+    client: TestClient, world: World, change: Any, message: str
+) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    r = client.put(url(sid), json={"parent": 1, "transcript": change(content)}, headers=h)
+    assert r.status_code == 422 and message in r.json()["detail"], r.text
+    assert client.get(url(sid), headers=h).json()["number"] == 1
+
+
+def test_another_council_and_anonymous_cannot_reach_it(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    assert client.get(url(sid)).status_code == 401
+    for tail in ("transcript", "transcript/versions", "outputs/vtt", "transcript/versions/1"):
+        assert client.get(url(sid, tail), headers=world.headers("other")).status_code == 404
+    r = client.put(url(sid), json={"parent": 1, "transcript": {}}, headers=world.headers("other"))
+    assert r.status_code == 404
+    with world.db.session() as s:
+        assert s.get(PlenarySession, sid) is not None
+
+
+def test_a_session_without_transcript_is_404(client: TestClient, world: World) -> None:
+    r = client.post(f"{V1}/sessions", json={"slug": "vacía"}, headers=world.headers("admin"))
+    sid = r.json()["id"]
+    for tail in ("transcript", "outputs/docx"):
+        r = client.get(url(sid, tail), headers=world.headers("clerk"))
+        assert r.status_code == 404 and "transcript" in r.json()["detail"]
