@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plenaria.api import errors
+from plenaria.api import errors, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
 from plenaria.api.routes import auth, council, health, jobs, transcripts, users
@@ -67,4 +67,5 @@ def create_app(
         app.include_router(make(), prefix=API_PREFIX)
     app.include_router(health.metrics_router())
     app.include_router(transcripts.router(), prefix=API_PREFIX)
+    web.install(app)
     return app
