@@ -159,7 +159,7 @@ def router(pages: Pages | None = None) -> APIRouter:
         return db
 
     @web.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:
         return pages.render(request, "login.html", {"next": _safe_next(next), "error": ""})
 
     @web.post("/login", response_class=HTMLResponse)
