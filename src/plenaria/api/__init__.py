@@ -1,0 +1,1 @@
+"""The web service: FastAPI routers under /api/v1."""
