@@ -90,11 +90,13 @@ def _frames(data: bytes) -> str | None:
     if len(data) < 2 or data[0] != 0xFF:
         return None
     b1 = data[1]
+    b2 = data[2] if len(data) > 2 else 0
     if b1 & 0xF6 == 0xF0:  # 12-bit sync, layer 00: ADTS
-        return "aac"
+        return "aac" if (b2 >> 2) & 0x0F <= 12 else None  # a real sampling rate
     layer = (b1 >> 1) & 0b11
     version = (b1 >> 3) & 0b11
-    if b1 & 0xE0 == 0xE0 and layer != 0 and version != 0b01:
+    bitrate, rate = b2 >> 4, (b2 >> 2) & 0b11
+    if b1 & 0xE0 == 0xE0 and layer != 0 and version != 0b01 and bitrate != 15 and rate != 3:
         return "mp3"
     return None
 
