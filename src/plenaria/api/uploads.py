@@ -259,7 +259,14 @@ def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
 
 
 def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> None:
-    """Refuse a PATCH that tuspyserver would mishandle, before its body is read."""
+    """Refuse a PATCH that tuspyserver would mishandle, before its body is read.
+
+    tuspyserver streams the body in a dependency, before its route checks
+    Tus-Resumable and Content-Type: a bad PATCH would be written, then refused.
+    """
+    _check_version(request)
+    if request.headers.get("content-type") != "application/offset+octet-stream":
+        raise HTTPException(415, "Content-Type must be application/offset+octet-stream.")
     info = store.tus_info(upload_id)
     if info is None:
         raise HTTPException(404, "Upload not found.")
