@@ -115,15 +115,17 @@ def uploads_router(
 
         return complete
 
-    router = create_tus_router(
+    # tuspyserver awaits what its hooks return and reads files_dir/uid from file_dep's
+    # dict, although its annotations say plain callables returning None.
+    hooks: dict[str, Any] = {"upload_complete_dep": completion, "file_dep": files}
+    router: APIRouter = create_tus_router(
         prefix=prefix,
         files_dir=str(store.root),
         max_size=max_bytes,
         auth=council,
         days_to_keep=EXPIRY_DAYS,
-        upload_complete_dep=completion,
-        file_dep=files,
         tags=["uploads"],
+        **hooks,
     )
     # Keep tuspyserver's creation and PATCH; HEAD, OPTIONS and DELETE are ours.
     router.routes[:] = [
@@ -227,7 +229,7 @@ def _check_creation(request: Request, max_bytes: int) -> None:
         raise HTTPException(
             400, "Upload-Defer-Length is not supported: declare the size in Upload-Length."
         )
-    if _int_header(request, "content-length", default=0) > 0 or "transfer-encoding" in headers:
+    if (_int_header(request, "content-length") or 0) > 0 or "transfer-encoding" in headers:
         raise HTTPException(
             400, "The creation request must have no body: send the data with PATCH."
         )
@@ -340,8 +342,8 @@ async def _complete(
         raise HTTPException(refusal.status, refusal.detail) from refusal
     except HTTPException as e:
         if 400 <= e.status_code < 500:
-            refusal = UploadRefused(e.status_code, str(e.detail))
-            await run_in_threadpool(store.refuse, upload_id, council_id, refusal)
+            refused = UploadRefused(e.status_code, str(e.detail))
+            await run_in_threadpool(store.refuse, upload_id, council_id, refused)
         else:
             await run_in_threadpool(store.remove, upload_id)
         raise
@@ -360,11 +362,11 @@ def _refusing(func: Callable[..., Any], *args: Any) -> Any:
         raise HTTPException(e.status, e.detail) from e
 
 
-def _int_header(request: Request, name: str, default: int | None = None) -> int | None:
-    """A non-negative integer header; ``default`` when absent; 400 when malformed."""
+def _int_header(request: Request, name: str) -> int | None:
+    """A non-negative integer header; None when absent; 400 when malformed."""
     raw = request.headers.get(name)
     if raw is None:
-        return default
+        return None
     value = raw.strip()
     if not value.isdigit() or not value.isascii():
         raise HTTPException(400, f"{_title(name)} must be a whole number of bytes, not {raw!r}.")
