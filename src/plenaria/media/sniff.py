@@ -19,7 +19,7 @@ ACCEPTED_FORMATS = ("mov", "matroska", "mp3", "ogg", "wav", "flac", "aac")
 # ffmpeg's full names of those demuxers (what a probe without -f reports).
 DEMUXER_NAMES = {"mov": "mov,mp4,m4a,3gp,3g2,mj2", "matroska": "matroska,webm"}
 HEAD_BYTES = 4096  # enough for every signature and for the text checks
-ACCEPTED_HINT = "Upload the recording itself: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC."
+ACCEPTED_HINT = "Use the recording itself: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC."
 
 # Top-level QuickTime/MP4 boxes a file may start with; ftyp in every modern file.
 _MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
@@ -121,8 +121,8 @@ def refusal(name: str, head: bytes) -> tuple[str, str]:
     if container:
         return (
             f"{name} is {what}, a container that is not accepted; it is not opened.",
-            "Remux it without re-encoding (ffmpeg -i IN -c copy OUT.mkv) and upload that, "
-            "or upload MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC.",
+            "Remux it without re-encoding (ffmpeg -i IN -c copy OUT.mkv) and use that; "
+            "accepted: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC.",
         )
     return f"{name} is {what}, not a recording; it is not opened.", ACCEPTED_HINT
 
