@@ -135,6 +135,12 @@
 
   function wordsHtml(iv) {
     const parts = [];
+    if (typeof iv.text === "string" && iv.text !== ivText(iv)) {
+      // edited, not saved yet: the words get their times from the server's re-alignment
+      const toks = iv.text.split(/\s+/).filter(Boolean);
+      for (let n = 0; n < toks.length; n++) parts.push('<span class="w pending" data-n="' + n + '">' + esc(toks[n]) + "</span>");
+      return parts.join(" ");
+    }
     for (let n = 0; n < iv.words.length; n++) {
       const w = iv.words[n];
       const m = Math.round(w.start * 1000);
@@ -245,7 +251,7 @@
     p.replaceWith(area);
     // select the word that had the focus
     const n = +wordEl.dataset.n || 0;
-    const toks = iv.words.map((w) => w.text.trim());
+    const toks = text.split(" ");
     let at = 0;
     for (let k = 0; k < n && k < toks.length; k++) at += toks[k].length + 1;
     area.focus();
