@@ -178,7 +178,9 @@ def store_upload(srv: Server, path: Path) -> str:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     database = Database.from_settings(settings)
     with database.transaction() as s:
-        up = jobs.create_upload(s, srv.council_id, upload_id, path.name, digest, path.stat().st_size)
+        up = jobs.create_upload(
+            s, srv.council_id, upload_id, path.name, digest, path.stat().st_size
+        )
         jobs.set_upload_state(up, "complete", storage_key=key)
     database.dispose()
     return upload_id
@@ -232,7 +234,9 @@ def browser(server: Server) -> Iterator[Any]:
 
 def login(browser: Any, srv: Server, who: str = "clerk", lang: str = "es") -> Any:
     """A new browser context logged in as ``who``; returns its page."""
-    context = browser.new_context(base_url=srv.url, locale="es-ES", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=srv.url, locale="es-ES", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.goto(f"/login?lang={lang}")
     page.fill("#email", srv.emails[who])

@@ -238,7 +238,9 @@ def _ensure_doubtful_word(server: Server, sid: str) -> None:
     t = doc["transcript"]
     t["interventions"][-1]["words"][0]["probability"] = 0.2
     with server.api() as c:
-        r = c.put(f"/api/v1/sessions/{sid}/transcript", json={"parent": doc["number"], "transcript": t})
+        r = c.put(
+            f"/api/v1/sessions/{sid}/transcript", json={"parent": doc["number"], "transcript": t}
+        )
         assert r.status_code == 201, r.text
 
 
@@ -285,3 +287,44 @@ def test_upload_interrupted_by_a_reload_resumes_and_completes(
         assert rec.sha256 == hashlib.sha256(clip.read_bytes()).hexdigest()
     database.dispose()
     assert wait_job(server, job_id, 60)["state"] in ("cancelled", "done", "failed")
+
+
+def test_job_page_follows_events_and_explains_a_failure(
+    browser: Any, server: Server, clip: Path, processed: dict[str, Any], tmp_file_dir: Path
+) -> None:
+    from conftest import store_upload
+
+    page = login(browser, server, "secretary")
+    with server.api() as c:
+        r = c.post("/api/v1/jobs", json={"upload_id": store_upload(server, clip), "options": {}})
+        job_id = r.json()["id"]
+    page.goto(f"/jobs/{job_id}")
+    errors: list[str] = []
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 500 else None)
+    # the page is not reloaded: the state arrives by server-sent events
+    assert wait_job(server, job_id)["state"] == "done"
+    page.wait_for_selector("#job-state.state-done", timeout=15_000)
+    assert errors == []
+    assert page.locator("#editor-link").is_visible()
+    assert page.locator("#job-progress").get_attribute("value") == "100"
+    assert page.locator("#steps .step-done").count() >= 5
+
+    bad = tmp_file_dir / "no-es-video.mp4"
+    bad.write_bytes(b"%PDF-1.4 esto no es un video\n" * 50)
+    with server.api() as c:
+        r = c.post("/api/v1/jobs", json={"upload_id": store_upload(server, bad), "options": {}})
+        bad_id = r.json()["id"]
+    page.goto(f"/jobs/{bad_id}")
+    page.wait_for_selector("#job-state.state-failed", timeout=60_000)
+    error = page.locator("#job-error-text").text_content() or ""
+    assert error.strip() and "Traceback" not in error
+    assert page.locator("#retry").is_visible()
+    page.screenshot(path=str(SHOTS / "job-failed.png"))
+    page.click("#retry")
+    deadline = time.monotonic() + 60
+    with server.api() as c:
+        while c.get(f"/api/v1/jobs/{bad_id}").json()["attempts"] < 1:
+            assert time.monotonic() < deadline, "the retry button did not retry the job"
+            time.sleep(0.5)
+    assert wait_job(server, bad_id, 60)["state"] == "failed"
+    page.wait_for_selector("#job-state.state-failed", timeout=15_000)

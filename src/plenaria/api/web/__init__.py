@@ -141,7 +141,14 @@ def _job_rows(db: Any, council_id: str) -> list[dict[str, Any]]:
 
 def _steps(db: Any, job: Job) -> list[dict[str, Any]]:
     out = []
-    for step in job_repo.list_steps(db, job.id):
+    steps = job_repo.list_steps(db, job.id)
+
+    def when(st: Any) -> float:
+        moment = st.started_at or st.queued_at
+        return moment.timestamp() if moment is not None else float("inf")
+
+    steps.sort(key=lambda st: (when(st), st.name))
+    for step in steps:
         fraction = 1.0 if step.state == "done" else 0.0
         if step.state != "done" and step.total_s > 0:
             fraction = min(1.0, step.done_s / step.total_s)
