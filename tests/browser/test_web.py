@@ -217,7 +217,8 @@ def test_keyboard_alone_review_correct_and_save(
     doubtful = page.evaluate("() => document.activeElement.textContent")
     page.keyboard.press("Enter")
     selected = page.evaluate(
-        "() => { const a = document.activeElement; return a.value.slice(a.selectionStart, a.selectionEnd); }"
+        "() => { const a = document.activeElement; "
+        "return a.value.slice(a.selectionStart, a.selectionEnd); }"
     )
     assert selected == doubtful
     page.keyboard.type("corregida")
