@@ -213,3 +213,58 @@ def test_a_session_without_transcript_is_404(client: TestClient, world: World) -
     for tail in ("transcript", "outputs/docx"):
         r = client.get(url(sid, tail), headers=world.headers("clerk"))
         assert r.status_code == 404 and "transcript" in r.json()["detail"]
+
+
+def test_patch_saves_only_what_changed(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    item = content["interventions"][2]
+    before = item["words"]
+    tokens = [w["text"] for w in before]
+    new_text = " ".join([*tokens[:1], "nueva", *tokens[1:]])
+    speaker = {**content["speakers"][1], "name": "Concejal Jordi Vidal"}
+    r = client.patch(
+        url(sid),
+        json={"parent": 1, "interventions": [{**item, "text": new_text}], "speakers": [speaker]},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["number"] == 2 and body["author"] == world.emails["clerk"]
+    assert [w["text"] for w in body["interventions"][item["id"]]["words"]] == new_text.split()
+    after = client.get(url(sid), headers=h).json()["transcript"]
+    words = after["interventions"][2]["words"]
+    assert words[0] == before[0] and words[2:] == before[1:]
+    assert before[0]["end"] <= words[1]["start"] <= words[1]["end"] <= before[1]["start"]
+    assert after["speakers"][1]["name"] == "Concejal Jordi Vidal"
+    assert after["interventions"][:2] == content["interventions"][:2]
+    assert after["interventions"][3:] == content["interventions"][3:]
+    # a stale parent is a 409 naming who saved; nothing changes
+    r = client.patch(url(sid), json={"parent": 1, "interventions": [item]}, headers=h)
+    assert r.status_code == 409 and r.json()["latest"] == 2
+    assert client.get(url(sid), headers=h).json()["number"] == 2
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"interventions": [{"id": "i9999", "words": []}]}, "i9999"),
+        ({"speakers": [{"id": "SPEAKER_01", "person_id": "nobody"}]}, "roster"),
+        ({"interventions": [{"id": "i0001", "speaker": "NOBODY"}]}, "NOBODY"),
+        ({"interventions": [{"id": "i0001", "start": 5, "end": 1, "words": []}]}, "not valid"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_bad_patches_are_422(client: TestClient, world: World, patch: Any, message: str) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    first = content["interventions"][0]
+    for item in patch.get("interventions", []):
+        if item["id"] == "i0001":
+            for key, value in first.items():
+                item.setdefault(key, value)
+    r = client.patch(url(sid), json={"parent": 1, **patch}, headers=h)
+    assert r.status_code == 422 and message in r.json()["detail"], r.text
+    assert client.get(url(sid), headers=h).json()["number"] == 1

@@ -6,6 +6,7 @@ timeout; ``postgresql://`` URLs use psycopg 3.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,13 +54,29 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=json_dumps,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own BEGIN handling defers locks badly: take the write lock at BEGIN.
         event.listen(engine, "connect", _no_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns with orjson when installed (a 40,000-word transcript: ~15 ms, not ~200)."""
+    try:
+        import orjson
+    except ImportError:
+        return json.dumps(value)
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # what orjson refuses (non-str keys, huge ints), json.dumps may write
+        return json.dumps(value)
 
 
 def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:

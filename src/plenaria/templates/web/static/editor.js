@@ -2,8 +2,8 @@
 //
 // Each word is <span class="w" data-m="start ms" data-d="duration ms">. Edits
 // change the document `doc` (the transcript JSON) through apply(), which keeps
-// undo/redo and marks the touched interventions and speakers; autosave PUTs the
-// whole transcript with the version it was edited from. The server re-aligns an
+// undo/redo and marks the touched interventions and speakers; autosave PATCHes the
+// changed interventions and speakers with the version they were edited from. The server re-aligns an
 // intervention whose text changed and answers with its new words. A 409 means
 // someone saved meanwhile: their version is fetched, the two sets of changes are
 // merged when they touch different interventions and speakers, and otherwise the
@@ -281,8 +281,13 @@
 
   // -- saving and conflicts ---------------------------------------------------------
 
+  // Only what changed since `parent`: whole interventions and speakers, by id.
   function payload() {
-    return JSON.stringify({ parent: parent, transcript: doc });
+    return JSON.stringify({
+      parent: parent,
+      interventions: [...touched.iv].map(ivById),
+      speakers: [...touched.sp].map(speakerById),
+    });
   }
   async function save() {
     clearTimeout(saveTimer);
@@ -297,7 +302,7 @@
     for (const id of touched.iv) sent.iv.set(id, JSON.stringify(ivById(id)));
     for (const id of touched.sp) sent.sp.set(id, JSON.stringify(speakerById(id)));
     try {
-      const r = await fetch(api + "/transcript", { method: "PUT", headers: headers(true), body: payload() });
+      const r = await fetch(api + "/transcript", { method: "PATCH", headers: headers(true), body: payload() });
       const body = await r.json().catch(() => ({}));
       if (r.status === 201) {
         parent = body.number;
@@ -739,6 +744,7 @@
     renderAll();
     renderSpeakers();
     say(fmt(T.saved, { n: parent }));
+    root.dataset.readyMs = String(Math.round(performance.now()));
     root.dataset.ready = "1";
     loadHistory();
   }
