@@ -51,8 +51,8 @@ def make_transcript(n_words: int, hours: float, seed: int = 0) -> dict[str, Any]
     )
 
     rng = random.Random(seed)
-    common = ["el", "la", "de", "que", "en", "y", "a", "los", "se", "del", "las", "un", "por", "con", "no", "una", "su", "para", "es", "al"]
-    vocab = common + [f"palabra{n}" for n in range(4000)]
+    common = "el la de que en y a los se del las un por con no una su para es al"
+    vocab = common.split() + [f"palabra{n}" for n in range(4000)]
     weights = [1 / (rank + 1) for rank in range(len(vocab))]
     tokens = rng.choices(vocab, weights, k=n_words)
     step = hours * 3600 / n_words
@@ -90,7 +90,10 @@ def free_port() -> int:
 
 
 def serve(folder: Path, content: dict[str, Any]) -> tuple[str, str, str, Any]:
-    """A migrated database with the transcript, the app on uvicorn; (url, session, email, server)."""
+    """A migrated database holding the transcript, the app on uvicorn.
+
+    Returns (url, session id, email, uvicorn server).
+    """
     import uvicorn
 
     from plenaria.api.app import create_app
@@ -124,7 +127,8 @@ KEY_PROBE = """() => {
   window.__keyTimes = [];
   document.addEventListener('keydown', (e) => {
     const t0 = e.timeStamp;
-    requestAnimationFrame(() => setTimeout(() => window.__keyTimes.push(performance.now() - t0), 0));
+    const done = () => window.__keyTimes.push(performance.now() - t0);
+    requestAnimationFrame(() => setTimeout(done, 0));
   }, true);
 }"""
 
@@ -226,9 +230,8 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"No Chromium at {CHROMIUM}: apt-get install chromium")
     content = make_transcript(args.words, args.hours)
-    print(
-        f"Transcript: {args.words} words, {args.hours} h, {len(content['interventions'])} interventions"
-    )
+    n_items = len(content["interventions"])
+    print(f"Transcript: {args.words} words, {args.hours} h, {n_items} interventions")
     with tempfile.TemporaryDirectory(prefix="plenaria-bench-editor-") as tmp:
         url, session_id, email, server = serve(Path(tmp), content)
         try:
