@@ -12,6 +12,7 @@ from plenaria.api import errors
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
 from plenaria.api.routes import auth, council, health, jobs, users
+from plenaria.api.upload_records import include_uploads
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
@@ -65,5 +66,6 @@ def create_app(
     errors.install(app)
     for make in (health.router, auth.router, council.router, users.router, jobs.router):
         app.include_router(make(), prefix=API_PREFIX)
+    app.state.uploads_mounted = include_uploads(app, settings, database, API_PREFIX)
     app.include_router(health.metrics_router())
     return app
