@@ -28,6 +28,7 @@ from plenaria.api.schemas import (
     UserPublic,
 )
 from plenaria.db import accounts as repo
+from plenaria.db.engine import Database
 from plenaria.errors import AuthenticationError, InputError, RateLimitedError
 
 LOGIN_BODY = {
@@ -141,7 +142,9 @@ def router() -> APIRouter:
     return api
 
 
-def _check_login(database: Any, limit: int, fields: LoginIn, ip: str) -> tuple[str, UserPublic]:
+def _check_login(
+    database: Database, limit: int, fields: LoginIn, ip: str
+) -> tuple[str, UserPublic]:
     with database.session() as db:
         if repo.recent_failures(db, fields.email, ip) >= limit:
             raise RateLimitedError(
