@@ -38,6 +38,7 @@ app = typer.Typer(
 out = Console()
 
 STAGE_LABELS = {
+    "job": "All steps",
     "hash": "SHA-256 of the original",
     "audio": "Extracting 16 kHz audio",
     "speech": "Finding speech",
@@ -227,9 +228,11 @@ def sample(
 
 
 def _register_subcommands() -> None:
+    from plenaria.cli_submit import submit
     from plenaria.cli_voices import voices_app
 
     app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+    app.command()(submit)
     from plenaria import cli_service
 
     cli_service.register(app)

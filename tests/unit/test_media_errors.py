@@ -50,7 +50,7 @@ def test_pdf_renamed_mp4(tmp_path: Path) -> None:
     pdf = tmp_path / "acta.mp4"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")
     err = _fails(pdf, MediaError, "PDF", "acta.mp4")
-    assert isinstance(err.__cause__, Exception)  # ffmpeg's own error is kept
+    assert isinstance(err.__cause__, Exception)  # the evidence (first bytes) is kept
 
 
 def test_truncated_mp4_loses_its_index(tmp_path: Path, camera_mp4: Path) -> None:

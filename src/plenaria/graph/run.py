@@ -5,14 +5,17 @@ The Celery tasks call :func:`run_node` too; only the executor differs.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from plenaria.graph import steps
-from plenaria.graph.nodes import Node, finished, graph_nodes, ready
+from plenaria.graph.nodes import Node, finished, graph_nodes, job_progress, ready
 from plenaria.graph.steps import StepContext, chunks_of
+from plenaria.progress import Progress
 
 STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "probe": steps.probe,
@@ -58,11 +61,14 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
     skips every step already done.
     """
     clock: dict[str, float] = {} if timings is None else timings
+    overall = _Overall(ctx)
 
     def timed(node: Node) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            return run_node(node.name, ctx)
+            pointer = run_node(node.name, replace(ctx, progress=overall.reporter(node.name)))
+            overall.step_done(node.name)
+            return pointer
         finally:
             clock[node.kind] = clock.get(node.kind, 0.0) + time.perf_counter() - started
 
@@ -71,6 +77,7 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
         while True:
             nodes = current_nodes(ctx)
             done = done_steps(ctx, nodes)
+            overall.update(nodes, done)
             for name, fut in list(background.items()):
                 if fut.done():
                     fut.result()  # raises the proxy's error here
@@ -88,3 +95,50 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
             else:
                 raise steps.StepError(f"run {ctx.spec.run_id}: no step can run; done {done}")
     return {n.name: ctx.pointer(n.name) for n in nodes if n.kind in ("outputs", "proxy")}
+
+
+class _Overall:
+    """One progress figure for the whole job: seconds of recording, weighted by step.
+
+    Reported as the stage ``job`` next to each step's own progress, so the command
+    line shows one percentage and an ETA for everything.
+    """
+
+    def __init__(self, ctx: StepContext) -> None:
+        self._ctx = ctx
+        self._lock = threading.Lock()
+        self._fractions: dict[str, float] = {}
+        self._nodes: tuple[Node, ...] = ()
+        self._duration = 0.0
+
+    def update(self, nodes: tuple[Node, ...], done: set[str]) -> None:
+        with self._lock:
+            self._nodes = nodes
+            for name in done:
+                self._fractions[name] = 1.0
+        self._report()
+
+    def step_done(self, name: str) -> None:
+        with self._lock:
+            self._fractions[name] = 1.0
+        self._report()
+
+    def reporter(self, name: str) -> Progress:
+        def progress(stage: str, done: float, total: float) -> None:
+            self._ctx.progress(stage, done, total)
+            if total > 0:
+                with self._lock:
+                    self._fractions[name] = min(1.0, done / total)
+                self._report()
+
+        return progress
+
+    def _report(self) -> None:
+        if not self._duration:
+            if not self._ctx.is_done("probe"):
+                return
+            self._duration = self._ctx.recording().duration_s
+        duration = self._duration
+        with self._lock:
+            fraction = job_progress(self._nodes, self._fractions)
+        self._ctx.progress("job", fraction * duration, duration)

@@ -1,13 +1,16 @@
-"""Running ffmpeg safely: which binary, input whitelists, progress, readable errors.
+"""Running ffmpeg safely: which binary, forced demuxers, whitelists, progress, errors.
 
-Every input ffmpeg or PyAV opens is restricted to local files and ordinary
-container demuxers, so a playlist renamed ``.mp4`` (HLS, concat...) cannot make
-ffmpeg read other files or reach the network.
+Every file ffmpeg or PyAV opens is read with the demuxer its first bytes name
+(:mod:`plenaria.media.sniff`), forced with ``-f``, under a format whitelist of
+plain containers and a protocol whitelist of local files: a playlist or a
+concat list renamed ``.mp4`` can never make ffmpeg read other files or reach
+the network (the protocol whitelist alone does not stop a concat list).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,28 +19,24 @@ from functools import lru_cache
 from pathlib import Path
 
 from plenaria.errors import DependencyError, MediaError
+from plenaria.media.sniff import ACCEPTED_FORMATS, sniff
 from plenaria.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
 
 PROTOCOL_WHITELIST = "file,pipe,fd"
-# Ordinary container demuxers. Deliberately absent: hls, dash, concat, ffconcat,
+# The only demuxers ffmpeg and PyAV may use. Deliberately absent: hls, dash, concat,
 # image2 (patterns), lavfi, sdp, rtsp and every other demuxer that can open
 # further files or URLs named inside the input.
-FORMAT_WHITELIST = ",".join(
-    (
-        "mov", "mp4", "m4a", "3gp", "3g2", "mj2",
-        "matroska", "webm", "avi", "mpegts", "mpeg", "flv", "asf",
-        "wav", "w64", "mp3", "ogg", "flac", "aac", "aiff", "caf", "amr", "wv", "ape",
-    )
-)  # fmt: skip
+FORMAT_WHITELIST = ",".join(ACCEPTED_FORMATS)
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 STDERR_TAIL_CHARS = 1500
 
 
 def input_options() -> dict[str, str]:
-    """The whitelists as PyAV ``options=`` for :func:`av.open`."""
-    return {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
+    """The whitelists as PyAV ``options=`` for :func:`av.open` (local files only)."""
+    return {"protocol_whitelist": "file", "format_whitelist": FORMAT_WHITELIST}
 
 
 def file_url(path: Path) -> str:
@@ -63,10 +62,13 @@ def ffmpeg_binary() -> str:
 
 
 def guard_inputs(args: Sequence[str]) -> list[str]:
-    """``args`` with the whitelists added before every ``-i``.
+    """``args`` with the whitelists, and the sniffed ``-f``, added before every ``-i``.
 
-    A generated ``-f lavfi`` input (test tones, colour frames) keeps its format;
-    it still gets the protocol whitelist. Options the caller already set win.
+    A local file input without ``-f`` gets the demuxer its first bytes name
+    (:func:`~plenaria.media.sniff.sniff`, which raises MediaError for anything
+    else); a missing file is left to ffmpeg to report. A generated ``-f lavfi``
+    input (test tones, colour frames) keeps its format; it still gets the
+    protocol whitelist. Options the caller already set win.
     """
     out: list[str] = []
     pending: list[str] = []  # options given since the previous input or output
@@ -79,6 +81,9 @@ def guard_inputs(args: Sequence[str]) -> list[str]:
                 out += ["-protocol_whitelist", PROTOCOL_WHITELIST]
             if fmt != "lavfi" and _option(pending, "-format_whitelist") is None:
                 out += ["-format_whitelist", FORMAT_WHITELIST]
+            local = _local_file(args[i + 1])
+            if fmt is None and local is not None:
+                out += ["-f", sniff(local)]
             out += [*pending, arg, args[i + 1]]
             pending = []
             i += 2
@@ -86,6 +91,16 @@ def guard_inputs(args: Sequence[str]) -> list[str]:
         pending.append(arg)
         i += 1
     return out + pending
+
+
+def _local_file(url: str) -> Path | None:
+    """The existing local file an input URL names (None for pipes, URLs, missing files)."""
+    if url.startswith("file:"):
+        url = url[len("file:") :]
+    elif url == "-" or _URL_SCHEME.match(url):
+        return None
+    path = Path(url)
+    return path if path.is_file() else None
 
 
 def _option(args: Sequence[str], name: str) -> str | None:
@@ -108,7 +123,8 @@ def run_ffmpeg(
     ``what`` names the job for the error message ("extracting the audio").
     With ``progress_total_s`` and ``stage``, ffmpeg's ``out_time`` is reported
     as ``progress(stage, seconds_done, progress_total_s)``.
-    Raises :class:`MediaError` carrying the tail of ffmpeg's stderr.
+    Raises :class:`MediaError` carrying the tail of ffmpeg's stderr, or naming
+    what an input file is when its content is not an accepted recording.
     """
     cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-loglevel", "error"]
     report = bool(stage) and progress_total_s is not None and progress_total_s > 0

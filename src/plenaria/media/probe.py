@@ -1,8 +1,9 @@
 """What the original recording is: its SHA-256, container, duration and streams.
 
-Probing goes through PyAV (no ffprobe needed) with the same input whitelists as
-ffmpeg. :func:`inspect_recording` turns every unusable input into one
-:class:`~plenaria.errors.InputError` line that says what is wrong and what to do.
+Probing goes through PyAV (no ffprobe needed), with the demuxer the file's first
+bytes name forced and the same whitelists as ffmpeg. :func:`inspect_recording`
+turns every unusable input into one :class:`~plenaria.errors.InputError` line
+that says what is wrong and what to do.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import av
 
 from plenaria.domain import Recording, Stream
 from plenaria.errors import InputError, MediaError
-from plenaria.media.ffmpeg import input_options
+from plenaria.media.ffmpeg import file_url, input_options
+from plenaria.media.sniff import DEMUXER_NAMES, playlist_inside, sniff
 from plenaria.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
 
 TRUNCATION_TOLERANCE_S = 2.0  # data may end this much before the declared duration
-_EXPORT_HINT = "Give an audio or video recording (MP4, MKV, AVI, WAV, MP3...)."
+_EXPORT_HINT = "Give an audio or video recording (MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC, AAC)."
 
 
 def sha256_file(path: Path, progress: Progress = no_progress, block_bytes: int = 1 << 20) -> str:
@@ -41,29 +43,53 @@ def sha256_file(path: Path, progress: Progress = no_progress, block_bytes: int =
     return digest.hexdigest()
 
 
-def probe(path: Path) -> tuple[str, float, tuple[Stream, ...]]:
+def open_input(path: Path, name: str | None = None) -> av.container.InputContainer:
+    """Open a recording with PyAV: the sniffed demuxer forced, local files only.
+
+    Raises :class:`MediaError` (naming ``name``, default the file's name) when
+    the first bytes are not those of an accepted recording; PyAV's own errors
+    (``av.FFmpegError``) pass through.
+    """
+    fmt = sniff(path, name)
+    return av.open(file_url(path), format=fmt, options=input_options())
+
+
+def probe(path: Path, name: str | None = None) -> tuple[str, float, tuple[Stream, ...]]:
     """``(format_name, duration_s, streams)`` of a media file.
 
     The duration is the container's; when the container does not say, the
     streams' or, last, the end of the last audio packet. Raises
-    :class:`MediaError` for a file that is not a readable recording.
+    :class:`MediaError` for a file that is not a readable recording; messages
+    call it ``name`` (default: the file's name).
     """
     try:
-        with av.open(str(path), options=input_options()) as container:
+        with open_input(path, name) as container:
             streams = tuple(_stream(s) for s in container.streams)
             duration = _declared_duration(container)
             if duration is None:
                 duration = _demuxed_duration(container)
-            return container.format.name, duration, streams
+            fmt = container.format.name  # as forced: "mov" for the whole mov/mp4 family
+            return DEMUXER_NAMES.get(fmt, fmt), duration, streams
     except (av.FFmpegError, UnicodeDecodeError) as e:
-        raise MediaError(*_unreadable(path, e)) from e
+        raise MediaError(*_unreadable(path, e, name or path.name)) from e
 
 
-def inspect_recording(path: Path, progress: Progress = no_progress) -> Recording:
-    """Validate the original recording and hash it; the certified description of the input."""
-    size = _check_file(path)
-    format_name, duration, streams = probe(path)
-    name = path.name
+def inspect_recording(
+    path: Path,
+    progress: Progress = no_progress,
+    *,
+    name: str | None = None,
+    sha256: str | None = None,
+) -> Recording:
+    """Validate the original recording and hash it; the certified description of the input.
+
+    ``name`` is the recording's name in messages and in the result (default:
+    the file's name; an upload is stored under a generated name). A caller that
+    has just hashed the file passes its hex ``sha256`` so it is not read twice.
+    """
+    name = name or path.name
+    size = _check_file(path, name)
+    format_name, duration, streams = probe(path, name)
     audio = [s for s in streams if s.kind == "audio"]
     if not audio:
         what = "video but no audio" if any(s.kind == "video" for s in streams) else "no audio"
@@ -76,8 +102,8 @@ def inspect_recording(path: Path, progress: Progress = no_progress) -> Recording
             f"{name} is 0 seconds long: it holds no audio to transcribe.",
             "Check the export or copy of the recording; it is empty.",
         )
-    _check_complete(path, audio[0].index, duration)
-    digest = sha256_file(path, progress)
+    _check_complete(path, audio[0].index, duration, name)
+    digest = sha256 or sha256_file(path, progress)
     log.info("Recording %s: %.1f s, %s, sha256 %s", name, duration, format_name, digest[:12])
     return Recording(
         file_name=name,
@@ -89,7 +115,7 @@ def inspect_recording(path: Path, progress: Progress = no_progress) -> Recording
     )
 
 
-def _check_file(path: Path) -> int:
+def _check_file(path: Path, name: str) -> int:
     """The file's size; an InputError for a missing, unreadable, directory or empty path."""
     if not path.exists():
         raise InputError(f"Recording not found: {path}", "Check the path and the file name.")
@@ -107,7 +133,7 @@ def _check_file(path: Path) -> int:
         ) from e
     if size == 0:
         raise InputError(
-            f"{path.name} is empty (0 bytes).",
+            f"{name} is empty (0 bytes).",
             "The copy or upload failed: copy the recording again.",
         )
     return size
@@ -160,7 +186,7 @@ def _last_packet_end(container: av.container.InputContainer, stream: av.stream.S
     return end
 
 
-def _check_complete(path: Path, audio_index: int, duration: float) -> None:
+def _check_complete(path: Path, audio_index: int, duration: float, name: str) -> None:
     """Raise MediaError when the audio data stops well before the declared duration.
 
     A faststart MP4 cut short keeps its index, so it opens and claims its full
@@ -168,7 +194,7 @@ def _check_complete(path: Path, audio_index: int, duration: float) -> None:
     through (packets only) to see where it really ends.
     """
     try:
-        with av.open(str(path), options=input_options()) as container:
+        with open_input(path, name) as container:
             stream = container.streams[audio_index]
             tolerance = min(TRUNCATION_TOLERANCE_S, 0.1 * duration)
             target = max(0.0, duration - tolerance)
@@ -178,7 +204,7 @@ def _check_complete(path: Path, audio_index: int, duration: float) -> None:
                 offset = int(target / stream.time_base)
                 container.seek(offset, backward=True, any_frame=False, stream=stream)
             except av.FFmpegError:
-                log.debug("%s cannot seek; skipping the end check", path.name)
+                log.debug("%s cannot seek; skipping the end check", name)
                 return
             for packet in container.demux(stream):
                 if packet.size:
@@ -187,30 +213,31 @@ def _check_complete(path: Path, audio_index: int, duration: float) -> None:
             end = _last_packet_end(container, stream)
     except av.FFmpegError as e:
         raise MediaError(
-            f"{path.name} is damaged: its data cannot be read to the end ({e}).",
+            f"{name} is damaged: its data cannot be read to the end ({e}).",
             "The file was probably cut short: copy or export it again.",
         ) from e
     if end < duration - tolerance:
         raise MediaError(
-            f"{path.name} is truncated: it declares {duration:.1f} s but its audio stops "
+            f"{name} is truncated: it declares {duration:.1f} s but its audio stops "
             f"at {end:.1f} s.",
             "The copy or upload was cut short: copy or export the recording again.",
         )
 
 
-def _unreadable(path: Path, error: Exception) -> tuple[str, str]:
+def _unreadable(path: Path, error: Exception, name: str) -> tuple[str, str]:
     """(message, hint) saying why ffmpeg cannot open ``path``, judged by its first bytes."""
     with path.open("rb") as f:
-        head = f.read(16)
-    name = path.name
-    if head.startswith(b"%PDF"):
-        return f"{name} is a PDF document, not a recording.", _EXPORT_HINT
+        head = f.read(4096)
+    if playlist_inside(head):  # a playlist behind a valid-looking header
+        return (
+            f"{name} holds a playlist or a list of other files behind a media header; "
+            "it is not opened.",
+            _EXPORT_HINT,
+        )
     if head[4:8] in (b"ftyp", b"mdat", b"free", b"wide", b"moov"):
         return (
             f"{name} is an incomplete MP4/MOV file: its index (moov atom) is missing.",
             "The copy or upload was cut short: copy or export the recording again.",
         )
-    if head.startswith((b"#EXTM3U", b"ffconcat")) or "whitelist" in str(error):
-        return f"{name} is a playlist or script, not a recording; it is not opened.", _EXPORT_HINT
     reason = getattr(error, "strerror", None) or str(error)
     return f"{name} is not an audio or video file ffmpeg can read ({reason}).", _EXPORT_HINT

@@ -16,7 +16,8 @@ import av
 
 from plenaria.domain import Recording, Stream
 from plenaria.errors import MediaError
-from plenaria.media.ffmpeg import file_url, input_options, run_ffmpeg
+from plenaria.media.ffmpeg import file_url, run_ffmpeg
+from plenaria.media.probe import open_input
 from plenaria.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _first(recording: Recording, kind: str) -> Stream | None:
 def _pix_fmt(src: Path, index: int) -> str:
     """Pixel format of stream ``index`` ("" when unknown, which forces a transcode)."""
     try:
-        with av.open(str(src), options=input_options()) as container:
+        with open_input(src) as container:
             ctx = container.streams[index].codec_context
             fmt = getattr(ctx, "pix_fmt", None)
             return str(fmt or "")

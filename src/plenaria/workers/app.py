@@ -24,12 +24,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     transport: dict[str, Any] = {}
     if broker.startswith("filesystem"):
         folder = settings.data_dir / "broker"
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         transport = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.25,
         }

@@ -1,0 +1,192 @@
+"""Peak memory of the API process while it takes a 2 GB tus upload.
+
+Starts the uploads router alone in a uvicorn subprocess, uploads a real MP4
+(moov first) followed by zero bytes up to the size asked, streamed from a
+generator (the client holds one block at a time), and samples the server's
+VmRSS / VmHWM from /proc during the transfer and the validation that follows.
+
+    python bench/upload_rss.py [--gb 2] [--patch-mb 0]
+
+``--patch-mb 0`` sends the whole file in one PATCH (the hardest case for the
+server); a positive value sends PATCHes of that size, as tus clients do.
+The target: a peak under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from plenaria.media.ffmpeg import ffmpeg_binary
+
+TARGET_MB = 200.0
+BLOCK = 1 << 20
+
+SERVER = """
+import sys
+from pathlib import Path
+import uvicorn
+from fastapi import FastAPI
+from plenaria.api.uploads import uploads_router
+from plenaria.config import Settings
+
+storage, port = sys.argv[1], int(sys.argv[2])
+accepted = []
+app = FastAPI()
+app.include_router(uploads_router(
+    Settings(storage_dir=Path(storage), max_upload_bytes=64 * 1024**3),
+    lambda *a: accepted.append(a[0]),
+    lambda: "bench",
+))
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def _mp4_header(tmp: Path) -> bytes:
+    out = tmp / "head.mp4"
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc=s=320x240:r=10:d=4", "-f", "lavfi", "-i", "sine=d=4",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+         "-shortest", "-movflags", "+faststart", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out.read_bytes()
+
+
+def _blocks(head: bytes, size: int, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
+    """Bytes ``start:stop`` of ``head`` followed by zeros up to ``size``, by blocks."""
+    stop = size if stop is None else stop
+    zeros = bytes(BLOCK)
+    pos = start
+    while pos < stop:
+        if pos < len(head):
+            piece = head[pos : min(stop, len(head), pos + BLOCK)]
+        else:
+            piece = zeros[: min(BLOCK, stop - pos)]
+        yield piece
+        pos += len(piece)
+
+
+def _status_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gb", type=float, default=2.0, help="upload size, GB (10^9 bytes)")
+    parser.add_argument("--patch-mb", type=int, default=0, help="PATCH size, MB (0: one PATCH)")
+    args = parser.parse_args()
+    size = int(args.gb * 1e9)
+
+    with tempfile.TemporaryDirectory(prefix="plenaria-upload-rss-") as tmp_name:
+        tmp = Path(tmp_name)
+        head = _mp4_header(tmp)
+        t0 = time.perf_counter()
+        digest = hashlib.sha256()
+        for block in _blocks(head, size):
+            digest.update(block)
+        sha = digest.hexdigest()
+        print(f"source: {size / 1e9:.2f} GB, SHA-256 in {time.perf_counter() - t0:.1f} s")
+
+        port = _free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(tmp / "storage"), str(port)], env=env
+        )
+        url = f"http://127.0.0.1:{port}/api/v1/uploads/"
+        http = httpx.Client(timeout=600)
+        try:
+            for _ in range(300):
+                try:
+                    http.options(url)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            idle_kb = _status_kb(server.pid, "VmRSS")
+            peak = [0]
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.is_set():
+                    peak[0] = max(peak[0], _status_kb(server.pid, "VmRSS"))
+                    time.sleep(0.05)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+
+            meta = ",".join(
+                f"{k} {base64.b64encode(v.encode()).decode()}"
+                for k, v in {"filename": "bench.mp4", "sha256": sha}.items()
+            )
+            tus = {"Tus-Resumable": "1.0.0"}
+            created = http.post(
+                url, headers={**tus, "Upload-Length": str(size), "Upload-Metadata": meta}
+            )
+            created.raise_for_status()
+            location = created.headers["Location"]
+            step = size if args.patch_mb <= 0 else args.patch_mb * 1_000_000
+            t0 = time.perf_counter()
+            offset = 0
+            while offset < size:
+                stop = min(size, offset + step)
+                reply = http.patch(
+                    location,
+                    content=_blocks(head, size, offset, stop),
+                    headers={
+                        **tus,
+                        "Upload-Offset": str(offset),
+                        "Content-Length": str(stop - offset),
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                )
+                if reply.status_code != 204:
+                    print(f"PATCH at {offset}: {reply.status_code} {reply.text}")
+                    break
+                offset = stop
+            elapsed = time.perf_counter() - t0
+            done.set()
+            sampler.join()
+            hwm_kb = _status_kb(server.pid, "VmHWM")
+        finally:
+            http.close()
+            server.terminate()
+            server.wait(timeout=30)
+
+    peak_mb, hwm_mb, idle_mb = peak[0] / 1024, hwm_kb / 1024, idle_kb / 1024
+    patches = "one PATCH" if args.patch_mb <= 0 else f"PATCHes of {args.patch_mb} MB"
+    print(
+        f"upload: {size / 1e9:.2f} GB in {patches}, {elapsed:.1f} s "
+        f"({size / 1e6 / elapsed:.0f} MB/s, validation included); "
+        f"final status {reply.status_code}"
+    )
+    print(
+        f"server RSS: idle {idle_mb:.0f} MB, sampled peak {peak_mb:.0f} MB, VmHWM {hwm_mb:.0f} MB"
+    )
+    verdict = "yes" if hwm_mb < TARGET_MB else "NO"
+    print(f"peak under {TARGET_MB:.0f} MB: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

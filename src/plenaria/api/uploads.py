@@ -1,0 +1,384 @@
+"""Resumable uploads: the tus protocol (creation, termination) at ``/api/v1/uploads/``.
+
+tuspyserver does creation and the streaming PATCH (written straight to disk
+with its default storage, under a file lock). Around it, this module:
+
+- authenticates every request and scopes uploads by council (another council's
+  upload is a 404), before tuspyserver reads a byte of the body;
+- validates the creation: ``filename`` and ``sha256`` metadata, ``Upload-Length``
+  within ``max_upload_bytes`` (413), no concatenation, no deferred length, no
+  data in the POST (tuspyserver would buffer it whole in memory);
+- checks each PATCH before it is streamed: ``Content-Length`` and
+  ``Upload-Offset`` present and within the declared length, and trims any bytes
+  a failed PATCH left past the recorded offset (tuspyserver writes them);
+- validates the complete upload (SHA-256, magic bytes, probe); a refused upload
+  is deleted and its reason kept, so the final PATCH and any later HEAD or GET
+  answer the same 4xx;
+- serves HEAD, GET, OPTIONS and DELETE itself (tuspyserver's HEAD answers 400
+  without ``filetype`` metadata; its DELETE leaves the upload's folder).
+
+Expired incomplete uploads are removed by :meth:`UploadStore.clean` (called
+here at most every few minutes), not by tuspyserver's ``gc_files``, which
+cannot parse the date it writes. Upload-Checksum is not supported (not
+advertised): the whole file's SHA-256 is checked at the end instead.
+"""
+
+import base64
+import inspect
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import uuid4
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
+from tuspyserver import create_tus_router
+from tuspyserver.lock import FileLock
+
+from plenaria.config import Settings
+from plenaria.domain import Recording
+from plenaria.uploads import (
+    UPLOAD_ID,
+    AcceptedUpload,
+    UploadRefused,
+    UploadStore,
+    parse_metadata,
+    validate_upload,
+)
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,expiration,termination"
+EXPIRY_DAYS = 3  # an incomplete upload may be resumed for this long
+CLEAN_EVERY_S = 600.0
+
+OnComplete = Callable[[str, Path, dict[str, str], Recording], Awaitable[None] | None]
+"""``on_complete(upload_id, path, metadata, recording)``, called once per accepted upload.
+
+``path`` is the stored file (a generated name in the upload's own folder);
+``metadata`` is ``{"filename", "sha256", "council_id"}``; ``recording`` the
+probe's certified description (``sha256`` equal to the declared one). It may
+be a coroutine function; a plain function runs in a worker thread. Raising
+``HTTPException`` with a 4xx refuses the upload with that status and detail;
+any other exception deletes the upload and answers 500.
+"""
+
+
+def uploads_router(
+    settings: Settings,
+    on_complete: OnComplete,
+    council: Callable[..., Any],
+    *,
+    prefix: str = "/api/v1/uploads",
+) -> APIRouter:
+    """The tus endpoint at ``prefix``, storing under ``settings.storage_path / "uploads"``.
+
+    ``council`` is a FastAPI dependency that authenticates the caller (raising
+    401/403 itself) and returns the id of the caller's council.
+    """
+    Council = Annotated[Any, Depends(council)]
+    store = UploadStore(settings.storage_path / "uploads")
+    max_bytes = settings.max_upload_bytes
+    last_clean = [0.0]
+
+    async def files(request: Request, council_id: Council) -> Callable[..., Any]:
+        """tuspyserver's ``file_dep``: checks the request, then names the upload's folder."""
+        owner = str(council_id)
+        if request.method == "POST":
+            _check_creation(request, max_bytes)
+            if time.monotonic() - last_clean[0] > CLEAN_EVERY_S:
+                last_clean[0] = time.monotonic()
+                await run_in_threadpool(store.clean)
+
+            def create(_metadata: dict[str, str]) -> dict[str, str]:
+                upload_id = uuid4().hex
+                folder = store.create(upload_id, owner)
+                return {"files_dir": str(folder), "uid": upload_id}
+
+            return create
+        upload_id = str(request.path_params.get("uuid", ""))
+        _check_access(store, upload_id, owner)
+        if request.method == "PATCH":
+            _check_patch(store, request, upload_id, max_bytes)
+        folder = str(store.folder(upload_id))
+        return lambda _metadata: {"files_dir": folder}
+
+    async def completion(council_id: Council) -> Callable[..., Awaitable[None]]:
+        """tuspyserver's ``upload_complete_dep``: validates the upload it just completed."""
+
+        async def complete(file_path: str, _metadata: dict[str, str]) -> None:
+            await _complete(store, Path(file_path).name, str(council_id), on_complete)
+
+        return complete
+
+    # tuspyserver awaits what its hooks return and reads files_dir/uid from file_dep's
+    # dict, although its annotations say plain callables returning None.
+    hooks: dict[str, Any] = {"upload_complete_dep": completion, "file_dep": files}
+    router: APIRouter = create_tus_router(
+        prefix=prefix,
+        files_dir=str(store.root),
+        max_size=max_bytes,
+        auth=council,
+        days_to_keep=EXPIRY_DAYS,
+        tags=["uploads"],
+        **hooks,
+    )
+    # Keep tuspyserver's creation and PATCH; HEAD, OPTIONS and DELETE are ours.
+    router.routes[:] = [
+        r for r in router.routes if getattr(r, "methods", set()) & {"POST", "PATCH"}
+    ]
+
+    @router.head("/{uuid}", summary="The offset of an upload (tus)")
+    async def head_upload(uuid: str, request: Request, council_id: Council) -> Response:
+        _check_version(request)
+        _check_access(store, uuid, str(council_id))
+        info = store.tus_info(uuid)
+        if info is None:
+            raise HTTPException(404, "Upload not found.")
+        headers = {
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Offset": str(int(info.get("offset") or 0)),
+            "Upload-Length": str(int(info.get("size") or 0)),
+            "Cache-Control": "no-store",
+        }
+        meta = store.metadata(uuid)
+        if meta is not None:
+            headers["Upload-Metadata"] = ",".join(
+                f"{k} {base64.b64encode(v.encode()).decode('ascii')}"
+                for k, v in meta.to_dict().items()
+            )
+        if isinstance(info.get("expires"), str):
+            headers["Upload-Expires"] = info["expires"]
+        return Response(status_code=200, headers=headers)
+
+    @router.get("/{uuid}", summary="The state of an upload")
+    async def get_upload(uuid: str, council_id: Council) -> dict[str, Any]:
+        owner = str(council_id)
+        _check_access(store, uuid, owner)
+        accepted = store.accepted(uuid, owner)
+        info = store.tus_info(uuid) or {}
+        meta = store.metadata(uuid)
+        offset, size = int(info.get("offset") or 0), int(info.get("size") or 0)
+        if accepted is not None:
+            state = "accepted"
+        elif size and offset >= size:
+            state = "validating"
+        else:
+            state = "receiving"
+        return {
+            "id": uuid,
+            "state": state,
+            "filename": meta.filename if meta else None,
+            "sha256": meta.sha256 if meta else None,
+            "offset": offset,
+            "length": size,
+            "recording": accepted.recording.to_dict() if accepted else None,
+        }
+
+    @router.options("/", status_code=204, summary="tus capabilities")
+    async def tus_options(_council_id: Council) -> Response:
+        return Response(
+            status_code=204,
+            headers={
+                "Tus-Resumable": TUS_VERSION,
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(max_bytes),
+            },
+        )
+
+    @router.delete("/{uuid}", status_code=204, summary="Terminate an upload (tus)")
+    async def delete_upload(uuid: str, request: Request, council_id: Council) -> Response:
+        _check_version(request)
+        owner = str(council_id)
+        refused = store.refusal(uuid) if UPLOAD_ID.fullmatch(uuid) else None
+        if refused is not None and refused[0] == owner:
+            store.forget_refusal(uuid)
+            return Response(status_code=204, headers={"Tus-Resumable": TUS_VERSION})
+        _check_access(store, uuid, owner)
+        info = store.tus_info(uuid) or {}
+        complete = int(info.get("offset") or 0) >= int(info.get("size") or 0) > 0
+        if complete and store.accepted(uuid, owner) is None:
+            raise HTTPException(409, "The upload is being validated; delete it afterwards.")
+        with _exclusive(store, uuid):
+            store.remove(uuid)
+        return Response(status_code=204, headers={"Tus-Resumable": TUS_VERSION})
+
+    return router
+
+
+def _check_version(request: Request) -> None:
+    if request.headers.get("tus-resumable") != TUS_VERSION:
+        raise HTTPException(
+            412,
+            f"Tus-Resumable must be {TUS_VERSION}.",
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def _check_creation(request: Request, max_bytes: int) -> None:
+    """Refuse, before anything is created, what this server does not take."""
+    headers = request.headers
+    if "upload-concat" in headers:
+        raise HTTPException(400, "Upload-Concat is not supported: send the file as one upload.")
+    if "upload-defer-length" in headers:
+        raise HTTPException(
+            400, "Upload-Defer-Length is not supported: declare the size in Upload-Length."
+        )
+    if (_int_header(request, "content-length") or 0) > 0 or "transfer-encoding" in headers:
+        raise HTTPException(
+            400, "The creation request must have no body: send the data with PATCH."
+        )
+    meta = _refusing(parse_metadata, headers.get("upload-metadata"))
+    length = _int_header(request, "upload-length")
+    if length is None:
+        raise HTTPException(400, "Upload-Length is required: the size of the file in bytes.")
+    if length == 0:
+        raise HTTPException(
+            422, f"{meta.filename} is empty (0 bytes): there is no recording to upload."
+        )
+    if length > max_bytes:
+        raise HTTPException(
+            413,
+            f"{meta.filename} is {_size(length)}, over this server's upload limit of "
+            f"{_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
+        )
+
+
+def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
+    """404 unless ``upload_id`` is an upload of ``council_id``; a refused one's 4xx."""
+    if not UPLOAD_ID.fullmatch(upload_id):
+        raise HTTPException(404, "Upload not found.")
+    refused = store.refusal(upload_id)
+    if refused is not None and refused[0] == council_id:
+        raise HTTPException(refused[1].status, refused[1].detail)
+    if store.owner(upload_id) != council_id:
+        raise HTTPException(404, "Upload not found.")
+
+
+def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> None:
+    """Refuse a PATCH that tuspyserver would mishandle, before its body is read.
+
+    tuspyserver streams the body in a dependency, before its route checks
+    Tus-Resumable and Content-Type: a bad PATCH would be written, then refused.
+    """
+    _check_version(request)
+    if request.headers.get("content-type") != "application/offset+octet-stream":
+        raise HTTPException(415, "Content-Type must be application/offset+octet-stream.")
+    info = store.tus_info(upload_id)
+    if info is None:
+        raise HTTPException(404, "Upload not found.")
+    offset, size = int(info.get("offset") or 0), int(info.get("size") or 0)
+    if store.accepted(upload_id, store.owner(upload_id) or "") is not None:
+        raise HTTPException(409, "The upload is complete and accepted: nothing more to send.")
+    length = _int_header(request, "content-length")
+    if length is None:
+        raise HTTPException(411, "Content-Length is required: the size of this PATCH's body.")
+    claimed = _int_header(request, "upload-offset")
+    if claimed is None:
+        raise HTTPException(400, "Upload-Offset is required: where this PATCH's bytes start.")
+    if claimed != offset:
+        raise HTTPException(
+            409,
+            f"Upload-Offset {claimed} is not the upload's offset {offset}: "
+            "ask with HEAD and resume from there.",
+        )
+    if size and offset >= size:
+        raise HTTPException(409, "The upload is complete and is being validated.")
+    if offset + length > size:
+        status = 413 if offset + length > max_bytes else 400
+        raise HTTPException(
+            status,
+            f"This PATCH would end at byte {offset + length}, past the declared "
+            f"Upload-Length of {size}.",
+        )
+    with _exclusive(store, upload_id):
+        data = store.data_path(upload_id)
+        if data.exists() and data.stat().st_size > offset:
+            # A PATCH refused mid-body leaves its bytes; the recorded offset is the truth.
+            os.truncate(data, offset)
+
+
+class _exclusive:
+    """Hold the upload's tus lock now, or answer 409: another request is writing to it."""
+
+    def __init__(self, store: UploadStore, upload_id: str) -> None:
+        folder = store.folder(upload_id)
+        self.lock = FileLock(str(folder / upload_id), locks_dir=str(folder / ".locks"))
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            raise HTTPException(
+                409, "Another request is writing to this upload: ask with HEAD and resume."
+            )
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock.release()
+
+
+async def _complete(
+    store: UploadStore, upload_id: str, council_id: str, on_complete: OnComplete
+) -> None:
+    """Validate a complete upload; accept it (``on_complete``) or refuse it (4xx)."""
+    meta = store.metadata(upload_id)
+    path = store.data_path(upload_id)
+    try:
+        if meta is None:
+            raise UploadRefused(422, "The upload lost its metadata: upload the file again.")
+        recording = await run_in_threadpool(validate_upload, path, meta)
+        described = {**meta.to_dict(), "council_id": council_id}
+        if inspect.iscoroutinefunction(on_complete):
+            await on_complete(upload_id, path, described, recording)
+        else:
+            result = await run_in_threadpool(on_complete, upload_id, path, described, recording)
+            if inspect.isawaitable(result):
+                await result
+    except UploadRefused as refusal:
+        await run_in_threadpool(store.refuse, upload_id, council_id, refusal)
+        raise HTTPException(refusal.status, refusal.detail) from refusal
+    except HTTPException as e:
+        if 400 <= e.status_code < 500:
+            refused = UploadRefused(e.status_code, str(e.detail))
+            await run_in_threadpool(store.refuse, upload_id, council_id, refused)
+        else:
+            await run_in_threadpool(store.remove, upload_id)
+        raise
+    except Exception:
+        log.exception("Upload %s: recording the accepted upload failed", upload_id)
+        await run_in_threadpool(store.remove, upload_id)
+        raise
+    store.accept(AcceptedUpload(upload_id, council_id, path, meta.filename, meta.sha256, recording))
+    log.info("Upload %s accepted: %s, %.1f s", upload_id, meta.filename, recording.duration_s)
+
+
+def _refusing(func: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return func(*args)
+    except UploadRefused as e:
+        raise HTTPException(e.status, e.detail) from e
+
+
+def _int_header(request: Request, name: str) -> int | None:
+    """A non-negative integer header; None when absent; 400 when malformed."""
+    raw = request.headers.get(name)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value.isdigit() or not value.isascii():
+        raise HTTPException(400, f"{_title(name)} must be a whole number of bytes, not {raw!r}.")
+    return int(value)
+
+
+def _title(header: str) -> str:
+    return "-".join(part.capitalize() for part in header.split("-"))
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit} ({n} bytes)"
+    return f"{n} bytes"

@@ -1,0 +1,461 @@
+"""tus uploads against a real uvicorn server: resume, validation, refusals, council scoping."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from upload_server import create_app
+
+from plenaria.media.ffmpeg import ffmpeg_binary
+
+MAX_BYTES = 3_000_000
+TUS = {"Tus-Resumable": "1.0.0"}
+A = {**TUS, "Authorization": "Bearer council-a"}
+B = {**TUS, "Authorization": "Bearer council-b"}
+FTYP = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+
+
+# -- the server and the media ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, root: Path) -> None:
+        self.storage = root / "storage"
+        self.events = root / "events.jsonl"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        script = Path(__file__).with_name("upload_server.py")
+        args = [str(self.storage), str(MAX_BYTES), str(self.port), str(self.events)]
+        self.proc = subprocess.Popen([sys.executable, str(script), *args])
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.http.options("/api/v1/uploads/", headers=A)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("the upload server did not start") from None
+                time.sleep(0.1)
+
+    @property
+    def uploads(self) -> Path:
+        return self.storage / "uploads"
+
+    def folders(self) -> set[str]:
+        if not self.uploads.is_dir():
+            return set()
+        return {p.name for p in self.uploads.iterdir() if not p.name.startswith(".")}
+
+    def accepted(self) -> dict[str, dict[str, object]]:
+        if not self.events.exists():
+            return {}
+        lines = self.events.read_text(encoding="utf-8").splitlines()
+        return {e["id"]: e for e in map(json.loads, lines)}
+
+    def stop(self) -> None:
+        self.http.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("uploads"))
+    yield srv
+    srv.stop()
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    d = tmp_path_factory.mktemp("media")
+    av = ["-f", "lavfi", "-i", "testsrc=s=320x240:r=10:d=4", "-f", "lavfi", "-i", "sine=d=4"]
+    enc = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    _ffmpeg(*av, *enc, "-shortest", str(d / "camera.mp4"))  # moov at the end
+    _ffmpeg(*av, *enc, "-shortest", "-movflags", "+faststart", str(d / "web.mp4"))
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=s=160x120:r=10:d=2", "-c:v", "libx264", str(d / "mute.mp4")
+    )
+    return {p.stem: p.read_bytes() for p in d.iterdir()}
+
+
+# -- a small tus client ------------------------------------------------------------------------
+
+
+def _b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
+
+
+def _metadata(filename: str, data: bytes, sha256: str | None = None) -> str:
+    sha = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
+    return f"filename {_b64(filename)},filetype {_b64('video/mp4')},sha256 {_b64(sha)}"
+
+
+def create(server: Server, data: bytes, filename: str = "pleno.mp4", **kw: str) -> httpx.Response:
+    headers = {**A, "Upload-Length": str(len(data)), "Upload-Metadata": _metadata(filename, data)}
+    headers.update(kw)
+    return server.http.post("/api/v1/uploads/", headers=headers)
+
+
+def patch(
+    http: httpx.Client | TestClient,
+    path: str,
+    offset: int,
+    body: bytes,
+    headers: dict[str, str] = A,
+) -> httpx.Response:
+    extra = {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+    return http.patch(path, content=body, headers={**headers, **extra})
+
+
+def upload(
+    server: Server, data: bytes, filename: str = "pleno.mp4", sha256: str | None = None
+) -> tuple[str, httpx.Response]:
+    """Create and send ``data`` in two PATCHes; (upload path, the final PATCH's response)."""
+    headers = {**A, "Upload-Length": str(len(data))}
+    headers["Upload-Metadata"] = _metadata(filename, data, sha256)
+    created = server.http.post("/api/v1/uploads/", headers=headers)
+    assert created.status_code == 201, created.text
+    path = httpx.URL(created.headers["Location"]).path
+    half = len(data) // 2
+    first = patch(server.http, path, 0, data[:half])
+    assert first.status_code == 204, first.text
+    assert first.headers["Upload-Offset"] == str(half)
+    return path, patch(server.http, path, half, data[half:])
+
+
+def upload_id(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _assert_refused(server: Server, path: str, final: httpx.Response, *words: str) -> None:
+    """The final PATCH, HEAD and GET all refuse with the same line; nothing stays."""
+    assert final.status_code == 422, final.text
+    detail = final.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail
+    for word in words:
+        assert word in detail, detail
+    uid = upload_id(path)
+    assert uid not in server.folders()
+    assert uid not in server.accepted()
+    assert server.http.head(path, headers=A).status_code == 422
+    again = server.http.get(path, headers=A)
+    assert (again.status_code, again.json()["detail"]) == (422, detail)
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+def test_upload_in_pieces_is_validated_and_handed_over(
+    server: Server, media: dict[str, bytes]
+) -> None:
+    data = media["camera"]
+    path, final = upload(server, data, "Pleno de marzo ñ.mp4")
+    assert final.status_code == 204, final.text
+    assert final.headers["Upload-Offset"] == str(len(data))
+    uid = upload_id(path)
+
+    event = server.accepted()[uid]
+    stored = Path(str(event["path"]))
+    assert stored == server.uploads / uid / uid  # its own folder, a generated name
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert event["filename"] == "Pleno de marzo ñ.mp4"
+    assert event["council_id"] == "council-a"
+    assert event["sha256"] == hashlib.sha256(data).hexdigest()
+    recording = event["recording"]
+    assert isinstance(recording, dict)
+    assert recording["duration_s"] == pytest.approx(4.0, abs=0.2)
+    assert recording["sha256"] == event["sha256"]
+
+    head = server.http.head(path, headers=A)
+    assert head.status_code == 200
+    assert head.headers["Upload-Offset"] == head.headers["Upload-Length"] == str(len(data))
+    state = server.http.get(path, headers=A).json()
+    assert state["state"] == "accepted" and state["recording"]["duration_s"] == pytest.approx(
+        4.0, abs=0.2
+    )
+    # A complete upload takes no more bytes and is handed over only once.
+    again = patch(server.http, path, len(data), b"")
+    assert again.status_code == 409
+    lines = server.events.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines].count(uid) == 1
+
+
+def test_interrupted_upload_resumes_at_its_offset(server: Server, media: dict[str, bytes]) -> None:
+    data = media["web"]
+    created = create(server, data, "reanudado.mp4")
+    path = httpx.URL(created.headers["Location"]).path
+    half = len(data) // 2
+
+    # Announce the whole file, send half of it, and drop the connection.
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head = (
+            f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+            f"Authorization: Bearer council-a\r\nUpload-Offset: 0\r\n"
+            f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + data[:half])
+        time.sleep(0.5)
+
+    offset = -1
+    for _ in range(50):  # the server notices the disconnection and records the offset
+        reply = server.http.head(path, headers=A)
+        if int(reply.headers["Upload-Offset"]) == offset:
+            break
+        offset = int(reply.headers["Upload-Offset"])
+        time.sleep(0.1)
+    assert 0 < offset <= half
+    assert server.http.get(path, headers=A).json()["state"] == "receiving"
+
+    final = patch(server.http, path, offset, data[offset:])
+    assert final.status_code == 204, final.text
+    uid = upload_id(path)
+    stored = server.uploads / uid / uid
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert uid in server.accepted()
+
+
+def test_empty_file_is_refused_at_creation(server: Server) -> None:
+    before = server.folders()
+    reply = create(server, b"", "vacío.mp4")
+    assert reply.status_code == 422
+    assert "vacío.mp4 is empty (0 bytes)" in reply.json()["detail"]
+    assert server.folders() == before
+
+
+def test_over_the_limit_is_413_at_creation(server: Server) -> None:
+    before = server.folders()
+    reply = server.http.post(
+        "/api/v1/uploads/",
+        headers={
+            **A,
+            "Upload-Length": str(MAX_BYTES + 1),
+            "Upload-Metadata": _metadata("enorme.mp4", b"x"),
+        },
+    )
+    assert reply.status_code == 413
+    detail = reply.json()["detail"]
+    assert "enorme.mp4" in detail and "PLENARIA_MAX_UPLOAD_BYTES" in detail
+    assert server.folders() == before
+
+
+def test_pdf_named_mp4_is_refused(server: Server) -> None:
+    pdf = b"%PDF-1.4\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 100 + b"%%EOF\n"
+    path, final = upload(server, pdf, "acta.mp4")
+    _assert_refused(server, path, final, "acta.mp4 is a PDF document")
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [("camera", ("cortado.mp4", "incomplete", "moov")), ("web", ("cortado.mp4", "truncated"))],
+)
+def test_truncated_mp4_is_refused(
+    server: Server, media: dict[str, bytes], source: str, words: tuple[str, ...]
+) -> None:
+    data = media[source]
+    path, final = upload(server, data[: len(data) // 2], "cortado.mp4")
+    _assert_refused(server, path, final, *words)
+
+
+def test_video_without_audio_is_refused(server: Server, media: dict[str, bytes]) -> None:
+    path, final = upload(server, media["mute"], "mudo.mp4")
+    _assert_refused(server, path, final, "mudo.mp4 has video but no audio")
+
+
+def test_sha256_mismatch_is_refused(server: Server, media: dict[str, bytes]) -> None:
+    data = media["web"]
+    wrong = hashlib.sha256(data + b"!").hexdigest()
+    path, final = upload(server, data, "pleno.mp4", sha256=wrong)
+    _assert_refused(server, path, final, "declared SHA-256 does not match", wrong)
+
+
+@pytest.mark.parametrize("dress", ["", "ftyp"])
+@pytest.mark.parametrize("kind", ["hls", "concat"])
+def test_playlist_pointing_at_another_upload_is_refused(
+    server: Server, media: dict[str, bytes], kind: str, dress: str
+) -> None:
+    victim_path, ok = upload(server, media["web"], "otro.mp4")
+    assert ok.status_code == 204
+    victim = upload_id(victim_path)
+    target = server.uploads / victim / victim
+    relative = f"../{victim}/{victim}"
+    if kind == "hls":
+        segments = "".join(f"#EXTINF:4.0,\n{name}\n" for name in (target, relative))
+        text = f"#EXTM3U\n#EXT-X-TARGETDURATION:4\n{segments}#EXT-X-ENDLIST\n"
+        words = ("lista.mp4", "HLS playlist") if not dress else ("lista.mp4", "playlist")
+    else:
+        text = f"ffconcat version 1.0\nfile '{target}'\nfile '{relative}'\n"
+        words = ("lista.mp4", "ffconcat list") if not dress else ("lista.mp4", "playlist")
+    data = (FTYP if dress else b"") + text.encode()
+    accepted_before = set(server.accepted())
+    path, final = upload(server, data, "lista.mp4")
+    _assert_refused(server, path, final, *words)
+    assert set(server.accepted()) == accepted_before  # nothing handed over for a job
+    assert (
+        hashlib.sha256(target.read_bytes()).hexdigest() == hashlib.sha256(media["web"]).hexdigest()
+    )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "words"),
+    [
+        (f"filename {_b64('a.mp4')}", ("sha256",)),
+        (f"filename {_b64('a.mp4')},sha256 {_b64('abc')}", ("64 hexadecimal",)),
+        (f"sha256 {_b64('0' * 64)}", ("filename",)),
+        ("filename !!!,sha256 xx", ("base64",)),
+    ],
+)
+def test_bad_metadata_is_400_naming_the_key(
+    server: Server, metadata: str, words: tuple[str, ...]
+) -> None:
+    before = server.folders()
+    reply = server.http.post(
+        "/api/v1/uploads/", headers={**A, "Upload-Length": "10", "Upload-Metadata": metadata}
+    )
+    assert reply.status_code == 400
+    for word in words:
+        assert word in reply.json()["detail"]
+    assert server.folders() == before
+
+
+def test_uploads_are_scoped_by_council(server: Server, media: dict[str, bytes]) -> None:
+    created = create(server, media["web"])
+    path = httpx.URL(created.headers["Location"]).path
+    for method in ("HEAD", "GET", "DELETE"):
+        assert server.http.request(method, path, headers=B).status_code == 404
+        assert server.http.request(method, path, headers=TUS).status_code == 401
+    assert patch(server.http, path, 0, media["web"], headers=B).status_code == 404
+    assert patch(server.http, path, 0, media["web"], headers=TUS).status_code == 401
+    assert server.http.post("/api/v1/uploads/", headers=TUS).status_code == 401
+    assert server.http.head(path, headers=A).headers["Upload-Offset"] == "0"  # untouched
+    # An id that was never issued is the same 404 as another council's.
+    assert server.http.head("/api/v1/uploads/" + "0" * 32, headers=A).status_code == 404
+    # The owner terminates it: its folder goes.
+    assert server.http.delete(path, headers=A).status_code == 204
+    assert upload_id(path) not in server.folders()
+    assert server.http.head(path, headers=A).status_code == 404
+
+
+def test_options_advertise_what_is_supported(server: Server) -> None:
+    reply = server.http.options("/api/v1/uploads/", headers=A)
+    assert reply.status_code == 204
+    assert reply.headers["Tus-Max-Size"] == str(MAX_BYTES)
+    assert set(reply.headers["Tus-Extension"].split(",")) == {
+        "creation",
+        "expiration",
+        "termination",
+    }
+
+
+# -- PATCH edge cases, in process ---------------------------------------------------------------
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(tmp_path / "storage", MAX_BYTES, tmp_path / "events.jsonl")
+    with TestClient(app) as c:
+        yield c
+
+
+def _created(client: TestClient, data: bytes) -> str:
+    reply = client.post(
+        "/api/v1/uploads/",
+        headers={**A, "Upload-Length": str(len(data)), "Upload-Metadata": _metadata("a.mp4", data)},
+    )
+    assert reply.status_code == 201, reply.text
+    return httpx.URL(reply.headers["Location"]).path
+
+
+def test_patch_headers_are_checked_before_the_body(client: TestClient, tmp_path: Path) -> None:
+    path = _created(client, b"x" * 1000)
+    ctype = {"Content-Type": "application/offset+octet-stream"}
+    cases = [
+        ({"Upload-Offset": "0", "Content-Length": "abc"}, 400, "Content-Length"),
+        ({"Upload-Offset": "0", "Content-Length": "-5"}, 400, "Content-Length"),
+        ({"Content-Length": "10"}, 400, "Upload-Offset is required"),
+        ({"Upload-Offset": "x", "Content-Length": "10"}, 400, "Upload-Offset"),
+        ({"Upload-Offset": "7", "Content-Length": "10"}, 409, "offset 0"),
+        ({"Upload-Offset": "0", "Content-Length": "1001"}, 400, "past the declared"),
+        ({"Upload-Offset": "0", "Content-Length": str(MAX_BYTES + 1)}, 413, "past the declared"),
+    ]
+    for headers, status, words in cases:
+        reply = client.patch(path, headers={**A, **ctype, **headers})
+        assert reply.status_code == status, (headers, reply.text)
+        assert words in reply.json()["detail"]
+    no_length = client.build_request("PATCH", path, headers={**A, **ctype, "Upload-Offset": "0"})
+    no_length.headers.pop("Content-Length", None)
+    assert client.send(no_length).status_code == 411
+    assert patch(client, path, 0, b"x", headers={**A, "Tus-Resumable": "0.2"}).status_code == 412
+    wrong_type = client.patch(path, content=b"x", headers={**A, "Upload-Offset": "0"})
+    assert wrong_type.status_code == 415
+    # None of these wrote a byte (tuspyserver alone writes, then answers 412 or 415).
+    assert client.head(path, headers=A).headers["Upload-Offset"] == "0"
+    uid = upload_id(path)
+    assert (tmp_path / "storage" / "uploads" / uid / uid).stat().st_size == 0
+
+
+def test_bytes_of_a_refused_patch_never_reach_the_file(client: TestClient, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 4  # 1024 bytes declared
+    path = _created(client, data)
+    uid = upload_id(path)
+    stored = tmp_path / "storage" / "uploads" / uid / uid
+
+    def pieces() -> Iterator[bytes]:
+        yield b"A" * 600
+        yield b"B" * 600  # past the declared length: tuspyserver refuses mid-body
+
+    headers = {**A, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+    reply = client.patch(path, content=pieces(), headers={**headers, "Content-Length": "600"})
+    assert reply.status_code == 400
+    assert client.head(path, headers=A).headers["Upload-Offset"] == "0"
+    # The next PATCH starts at the recorded offset; the stray bytes are gone.
+    reply = patch(client, path, 0, data[:512])
+    assert reply.status_code == 204
+    assert stored.read_bytes() == data[:512]
+
+
+def test_creation_refuses_what_is_not_supported(client: TestClient) -> None:
+    meta = _metadata("a.mp4", b"x")
+    for extra, words in [
+        ({"Upload-Concat": "partial", "Upload-Length": "10"}, "Upload-Concat"),
+        ({"Upload-Defer-Length": "1"}, "Upload-Defer-Length"),
+        ({}, "Upload-Length is required"),
+        ({"Upload-Length": "ten"}, "Upload-Length must be a whole number"),
+    ]:
+        reply = client.post("/api/v1/uploads/", headers={**A, "Upload-Metadata": meta, **extra})
+        assert reply.status_code == 400, (extra, reply.text)
+        assert words in reply.json()["detail"]
+    with_body = client.post(
+        "/api/v1/uploads/",
+        content=b"x" * 10,
+        headers={**A, "Upload-Metadata": meta, "Upload-Length": "10"},
+    )
+    assert with_body.status_code == 400 and "PATCH" in with_body.json()["detail"]
+
+
+def test_openapi_schema_lists_the_routes(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    assert {"post"} <= set(paths["/api/v1/uploads/"])
+    assert {"head", "get", "patch", "delete"} <= set(paths["/api/v1/uploads/{uuid}"])

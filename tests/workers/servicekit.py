@@ -1,0 +1,276 @@
+"""Real service processes for the worker tests: Celery workers, Redis, PostgreSQL.
+
+Workers run as ``python -m plenaria worker`` in their own process group (so a
+test can SIGKILL a whole worker), configured by environment variables only, as
+in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plenaria.config import Settings
+from plenaria.db import accounts
+from plenaria.db import jobs as repo
+from plenaria.db.engine import Database
+from plenaria.db.migrate import upgrade
+from plenaria.db.models import Job, JobStep
+
+REDIS = "redis://127.0.0.1:6379"
+PG_SERVER = os.environ.get("PLENARIA_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def shared_models_dir() -> Path:
+    """Where the bundled Whisper model is assembled once for every test run."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "plenaria" / "models"
+
+
+def pg_database() -> str:
+    """A fresh PostgreSQL database for one test; dropped by :func:`drop_pg`."""
+    from sqlalchemy import create_engine, text
+
+    name = f"workers_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{PG_SERVER}/{name}"
+
+
+def drop_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    server, name = url.rsplit("/", 1)
+    admin = create_engine(
+        f"{server.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class RedisServer:
+    """A redis-server of the test's own, on its own port, with no persistence."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@dataclass
+class Service:
+    """One deployment: environment, database, storage, the workers started."""
+
+    root: Path
+    database_url: str
+    broker_url: str
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")} | {
+            "PLENARIA_DATA_DIR": str(self.root / "data"),
+            "PLENARIA_CACHE_DIR": str(self.root / "cache"),
+            "PLENARIA_MODELS_DIR": str(shared_models_dir()),
+            "PLENARIA_STORAGE_DIR": str(self.root / "storage"),
+            "PLENARIA_DATABASE_URL": self.database_url,
+            "PLENARIA_BROKER_URL": self.broker_url,
+            "PLENARIA_STALE_AFTER_S": "8",
+            "PLENARIA_RECONCILE_EVERY_S": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+        return env | self.extra_env
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            data_dir=self.root / "data",
+            cache_dir=self.root / "cache",
+            models_dir=shared_models_dir(),
+            storage_dir=self.root / "storage",
+            database_url=self.database_url,
+            broker_url=self.broker_url,
+            stale_after_s=8,
+            reconcile_every_s=2,
+        )
+
+    def database(self) -> Database:
+        return Database.from_settings(self.settings)
+
+    def migrate(self) -> None:
+        upgrade(self.settings)
+
+    def start_worker(self, queues: str, name: str) -> subprocess.Popen[bytes]:
+        log = (self.root / f"worker-{name}.log").open("ab")
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "plenaria",
+                "worker",
+                "--queues",
+                queues,
+                "--concurrency",
+                "1",
+                "--name",
+                f"{name}@test",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killpg takes all of it
+        )
+        self.workers.append(proc)
+        return proc
+
+    def kill_worker(self, proc: subprocess.Popen[bytes]) -> None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=20)
+                except (subprocess.TimeoutExpired, ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+    def log(self, name: str) -> str:
+        path = self.root / f"worker-{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- data -------------------------------------------------------------------------------
+
+    def add_job(self, recording: Path, options: dict[str, object]) -> str:
+        """A council, a complete upload of ``recording`` and a queued job for it."""
+        upload_id = uuid.uuid4().hex
+        key = f"uploads/{upload_id}/original"
+        dest = self.root / "storage" / key
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(recording, dest)
+        sha = hashlib.sha256(dest.read_bytes()).hexdigest()
+        size = dest.stat().st_size
+        with self.database().transaction() as s:
+            council = accounts.create_council(s, f"c{upload_id[:8]}", "Villaejemplo")
+            upload = repo.create_upload(
+                s, council.id, upload_id, recording.name, sha, size, storage_key=key
+            )
+            repo.set_upload_state(upload, "complete")
+            rec = repo.create_recording(
+                s, council.id, key, recording.name, size, sha, upload_id=upload_id
+            )
+            job = repo.create_job(s, council.id, rec.id, options)
+            return job.id
+
+    def submit(self, job_id: str) -> None:
+        from plenaria.workers.queue import CeleryJobQueue
+
+        CeleryJobQueue(self.settings).submit(job_id)
+
+    def job(self, job_id: str) -> Job:
+        with self.database().session() as s:
+            job = s.get(Job, job_id)
+            assert job is not None
+            s.expunge(job)
+            return job
+
+    def steps(self, job_id: str) -> dict[str, JobStep]:
+        with self.database().session() as s:
+            rows = list(s.query(JobStep).filter(JobStep.job_id == job_id))
+            for r in rows:
+                s.expunge(r)
+            return {r.name: r for r in rows}
+
+    def wait(self, job_id: str, states: tuple[str, ...], timeout_s: float) -> Job:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if job.state in states:
+                return job
+            time.sleep(0.5)
+        raise AssertionError(
+            f"job {job_id} is {self.job(job_id).state} after {timeout_s} s; steps: "
+            + ", ".join(f"{n}={s.state}" for n, s in sorted(self.steps(job_id).items()))
+        )
+
+    def wait_steps(self, job_id: str, done_prefix: str, count: int, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            done = [
+                n
+                for n, s in self.steps(job_id).items()
+                if n.startswith(done_prefix) and s.state == "done"
+            ]
+            if len(done) >= count:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"fewer than {count} {done_prefix} steps done in {timeout_s} s")
+
+
+def processes(service: Service) -> Iterator[Service]:
+    try:
+        yield service
+    finally:
+        service.stop()
