@@ -66,6 +66,6 @@ def create_app(
     errors.install(app)
     for make in (health.router, auth.router, council.router, users.router, jobs.router):
         app.include_router(make(), prefix=API_PREFIX)
-    app.state.uploads_mounted = include_uploads(app, settings, database, API_PREFIX)
+    include_uploads(app, settings, database, API_PREFIX)
     app.include_router(health.metrics_router())
     return app

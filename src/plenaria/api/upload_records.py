@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from plenaria.api.deps import Manager
+from plenaria.api.uploads import uploads_router
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
@@ -72,16 +73,9 @@ def record_accepted_upload(database: Database, storage_root: Path) -> OnComplete
     return record
 
 
-def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix: str) -> bool:
-    """Mount the tus router at ``prefix``/uploads; False when this build has none."""
-    try:
-        from plenaria.api.uploads import uploads_router
-    except ModuleNotFoundError as e:  # built before the uploads router was merged in
-        if e.name != "plenaria.api.uploads":
-            raise
-        return False
+def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix: str) -> None:
+    """Mount the tus router at ``prefix``/uploads."""
     on_complete: Any = record_accepted_upload(database, settings.storage_path)
     app.include_router(
         uploads_router(settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads")
     )
-    return True
