@@ -42,7 +42,13 @@ LOGIN_BODY = {
 }
 
 
+MAX_LOGIN_BODY_BYTES = 16 * 1024
+
+
 async def _login_fields(request: Request) -> LoginIn:
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_LOGIN_BODY_BYTES:
+        raise InputError("The login body is missing or too large.", "Send email and password.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data: Any
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
