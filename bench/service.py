@@ -36,6 +36,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tests" / "workers")]
 from servicekit import (  # noqa: E402
     RedisServer,
     Service,
+    council_user_token,
     drop_pg,
     free_port,
     pg_database,
@@ -85,18 +86,7 @@ class Stack:
         )
         env = self.service.env
         assert plenaria(env, "db", "upgrade").returncode == 0
-        for args, stdin in (
-            (("admin", "create-council", "bench", "--name", "Bench"), ""),
-            (
-                ("admin", "create-user", "b@bench.es", "--council", "bench")
-                + ("--role", "secretary", "--password-stdin"),
-                "una clave larga y segura\n",
-            ),
-        ):
-            done = plenaria(env, *args, stdin=stdin)
-            assert done.returncode == 0, done.stderr
-        made = plenaria(env, "admin", "create-token", "b@bench.es", "--name", "bench")
-        self.token = made.stdout.strip()
+        self.token = council_user_token(env, "bench")
         self.port = free_port()
         self.api = start_process(env, root / "api.log", "api", "--port", str(self.port))
         self.server = f"http://127.0.0.1:{self.port}"

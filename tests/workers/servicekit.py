@@ -333,3 +333,23 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
         except (subprocess.TimeoutExpired, ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def council_user_token(env: dict[str, str], slug: str = "villa") -> str:
+    """A council, a secretary and an API token, made with the admin commands; the token."""
+    email = f"sec@{slug}.es"
+    for args, stdin in (
+        (("admin", "create-council", slug, "--name", slug.capitalize()), ""),
+        (
+            ("admin", "create-user", email, "--council", slug)
+            + ("--role", "secretary", "--password-stdin"),
+            "una clave larga y segura\n",
+        ),
+    ):
+        done = plenaria(env, *args, stdin=stdin)
+        assert done.returncode == 0, done.stderr
+    made = plenaria(env, "admin", "create-token", email, "--name", "sede")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token and "\n" not in token
+    return token

@@ -18,6 +18,7 @@ from docx import Document
 from servicekit import (
     REDIS,
     Service,
+    council_user_token,
     drop_pg,
     free_port,
     make_video,
@@ -50,24 +51,6 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("video")
     audio, _ = render_script(SCRIPT[:5], pause_s=0.8)
     return make_video(write_wav(folder / "speech.wav", audio), folder / "pleno ñ.mp4")
-
-
-def _token(env: dict[str, str]) -> str:
-    for args, stdin in (
-        (("admin", "create-council", "villa", "--name", "Villaejemplo"), ""),
-        (
-            ("admin", "create-user", "sec@villa.es", "--council", "villa")
-            + ("--role", "secretary", "--password-stdin"),
-            "una clave larga y segura\n",
-        ),
-    ):
-        done = plenaria(env, *args, stdin=stdin)
-        assert done.returncode == 0, done.stderr
-    made = plenaria(env, "admin", "create-token", "sec@villa.es", "--name", "sede")
-    assert made.returncode == 0, made.stderr
-    token = made.stdout.strip()
-    assert token and "\n" not in token
-    return token
 
 
 def _submit_and_check(env: dict[str, str], server: str, token: str, video: Path, out: Path):
@@ -130,7 +113,7 @@ def test_production_tus_upload_two_workers_redis_postgresql_docx(
     env = production.env | {"PLENARIA_ENV": "production", "PLENARIA_SECRET_KEY": "s" * 40}
     migrated = plenaria(env, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
-    token = _token(env)
+    token = council_user_token(env)
     port = free_port()
     api = start_process(env, tmp_path / "api.log", "api", "--port", str(port))
     production.workers.append(api)
@@ -151,7 +134,7 @@ def test_plenaria_serve_does_the_same_on_one_machine(video: Path, tmp_path: Path
         if k not in ("PLENARIA_DATABASE_URL", "PLENARIA_BROKER_URL", "PLENARIA_STORAGE_DIR")
     }
     assert plenaria(env, "db", "upgrade").returncode == 0
-    token = _token(env)
+    token = council_user_token(env)
     port = free_port()
     serve = start_process(env, tmp_path / "serve.log", "serve", "--port", str(port))
     try:
