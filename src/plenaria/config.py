@@ -189,8 +189,8 @@ class Settings(BaseSettings):
     def _check_routes(self) -> None:
         from plenaria.errors import ConfigError
 
-        steps = ("probe", "audio", "speech", "plan", "proxy", "transcribe", "diarize")
-        steps = (*steps, "name", "assemble", "outputs")
+        steps: tuple[str, ...] = ("probe", "audio", "speech", "plan", "proxy", "transcribe")
+        steps += ("diarize", "name", "assemble", "outputs")
         queues = ("media", "asr", "diarization", "default")
         for pair in (p.strip() for p in self.queue_routes.split(",") if p.strip()):
             step, _, queue = (x.strip() for x in pair.partition("="))
