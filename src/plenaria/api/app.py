@@ -11,7 +11,12 @@ from fastapi import FastAPI
 from plenaria.api import errors, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
+<<<<<<< HEAD
 from plenaria.api.routes import auth, council, health, jobs, transcripts, users
+=======
+from plenaria.api.routes import auth, council, health, jobs, users
+from plenaria.api.upload_records import include_uploads
+>>>>>>> main
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
@@ -65,6 +70,7 @@ def create_app(
     errors.install(app)
     for make in (health.router, auth.router, council.router, users.router, jobs.router):
         app.include_router(make(), prefix=API_PREFIX)
+    include_uploads(app, settings, database, API_PREFIX)
     app.include_router(health.metrics_router())
     app.include_router(transcripts.router(), prefix=API_PREFIX)
     web.install(app)

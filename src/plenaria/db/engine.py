@@ -64,7 +64,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _no_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
+    connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args=connect_args, json_serializer=json_dumps
+    )
 
 
 def json_dumps(value: Any) -> str:
