@@ -11,12 +11,8 @@ from fastapi import FastAPI
 from plenaria.api import errors, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-<<<<<<< HEAD
 from plenaria.api.routes import auth, council, health, jobs, transcripts, users
-=======
-from plenaria.api.routes import auth, council, health, jobs, users
 from plenaria.api.upload_records import include_uploads
->>>>>>> main
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
