@@ -263,17 +263,46 @@ def test_upload_interrupted_by_a_reload_resumes_and_completes(
         route.continue_()
 
     page.route("**/api/v1/uploads/**", slow_patch)
+    calls: list[str] = []
+    page.on(
+        "response",
+        lambda r: calls.append(f"{r.request.method} {r.status}") if "/uploads/" in r.url else None,
+    )
     page.reload()
     page.set_input_files("#file", str(clip))
     page.fill("#s-id", "2026-12-01-extraordinaria")
     page.click("#start")
-    page.wait_for_function("() => document.getElementById('upload-progress').value >= 30")
+    expected = hashlib.sha256(clip.read_bytes()).hexdigest()
+
+    def progress_at_least(pct: int) -> None:
+        try:
+            page.wait_for_function(
+                f"() => document.getElementById('upload-progress').value >= {pct}",
+                timeout=60_000,
+            )
+        except Exception as e:
+            shown = page.locator("#upload-status").text_content()
+            raise AssertionError(f"page says {shown!r}; PATCH offsets {offsets}; {calls}") from e
+
+    progress_at_least(10)
+    assert page.evaluate("() => document.getElementById('upload-form').dataset.sha256") == expected
+    page.click("#pause")
+    paused_at = len(offsets)
+    time.sleep(1.5)
+    assert len(offsets) <= paused_at + 1  # at most the PATCH that was already on its way
+    page.screenshot(path=str(SHOTS / "upload-paused.png"))
+    page.click("#resume")
+    progress_at_least(30)
     page.reload()
     page.set_input_files("#file", str(clip))
     resumed_from = len(offsets)
     page.click("#start")
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]+$"), timeout=60_000)
-    assert offsets[resumed_from] > 0, offsets
+    try:
+        page.wait_for_url(re.compile(r"/jobs/[0-9a-f]+$"), timeout=60_000)
+    except Exception as e:
+        shown = page.locator("#upload-status").text_content()
+        raise AssertionError(f"page says {shown!r}; PATCH offsets {offsets}; {calls}") from e
+    assert offsets[resumed_from] > 0, offsets  # resumed, not started again
     job_id = page.url.rsplit("/", 1)[1]
     with server.api() as c:
         job = c.get(f"/api/v1/jobs/{job_id}").json()

@@ -104,6 +104,7 @@
         $("pause").hidden = $("resume").hidden = true;
       },
       onSuccess: () => {
+        localStorage.removeItem("plenaria-sha256:" + [file.name, file.size, file.lastModified].join(":"));
         $("pause").hidden = $("resume").hidden = true;
         createJob(upload.url).catch((e) => {
           status(T.upload_error + " " + e.message);
@@ -111,14 +112,20 @@
         });
       },
     });
+    // The SHA-256 is kept per file, so that a resumed upload is not hashed again,
+    // and is always in the metadata: if the server lost the upload, tus creates it anew.
+    const hashKey = "plenaria-sha256:" + [file.name, file.size, file.lastModified].join(":");
+    let digest = localStorage.getItem(hashKey);
     const previous = await upload.findPreviousUploads();
+    if (!digest) {
+      digest = await sha256(file);
+      localStorage.setItem(hashKey, digest);
+    }
+    upload.options.metadata.sha256 = digest;
+    form.dataset.sha256 = digest;
     if (previous.length) {
       status(T.resuming);
       upload.resumeFromPreviousUpload(previous[0]);
-    } else {
-      const digest = await sha256(file);
-      upload.options.metadata.sha256 = digest;
-      form.dataset.sha256 = digest;
     }
     $("pause").hidden = false;
     upload.start();
