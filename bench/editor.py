@@ -239,7 +239,8 @@ def main() -> None:
         finally:
             server.should_exit = True
     realigned = measure_realign(content, args.repeat)
-    print()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
     print("| measure | n | median ms | p95 ms | target ms | met |")
     print("|---|---|---|---|---|---|")
     print(row("open until interactive (Chromium)", browser["open"], TARGETS_MS["open"]))
