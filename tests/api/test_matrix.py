@@ -131,6 +131,77 @@ MATRIX: dict[tuple[str, str], Rule] = {
 }
 
 
+def _transcript() -> dict[str, Any]:
+    from plenaria.domain import (
+        Intervention,
+        Recording,
+        Segment,
+        SessionInfo,
+        Speaker,
+        Transcript,
+        Word,
+    )
+
+    words = (Word("Buenos", 1.0, 1.3, 0.9, "w000001"), Word("días.", 1.4, 1.8, 0.4, "w000002"))
+    item = Intervention("SPEAKER_00", Segment(1.0, 1.8), words, "es", None, "i0001")
+    rec = Recording("pleno.mp4", "cd" * 32, 5, 2.0, "mov,mp4")
+    speakers = (Speaker("SPEAKER_00"),)
+    return Transcript(rec, SessionInfo(id="s"), speakers, (), (item,)).to_dict()
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CLERK_LOGIN = b"email=clerk%40a.example.org&password=correct+horse+battery"
+
+# The editor's API (plenaria.api.routes.transcripts): every role of the council reads and
+# saves a session's transcript; ``transcript_session`` has the machine's version 1.
+# The pages (plenaria.api.web): a client that is not a browser gets the API's answers
+# (401 JSON, not the redirect to /login a browser gets); logging in and out by form
+# ends on a page (the redirect is followed).
+MATRIX.update(
+    {
+        ("GET", f"{V1}/sessions/{{session_id}}/transcript"): obj(
+            ALL_ROLES, 200, session_id="transcript_session"
+        ),
+        ("PUT", f"{V1}/sessions/{{session_id}}/transcript"): obj(
+            ALL_ROLES,
+            201,
+            lambda w: {"parent": 1, "transcript": _transcript()},
+            session_id="transcript_session",
+        ),
+        ("PATCH", f"{V1}/sessions/{{session_id}}/transcript"): obj(
+            ALL_ROLES, 201, lambda w: {"parent": 1}, session_id="transcript_session"
+        ),
+        ("GET", f"{V1}/sessions/{{session_id}}/transcript/versions"): obj(
+            ALL_ROLES, 200, session_id="transcript_session"
+        ),
+        ("GET", f"{V1}/sessions/{{session_id}}/transcript/versions/{{number}}"): obj(
+            ALL_ROLES, 200, session_id="transcript_session", number="one"
+        ),
+        ("GET", f"{V1}/sessions/{{session_id}}/transcript/versions/{{number}}/diff"): obj(
+            ALL_ROLES, 200, session_id="transcript_session", number="one"
+        ),
+        ("POST", f"{V1}/sessions/{{session_id}}/transcript/versions/{{number}}/restore"): obj(
+            ALL_ROLES, 201, lambda w: {}, session_id="transcript_session", number="one"
+        ),
+        ("GET", f"{V1}/sessions/{{session_id}}/outputs/{{kind}}"): obj(
+            ALL_ROLES, 200, session_id="transcript_session", kind="docx"
+        ),
+        ("GET", "/"): collection(ALL_ROLES, 200),
+        ("GET", "/fragments/jobs"): collection(ALL_ROLES, 200),
+        ("GET", "/upload"): collection(MANAGERS, 200),
+        ("GET", "/jobs/{job_id}"): obj(ALL_ROLES, 200, job_id="job"),
+        ("GET", "/jobs/{job_id}/steps"): obj(ALL_ROLES, 200, job_id="job"),
+        ("GET", "/sessions/{session_id}/editor"): obj(ALL_ROLES, 200, session_id="session"),
+        ("GET", "/login"): public(200),
+        ("POST", "/login"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=CLERK_LOGIN),
+        ("POST", "/logout"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=b""),
+        ("GET", "/static/web/{path:path}"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"path:path": "asset"}
+        ),
+    }
+)
+
+
 TUS = {"Tus-Resumable": "1.0.0"}
 UPLOAD_LENGTH = 1000
 
@@ -177,6 +248,10 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return world.job("a", "done", outputs={"docx": b"PK docx bytes"})
     if factory == "docx":
         return "docx"
+    if factory == "one":
+        return "1"
+    if factory == "asset":
+        return "app.css"
     if factory == "upload":
         r = client.post(f"{V1}/uploads/", headers={**world.headers("admin"), **_tus_creation()})
         assert r.status_code == 201, r.text
@@ -187,6 +262,12 @@ def _make(world: World, factory: str, client: TestClient) -> str:
             return civic.create_person(s, council_id, {"name": "Ana"}).id
         if factory == "session":
             return civic.create_plenary_session(s, council_id, {"date": "2024-01-01"}).id
+        if factory == "transcript_session":
+            from plenaria.db.transcripts import save_version
+
+            plenary = civic.create_plenary_session(s, council_id, {"date": "2024-01-02"})
+            save_version(s, plenary, None, _transcript(), None)
+            return plenary.id
         if factory == "user":
             council = s.get(Council, council_id)
             assert council is not None

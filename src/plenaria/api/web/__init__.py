@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria import accounts, web_i18n
 from plenaria.api.deps import SESSION_COOKIE, Principal, get_principal
+from plenaria.api.errors import status_of
 from plenaria.api.schemas import LoginIn
 from plenaria.config import Settings
 from plenaria.db import accounts as repo
@@ -32,10 +34,17 @@ from plenaria.db import civic
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.models import Job, PlenarySession, User
-from plenaria.errors import AuthenticationError, NotFoundError, PlenariaError, RateLimitedError
+from plenaria.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlenariaError,
+    RateLimitedError,
+)
 
 STATIC_URL = "/static/web"
 ACTIVE = ("queued", "running")
+MANAGERS = ("admin", "secretary")
 
 
 class LoginRequired(Exception):
@@ -165,6 +174,11 @@ def router(pages: Pages | None = None) -> APIRouter:
         db: Database = request.app.state.db
         return db
 
+    @web.get(STATIC_URL + "/{path:path}")
+    def static(path: str) -> Response:
+        """The pages' scripts, styles and vendored libraries (package data)."""
+        return _static_file(path)
+
     @web.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
         return pages.render(request, "login.html", {"next": _safe_next(next), "error": ""})
@@ -255,6 +269,11 @@ def router(pages: Pages | None = None) -> APIRouter:
     def upload(request: Request) -> HTMLResponse:
         with database(request).session() as db:
             principal = _principal(request, db)
+            if principal.user.role not in MANAGERS:
+                raise PermissionDeniedError(
+                    f"Your role ({principal.user.role}) cannot upload recordings.",
+                    "Ask a secretary or an admin.",
+                )
             roster = civic.list_roster(db, principal.user.council_id, active_only=True)
             return pages.render(request, "upload.html", {"roster": roster}, principal=principal)
 
@@ -314,30 +333,69 @@ def _sessions_with_transcript(db: Any, council_id: str) -> set[str]:
     return set(db.scalars(query.distinct()))
 
 
+STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def _static_file(path: str) -> Response:
+    parts = path.split("/")
+    if not path or any(p in ("", ".", "..") or "\\" in p for p in parts):
+        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+    item = resources.files("plenaria").joinpath("templates", "web", "static", *parts)
+    if not item.is_file():
+        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+    suffix = Path(parts[-1]).suffix
+    media_type = STATIC_TYPES.get(suffix) or (
+        "text/plain; charset=utf-8" if parts[-1] in ("LICENSE", "VERSION") else None
+    )
+    return Response(
+        item.read_bytes(),
+        media_type=media_type or "application/octet-stream",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser navigating (not an API client, not a script's fetch)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
 def install(app: FastAPI) -> None:
-    """Add the pages and their static files to ``app``."""
+    """Add the pages and their assets to ``app``.
+
+    Errors on pages: a browser gets a page (and /login when not logged in); any
+    other client the API's JSON ``{"detail": ...}`` with the same status.
+    """
+    from plenaria.api.errors import _plenaria
+
     pages = Pages()
     app.include_router(router(pages))
-    app.mount(
-        STATIC_URL,
-        StaticFiles(packages=[("plenaria", "templates/web/static")]),
-        name="web-static",
-    )
 
     async def login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
-        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/')}", status_code=303)
+        if _wants_html(request):
+            target = f"/login?next={quote(exc.next_url, safe='/')}"
+            return RedirectResponse(target, status_code=303)
+        error = AuthenticationError("Not authenticated.", "Log in at /login.")
+        return _plenaria(request, error)
 
     app.add_exception_handler(LoginRequired, login_required)
 
-    async def not_found_page(request: Request, exc: Exception) -> Response:
-        from plenaria.api.errors import _plenaria
-
-        if request.url.path.startswith("/api/"):
+    async def error_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PlenariaError)
+        if not _wants_html(request):
             return _plenaria(request, exc)
         t = web_i18n.strings(pages.lang(request))
         return pages.render(
-            request, "error.html", {"message": str(exc), "title": t["app"]}, status_code=404
+            request,
+            "error.html",
+            {"message": str(exc), "title": t["app"]},
+            status_code=status_of(exc),
         )
 
-    app.add_exception_handler(NotFoundError, not_found_page)
+    app.add_exception_handler(PlenariaError, error_page)
