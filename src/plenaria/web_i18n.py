@@ -129,6 +129,8 @@ _JS: tuple[str, ...] = (
     "apply",
     "cancel",
     "loading",
+    "changes",
+    "no_changes",
 )
 
 _JS_STRINGS: dict[str, tuple[str, str]] = {
@@ -169,6 +171,8 @@ _JS_STRINGS: dict[str, tuple[str, str]] = {
     "apply": ("Aplicar", "Aplica"),
     "cancel": ("Cancelar", "Cancel·la"),
     "loading": ("Cargando…", "Carregant…"),
+    "changes": ("Cambios", "Canvis"),
+    "no_changes": ("Sin cambios de texto ni de nombres.", "Sense canvis de text ni de noms."),
 }
 
 SHORTCUTS: tuple[tuple[str, str, str], ...] = (

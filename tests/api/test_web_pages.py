@@ -10,7 +10,6 @@ from test_transcripts import processed_session
 
 from plenaria.db import civic
 
-
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 

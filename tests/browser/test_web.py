@@ -133,6 +133,10 @@ def test_an_edit_persists_with_exact_and_interpolated_times(
     inserted = after[2]
     assert before[1]["m"] + before[1]["d"] <= inserted["m"] <= before[2]["m"]
     assert after[-1]["m"] == before[-1]["m"]
+    # the history shows the change
+    page.locator("#history li").first.get_by_role("button", name=re.compile("^Cambios")).click()
+    diff = page.locator("#history .diff").first
+    assert "insertada" in (diff.locator("ins").first.text_content() or "")
 
 
 def test_renaming_a_speaker_reaches_the_docx_and_vtt(

@@ -431,6 +431,15 @@
     for (const v of versions.reverse()) {
       const li = document.createElement("li");
       li.textContent = fmt(T.version, { n: v.number }) + " · " + (v.author || T.by_machine) + " · " + v.created_at.slice(0, 16).replace("T", " ") + " ";
+      if (v.parent !== null) {
+        const d = document.createElement("button");
+        d.type = "button";
+        d.textContent = T.changes;
+        d.setAttribute("aria-label", T.changes + " " + fmt(T.version, { n: v.number }));
+        d.setAttribute("aria-expanded", "false");
+        d.addEventListener("click", () => showDiff(v.number, li, d));
+        li.append(d, " ");
+      }
       if (v.number !== parent) {
         const b = document.createElement("button");
         b.type = "button";
@@ -441,6 +450,40 @@
       }
       ol.append(li);
     }
+  }
+  async function showDiff(number, li, button) {
+    const open = li.querySelector(".diff");
+    if (open) {
+      open.remove();
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const r = await fetch(api + "/transcript/versions/" + number + "/diff", { headers: headers(false) });
+    if (!r.ok) return;
+    const diff = await r.json();
+    const list = document.createElement("ul");
+    list.className = "diff";
+    for (const c of diff.interventions) {
+      const item = document.createElement("li");
+      const del = document.createElement("del");
+      del.textContent = c.before || "";
+      const ins = document.createElement("ins");
+      ins.textContent = c.after || "";
+      item.append(del, " → ", ins);
+      list.append(item);
+    }
+    for (const c of diff.speakers) {
+      const item = document.createElement("li");
+      item.textContent = T.speaker_of + ": " + (c.before || c.id) + " → " + (c.after || c.id);
+      list.append(item);
+    }
+    if (!list.children.length) {
+      const item = document.createElement("li");
+      item.textContent = T.no_changes;
+      list.append(item);
+    }
+    li.append(list);
+    button.setAttribute("aria-expanded", "true");
   }
   async function restore(number) {
     await save();
