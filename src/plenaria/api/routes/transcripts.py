@@ -333,8 +333,7 @@ def patched(
         key = str(item.get("id", ""))
         if key not in where:
             raise InputError(
-                f"The transcript is not valid: no intervention {key!r} in version "
-                f"{body.parent}.",
+                f"The transcript is not valid: no intervention {key!r} in version {body.parent}.",
                 "Send changed interventions with the id they were loaded with.",
             )
     speakers = list(parent["speakers"])
