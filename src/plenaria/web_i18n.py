@@ -131,6 +131,7 @@ _JS: tuple[str, ...] = (
     "loading",
     "changes",
     "no_changes",
+    "save_first",
 )
 
 _JS_STRINGS: dict[str, tuple[str, str]] = {
@@ -172,6 +173,10 @@ _JS_STRINGS: dict[str, tuple[str, str]] = {
     "cancel": ("Cancelar", "Cancel·la"),
     "loading": ("Cargando…", "Carregant…"),
     "changes": ("Cambios", "Canvis"),
+    "save_first": (
+        "Guardando el texto editado; repita la acción después.",
+        "Desant el text editat; repetiu l'acció després.",
+    ),
     "no_changes": ("Sin cambios de texto ni de nombres.", "Sense canvis de text ni de noms."),
 }
 
@@ -184,6 +189,8 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("↑ ↓", "Intervención anterior o siguiente", "Intervenció anterior o següent"),
     ("Intro / e", "Editar el texto de la intervención", "Edita el text de la intervenció"),
     ("n", "Siguiente elemento a revisar", "Següent element per revisar"),
+    ("s", "Dividir la intervención en esta palabra", "Divideix la intervenció en aquesta paraula"),
+    ("m", "Unir con la intervención siguiente", "Uneix amb la intervenció següent"),
     ("r", "Renombrar al interviniente", "Canvia el nom de l'intervinent"),
     ("f", "Buscar y reemplazar", "Cerca i reemplaça"),
     ("+ / −", "Más o menos velocidad", "Més o menys velocitat"),

@@ -268,3 +268,49 @@ def test_bad_patches_are_422(client: TestClient, world: World, patch: Any, messa
     r = client.patch(url(sid), json={"parent": 1, **patch}, headers=h)
     assert r.status_code == 422 and message in r.json()["detail"], r.text
     assert client.get(url(sid), headers=h).json()["number"] == 1
+
+
+def test_patch_splits_and_merges_interventions(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    items = content["interventions"]
+    first, second = items[0], items[1]
+    # split the first intervention after its third word
+    head = {**first, "words": first["words"][:3], "end": first["words"][2]["end"]}
+    head["text"] = " ".join(w["text"] for w in head["words"])
+    tail = {
+        **first,
+        "id": "i0001-2",
+        "words": first["words"][3:],
+        "start": first["words"][3]["start"],
+    }
+    tail["text"] = " ".join(w["text"] for w in tail["words"])
+    order = [first["id"], "i0001-2", *[i["id"] for i in items[1:]]]
+    r = client.patch(
+        url(sid), json={"parent": 1, "interventions": [head, tail], "order": order}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    got = client.get(url(sid), headers=h).json()["transcript"]["interventions"]
+    assert [i["id"] for i in got] == order
+    assert got[0]["words"] == first["words"][:3] and got[1]["words"] == first["words"][3:]
+    # merge the second back into the first: it is left out of 'order'
+    merged = {**got[0], "words": got[0]["words"] + got[1]["words"], "end": got[1]["end"]}
+    merged["text"] = " ".join(w["text"] for w in merged["words"])
+    order2 = [i["id"] for i in got if i["id"] != "i0001-2"]
+    r = client.patch(
+        url(sid), json={"parent": 2, "interventions": [merged], "order": order2}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    again = client.get(url(sid), headers=h).json()["transcript"]["interventions"]
+    assert [i["id"] for i in again] == [i["id"] for i in items]
+    assert again[0]["words"] == first["words"] and again[1] == second
+    # a new id without its intervention, or an intervention left out of the order: 422
+    r = client.patch(url(sid), json={"parent": 3, "order": ["nuevo", *order2]}, headers=h)
+    assert r.status_code == 422 and "nuevo" in r.json()["detail"]
+    r = client.patch(
+        url(sid),
+        json={"parent": 3, "interventions": [{**tail, "id": "x"}], "order": order2},
+        headers=h,
+    )
+    assert r.status_code == 422 and "'x' is not in 'order'" in r.json()["detail"]

@@ -362,3 +362,32 @@ def test_job_page_follows_events_and_explains_a_failure(
             time.sleep(0.5)
     assert wait_job(server, bad_id, 60)["state"] == "failed"
     page.wait_for_selector("#job-state.state-failed", timeout=15_000)
+
+
+def test_split_and_merge_from_the_keyboard_keep_every_time(
+    browser: Any, server: Server, processed: dict[str, Any]
+) -> None:
+    sid = processed["session_id"]
+    page = open_editor(browser, server, sid)
+    count = page.locator(".iv").count()
+    before = words_of(page, 0)
+    assert len(before) >= 3
+    page.locator(".iv").nth(0).locator(".w").nth(2).click()
+    page.keyboard.press("s")  # split here
+    assert page.locator(".iv").count() == count + 1
+    page.keyboard.press("Control+z")  # undo, then redo
+    assert page.locator(".iv").count() == count
+    page.keyboard.press("Control+y")
+    assert page.locator(".iv").count() == count + 1
+    wait_saved(page)
+    page.reload()
+    page.wait_for_selector('#editor[data-ready="1"]')
+    assert page.locator(".iv").count() == count + 1
+    assert words_of(page, 0) + words_of(page, 1) == before
+    page.locator(".iv").nth(0).locator(".w").first.focus()
+    page.keyboard.press("m")  # merge with the next one
+    wait_saved(page)
+    page.reload()
+    page.wait_for_selector('#editor[data-ready="1"]')
+    assert page.locator(".iv").count() == count
+    assert words_of(page, 0) == before

@@ -63,6 +63,14 @@ class TranscriptPatch(BaseModel):
         default_factory=list,
         description="Changed speakers, replacing the one with their id; a new id is added.",
     )
+    order: list[str] | None = Field(
+        default=None,
+        description=(
+            "Every intervention id in the new order, when interventions were split, merged "
+            "or removed: an id of the parent left out is removed; a new id must come with "
+            "its intervention in 'interventions'."
+        ),
+    )
 
 
 class RestoreIn(BaseModel):
@@ -327,14 +335,15 @@ def patched(
 
     Only the changed items are validated; the rest are the parent's, already valid.
     """
-    items = list(parent["interventions"])
+    items = _ordered(parent["interventions"], body)
     where = {str(item["id"]): n for n, item in enumerate(items)}
     for item in body.interventions:
         key = str(item.get("id", ""))
         if key not in where:
             raise InputError(
                 f"The transcript is not valid: no intervention {key!r} in version {body.parent}.",
-                "Send changed interventions with the id they were loaded with.",
+                "Send changed interventions with the id they were loaded with, and new ones "
+                "with their place in 'order'.",
             )
     speakers = list(parent["speakers"])
     by_id = {str(s["id"]): n for n, s in enumerate(speakers)}
@@ -349,7 +358,7 @@ def patched(
             by_id[canonical["id"]] = len(speakers)
             speakers.append(canonical)
     _check_people(db, council_id, body.speakers)
-    taken = {str(w.get("id", "")) for item in items for w in item["words"]}
+    taken = {str(w.get("id", "")) for item in items for w in item.get("words", ())}
     changed_in, realigned = realign_edits({"interventions": body.interventions}, taken)
     for item in changed_in["interventions"]:
         try:
@@ -365,6 +374,28 @@ def patched(
     for n in (where[k] for k in realigned):
         realigned[items[n]["id"]] = items[n]
     return {**parent, "interventions": items, "speakers": speakers}, realigned
+
+
+def _ordered(parent_items: list[dict[str, Any]], body: TranscriptPatch) -> list[dict[str, Any]]:
+    """The parent's interventions in ``body.order`` (new ones as placeholders to fill)."""
+    if body.order is None:
+        return list(parent_items)
+    if len(set(body.order)) != len(body.order):
+        raise InputError("The transcript is not valid: an id appears twice in 'order'.")
+    old = {str(item["id"]): item for item in parent_items}
+    sent = {str(item.get("id", "")) for item in body.interventions}
+    unknown = [k for k in body.order if k not in old and k not in sent]
+    if unknown:
+        raise InputError(
+            f"The transcript is not valid: intervention {unknown[0]!r} is in 'order' but "
+            "neither in the parent version nor in 'interventions'."
+        )
+    missing = sorted(sent - set(body.order))
+    if missing:
+        raise InputError(
+            f"The transcript is not valid: intervention {missing[0]!r} is not in 'order'."
+        )
+    return [old.get(k, {"id": k}) for k in body.order]
 
 
 def _check_people(db: Session, council_id: str, speakers: list[dict[str, Any]]) -> None:

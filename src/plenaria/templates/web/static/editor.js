@@ -26,6 +26,8 @@
   let parent = null; // the version it was loaded or last saved as
   let base = { iv: new Map(), sp: new Map() }; // JSON of each item as of `parent`
   const touched = { iv: new Set(), sp: new Set() };
+  let orderTouched = 0; // structural changes (split, merge) not saved yet
+  let baseOrder = ""; // the intervention ids of `parent`, in order
   const undoStack = [];
   const redoStack = [];
   let saving = false;
@@ -66,19 +68,29 @@
     return iv.words.map((w) => w.text.trim()).join(" ");
   }
   function snapshotBase() {
+    baseOrder = doc.interventions.map((x) => x.id).join("\n");
     base = { iv: new Map(), sp: new Map() };
     for (const iv of doc.interventions) base.iv.set(iv.id, JSON.stringify(iv));
     for (const sp of doc.speakers) base.sp.set(sp.id, JSON.stringify(sp));
   }
 
-  // One change: {iv: {id: intervention}, sp: {id: speaker}}; returns its inverse.
+  // One change: {iv: {id: intervention or null (removed)}, sp: {id: speaker}, order: [ids]};
+  // returns its inverse.
   function applyRaw(change) {
     const inverse = { iv: {}, sp: {} };
+    const byId = new Map(doc.interventions.map((x) => [x.id, x]));
     for (const [id, iv] of Object.entries(change.iv || {})) {
-      const n = doc.interventions.findIndex((x) => x.id === id);
-      inverse.iv[id] = doc.interventions[n];
-      doc.interventions[n] = iv;
+      inverse.iv[id] = byId.get(id) || null;
+      if (iv) byId.set(id, iv);
+      else byId.delete(id);
       touched.iv.add(id);
+    }
+    if (change.order) {
+      inverse.order = doc.interventions.map((x) => x.id);
+      doc.interventions = change.order.map((id) => byId.get(id));
+      orderTouched++;
+    } else {
+      doc.interventions = doc.interventions.map((x) => byId.get(x.id));
     }
     for (const [id, sp] of Object.entries(change.sp || {})) {
       const n = doc.speakers.findIndex((x) => x.id === id);
@@ -89,7 +101,14 @@
     return inverse;
   }
   function rerender(change) {
-    for (const id of Object.keys(change.iv || {})) renderIntervention(ivById(id));
+    if (change.order) {
+      const keep = focusWordEl && focusWordEl.closest(".iv") ? focusWordEl.closest(".iv").dataset.id : null;
+      renderAll();
+      const el = keep && box.querySelector('.iv[data-id="' + CSS.escape(keep) + '"] .w');
+      if (el) focusWord(el);
+    } else {
+      for (const id of Object.keys(change.iv || {})) renderIntervention(ivById(id));
+    }
     if (Object.keys(change.sp || {}).length) {
       for (const el of box.querySelectorAll(".who")) {
         const sp = speakerById(el.dataset.speaker);
@@ -238,6 +257,49 @@
     apply({ iv: { [iv.id]: Object.assign({}, iv, { text: clean }) } });
   }
 
+  function pendingText(iv) {
+    return typeof iv.text === "string" && iv.text !== ivText(iv);
+  }
+  function withText(iv, words, extra) {
+    return Object.assign({}, iv, extra, { words: words, text: words.map((w) => w.text.trim()).join(" ") });
+  }
+  function split(wordEl) {
+    const iv = ivById(wordEl.closest(".iv").dataset.id);
+    const n = +wordEl.dataset.n;
+    if (pendingText(iv)) {
+      say(T.save_first);
+      save();
+      return;
+    }
+    if (!(n > 0 && n < iv.words.length)) return;
+    let k = 2;
+    while (ivById(iv.id + "-" + k)) k++;
+    const id = iv.id + "-" + k;
+    const head = withText(iv, iv.words.slice(0, n), { end: iv.words[n - 1].end });
+    const tail = withText(iv, iv.words.slice(n), { id: id, start: iv.words[n].start });
+    const order = doc.interventions.map((x) => x.id);
+    order.splice(order.indexOf(iv.id) + 1, 0, id);
+    apply({ iv: { [iv.id]: head, [id]: tail }, order: order });
+    const first = box.querySelector('.iv[data-id="' + CSS.escape(id) + '"] .w');
+    if (first) focusWord(first);
+  }
+  function mergeNext(wordEl) {
+    const iv = ivById(wordEl.closest(".iv").dataset.id);
+    const at = doc.interventions.indexOf(iv);
+    const next = doc.interventions[at + 1];
+    if (!next) return;
+    if (pendingText(iv) || pendingText(next)) {
+      say(T.save_first);
+      save();
+      return;
+    }
+    const merged = withText(iv, iv.words.concat(next.words), { end: Math.max(iv.end, next.end) });
+    const order = doc.interventions.map((x) => x.id).filter((id) => id !== next.id);
+    apply({ iv: { [iv.id]: merged, [next.id]: null }, order: order });
+    const w = box.querySelector('.iv[data-id="' + CSS.escape(iv.id) + '"] .w[data-n="' + wordEl.dataset.n + '"]');
+    if (w) focusWord(w);
+  }
+
   function openEdit(wordEl) {
     const ivEl = wordEl.closest(".iv");
     const iv = ivById(ivEl.dataset.id);
@@ -283,11 +345,13 @@
 
   // Only what changed since `parent`: whole interventions and speakers, by id.
   function payload() {
-    return JSON.stringify({
+    const body = {
       parent: parent,
-      interventions: [...touched.iv].map(ivById),
+      interventions: [...touched.iv].map(ivById).filter(Boolean),
       speakers: [...touched.sp].map(speakerById),
-    });
+    };
+    if (orderTouched) body.order = doc.interventions.map((x) => x.id);
+    return JSON.stringify(body);
   }
   async function save() {
     clearTimeout(saveTimer);
@@ -295,8 +359,9 @@
       saveTimer = setTimeout(save, 300);
       return;
     }
-    if (!touched.iv.size && !touched.sp.size) return;
+    if (!touched.iv.size && !touched.sp.size && !orderTouched) return;
     saving = true;
+    const structure = orderTouched;
     say(T.saving);
     const sent = { iv: new Map(), sp: new Map() };
     for (const id of touched.iv) sent.iv.set(id, JSON.stringify(ivById(id)));
@@ -306,8 +371,15 @@
       const body = await r.json().catch(() => ({}));
       if (r.status === 201) {
         parent = body.number;
+        orderTouched -= structure;
+        if (!orderTouched) baseOrder = doc.interventions.map((x) => x.id).join("\n");
         for (const [id, json] of sent.iv) {
           let iv = ivById(id);
+          if (!iv) {
+            touched.iv.delete(id); // removed by a merge
+            base.iv.delete(id);
+            continue;
+          }
           if (JSON.stringify(iv) === json) {
             touched.iv.delete(id);
             if (body.interventions[id]) {
@@ -335,7 +407,7 @@
       say(T.error + " " + e);
     } finally {
       saving = false;
-      if ((touched.iv.size || touched.sp.size) && !conflictOpen()) saveTimer = setTimeout(save, 1500);
+      if ((touched.iv.size || touched.sp.size || orderTouched) && !conflictOpen()) saveTimer = setTimeout(save, 1500);
     }
   }
   function conflictOpen() {
@@ -351,15 +423,21 @@
     const sp = new Set();
     for (const x of latest.transcript.interventions) if (base.iv.get(x.id) !== JSON.stringify(x)) iv.add(x.id);
     for (const x of latest.transcript.speakers) if (base.sp.get(x.id) !== JSON.stringify(x)) sp.add(x.id);
-    return { iv, sp };
+    const order = latest.transcript.interventions.map((x) => x.id).join("\n") !== baseOrder;
+    return { iv, sp, order };
   }
   // Their latest version with my touched items on top.
   function adopt(latest, mine) {
     snapshotBaseFrom(latest);
     const next = latest.transcript;
+    if (orderTouched) {
+      // my splits and merges win: my order, my touched interventions, theirs for the rest
+      const theirs = new Map(next.interventions.map((x) => [x.id, x]));
+      next.interventions = doc.interventions.map((x) => (mine.iv.has(x.id) || !theirs.has(x.id) ? x : theirs.get(x.id)));
+    }
     for (const id of mine.iv) {
       const n = next.interventions.findIndex((x) => x.id === id);
-      if (n >= 0) next.interventions[n] = ivById(id);
+      if (n >= 0 && ivById(id)) next.interventions[n] = ivById(id);
     }
     for (const id of mine.sp) {
       const n = next.speakers.findIndex((x) => x.id === id);
@@ -371,6 +449,7 @@
     renderSpeakers();
   }
   function snapshotBaseFrom(latest) {
+    baseOrder = latest.transcript.interventions.map((x) => x.id).join("\n");
     base = { iv: new Map(), sp: new Map() };
     for (const iv of latest.transcript.interventions) base.iv.set(iv.id, JSON.stringify(iv));
     for (const sp of latest.transcript.speakers) base.sp.set(sp.id, JSON.stringify(sp));
@@ -379,7 +458,8 @@
     const latest = await fetchLatest();
     const theirs = theirChanges(latest);
     const mine = { iv: new Set(touched.iv), sp: new Set(touched.sp) };
-    const overlap = [...mine.iv].some((id) => theirs.iv.has(id)) || [...mine.sp].some((id) => theirs.sp.has(id));
+    const structural = orderTouched > 0 || theirs.order;
+    const overlap = structural || [...mine.iv].some((id) => theirs.iv.has(id)) || [...mine.sp].some((id) => theirs.sp.has(id));
     const author = latest.author || T.by_machine;
     const box_ = document.getElementById("conflict");
     const text = document.getElementById("conflict-text");
@@ -415,6 +495,7 @@
     drop.onclick = () => {
       touched.iv.clear();
       touched.sp.clear();
+      orderTouched = 0;
       adopt(JSON.parse(JSON.stringify(latest)), { iv: new Set(), sp: new Set() });
       box_.hidden = true;
       say(fmt(T.saved, { n: latest.number }));
@@ -665,6 +746,14 @@
       case "n":
         nextReview();
         break;
+      case "s":
+        if (onWord) split(e.target);
+        else return;
+        break;
+      case "m":
+        if (onWord) mergeNext(e.target);
+        else return;
+        break;
       case "f":
         document.getElementById("find").focus();
         break;
@@ -767,7 +856,7 @@
   document.getElementById("review").addEventListener("click", nextReview);
   document.getElementById("rate").addEventListener("change", (e) => setRate(+e.target.value));
   window.addEventListener("beforeunload", (e) => {
-    if (touched.iv.size || touched.sp.size) {
+    if (touched.iv.size || touched.sp.size || orderTouched) {
       e.preventDefault();
       e.returnValue = "";
     }
@@ -780,6 +869,7 @@
     parent = data.number;
     touched.iv.clear();
     touched.sp.clear();
+    orderTouched = 0;
     snapshotBase();
     if (data.source_job_id && !video.getAttribute("src")) {
       video.src = "/api/v1/jobs/" + encodeURIComponent(data.source_job_id) + "/outputs/proxy";
@@ -792,5 +882,5 @@
     loadHistory();
   }
   load().catch((e) => say(T.error + " " + e.message));
-  window.plenariaEditor = { save: save, state: () => ({ parent: parent, dirty: touched.iv.size + touched.sp.size }) };
+  window.plenariaEditor = { save: save, state: () => ({ parent: parent, dirty: touched.iv.size + touched.sp.size + orderTouched }) };
 })();
