@@ -192,6 +192,11 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("s", "Dividir la intervención en esta palabra", "Divideix la intervenció en aquesta paraula"),
     ("m", "Unir con la intervención siguiente", "Uneix amb la intervenció següent"),
     ("r", "Renombrar al interviniente", "Canvia el nom de l'intervinent"),
+    (
+        "i",
+        "Quién habla en esta intervención (interviniente o persona)",
+        "Qui parla en aquesta intervenció (intervinent o persona)",
+    ),
     ("f", "Buscar y reemplazar", "Cerca i reemplaça"),
     ("+ / −", "Más o menos velocidad", "Més o menys velocitat"),
     ("a", "Desplazamiento automático sí/no", "Desplaçament automàtic sí/no"),

@@ -391,3 +391,25 @@ def test_split_and_merge_from_the_keyboard_keep_every_time(
     page.wait_for_selector('#editor[data-ready="1"]')
     assert page.locator(".iv").count() == count
     assert words_of(page, 0) == before
+
+
+def test_give_one_intervention_a_roster_person(
+    browser: Any, server: Server, processed: dict[str, Any]
+) -> None:
+    sid = processed["session_id"]
+    page = open_editor(browser, server, sid)
+    page.locator(".iv").nth(0).locator(".w").first.click()
+    page.keyboard.press("i")
+    select = page.locator("select.who-select")
+    select.select_option(label="Persona de la corporación: Joan Puig")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    assert page.locator(".iv").nth(0).locator(".who").text_content() == "Joan Puig"
+    doc = latest(server, sid)["transcript"]
+    speaker = doc["interventions"][0]["speaker"]
+    named = next(s for s in doc["speakers"] if s["id"] == speaker)
+    with server.api() as c:
+        roster = {p["name"]: p["id"] for p in c.get("/api/v1/roster").json()}
+    assert named["name"] == "Joan Puig" and named["person_id"] == roster["Joan Puig"]
+    vtt = page.request.get(f"/api/v1/sessions/{sid}/outputs/vtt").text()
+    assert "Joan Puig" in vtt

@@ -300,6 +300,57 @@
     if (w) focusWord(w);
   }
 
+  // Who speaks in one intervention: a speaker of the transcript or a roster person.
+  function chooseSpeaker(wordEl) {
+    const ivEl = wordEl.closest(".iv");
+    const iv = ivById(ivEl.dataset.id);
+    const who = ivEl.querySelector(".who");
+    const sel = document.createElement("select");
+    sel.className = "who-select";
+    sel.setAttribute("aria-label", T.speaker_of + ". " + T.edit_hint);
+    for (const sp of doc.speakers) sel.append(new Option(speakerLabel(sp), "s:" + sp.id, false, sp.id === iv.speaker));
+    for (const p of ROSTER) sel.append(new Option(T.person + ": " + p.name, "p:" + p.id));
+    who.replaceWith(sel);
+    sel.focus();
+    let done = false;
+    function finish(commit) {
+      if (done) return;
+      done = true;
+      sel.replaceWith(who);
+      if (commit) setSpeaker(iv, sel.value);
+      const w = box.querySelector('.iv[data-id="' + CSS.escape(iv.id) + '"] .w[data-n="' + wordEl.dataset.n + '"]');
+      if (w) focusWord(w);
+    }
+    sel.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        finish(true);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        finish(false);
+      }
+    });
+    sel.addEventListener("blur", () => finish(false));
+  }
+  function setSpeaker(iv, value) {
+    const change = { iv: {}, sp: {} };
+    let speakerId = value.slice(2);
+    if (value.startsWith("p:")) {
+      const p = ROSTER.find((x) => x.id === speakerId);
+      const known = doc.speakers.find((sp) => sp.person_id === speakerId);
+      if (known) speakerId = known.id;
+      else {
+        const id = "P-" + p.id;
+        change.sp[id] = { id: id, label: p.name, name: p.name, role: p.role || null, group: p.group || null, score: null, person_id: p.id };
+        doc.speakers.push({ id: id, label: id, name: null, role: null, group: null, score: null, person_id: null });
+        speakerId = id;
+      }
+    }
+    if (speakerId === iv.speaker && !Object.keys(change.sp).length) return;
+    change.iv[iv.id] = Object.assign({}, iv, { speaker: speakerId });
+    apply(change);
+  }
+
   function openEdit(wordEl) {
     const ivEl = wordEl.closest(".iv");
     const iv = ivById(ivEl.dataset.id);
@@ -745,6 +796,10 @@
         break;
       case "n":
         nextReview();
+        break;
+      case "i":
+        if (onWord) chooseSpeaker(e.target);
+        else return;
         break;
       case "s":
         if (onWord) split(e.target);
