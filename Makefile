@@ -21,11 +21,13 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
 	touch $@
 
-# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan.
+# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan;
+# Debian's Chromium runs the browser tests (Playwright drives it; no browser download).
 system-deps:
 	@missing=""; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v text2wave >/dev/null || missing="$$missing festival festvox-ca-ona-hts"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
