@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 HTMX=htmx.org@2.0.11
 TUS=tus-js-client@4.3.1
 AXE=axe-core@4.14.1
+SWAGGER=swagger-ui-dist@5.35.0
 
 static=src/plenaria/templates/web/static/vendor
 tests=tests/browser/vendor
@@ -38,6 +39,12 @@ p=$(unpack "$TUS")
 copy "$p/dist/tus.min.js" "$static/tus-js-client" tus.min.js
 copy "$p/LICENSE" "$static/tus-js-client" LICENSE
 echo "$TUS" > "$static/tus-js-client/VERSION"
+
+p=$(unpack "$SWAGGER")  # the API's /api/v1/docs page, offline
+for f in swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE; do
+    copy "$p/$f" "$static/swagger-ui" "$f"
+done
+echo "$SWAGGER" > "$static/swagger-ui/VERSION"
 
 p=$(unpack "$AXE")
 copy "$p/axe.min.js" "$tests/axe-core" axe.min.js

@@ -71,7 +71,6 @@ V1 = "/api/v1"
 MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/openapi.json"): public(200),
     ("GET", f"{V1}/docs"): public(200),
-    ("GET", f"{V1}/docs/oauth2-redirect"): public(200),
     ("GET", f"{V1}/health"): public(200),
     ("GET", f"{V1}/ready"): public(200),
     ("GET", "/metrics"): public(200),

@@ -50,9 +50,8 @@ def create_app(
         summary="Council plenary recordings into transcripts and draft actas.",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from package data: no CDN
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -70,4 +69,23 @@ def create_app(
     app.include_router(health.metrics_router())
     app.include_router(transcripts.router(), prefix=API_PREFIX)
     web.install(app)
+    _docs(app)
     return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs, its files from the package (a council may be offline)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    vendor = f"{web.STATIC_URL}/vendor/swagger-ui"
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="Plenaria API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+        )
