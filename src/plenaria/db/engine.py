@@ -129,6 +129,17 @@ class Database:
         with self.session() as session, session.begin():
             yield session
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's pool without touching its sockets or locks.
+
+        The parent may have held ``_lock`` (or a pool lock) in another thread at the
+        moment of the fork; the child's copy would stay locked forever.
+        """
+        self._lock = threading.Lock()
+        engine, self._engine, self._factory = self._engine, None, None
+        if engine is not None:
+            engine.dispose(close=False)
+
     def dispose(self) -> None:
         with self._lock:
             if self._engine is not None:
