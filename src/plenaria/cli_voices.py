@@ -65,25 +65,18 @@ def enroll(
 
                 raise InputError(f"Enrollment audio not found: {path}.", "Check the path.")
         from plenaria.diarization.embedded import EmbeddedDiarizer
+        from plenaria.diarization.loader import pick_device
 
+        settings = get_settings()
         store = VoiceStore.default()
         before = store.get(name)
-        embedder = EmbeddedDiarizer(_device(get_settings().device))  # loaded once
+        embedder = EmbeddedDiarizer.load(settings.models_path, device=pick_device(settings.device))
         profile = enroll_from_audio(embedder, store, name, parsed, role=role, group=group)
         verb = "Updated" if before is not None else "Enrolled"
         out.print(
             f"{verb} {escape(profile.name)}: {profile.seconds:.1f} s of speech from "
             f"{profile.samples} sample(s), saved in {escape(str(store.path(profile.id)))}"
         )
-
-
-def _device(setting: str) -> str:
-    """'cpu' or 'cuda'; 'auto' is cuda when torch sees a GPU."""
-    if setting != "auto":
-        return setting
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @voices_app.command("list")

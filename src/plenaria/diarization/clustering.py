@@ -68,7 +68,7 @@ def cluster_centroids(
         large = [int(np.argmax(sizes))]
     if not lo <= len(large) <= hi:
         wanted = int(np.clip(len(large), lo, hi))
-        labels = fcluster(tree, t=wanted, criterion="maxclust").astype(np.int64) - 1
+        labels = cut_merges(tree, wanted)
         sizes = np.bincount(labels, weights=w)
         large = [int(c) for c in np.argsort(-sizes)[:wanted]]
         log.info("speaker count %s forced into [%s, %s]", len(sizes), lo, hi)
@@ -81,6 +81,29 @@ def cluster_centroids(
         folded[small] = np.asarray(large)[nearest]
         centroids = _centroids(x, w, folded, large)
     return centroids
+
+
+def cut_merges(tree: npt.NDArray[np.float64], n_clusters: int) -> Int64:
+    """Labels 0..n_clusters-1 after the first ``n - n_clusters`` merges of a linkage ``tree``.
+
+    By merge order, not height: centroid-linkage heights are not monotonic, and
+    SciPy's ``maxclust`` and ``cut_tree`` can then give fewer clusters than asked.
+    """
+    n = len(tree) + 1
+    parent = list(range(2 * n - 1))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for step in range(max(0, n - n_clusters)):
+        a, b = int(tree[step, 0]), int(tree[step, 1])
+        parent[root(a)] = parent[root(b)] = n + step
+    roots = [root(i) for i in range(n)]
+    index = {r: k for k, r in enumerate(dict.fromkeys(roots))}
+    return np.array([index[r] for r in roots], dtype=np.int64)
 
 
 def _centroids(x: Float32, w: npt.NDArray[np.float64], labels: Int64, clusters: list[int]) -> Float32:
