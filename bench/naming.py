@@ -55,7 +55,6 @@ FRAME_S = 0.01
 
 SETS = {
     "tuning": (
-        ("mix_tuning", "real"),
         ("ami_tuning", "real"),
         ("pleno_tuning", "espeak"),
     ),
@@ -69,14 +68,6 @@ SETS = {
 # Real single-speaker recordings joined into turns; each person is enrolled from the
 # first seconds of their recording, which are left out of the mix.
 MIXES = {
-    "mix_tuning": (
-        ("asr/test_es.wav", 3.0),
-        ("asr/test_en.wav", 3.0),
-        ("asr/test_fr.wav", 3.0),
-        ("asr/test_it.wav", 3.0),
-        ("asr/test_de.wav", 3.0),
-        ("asr/jfk.flac", 4.0),
-    ),
     "mix_report": (
         ("long/Audio_la_banalitat_del_mal_gerard.ogg", 15.0),
         ("long/Ca_islamofobia_maria.ogg", 15.0),
