@@ -125,8 +125,8 @@ class PyannoteDiarizer:
         kwargs = _speaker_hints(options)
         if _accepts(self._pipeline, "hook"):
             kwargs["hook"] = _hook(progress)
-        if _accepts(self._pipeline, "return_embeddings"):
-            kwargs["return_embeddings"] = True
+        if _names(getattr(self._pipeline, "apply", self._pipeline), "return_embeddings"):
+            kwargs["return_embeddings"] = True  # pyannote 3.1: the speakers' centroids too
         output = self._pipeline({"uri": wav.stem, "audio": str(wav)}, **kwargs)
         annotation, vectors = _annotation_and_embeddings(output)
         raw = [
@@ -306,6 +306,14 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
     except (TypeError, ValueError):
         return False
     return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _names(fn: Callable[..., Any], name: str) -> bool:
+    """True when ``fn`` has a parameter called ``name`` (not merely ``**kwargs``)."""
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _hook(progress: Progress) -> Callable[..., None]:
