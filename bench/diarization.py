@@ -50,7 +50,7 @@ from plenaria.config import get_settings
 from plenaria.diarization.base import DiarizationOptions, Diarizer
 from plenaria.domain import Segment, Turn
 from plenaria.errors import PlenariaError
-from plenaria.media.audio import SAMPLE_RATE, audio_duration, extract_audio, read_audio
+from plenaria.media.audio import audio_duration, extract_audio, read_audio
 from plenaria.media.vad import VadModel, VadOptions, detect_speech, load_vad_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,7 +199,9 @@ def prepare(name: str, tmp: Path) -> Recording:
     if name == "dosparlants":
         wav = extract_audio(SHARED / "asr" / "dosparlants.mp3", tmp / "dosparlants.wav")
         return Recording(name, wav, audio_duration(wav), 2, None, "count only, Catalan")
-    raise ValueError(f"unknown recording {name!r}; known: {sorted(set(itertools.chain(*SETS.values())))}")
+    raise ValueError(
+        f"unknown recording {name!r}; known: {sorted(set(itertools.chain(*SETS.values())))}"
+    )
 
 
 def _with_rttm(src: Path, tmp: Path, name: str, note: str = "") -> Recording:
@@ -390,7 +392,9 @@ def run_grid(
         rows.append((badness(results), combo, results))
         print(f"  {n}/{len(combos)} {_fmt_combo(combo)}: {_fmt_results(results)}", flush=True)
     rows.sort(key=lambda row: row[0])
-    print("\nBest (mean strict DER over the scored files, +10 points per count off by more than 1):")
+    print(
+        "\nBest (mean strict DER over the scored files, +10 points per count off by more than 1):"
+    )
     for bad, combo, results in rows[:10]:
         print(f"  {bad:6.3f}  {_fmt_combo(combo)}: {_fmt_results(results)}")
     return 0

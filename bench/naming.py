@@ -148,7 +148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _prepare(name: str, tmp: Path):  # type: ignore[no-untyped-def]
     if name == "pleno_report":
         from _plenos import Voice, generate
-
         from diarization import _from_truth
 
         voices = (Voice("es+m1", 45, 150), Voice("es+f2", 58, 160), Voice("es+Denis", 35, 170))
@@ -161,7 +160,6 @@ def _prepare(name: str, tmp: Path):  # type: ignore[no-untyped-def]
 def _mix(diarizer: EmbeddedDiarizer, name: str, tmp: Path):  # type: ignore[no-untyped-def]
     """Turns of real single-speaker recordings, and each person enrolled from unused audio."""
     from _plenos import WavWriter
-
     from diarization import Recording
     from plenaria.media.audio import audio_duration, extract_audio, read_audio
     from plenaria.voices import speech_regions

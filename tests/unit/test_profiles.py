@@ -128,7 +128,8 @@ def test_profile_id_is_file_safe() -> None:
 def test_names_each_speaker_by_its_closest_profile() -> None:
     ana, luis, marta = voice(1), voice(2), voice(3)
     profiles = [profile("Ana", ana, role="alcaldesa"), profile("Luis", luis, group="PSC")]
-    speakers = name({
+    speakers = name(
+        {
             "SPEAKER_00": near(luis, 0.97, 5),
             "SPEAKER_01": near(ana, 0.96, 6),
             "SPEAKER_02": near(marta, 0.99, 7),  # not enrolled

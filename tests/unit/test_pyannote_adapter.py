@@ -8,8 +8,8 @@ callable pipeline, in the shapes pyannote 3 and pyannote 4 return.
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import sys
+import tempfile
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -88,6 +88,13 @@ class DiarizationOptions(BaseModel):
         "rounding it to the number of speakers there. Positive: more speech and more "
         "overlap found, at the cost of false alarms.",
     )
+    max_embed_s: float = Field(
+        default=5.0,
+        ge=0.5,
+        le=10.0,
+        description="At most this many seconds of a local speaker's speech are embedded (the "
+        "middle of it): CAM++ costs time in proportion, and gains little past a few seconds.",
+    )
     min_duration_off_s: float = Field(
         default=0.0,
         ge=0.0,

@@ -106,7 +106,9 @@ def cut_merges(tree: npt.NDArray[np.float64], n_clusters: int) -> Int64:
     return np.array([index[r] for r in roots], dtype=np.int64)
 
 
-def _centroids(x: Float32, w: npt.NDArray[np.float64], labels: Int64, clusters: list[int]) -> Float32:
+def _centroids(
+    x: Float32, w: npt.NDArray[np.float64], labels: Int64, clusters: list[int]
+) -> Float32:
     rows = []
     for c in clusters:
         members = labels == c

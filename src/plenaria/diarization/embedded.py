@@ -19,6 +19,7 @@ bounded by ``max_cluster_embeddings``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import wave
 from collections.abc import Sequence
@@ -221,6 +222,10 @@ class EmbeddedDiarizer:
                     sel = win_feats[fbank_frame_mask(use, len(win_feats))]
                     if len(sel) < MIN_FBANK_FRAMES:
                         continue
+                    cap = round(options.max_embed_s / 0.010)
+                    if len(sel) > cap:
+                        mid = (len(sel) - cap) // 2
+                        sel = sel[mid : mid + cap]
                     embeddings[c, s] = self.models.embed((sel - sel.mean(axis=0))[None])[0]
                     embedded[c, s] = True
             progress(STAGE, j, n)
@@ -248,11 +253,11 @@ class EmbeddedDiarizer:
                 else np.zeros(0, dtype=np.float32)
             )
         piece = round(ENROLL_PIECE_S * SAMPLE_RATE)
-        bounds = list(range(0, len(audio), piece)) + [len(audio)]
+        bounds = [*range(0, len(audio), piece), len(audio)]
         if len(bounds) > 2 and bounds[-1] - bounds[-2] < piece // 2:
             del bounds[-2]
         out = []
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             feats = fbank(audio[a:b])
             if len(feats) >= MIN_FBANK_FRAMES:
                 out.append(self.models.embed((feats - feats.mean(axis=0))[None])[0])
@@ -295,9 +300,7 @@ def diarization_from_windows(
     return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
 
 
-def _labelled(
-    turns: Sequence[Turn], centroids: dict[str, Float32], model_id: str
-) -> Diarization:
+def _labelled(turns: Sequence[Turn], centroids: dict[str, Float32], model_id: str) -> Diarization:
     """SPEAKER_NN by first appearance, overlaps marked, centroids under the new labels."""
     names: dict[str, str] = {}
     for t in sorted(turns, key=lambda t: (t.segment.start, t.segment.end)):

@@ -28,7 +28,7 @@ OPSET = 17
 
 
 def _stub_pickle() -> Any:
-    """A pickle module whose Unpickler turns pyannote/pytorch_lightning classes into placeholders."""
+    """A pickle module whose Unpickler reads pyannote/Lightning classes as placeholders."""
 
     class Placeholder:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -80,18 +80,15 @@ def _build_segmentation(state: dict[str, Any]) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.wav_norm1d = nn.InstanceNorm1d(1, affine=True)
-            self.conv1d = nn.ModuleList(
-                [nn.Identity(), nn.Conv1d(80, 60, 5), nn.Conv1d(60, 60, 5)]
-            )
+            self.conv1d = nn.ModuleList([nn.Identity(), nn.Conv1d(80, 60, 5), nn.Conv1d(60, 60, 5)])
             self.pool1d = nn.ModuleList([nn.MaxPool1d(3, stride=3) for _ in range(3)])
-            self.norm1d = nn.ModuleList(
-                [nn.InstanceNorm1d(c, affine=True) for c in (80, 60, 60)]
-            )
+            self.norm1d = nn.ModuleList([nn.InstanceNorm1d(c, affine=True) for c in (80, 60, 60)])
             self.register_buffer("sinc", torch.zeros(80, 1, 251))
 
         def forward(self, x: Any) -> Any:
             x = self.wav_norm1d(x)
-            x = torch.abs(F.conv1d(x, self.sinc, stride=10))
+            sinc: Any = self.sinc
+            x = torch.abs(F.conv1d(x, sinc, stride=10))
             x = F.leaky_relu(self.norm1d[0](self.pool1d[0](x)))
             for i in (1, 2):
                 x = F.leaky_relu(self.norm1d[i](self.pool1d[i](self.conv1d[i](x))))
@@ -266,7 +263,9 @@ def _build_campplus(state: dict[str, Any]) -> Any:
     return model.eval()
 
 
-def _export(model: Any, example: Any, out: Path, names: tuple[str, str], axes: dict[str, Any]) -> None:
+def _export(
+    model: Any, example: Any, out: Path, names: tuple[str, str], axes: dict[str, Any]
+) -> None:
     import torch
 
     tmp = out.with_name(f".{out.name}.tmp")
@@ -321,4 +320,3 @@ def torch_models(segmentation: Path, campplus: Path) -> tuple[Any, Any]:
     seg = _build_segmentation(load_segmentation_state(segmentation))
     cam = _build_campplus(torch.load(campplus, map_location="cpu", weights_only=True))
     return seg, cam
-

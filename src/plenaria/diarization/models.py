@@ -86,7 +86,8 @@ def checked_weights(name: str, expected: str, root: Path | None = None) -> Path:
     actual = sha256(path)
     if actual != expected:
         raise ModelNotFoundError(
-            f"Diarization weights {path} have SHA-256 {actual[:12]}..., expected {expected[:12]}...",
+            f"Diarization weights {path} have SHA-256 {actual[:12]}..., "
+            f"expected {expected[:12]}...",
             "Reinstall them: " + INSTALL_HINT,
         )
     return path
@@ -187,4 +188,3 @@ def fbank(samples: Float32) -> Float32:
     if n == 0:
         return np.zeros((0, FBANK_BINS), dtype=np.float32)
     return np.stack([np.asarray(extractor.get_frame(i), dtype=np.float32) for i in range(n)])
-

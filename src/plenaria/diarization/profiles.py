@@ -149,7 +149,8 @@ def enroll(
     """A new profile (``profile`` None) or an updated copy, with one more audio sample.
 
     ``embeddings`` are the piece embeddings of the sample, shape (pieces, D)
-    (or one D-d vector) made by the encoder ``model_id``, ``seconds`` its speech. The stored embedding becomes
+    (or one D-d vector) made by the encoder ``model_id``, ``seconds`` its
+    speech. The stored embedding becomes
     the mean weighted by seconds of the old one and this sample's mean, so every
     second enrolled counts the same whichever session it came from. ``role`` and
     ``group`` replace the old ones when given; ``name`` is required for a new
@@ -268,7 +269,7 @@ def name_speakers(
     profiles: Sequence[VoiceProfile],
     options: NamingOptions | None = None,
 ) -> tuple[Speaker, ...]:
-    """One :class:`Speaker` per speaker of ``diarization`` (first appearance), named where a profile matches.
+    """One :class:`Speaker` per speaker of ``diarization``, named where a profile matches.
 
     Each speaker's centroid is compared with the profiles made by the same
     voice encoder as the diarizer's (``encoder_id(diarization.model_id)``);

@@ -81,7 +81,8 @@ def top_speakers(score: Float32, count: npt.NDArray[np.int64]) -> npt.NDArray[np
 def binary_to_turns(
     active: npt.NDArray[np.bool_], labels: Sequence[str], min_duration_off_s: float = 0.0
 ) -> list[Turn]:
-    """Runs of active frames of each speaker as turns; pauses under ``min_duration_off_s`` filled."""
+    """Runs of active frames of each speaker as turns; shorter pauses than ``min_duration_off_s``
+    are filled."""
     turns: list[Turn] = []
     for k, label in enumerate(labels):
         col = active[:, k].astype(np.int8)
@@ -90,8 +91,8 @@ def binary_to_turns(
         ends = np.flatnonzero(edges == -1)  # exclusive
         spans: list[tuple[float, float]] = []
         for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            t0 = float(frame_time(a)) - FRAME_STEP_S / 2
-            t1 = float(frame_time(b - 1)) + FRAME_STEP_S / 2
+            t0 = frame_time(a) - FRAME_STEP_S / 2
+            t1 = frame_time(b - 1) + FRAME_STEP_S / 2
             if spans and t0 - spans[-1][1] < min_duration_off_s:
                 spans[-1] = (spans[-1][0], t1)
             else:

@@ -42,7 +42,7 @@ def powerset_to_multilabel(log_probs: npt.NDArray[np.floating]) -> UInt8:
     """The most likely class of each frame as speaker activities: ``(..., 7)`` -> ``(..., 3)``."""
     if log_probs.shape[-1] != len(POWERSET):
         raise ValueError(f"expected {len(POWERSET)} powerset classes, got {log_probs.shape[-1]}")
-    return POWERSET[np.argmax(log_probs, axis=-1)]
+    return np.asarray(POWERSET[np.argmax(log_probs, axis=-1)], dtype=np.uint8)
 
 
 def plan_windows(regions: Sequence[Segment], duration_s: float, step_s: float) -> list[float]:
@@ -54,7 +54,7 @@ def plan_windows(regions: Sequence[Segment], duration_s: float, step_s: float) -
     if duration_s <= 0 or not regions:
         return []
     last = max(0.0, duration_s - WINDOW_S)
-    n = int(math.floor(last / step_s + 1e-9)) + 1
+    n = math.floor(last / step_s + 1e-9) + 1
     starts = [k * step_s for k in range(n)]
     if starts[-1] < last - 1e-6:
         starts.append(last)
@@ -70,10 +70,10 @@ def plan_windows(regions: Sequence[Segment], duration_s: float, step_s: float) -
 
 def frame_offset(start_s: float) -> int:
     """The global frame index of a window's first frame."""
-    return int(round(start_s / FRAME_STEP_S))
+    return round(start_s / FRAME_STEP_S)
 
 
-def frame_time(index: int | npt.NDArray[np.int64]) -> float | npt.NDArray[np.float64]:
+def frame_time(index: int) -> float:
     """Centre time of a global frame (seconds)."""
     return index * FRAME_STEP_S + FRAME_DURATION_S / 2
 
