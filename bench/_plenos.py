@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import subprocess
 import tempfile
 import wave
@@ -106,13 +105,22 @@ class WavWriter:
 
 
 def schedule(n_voices: int, n_turns: int, seed: int) -> list[int]:
-    """A speaking order of ``n_turns`` turns, each voice about as often, never twice in a row."""
+    """A speaking order of ``n_turns`` turns, each voice about as often, never twice in a row.
+
+    Each turn goes to one of the voices that have spoken least so far, other than the
+    last speaker, picked at random.
+    """
     rng = np.random.default_rng(seed)
-    each = -(-n_turns // n_voices)
-    while True:
-        order = rng.permutation(np.repeat(np.arange(n_voices), each)).tolist()[:n_turns]
-        if all(a != b for a, b in itertools.pairwise(order)):
-            return [int(v) for v in order]
+    counts = [0] * n_voices
+    order: list[int] = []
+    for _ in range(n_turns):
+        last = order[-1] if order else -1
+        free = [v for v in range(n_voices) if v != last] or [0]
+        least = min(counts[v] for v in free)
+        pick = int(rng.choice([v for v in free if counts[v] == least]))
+        counts[pick] += 1
+        order.append(pick)
+    return order
 
 
 def generate(

@@ -406,6 +406,7 @@ LATE_OPTIONS = {
     "min_clean_s",
     "min_duration_off_s",
     "count_bias",
+    "crop_to_speech",
     "min_speakers",
     "max_speakers",
     "max_cluster_embeddings",

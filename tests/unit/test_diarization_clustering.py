@@ -211,6 +211,9 @@ def test_windows_to_a_labelled_diarization_with_centroids() -> None:
     assert [t.speaker for t in at_15] == ["SPEAKER_01"]
     assert np.argmax(result.centroid("SPEAKER_01")) == 1
     assert len(result.centroid("SPEAKER_00") or ()) == 16
-    # Cropped to the speech regions given.
-    cropped = diarization_from_windows(found, [Segment(0.0, 5.0)], 40.0, options, "test:1")
+    # Cropped to the speech regions given, when asked; by default only to the recording.
+    crop = options.model_copy(update={"crop_to_speech": True})
+    cropped = diarization_from_windows(found, [Segment(0.0, 5.0)], 40.0, crop, "test:1")
     assert max(t.segment.end for t in cropped.turns) <= 5.0
+    loose = diarization_from_windows(found, [Segment(0.0, 5.0)], 40.0, options, "test:1")
+    assert 30.0 < max(t.segment.end for t in loose.turns) <= 40.0

@@ -46,7 +46,7 @@ class DiarizationOptions(BaseModel):
         default=None, ge=1, description="At most this many speakers (None: no limit)."
     )
     step_s: float = Field(
-        default=2.5,
+        default=5.0,
         ge=0.5,
         le=10.0,
         description="Seconds between the starts of two consecutive 10 s windows. Smaller: "
@@ -94,6 +94,12 @@ class DiarizationOptions(BaseModel):
         le=10.0,
         description="At most this many seconds of a local speaker's speech are embedded (the "
         "middle of it): CAM++ costs time in proportion, and gains little past a few seconds.",
+    )
+    crop_to_speech: bool = Field(
+        default=False,
+        description="Keep only the turns' parts inside the speech regions given. Off: the "
+        "regions only choose which windows are analysed (long silences are skipped) and the "
+        "segmentation model decides where speech starts and ends inside them.",
     )
     min_duration_off_s: float = Field(
         default=0.0,
