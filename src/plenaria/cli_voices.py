@@ -91,7 +91,7 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
             out.print(f"No voice profiles in {escape(str(store.root))}.")
             return
         table = Table(title=f"Voice profiles ({escape(str(store.root))})")
-        for column in ("name", "role", "group", "seconds", "samples", "updated"):
+        for column in ("name", "role", "group", "seconds", "samples", "updated", "encoder"):
             table.add_column(
                 column, justify="right" if column in ("seconds", "samples") else "left"
             )
@@ -103,6 +103,7 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
                 f"{p.seconds:.1f}",
                 str(p.samples),
                 p.updated,
+                escape(p.model_id or "old (enroll again)"),
             )
         out.print(table)
 
