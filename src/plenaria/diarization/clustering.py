@@ -66,21 +66,33 @@ def cluster_centroids(
     large = [int(c) for c in np.flatnonzero(sizes >= min_cluster_s)]
     if not large:
         large = [int(np.argmax(sizes))]
-    if not lo <= len(large) <= hi:
-        wanted = int(np.clip(len(large), lo, hi))
-        labels = cut_merges(tree, wanted)
+    if len(large) < lo:
+        # Too few: cut the tree lower, keeping the biggest clusters of that cut.
+        labels = cut_merges(tree, lo)
         sizes = np.bincount(labels, weights=w)
-        large = [int(c) for c in np.argsort(-sizes)[:wanted]]
-        log.info("speaker count %s forced into [%s, %s]", len(sizes), lo, hi)
-    centroids = _centroids(x, w, labels, large)
+        large = [int(c) for c in np.argsort(-sizes)[:lo]]
+        log.info("speaker count raised to %s (min_speakers)", lo)
+    labels = _fold(x, w, labels, large)
+    while len(large) > hi:
+        # Too many: the two speakers whose centroids are closest become one.
+        cents = _centroids(x, w, labels, large)
+        sim = cents @ cents.T
+        np.fill_diagonal(sim, -np.inf)
+        i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
+        labels[labels == large[j]] = large[i]
+        del large[j]
+    return _centroids(x, w, labels, large)
+
+
+def _fold(x: Float32, w: npt.NDArray[np.float64], labels: Int64, large: list[int]) -> Int64:
+    """Members of clusters not in ``large`` join the nearest large cluster's centroid."""
     small = ~np.isin(labels, large)
-    if small.any():
-        # A cluster with too little speech joins its nearest large cluster.
-        nearest = np.argmax(x[small] @ centroids.T, axis=1)
-        folded = labels.copy()
-        folded[small] = np.asarray(large)[nearest]
-        centroids = _centroids(x, w, folded, large)
-    return centroids
+    if not small.any():
+        return labels
+    centroids = _centroids(x, w, labels, large)
+    folded = labels.copy()
+    folded[small] = np.asarray(large)[np.argmax(x[small] @ centroids.T, axis=1)]
+    return folded
 
 
 def cut_merges(tree: npt.NDArray[np.float64], n_clusters: int) -> Int64:
