@@ -169,10 +169,10 @@ def write_plenary(
 
 
 def label_time(turns: tuple[Turn, ...], seg: Segment) -> dict[str, float]:
+    """Seconds of ``seg`` under each label (overlapped speech counts for every speaker in it)."""
     out: dict[str, float] = {}
     for t in turns:
-        if not t.overlap:
-            out[t.speaker] = out.get(t.speaker, 0.0) + t.segment.overlap(seg)
+        out[t.speaker] = out.get(t.speaker, 0.0) + t.segment.overlap(seg)
     return out
 
 
@@ -255,9 +255,12 @@ def test_an_hour_keeps_one_label_per_voice(
     print(f"speech time given to the voice's own label: {share:.1%}")
     assert share > 0.95
 
-    found = sum(t.segment.duration for t in turns if not t.overlap)
-    print(f"speech found {found:.0f} s, true {talk:.0f} s")
-    assert abs(found - talk) < 0.1 * talk  # its own speech detection
+    found = sum(
+        t.segment.duration for t in turns if t.speaker == mapping[VOICES[0].name]
+    )  # one voice's label
+    own = sum(seg.duration for v, seg in truth if v == 0)
+    print(f"speech under {VOICES[0].name}'s label {found:.0f} s, its true speech {own:.0f} s")
+    assert abs(found - own) < 0.15 * own  # its own speech detection, without oracle regions
     assert len(hinted.centroids) == len(VOICES)
 
     auto = diarizer.diarize(wav, whole, DiarizationOptions()).turns
