@@ -227,6 +227,16 @@ def test_load_diarizer_follows_the_settings(tmp_path: Path) -> None:
         load_diarizer(settings)
 
 
+def test_a_local_pyannote_pipeline_is_written_then_loaded(tmp_path: Path) -> None:
+    settings = Settings(
+        cache_dir=tmp_path, diarization_backend="pyannote", pyannote_pipeline="local"
+    )
+    with pytest.raises(DependencyError, match=r"plenaria\[pyannote\]"):
+        load_diarizer(settings)  # no pyannote.audio here: the config is written first
+    written = tmp_path / "models" / "diarization" / "pyannote" / "config.yaml"
+    assert "pyannote_segmentation_3.0/pytorch_model.bin" in written.read_text()
+
+
 def test_load_diarizer_gives_the_embedded_backend_by_default(tmp_path: Path) -> None:
     from plenaria.diarization.embedded import EmbeddedDiarizer
 

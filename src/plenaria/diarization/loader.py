@@ -27,8 +27,15 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
         from plenaria.diarization.pyannote_backend import PyannoteDiarizer, load_pyannote_pipeline
 
         token = settings.hf_token.get_secret_value() if settings.hf_token else None
+        spec = settings.pyannote_pipeline
+        if spec.strip() == "local":
+            # pyannote 3.1 on the local segmentation-3.0 checkpoint (the embedded backend's);
+            # its embedding model still comes from the hub (or its cache).
+            from plenaria.diarization.pyannote_backend import write_local_pipeline
+
+            spec = str(write_local_pipeline(settings.models_path / "diarization" / "pyannote"))
         pipeline = load_pyannote_pipeline(
-            settings.pyannote_pipeline,
+            spec,
             token=token,
             allow_network=settings.allow_network,
             device=pick_device(settings.device),

