@@ -15,7 +15,6 @@ embedded backend runs), so only the embedding model has to come from elsewhere.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import os
@@ -222,15 +221,16 @@ def load_pyannote_pipeline(
         ) from e
 
     target = str(source) if source is not None else spec
-    with _hub_offline(not allow_network):
-        try:
-            pipeline = _from_pretrained(Pipeline, target, token)
-        except (OSError, ValueError, KeyError, RuntimeError) as e:
-            raise ModelNotFoundError(
-                f"Could not load the pyannote pipeline {spec!r}: {e}",
-                "Check the directory (config.yaml and the models it names) or the hub name, "
-                "and that PLENARIA_HF_TOKEN may access it.",
-            ) from e
+    if not allow_network:
+        _hub_offline_for_this_process()
+    try:
+        pipeline = _from_pretrained(Pipeline, target, token)
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        raise ModelNotFoundError(
+            f"Could not load the pyannote pipeline {spec!r}: {e}",
+            "Check the directory (config.yaml and the models it names) or the hub name, "
+            "and that PLENARIA_HF_TOKEN may access it.",
+        ) from e
     if pipeline is None:  # pyannote 3 returns None when a gated model is refused
         raise ModelNotFoundError(
             f"pyannote could not load the pipeline {spec!r}.",
@@ -273,20 +273,14 @@ def _from_pretrained(pipeline_class: Any, target: str, token: str | None) -> Any
     return pipeline_class.from_pretrained(target, use_auth_token=token)
 
 
-@contextlib.contextmanager
-def _hub_offline(offline: bool) -> Iterator[None]:
-    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    saved = {n: os.environ.get(n) for n in names}
-    if offline:
-        os.environ.update({n: "1" for n in names})
-    try:
-        yield
-    finally:
-        for n, v in saved.items():
-            if v is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = v
+def _hub_offline_for_this_process() -> None:
+    """Hugging Face libraries never reach the network from this process.
+
+    Set once, when the pipeline loads (once per process), and never restored: an
+    environment edited and restored around a call races with other threads.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
 def _speaker_hints(options: DiarizationOptions) -> dict[str, Any]:
