@@ -168,7 +168,13 @@ def main() -> None:
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--known-language", action="store_true", help="give each file's language")
     ap.add_argument("--show", action="store_true", help="print each system's text")
+    ap.add_argument("--debug", action="store_true", help="log plenaria.transcription's decisions")
     args = ap.parse_args()
+    if args.debug:
+        import logging
+
+        logging.basicConfig(format="%(name)s: %(message)s")
+        logging.getLogger("plenaria.transcription").setLevel(logging.DEBUG)
 
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
@@ -203,9 +209,7 @@ def main() -> None:
         return " ".join(s.text.strip() for s in segs)
 
     def fw_batched(path: Path, lang: str | None) -> str:
-        segs, _ = batched.transcribe(
-            load(path), beam_size=args.beam, batch_size=8, language=lang
-        )
+        segs, _ = batched.transcribe(load(path), beam_size=args.beam, batch_size=8, language=lang)
         return " ".join(s.text.strip() for s in segs)
 
     def plenaria(path: Path, lang: str | None) -> str:

@@ -336,7 +336,8 @@ def quietest_moment(
     audio: np.ndarray, lo: float, hi: float, sample_rate: int = SAMPLE_RATE, frame_s: float = 0.1
 ) -> float:
     """The middle of the quietest ``frame_s`` stretch of ``audio`` between ``lo`` and ``hi`` s
-    (energy on a 10 ms grid); ``hi`` when the span is too short to choose."""
+    (energy on a 10 ms grid; the latest of equally quiet ones); ``hi`` when the span is too
+    short to choose."""
     a, b = max(0, round(lo * sample_rate)), min(len(audio), round(hi * sample_rate))
     hop, width = sample_rate // 100, round(frame_s * sample_rate)
     if b - a < width + hop:
@@ -345,7 +346,9 @@ def quietest_moment(
     csum = np.concatenate(([0.0], np.cumsum(power)))
     starts = np.arange(0, b - a - width + 1, hop)
     energy = csum[starts + width] - csum[starts]
-    best = int(starts[int(np.argmin(energy))])
+    # the latest of the quietest (within 1 dB of the minimum): windows as full as they can be
+    near = np.flatnonzero(energy <= energy.min() * 1.26 + 1e-9)
+    best = int(starts[int(near[-1])])
     return (a + best + width / 2) / sample_rate
 
 

@@ -141,17 +141,18 @@ def decode_windows(
     if not windows:
         return []
     tokenizer = Tokenizer(
-        model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+        model.hf_tokenizer,
+        model.model.is_multilingual,
+        task="transcribe",
         language=settings.language,
-    )  # fmt: skip
+    )
     suppress = list(get_suppressed_tokens(tokenizer, (-1,)))
     fe = model.feature_extractor
     fps = model.frames_per_second
     follows = list(follows) if follows is not None else [True] * len(windows)
     results: dict[int, DecodedWindow] = {}
 
-    def prompt(i: int, temperature: float) -> list[int]:
-        previous: list[int] = []
+    def previous(i: int, temperature: float) -> list[int]:
         before = results.get(i - 1)
         if (
             settings.condition_on_previous_text
@@ -161,12 +162,26 @@ def decode_windows(
             and before.temperature <= PROMPT_RESET_TEMPERATURE
             and temperature <= PROMPT_RESET_TEMPERATURE
         ):
-            previous = list(before.tokens[-PROMPT_TOKENS:])
-        return list(
-            model.get_prompt(
-                tokenizer, previous, without_timestamps=True, hotwords=settings.hotwords
+            return list(before.tokens[-PROMPT_TOKENS:])
+        return []
+
+    def prompts(indices: Sequence[int], temperature: float) -> list[list[int]]:
+        """One prompt per window. CTranslate2 needs <|startoftranscript|> at the same
+        position in every prompt of a batch: all get the same number of previous tokens,
+        those of the window with the least (none if one has none)."""
+        texts = [previous(i, temperature) for i in indices]
+        n = min(len(t) for t in texts)
+        return [
+            list(
+                model.get_prompt(
+                    tokenizer,
+                    t[len(t) - n :] if n else [],
+                    without_timestamps=True,
+                    hotwords=settings.hotwords,
+                )
             )
-        )
+            for t in texts
+        ]
 
     def generate(features: np.ndarray, prompts: list[list[int]], temperature: float) -> list[Any]:
         longest = max(len(p) for p in prompts)
@@ -210,14 +225,16 @@ def decode_windows(
             words=(),
         )
 
-    for batch in batch_order(len(windows), settings.batch_size, settings.condition_on_previous_text):
+    for batch in batch_order(
+        len(windows), settings.batch_size, settings.condition_on_previous_text
+    ):
         chunks = [audio[windows[i][0] : windows[i][1]] for i in batch]
         feats = np.stack([pad_or_trim(fe(c)[..., :-1]) for c in chunks]).astype(np.float32)
         encoded = model.encode(feats)
         t0 = settings.temperatures[0]
         found = {
             i: score(r, t0)
-            for i, r in zip(batch, generate(encoded, [prompt(i, t0) for i in batch], t0), strict=True)
+            for i, r in zip(batch, generate(encoded, prompts(batch, t0), t0), strict=True)
         }
         tried: dict[int, list[DecodedWindow]] = {i: [w] for i, w in found.items()}
         for temperature in settings.temperatures[1:]:
@@ -231,7 +248,7 @@ def decode_windows(
             log.debug("%d windows decoded again at temperature %.1f", len(failed), temperature)
             again = generate(
                 _storage(feats[failed]),
-                [prompt(batch[k], temperature) for k in failed],
+                prompts([batch[k] for k in failed], temperature),
                 temperature,
             )
             for k, r in zip(failed, again, strict=True):
@@ -248,7 +265,9 @@ def decode_windows(
                 ] or tried[i]  # fmt: skip
                 best = max(fine, key=lambda t: t.avg_logprob)
                 found[i] = _replace(best, temperature=w.temperature)
-        sizes = [int(math.ceil((windows[i][1] - windows[i][0]) / fe.sampling_rate) * fps) for i in batch]
+        sizes = [
+            int(math.ceil((windows[i][1] - windows[i][0]) / fe.sampling_rate) * fps) for i in batch
+        ]
         aligned = _align(model, tokenizer, encoded, [found[i] for i in batch], sizes)
         for i, words in zip(batch, aligned, strict=True):
             results[i] = _replace(found[i], words=words)
@@ -294,11 +313,12 @@ def _align(
         tuple(
             join_split_words(
                 [
-                    DecodedWord(str(w["word"]), float(w["start"]), float(w["end"]),
-                                float(w["probability"]))
+                    DecodedWord(
+                        str(w["word"]), float(w["start"]), float(w["end"]), float(w["probability"])
+                    )
                     for w in seg[0].get("words", ())
                 ]
             )
-        )  # fmt: skip
+        )
         for seg in segments
     ]

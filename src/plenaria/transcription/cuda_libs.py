@@ -71,7 +71,7 @@ def _libraries(dirs: Iterable[Path]) -> list[Path]:
 def preload_cuda_libraries(dirs: Iterable[Path] | None = None) -> list[Path]:
     """Open the wheels' libraries globally, so CTranslate2 finds them by name.
 
-    Returns the files loaded (also those loaded by an earlier call). A library
+    Returns the files loaded, in load order (also those loaded by an earlier call). A library
     that fails because another one it needs is not loaded yet is tried again
     after the others; one that still fails is logged and left out (e.g. a cuDNN
     engine for a GPU generation this machine lacks).
@@ -94,7 +94,8 @@ def preload_cuda_libraries(dirs: Iterable[Path] | None = None) -> list[Path]:
         pending = left
     for f in pending:
         log.warning("Could not preload %s: %s", f, errors.get(f, "?"))
-    loaded = [f for f in candidates if f in _loaded]
+    wanted = set(candidates)
+    loaded = [f for f in _loaded if f in wanted]  # in the order they were loaded
     if loaded:
         log.info("Preloaded %d CUDA libraries from the NVIDIA wheels", len(loaded))
     return loaded
