@@ -1,11 +1,13 @@
 """faster-whisper (CTranslate2) backend: the default recogniser.
 
 Only our VAD's speech regions are decoded: :func:`pack_speech` packs them into
-windows, which go to faster-whisper as ``clip_timestamps`` with its own VAD off.
-With ``batch_size > 1`` the windows run through ``BatchedInferencePipeline``
-(which takes each ``{"start", "end"}`` clip as one window and neither merges nor
-re-runs a VAD on them); with 1, through ``WhisperModel.transcribe`` sequentially,
-with temperature fallback. Never conditioned on previous text.
+windows of at most ``window_s`` (29.5 s), filled the way faster-whisper's
+``BatchedInferencePipeline`` fills its own, but cut at pauses. With
+``batch_size > 1`` the windows are decoded together by
+:func:`plenaria.transcription.batched.decode_windows` (faster-whisper's
+encoder, ``generate`` and word alignment, plus temperature fallback for a failed
+window and, optionally, the previous window's text as prompt); with 1, through
+``WhisperModel.transcribe`` sequentially, with ``clip_timestamps``.
 """
 
 from __future__ import annotations
