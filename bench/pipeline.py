@@ -160,6 +160,7 @@ def run_plenaria(path: Path, beam: int, language: str, session: Path | None) -> 
             "peak_rss_mb": rss,
             "text": text,
             "speakers": len(data["speakers"]),
+            "language": ",".join(data.get("languages", [])),
         }
 
 
@@ -276,21 +277,23 @@ def print_tables(rows: list[dict], beam: int) -> None:
         )
     print(
         "\n| file | WER bare | WER batched | WER plenaria | plenaria − best baseline "
-        "| plenaria vs batched | plenaria vs bare | bare vs batched |"
+        "| plenaria vs batched | plenaria vs bare | bare vs batched "
+        "| language bare/batched/plenaria |"
     )
-    print("|---" * 8 + "|")
+    print("|---" * 9 + "|")
     for r in rows:
         texts = {k: r[k]["text"] for k in ("bare", "batched", "plenaria")}
         scores = {k: wer(r["ref"], t) for k, t in texts.items()}
         margin = None
-        if scores["plenaria"] is not None:
-            margin = scores["plenaria"] - min(scores["bare"] or 1.0, scores["batched"] or 1.0)
+        if None not in scores.values():
+            margin = scores["plenaria"] - min(scores["bare"], scores["batched"])  # type: ignore[type-var]
         print(
             f"| {r['file']} | {fmt(scores['bare'], '.3f')} | {fmt(scores['batched'], '.3f')} "
             f"| {fmt(scores['plenaria'], '.3f')} | {fmt(margin, '+.3f')} "
             f"| {fmt(wer(texts['batched'], texts['plenaria']), '.3f')} "
             f"| {fmt(wer(texts['bare'], texts['plenaria']), '.3f')} "
-            f"| {fmt(wer(texts['batched'], texts['bare']), '.3f')} |"
+            f"| {fmt(wer(texts['batched'], texts['bare']), '.3f')} "
+            f"| {'/'.join(r[k].get('language') or '-' for k in ('bare', 'batched', 'plenaria'))} |"
         )
 
 

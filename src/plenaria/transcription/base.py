@@ -46,8 +46,8 @@ class TranscriptionOptions(BaseModel):
     batch_size: int = Field(
         default=8,
         ge=1,
-        description="Decoding windows run together (faster-whisper). 1: sequential decoding, "
-        "which also retries a failed window at higher temperatures.",
+        description="Decoding windows run together (faster-whisper). 1: sequential decoding "
+        "(faster-whisper's WhisperModel.transcribe). Both retry a failed window hotter.",
     )
     vocabulary: tuple[str, ...] = Field(
         default=(),
@@ -65,7 +65,7 @@ class TranscriptionOptions(BaseModel):
         default=2.4,
         gt=0.0,
         description="Text whose gzip compression ratio is above this is a repetition loop: "
-        "retried hotter when sequential, dropped otherwise.",
+        "decoded again hotter; dropped if every temperature loops.",
     )
     log_prob_threshold: float = Field(
         default=-1.0, description="Average token log probability below which a window failed."
@@ -73,8 +73,8 @@ class TranscriptionOptions(BaseModel):
     temperatures: tuple[float, ...] = Field(
         default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         min_length=1,
-        description="Sampling temperatures tried in turn when a window fails (sequential "
-        "decoding); batched decoding uses only the first.",
+        description="Sampling temperatures tried in turn when a window fails (batched: the "
+        "failed windows of a batch are decoded again together).",
     )
     condition_on_previous_text: bool = Field(
         default=False,
