@@ -1,17 +1,23 @@
-"""Bare faster-whisper against the whole `plenaria process`, side by side, in one run.
+"""faster-whisper's two ways against the whole `plenaria process`, side by side, in one run.
 
     .venv/bin/python bench/pipeline.py FILE [FILE ...] [--beam 5] [--language es]
     .venv/bin/python bench/pipeline.py --generated 5,60      # generated plenaries, minutes
 
-For each file, on the same machine, model (the bundled base) and beam:
-- bare: `WhisperModel.transcribe(file, beam_size=B)`, sequential, the usual way
-  (int8 on CPU, its defaults otherwise), consuming every segment;
+For each file, on the same machine, with the same weights (the bundled base),
+compute type (int8 on the CPU), beam and threads (CTranslate2's default):
+- bare: `WhisperModel.transcribe(file, beam_size=B)`, sequential, the usual way,
+  consuming every segment;
+- batched: faster-whisper's own `BatchedInferencePipeline(model).transcribe(file,
+  beam_size=B, batch_size=8)`, with its own VAD;
 - plenaria: `plenaria process FILE` end to end (hash, audio, VAD, chunks,
-  batched transcription, diarization, assembly, JSON/VTT/SRT/DOCX, proxy),
-  with an empty cache so nothing is reused.
-Each runs in its own process, so peak RSS is that process's own. It prints wall
-time, the ratio plenaria/bare, real-time factors, peak RSS, and WER where a
-reference exists (../shared/data, or the generated sample's script).
+  batched transcription with word timestamps, diarization, assembly,
+  JSON/VTT/SRT/DOCX, proxy), with an empty cache so nothing is reused; its
+  transcription step (every `Transcriber.transcribe` call) is timed apart.
+Each runs in its own process, started cold, so peak RSS is that process's own.
+It prints wall times, ratios, real-time factors and peak RSS, then WER where a
+reference exists (../shared/data, or the generated sample's script) and, for
+every file, how far the systems' texts are from each other (WER of one against
+another), which is all there is to say on files without a reference.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the checkout (a worktree may sit one level deeper).
+DATA = next(
+    (p / "shared" / "data" for p in ROOT.parents if (p / "shared" / "data").is_dir()),
+    ROOT.parent / "shared" / "data",
+)
 PY = sys.executable
 
 # Human references in ../shared/data for files the benchmark may be given.
@@ -47,17 +57,42 @@ BARE = (
     PEAK_RSS
     + r"""
 import json, sys, time
-from faster_whisper import WhisperModel
+from faster_whisper import BatchedInferencePipeline, WhisperModel
 path, model_dir, beam, language = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
+batched = sys.argv[5] == "batched"
 t0 = time.perf_counter()
 model = WhisperModel(model_dir, device="cpu", compute_type="int8")
-segments, info = model.transcribe(path, beam_size=beam, language=language)
+t1 = time.perf_counter()
+if batched:
+    segments, info = BatchedInferencePipeline(model).transcribe(
+        path, beam_size=beam, language=language, batch_size=8
+    )
+else:
+    segments, info = model.transcribe(path, beam_size=beam, language=language)
 text = " ".join(s.text.strip() for s in segments)
 wall = time.perf_counter() - t0
 rss = peak_rss_mb()
-print(json.dumps({"wall_s": wall, "text": text, "peak_rss_mb": rss, "language": info.language}))
+print(json.dumps({"wall_s": wall, "transcribe_s": time.perf_counter() - t1, "text": text,
+                  "peak_rss_mb": rss, "language": info.language}))
 """
 )
+
+
+# The transcription step of `plenaria process`: the time spent in the recogniser's
+# transcribe(), summed over chunks (a wrapper installed before the CLI runs; it only times).
+TIMED_TRANSCRIBE = r"""
+import time as _time
+from plenaria.transcription.faster import FasterWhisperTranscriber as _T
+SPENT = [0.0]
+_inner = _T.transcribe
+def _timed(self, *a, **k):
+    t = _time.perf_counter()
+    try:
+        return _inner(self, *a, **k)
+    finally:
+        SPENT[0] += _time.perf_counter() - t
+_T.transcribe = _timed
+"""
 
 
 def bundled_model_dir() -> str:
@@ -82,9 +117,10 @@ def reference_for(path: Path) -> str | None:
     return None
 
 
-def run_bare(path: Path, model_dir: str, beam: int, language: str) -> dict:
+def run_faster_whisper(path: Path, model_dir: str, beam: int, language: str, how: str) -> dict:
+    """faster-whisper alone, ``how`` = "bare" (sequential) or "batched", in its own process."""
     proc = subprocess.run(
-        [PY, "-c", BARE, str(path), model_dir, str(beam), language],
+        [PY, "-c", BARE, str(path), model_dir, str(beam), language, how],
         check=True,
         capture_output=True,
         text=True,
@@ -99,12 +135,12 @@ def run_plenaria(path: Path, beam: int, language: str, session: Path | None) -> 
         env["PLENARIA_WHISPER_MODEL"] = bundled_model_dir()
         cmd = [
             PY, "-c",
-            PEAK_RSS + "import sys, time\n"
+            PEAK_RSS + TIMED_TRANSCRIBE + "import sys, time\n"
             "from plenaria.cli import app\n"
             "t0 = time.perf_counter()\n"
             "try:\n app(sys.argv[1:], standalone_mode=False)\n"
             "finally:\n"
-            " print('BENCH', time.perf_counter() - t0, peak_rss_mb(), file=sys.stderr)",
+            " print('BENCH', time.perf_counter() - t0, peak_rss_mb(), SPENT[0], file=sys.stderr)",
             "process", str(path), "--out", str(Path(tmp) / "out"), "--beam-size", str(beam),
         ]  # fmt: skip
         if language:
@@ -115,10 +151,17 @@ def run_plenaria(path: Path, beam: int, language: str, session: Path | None) -> 
         if proc.returncode != 0:
             raise SystemExit(f"plenaria failed on {path}:\n{proc.stderr[-3000:]}")
         line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("BENCH "))
-        wall, rss = (float(x) for x in line.split()[1:3])
+        wall, rss, asr = (float(x) for x in line.split()[1:4])
         data = json.loads(next((Path(tmp) / "out").glob("*.json")).read_text(encoding="utf-8"))
         text = " ".join(i["text"] for i in data["interventions"])
-        return {"wall_s": wall, "peak_rss_mb": rss, "text": text, "speakers": len(data["speakers"])}
+        return {
+            "wall_s": wall,
+            "transcribe_s": asr,
+            "peak_rss_mb": rss,
+            "text": text,
+            "speakers": len(data["speakers"]),
+            "language": ",".join(data.get("languages", [])),
+        }
 
 
 def normalise(text: str) -> str:
@@ -172,7 +215,13 @@ def main() -> None:
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--language", default="", help="force a language on both sides")
     ap.add_argument("--generated", default="", help="comma-separated minutes of generated plenary")
+    ap.add_argument("--save", type=Path, help="write the measurements here (JSON) after each file")
+    ap.add_argument("--tables", type=Path, help="only print the tables of a --save file")
     args = ap.parse_args()
+    if args.tables:
+        saved = json.loads(args.tables.read_text(encoding="utf-8"))
+        print_tables(saved["rows"], saved["beam"])
+        return
 
     jobs: list[tuple[Path, str | None, Path | None, str]] = []
     for f in args.files:
@@ -187,43 +236,64 @@ def main() -> None:
         raise SystemExit("Give FILEs or --generated MINUTES.")
 
     model_dir = bundled_model_dir()
-    rows = []
+    rows: list[dict] = []
     for path, ref, session, language in jobs:
         dur = duration_s(path)
-        print(
-            f"… {path.name} ({dur / 60:.1f} min): bare faster-whisper", file=sys.stderr, flush=True
-        )
-        bare = run_bare(path, model_dir, args.beam, language)
-        print(f"… {path.name}: plenaria process", file=sys.stderr, flush=True)
-        plen = run_plenaria(path, args.beam, language, session)
-        rows.append(
-            (
-                path.name,
-                dur,
-                bare["wall_s"],
-                plen["wall_s"],
-                plen["wall_s"] / bare["wall_s"],
-                bare["wall_s"] / dur,
-                plen["wall_s"] / dur,
-                bare["peak_rss_mb"],
-                plen["peak_rss_mb"],
-                wer(ref, bare["text"]),
-                wer(ref, plen["text"]),
-            )
-        )
+        out: dict = {"file": path.name, "dur": dur, "ref": ref}
+        for how in ("bare", "batched"):
+            note(f"… {path.name} ({dur / 60:.1f} min): faster-whisper {how}")
+            out[how] = run_faster_whisper(path, model_dir, args.beam, language, how)
+        note(f"… {path.name}: plenaria process")
+        out["plenaria"] = run_plenaria(path, args.beam, language, session)
+        rows.append(out)
+        if args.save:
+            args.save.write_text(json.dumps({"beam": args.beam, "rows": rows}), encoding="utf-8")
+    print_tables(rows, args.beam)
+
+
+def note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def print_tables(rows: list[dict], beam: int) -> None:
     cpu = os.cpu_count()
-    print(f"\nmodel: bundled whisper base (CTranslate2 int8, CPU, {cpu} cores), beam {args.beam}\n")
-    head = (
-        "| file | min | bare s | plenaria s | ratio | RTF bare | RTF plenaria "
-        "| RSS bare MB | RSS plenaria MB | WER bare | WER plenaria |"
+    print(f"\nmodel: bundled whisper base (CTranslate2 int8, CPU, {cpu} cores), beam {beam}\n")
+    print(
+        "| file | min | bare s | batched s | plenaria s | batched ASR s | plenaria ASR s "
+        "| ASR / batched ASR "
+        "| plenaria / bare | RTF bare | RTF batched | RTF plenaria "
+        "| RSS bare MB | RSS batched MB | RSS plenaria MB |"
     )
-    print(head)
-    print("|---" * 11 + "|")
+    print("|---" * 15 + "|")
     for r in rows:
+        b, q, p = r["bare"], r["batched"], r["plenaria"]
+        d = r["dur"]
         print(
-            f"| {r[0]} | {r[1] / 60:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.2f} "
-            f"| {r[5]:.3f} | {r[6]:.3f} "
-            f"| {r[7]:.0f} | {r[8]:.0f} | {fmt(r[9], '.3f')} | {fmt(r[10], '.3f')} |"
+            f"| {r['file']} | {d / 60:.1f} | {b['wall_s']:.1f} | {q['wall_s']:.1f} "
+            f"| {p['wall_s']:.1f} | {q['transcribe_s']:.1f} | {p['transcribe_s']:.1f} "
+            f"| {p['transcribe_s'] / q['transcribe_s']:.2f} | {p['wall_s'] / b['wall_s']:.2f} "
+            f"| {b['wall_s'] / d:.3f} | {q['wall_s'] / d:.3f} | {p['wall_s'] / d:.3f} "
+            f"| {b['peak_rss_mb']:.0f} | {q['peak_rss_mb']:.0f} | {p['peak_rss_mb']:.0f} |"
+        )
+    print(
+        "\n| file | WER bare | WER batched | WER plenaria | plenaria − best baseline "
+        "| plenaria vs batched | plenaria vs bare | bare vs batched "
+        "| language bare/batched/plenaria |"
+    )
+    print("|---" * 9 + "|")
+    for r in rows:
+        texts = {k: r[k]["text"] for k in ("bare", "batched", "plenaria")}
+        scores = {k: wer(r["ref"], t) for k, t in texts.items()}
+        margin = None
+        if None not in scores.values():
+            margin = scores["plenaria"] - min(scores["bare"], scores["batched"])  # type: ignore[type-var]
+        print(
+            f"| {r['file']} | {fmt(scores['bare'], '.3f')} | {fmt(scores['batched'], '.3f')} "
+            f"| {fmt(scores['plenaria'], '.3f')} | {fmt(margin, '+.3f')} "
+            f"| {fmt(wer(texts['batched'], texts['plenaria']), '.3f')} "
+            f"| {fmt(wer(texts['bare'], texts['plenaria']), '.3f')} "
+            f"| {fmt(wer(texts['batched'], texts['bare']), '.3f')} "
+            f"| {'/'.join(r[k].get('language') or '-' for k in ('bare', 'batched', 'plenaria'))} |"
         )
 
 

@@ -30,7 +30,7 @@ from asr_samples import (
 
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
-from plenaria.transcription.base import Transcriber, TranscriptionOptions
+from plenaria.transcription.base import Transcriber, TranscriptionOptions, pack_speech
 from plenaria.transcription.loader import load_transcriber
 
 pytestmark = [
@@ -181,3 +181,36 @@ def test_the_vocabulary_spells_names_the_model_does_not_know(
     assert "etxeberria" in text_of(after) and "begoña" in text_of(after)
     assert "tiene" in text_of(after)  # the prompt is not transcribed as speech
     assert "xúquer" not in text_of(after)
+
+
+def test_a_window_that_fails_at_every_temperature_keeps_its_most_probable_text(
+    transcriber: Transcriber, spanish: tuple[np.ndarray, tuple[Sentence, ...]]
+) -> None:
+    audio, sentences = spanish
+    # No text can reach an average log probability of 0: every window "fails" and is
+    # decoded again hotter; the most probable text is kept, not dropped, as Whisper does.
+    hard = TranscriptionOptions(language="es", log_prob_threshold=0.0, temperatures=(0.0, 0.4))
+    _, words = transcriber.transcribe(audio, [s.speech for s in sentences], hard)
+    wer = jiwer.wer(normalise(" ".join(SPANISH_PLENARY)), text_of(words))
+    assert wer < SPANISH_MAX_WER, (wer, text_of(words))
+
+
+def test_windows_conditioned_on_the_text_before_them(
+    transcriber: Transcriber, spanish: tuple[np.ndarray, tuple[Sentence, ...]]
+) -> None:
+    audio, sentences = spanish
+    # 6 s windows in batches of 2: several batches, so windows get their predecessor's text
+    # (prompts of different lengths in one batch), and the vocabulary before it.
+    options = TranscriptionOptions(
+        language="es",
+        batch_size=2,
+        window_s=6.0,
+        condition_on_previous_text=True,
+        vocabulary=("Villaejemplo",),
+    )
+    speech = [s.speech for s in sentences]
+    assert len(pack_speech(audio, speech, options).windows) >= 4
+    _, words = transcriber.transcribe(audio, speech, options)
+    wer = jiwer.wer(normalise(" ".join(SPANISH_PLENARY)), text_of(words))
+    assert wer < SPANISH_MAX_WER, (wer, text_of(words))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(words))

@@ -1,11 +1,13 @@
 """faster-whisper (CTranslate2) backend: the default recogniser.
 
 Only our VAD's speech regions are decoded: :func:`pack_speech` packs them into
-windows, which go to faster-whisper as ``clip_timestamps`` with its own VAD off.
-With ``batch_size > 1`` the windows run through ``BatchedInferencePipeline``
-(which takes each ``{"start", "end"}`` clip as one window and neither merges nor
-re-runs a VAD on them); with 1, through ``WhisperModel.transcribe`` sequentially,
-with temperature fallback. Never conditioned on previous text.
+windows of at most ``window_s`` (29.5 s), filled the way faster-whisper's
+``BatchedInferencePipeline`` fills its own, but cut at pauses. With
+``batch_size > 1`` the windows are decoded together by
+:func:`plenaria.transcription.batched.decode_windows` (faster-whisper's
+encoder, ``generate`` and word alignment, plus temperature fallback for a failed
+window and, optionally, the previous window's text as prompt); with 1, through
+``WhisperModel.transcribe`` sequentially, with ``clip_timestamps``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ from plenaria.transcription.base import (
     pick_language,
     prepare,
 )
+from plenaria.transcription.batched import (
+    DecodedWord,
+    DecodeSettings,
+    decode_windows,
+    join_split_words,
+)
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
@@ -47,8 +55,13 @@ class FasterWhisperTranscriber:
         cpu_threads: int = 0,
         name: str | None = None,
     ) -> None:
+        if device != "cpu":
+            # CUDA 12's cuBLAS/cuDNN from the [gpu] extra's wheels, before CTranslate2 needs them
+            from plenaria.transcription.cuda_libs import preload_cuda_libraries
+
+            preload_cuda_libraries()
         import ctranslate2
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import WhisperModel
 
         path = Path(model_path)
         if device == "auto":
@@ -70,7 +83,6 @@ class FasterWhisperTranscriber:
                 "Check that it is a CTranslate2 Whisper directory and that the device and "
                 "PLENARIA_COMPUTE_TYPE suit each other (int8 on CPU, float16 on GPU).",
             ) from e
-        self._batched = BatchedInferencePipeline(self._model)
         self.device = device
         self.compute_type = compute_type
         self.languages: frozenset[str] = frozenset(self._model.supported_languages)
@@ -134,14 +146,35 @@ class FasterWhisperTranscriber:
         options: TranscriptionOptions,
         common: dict[str, Any],
     ) -> list[tuple[Segment, Word]]:
-        segments, _ = self._batched.transcribe(
-            packed.audio,
-            clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
+        settings = DecodeSettings(
+            language=common["language"],
+            beam_size=options.beam_size,
             batch_size=options.batch_size,
-            temperature=options.temperatures[0],
-            **common,
+            temperatures=options.temperatures,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            log_prob_threshold=options.log_prob_threshold,
+            no_speech_threshold=options.no_speech_threshold,
+            hotwords=options.prompt,
+            condition_on_previous_text=options.condition_on_previous_text,
+            max_new_tokens=options.max_new_tokens,
         )
-        return self._kept_words(packed, segments, options)
+        spans = [(round(w.start * SAMPLE_RATE), round(w.end * SAMPLE_RATE)) for w in windows]
+        words: list[tuple[Segment, Word]] = []
+        for window, dec in zip(
+            windows, decode_windows(self._model, packed.audio, spans, settings), strict=True
+        ):
+            stats = (dec.no_speech_prob, dec.avg_logprob, dec.compression_ratio)
+            if not keep_segment(*stats, options, temperature=dec.temperature):
+                log.debug(
+                    "Dropped %r (no speech %.2f, logprob %.2f, compression %.2f)", dec.text, *stats
+                )
+                continue
+            for w in dec.words:
+                start, end = window.start + w.start, window.start + max(w.start, w.end)
+                word = packed.word(w.text, start, end, w.probability)
+                if word is not None:
+                    words.append((Segment(start, end), word))
+        return words
 
     def _kept_words(
         self, packed: PackedSpeech, segments: Any, options: TranscriptionOptions
@@ -155,8 +188,12 @@ class FasterWhisperTranscriber:
                     "Dropped %r (no speech %.2f, logprob %.2f, compression %.2f)", seg.text, *stats
                 )
                 continue
-            for w in seg.words or ():
-                word = packed.word(w.word, w.start, w.end, w.probability)
+            pieces = [
+                DecodedWord(w.word, float(w.start), float(w.end), float(w.probability))
+                for w in seg.words or ()
+            ]
+            for w in join_split_words(pieces):
+                word = packed.word(w.text, w.start, w.end, w.probability)
                 if word is not None:
                     start = float(w.start)
                     words.append((Segment(start, max(start, float(w.end))), word))

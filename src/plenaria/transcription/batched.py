@@ -1,0 +1,324 @@
+"""Decoding windows of packed speech together, on faster-whisper's own machinery.
+
+faster-whisper's ``BatchedInferencePipeline`` decodes its windows once, at the
+first temperature, all with the same prompt. This module drives the same
+pieces (feature extractor, encoder, ``generate``, word alignment) with three
+additions, window by window:
+
+- **temperature fallback**: a window whose text is a repetition loop
+  (compression ratio) or improbable (average log probability) is decoded again
+  at the next temperature, in a batch of the failed windows only, as
+  ``WhisperModel.transcribe`` does for one window at a time;
+- **previous-text conditioning**: windows are put in batches by stride
+  (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
+  window's predecessor was decoded one batch earlier and its text can be the
+  prompt, still ``batch_size`` windows per call;
+- **the vocabulary** (hotwords) before that text on every window.
+
+Only faster-whisper's documented model objects and the helpers its batched
+pipeline itself uses are called; the results come back as plain
+:class:`DecodedWindow` values with word times relative to each window's start.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Whisper resets the prompt after a window decoded hotter than this (prompt_reset_on_temperature).
+PROMPT_RESET_TEMPERATURE = 0.5
+# Most tokens of previous text given as a prompt (Whisper allows up to half its context, 223).
+PROMPT_TOKENS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedWord:
+    text: str
+    start: float  # seconds from the window's start
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedWindow:
+    """What one window decoded to, with Whisper's quality figures."""
+
+    text: str
+    tokens: tuple[int, ...]
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    temperature: float
+    words: tuple[DecodedWord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeSettings:
+    language: str
+    beam_size: int
+    batch_size: int
+    temperatures: tuple[float, ...]
+    compression_ratio_threshold: float
+    log_prob_threshold: float
+    no_speech_threshold: float
+    hotwords: str | None
+    condition_on_previous_text: bool
+    max_new_tokens: int | None
+    best_of: int = 5
+
+
+# A word Whisper's aligner starts at one of these, with no space before it, belongs to the word
+# before: it splits "s'han" into " s" + "'han" and "impulsar-los" into " impulsar" + "-los"
+# (a punctuation token starts a new word; the apostrophe is then glued to what follows).
+JOINERS = ("'", "’", "-")
+
+
+def join_split_words(words: Sequence[DecodedWord]) -> list[DecodedWord]:
+    """Words as written: pieces the aligner split at an apostrophe or hyphen joined again.
+
+    ``text`` keeps Whisper's leading space, which tells a new word from a piece.
+    """
+    out: list[DecodedWord] = []
+    for w in words:
+        if out and w.text[:1] in JOINERS and len(w.text) > 1:
+            prev = out[-1]
+            out[-1] = DecodedWord(
+                prev.text + w.text,
+                prev.start,
+                max(prev.end, w.end),
+                min(prev.probability, w.probability),
+            )
+        else:
+            out.append(w)
+    return out
+
+
+def needs_fallback(
+    compression_ratio: float, avg_logprob: float, no_speech_prob: float, s: DecodeSettings
+) -> bool:
+    """Whisper's rule: too repetitive, or too improbable unless it is silence."""
+    if compression_ratio > s.compression_ratio_threshold:
+        return True
+    if avg_logprob < s.log_prob_threshold:
+        return not no_speech_prob > s.no_speech_threshold
+    return False
+
+
+def batch_order(n: int, batch_size: int, strided: bool) -> list[list[int]]:
+    """Window indices per batch. Strided: each window's predecessor is one batch earlier."""
+    if n == 0:
+        return []
+    batches = math.ceil(n / batch_size)
+    if not strided:
+        return [list(range(i, min(n, i + batch_size))) for i in range(0, n, batch_size)]
+    return [list(range(j, n, batches)) for j in range(batches)]
+
+
+def decode_windows(
+    model: Any,
+    audio: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+    settings: DecodeSettings,
+    follows: Sequence[bool] | None = None,
+) -> list[DecodedWindow]:
+    """Decode ``audio[a:b]`` for every ``(a, b)`` sample span in ``windows`` (each ≤ 30 s).
+
+    ``model`` is a ``faster_whisper.WhisperModel``. ``follows[i]`` says whether
+    window ``i`` continues window ``i - 1``'s speech (so its text is a fair
+    prompt); default: all do.
+    """
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
+
+    if not windows:
+        return []
+    tokenizer = Tokenizer(
+        model.hf_tokenizer,
+        model.model.is_multilingual,
+        task="transcribe",
+        language=settings.language,
+    )
+    suppress = list(get_suppressed_tokens(tokenizer, (-1,)))
+    fe = model.feature_extractor
+    fps = model.frames_per_second
+    follows = list(follows) if follows is not None else [True] * len(windows)
+    results: dict[int, DecodedWindow] = {}
+
+    def previous(i: int, temperature: float) -> list[int]:
+        before = results.get(i - 1)
+        if (
+            settings.condition_on_previous_text
+            and i > 0
+            and follows[i]
+            and before is not None
+            and before.temperature <= PROMPT_RESET_TEMPERATURE
+            and temperature <= PROMPT_RESET_TEMPERATURE
+        ):
+            return list(before.tokens[-PROMPT_TOKENS:])
+        return []
+
+    def prompts(indices: Sequence[int], temperature: float) -> list[list[int]]:
+        """One prompt per window. CTranslate2 needs <|startoftranscript|> at the same
+        position in every prompt of a batch: all get the same number of previous tokens,
+        those of the window with the least (none if one has none)."""
+        texts = [previous(i, temperature) for i in indices]
+        n = min(len(t) for t in texts)
+        return [
+            list(
+                model.get_prompt(
+                    tokenizer,
+                    t[len(t) - n :] if n else [],
+                    without_timestamps=True,
+                    hotwords=settings.hotwords,
+                )
+            )
+            for t in texts
+        ]
+
+    def generate(features: np.ndarray, prompts: list[list[int]], temperature: float) -> list[Any]:
+        longest = max(len(p) for p in prompts)
+        max_length = model.max_length
+        if settings.max_new_tokens is not None:
+            max_length = min(max_length, longest + settings.max_new_tokens)
+        if temperature > 0:
+            kwargs: dict[str, Any] = {
+                "beam_size": 1,
+                "num_hypotheses": settings.best_of,
+                "sampling_topk": 0,
+                "sampling_temperature": temperature,
+            }
+        else:
+            kwargs = {"beam_size": settings.beam_size}
+        return list(
+            model.model.generate(
+                features,
+                prompts,
+                max_length=max_length,
+                return_scores=True,
+                return_no_speech_prob=True,
+                suppress_blank=True,
+                suppress_tokens=suppress,
+                **kwargs,
+            )
+        )
+
+    def score(result: Any, temperature: float) -> DecodedWindow:
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        n = len(result.sequences_ids[0])
+        avg_logprob = result.scores[0] * n / (n + 1)  # as faster-whisper recovers it
+        text = tokenizer.decode(tokens)
+        return DecodedWindow(
+            text=text,
+            tokens=tuple(tokens),
+            avg_logprob=float(avg_logprob),
+            no_speech_prob=float(result.no_speech_prob),
+            compression_ratio=get_compression_ratio(text.strip()),
+            temperature=temperature,
+            words=(),
+        )
+
+    for batch in batch_order(
+        len(windows), settings.batch_size, settings.condition_on_previous_text
+    ):
+        chunks = [audio[windows[i][0] : windows[i][1]] for i in batch]
+        feats = np.stack([pad_or_trim(fe(c)[..., :-1]) for c in chunks]).astype(np.float32)
+        encoded = model.encode(feats)
+        t0 = settings.temperatures[0]
+        found = {
+            i: score(r, t0)
+            for i, r in zip(batch, generate(encoded, prompts(batch, t0), t0), strict=True)
+        }
+        tried: dict[int, list[DecodedWindow]] = {i: [w] for i, w in found.items()}
+        for temperature in settings.temperatures[1:]:
+            failed = [
+                k for k, i in enumerate(batch)
+                if needs_fallback(found[i].compression_ratio, found[i].avg_logprob,
+                                  found[i].no_speech_prob, settings)
+            ]  # fmt: skip
+            if not failed:
+                break
+            log.debug("%d windows decoded again at temperature %.1f", len(failed), temperature)
+            again = generate(
+                _storage(feats[failed]),
+                prompts([batch[k] for k in failed], temperature),
+                temperature,
+            )
+            for k, r in zip(failed, again, strict=True):
+                i = batch[k]
+                found[i] = score(r, temperature)
+                tried[i].append(found[i])
+        for i in batch:
+            w = found[i]
+            if needs_fallback(w.compression_ratio, w.avg_logprob, w.no_speech_prob, settings):
+                # every temperature failed: the most probable text that is not a loop
+                fine = [
+                    t for t in tried[i]
+                    if t.compression_ratio <= settings.compression_ratio_threshold
+                ] or tried[i]  # fmt: skip
+                best = max(fine, key=lambda t: t.avg_logprob)
+                found[i] = _replace(best, temperature=w.temperature)
+        sizes = [
+            int(math.ceil((windows[i][1] - windows[i][0]) / fe.sampling_rate) * fps) for i in batch
+        ]
+        aligned = _align(model, tokenizer, encoded, [found[i] for i in batch], sizes)
+        for i, words in zip(batch, aligned, strict=True):
+            results[i] = _replace(found[i], words=words)
+    return [results[i] for i in range(len(windows))]
+
+
+def _storage(features: np.ndarray) -> Any:
+    import ctranslate2
+
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(features))
+
+
+def _replace(w: DecodedWindow, **changes: Any) -> DecodedWindow:
+    from dataclasses import replace
+
+    return replace(w, **changes)
+
+
+def _align(
+    model: Any,
+    tokenizer: Any,
+    encoded: Any,
+    decoded: Sequence[DecodedWindow],
+    sizes: Sequence[int],
+) -> list[tuple[DecodedWord, ...]]:
+    """Word times (from each window's start) by faster-whisper's cross-attention alignment."""
+    if not any(d.tokens for d in decoded):
+        return [() for _ in decoded]
+    segments = [
+        [{"tokens": list(d.tokens), "start": 0.0, "end": size / model.frames_per_second, "seek": 0}]
+        for d, size in zip(decoded, sizes, strict=True)
+    ]
+    model.add_word_timestamps(
+        segments,
+        tokenizer,
+        encoded,
+        list(sizes),
+        "\"'“¿([{-",
+        "\"'.。,，!！?？:：”)]}、",
+        0.0,
+    )
+    return [
+        tuple(
+            join_split_words(
+                [
+                    DecodedWord(
+                        str(w["word"]), float(w["start"]), float(w["end"]), float(w["probability"])
+                    )
+                    for w in seg[0].get("words", ())
+                ]
+            )
+        )
+        for seg in segments
+    ]
