@@ -48,11 +48,12 @@ def live(
         typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
     ] = None,
     max_chunk_s: Annotated[
-        float, typer.Option(help="Longest chunk, seconds (latency bound).")
-    ] = 25.0,
-    min_chunk_s: Annotated[
-        float, typer.Option(help="A chunk closes at a silence once this long, seconds.")
-    ] = 8.0,
+        float,
+        typer.Option(
+            help="Latency bound, seconds: a chunk closes at a pause when its speech fills one "
+            "recogniser window (25 s), or at its widest pause once this long."
+        ),
+    ] = 40.0,
     end_timeout_s: Annotated[
         float, typer.Option(help="Seconds to keep reconnecting after the stream drops.")
     ] = 20.0,
@@ -89,9 +90,7 @@ def live(
 
         check_url(url)
         try:
-            live_opts = LiveOptions(
-                min_chunk_s=min_chunk_s, max_chunk_s=max_chunk_s, end_timeout_s=end_timeout_s
-            )
+            live_opts = LiveOptions(max_chunk_s=max_chunk_s, end_timeout_s=end_timeout_s)
         except ValidationError as e:
             first = e.errors()[0]
             raise ConfigError(f"Invalid live option: {first['msg']}.", "Check the values.") from e

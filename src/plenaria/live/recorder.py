@@ -32,7 +32,7 @@ from plenaria.media.ffmpeg import ffmpeg_binary
 log = logging.getLogger(__name__)
 
 READ_BYTES = 1 << 16
-BACKOFF_S = (0.5, 1.0, 2.0, 4.0)  # then 4 s between tries
+BACKOFF_S = (0.5, 1.0, 2.0)  # then 2 s between tries
 STOP_GRACE_S = 5.0
 
 

@@ -7,17 +7,17 @@ those :func:`plenaria.media.vad.speech_probabilities` gives on the finished WAV;
 :func:`~plenaria.media.vad.detect_speech` would.
 
 :class:`ChunkCloser` is pure: given the speech found in the open chunk so far, it
-says where to close it: in the middle of the first silence of ``close_gap_s``
-once the chunk is ``min_chunk_s`` long, or, at ``max_chunk_s``, in the widest
-silence of its second half (the quietest point when there is none).
+says where to close it: in the pause before the speech that no longer fits in
+one recogniser window, or, at ``max_chunk_s``, in its widest pause.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from plenaria.domain import Segment
 from plenaria.media.audio import SAMPLE_RATE
@@ -26,39 +26,28 @@ from plenaria.media.audio import SAMPLE_RATE
 from plenaria.media.vad import FRAME, Scorer, VadModel, VadOptions, speech_spans
 from plenaria.media.vad import _sequence_scorer as sequence_scorer
 from plenaria.media.vad import _stream_scorer as stream_scorer
+from plenaria.transcription.base import TranscriptionOptions
+
+# The transcriber's own padding and merging of speech regions, shared, not copied.
+from plenaria.transcription.base import _regions as speech_regions
 
 
 class LiveOptions(BaseModel):
-    """When a live chunk closes, and how long the recorder waits for a dropped stream."""
+    """How long a live chunk may grow, and how long the recorder waits for a dropped stream."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_chunk_s: float = Field(
-        default=8.0, gt=0, description="A chunk closes at a silence only once this long."
-    )
     max_chunk_s: float = Field(
-        default=25.0,
+        default=40.0,
         gt=2.0,
-        description="A chunk longer than this is closed at its widest silence (latency bound; "
-        "at most 30 s keeps it in one recogniser window).",
-    )
-    close_gap_s: float = Field(
-        default=0.4,
-        gt=0,
-        description="Silence after the end of a speech segment (padding included) that closes "
-        "a chunk.",
+        description="Latency bound: a chunk this long (audio, pauses included) closes at its "
+        "widest silence even when its speech does not fill a recogniser window yet.",
     )
     end_timeout_s: float = Field(
         default=20.0,
         ge=0,
         description="After the stream drops: seconds of reconnecting before the session ends.",
     )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LiveOptions:
-        if self.min_chunk_s >= self.max_chunk_s:
-            raise ValueError("min_chunk_s must be shorter than max_chunk_s")
-        return self
 
 
 class StreamingVad:
@@ -109,10 +98,19 @@ class StreamingVad:
 
 
 class ChunkCloser:
-    """Where the open chunk ``[start_s, now_s]`` closes, if it closes now."""
+    """Where the open chunk ``[start_s, now_s]`` closes, if it closes now.
 
-    def __init__(self, options: LiveOptions) -> None:
+    A chunk is one recogniser window: its speech regions, padded and packed as the
+    transcriber packs them (:func:`plenaria.transcription.base.pack_speech`: pauses
+    shortened to ``max_gap_ms``, at most ``window_s`` seconds), so a live chunk holds
+    the same audio as a window of the same recording processed as a file, and gets
+    the same words. It closes, in the middle of the pause before it, as soon as the
+    region being spoken no longer fits; or at ``max_chunk_s`` (latency bound).
+    """
+
+    def __init__(self, options: LiveOptions, transcription: TranscriptionOptions) -> None:
         self.options = options
+        self.transcription = transcription
 
     def cut(
         self,
@@ -126,37 +124,39 @@ class ChunkCloser:
         ``speech`` are the segments found in the open chunk; the last one may still
         be growing (it ends at ``now_s``).
         """
-        opts = self.options
-        length = now_s - start_s
-        inside = [s for s in speech if s.end > start_s + 1e-6]
-        if length >= opts.min_chunk_s and inside:
-            last_end = inside[-1].end
-            finished = last_end < now_s - 1e-6
-            if finished and now_s - last_end >= opts.close_gap_s and last_end > start_s:
-                return (last_end + now_s) / 2
-        if length < opts.max_chunk_s:
+        t = self.transcription
+        limit = t.window_s - 0.01
+        gap_cap = t.max_gap_ms / 1000
+        inside = [
+            Segment(s.start - start_s, s.end - start_s) for s in speech if s.end > start_s + 1e-6
+        ]
+        regions = [
+            r.shifted(start_s)
+            for r in speech_regions(inside, now_s - start_s, t.speech_pad_ms / 1000, limit)
+        ]
+        used = 0.0
+        for k, region in enumerate(regions):
+            if k == 0:
+                used = region.duration
+                continue
+            gap = min(region.start - regions[k - 1].end, gap_cap)
+            if used + gap + region.duration > limit:
+                return (regions[k - 1].end + region.start) / 2
+            used += gap + region.duration
+        if now_s - start_s < self.options.max_chunk_s:
             return None
-        end = start_s + opts.max_chunk_s
-        gaps = _silences(inside, start_s, end)
-        late = [g for g in gaps if g.middle >= start_s + opts.max_chunk_s / 2]
-        for pool in (late, gaps):
-            if pool:
-                return max(pool, key=lambda g: (g.duration, g.middle)).middle
-        if quiet is not None:
-            t = quiet(Segment(start_s + opts.max_chunk_s / 2, end))
-            if start_s < t <= end:
-                return t
+        end = start_s + self.options.max_chunk_s
+        gaps = [
+            Segment(a.end, b.start)
+            for a, b in pairwise(regions)
+            if b.start > a.end and a.end < end
+        ]
+        if regions and regions[-1].end < end - 1e-6:
+            gaps.append(Segment(regions[-1].end, end))
+        if gaps:
+            return max(gaps, key=lambda g: (g.duration, g.middle)).middle
+        if quiet is not None and regions:
+            t_quiet = quiet(Segment(start_s + self.options.max_chunk_s / 2, end))
+            if start_s < t_quiet <= end:
+                return t_quiet
         return end
-
-
-def _silences(speech: Sequence[Segment], start_s: float, end_s: float) -> list[Segment]:
-    """The gaps between speech segments inside ``(start_s, end_s)`` (not at its edges)."""
-    out: list[Segment] = []
-    t = start_s
-    for s in speech:
-        if s.start > t + 1e-6 and t > start_s:
-            out.append(Segment(t, min(s.start, end_s)))
-        t = max(t, s.end)
-        if t >= end_s:
-            break
-    return [g for g in out if g.duration > 0]

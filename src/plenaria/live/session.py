@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plenaria.domain import Chunk, ChunkTranscript, Segment, SessionInfo, Word
+from plenaria.domain import Chunk, ChunkTranscript, Segment, Word
 from plenaria.graph.options import ProcessOptions
 from plenaria.graph.steps import transcribe_chunk
 from plenaria.live.recorder import Gap, Recorder
@@ -32,7 +32,6 @@ from plenaria.media.audio import SAMPLE_RATE, read_audio
 from plenaria.media.chunking import quietest_point
 
 if TYPE_CHECKING:
-    from plenaria.config import Settings
     from plenaria.diarization.profiles import VoiceProfile
     from plenaria.pipeline import Engines
 
@@ -124,7 +123,7 @@ class LiveSession:
             on_drop=lambda at: self._events.put(("drop", at)),
         )
         self.vad = StreamingVad(engines.vad)
-        self.closer = ChunkCloser(live)
+        self.closer = ChunkCloser(live, options.transcription)
         self.speakers = OnlineSpeakers(
             threshold=options.diarization.cluster_threshold,
             profiles=tuple(profiles),
