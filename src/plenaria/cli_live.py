@@ -58,8 +58,18 @@ def live(
         float, typer.Option(help="Seconds to keep reconnecting after the stream drops.")
     ] = 20.0,
     listen: Annotated[
-        bool, typer.Option("--listen", help="Wait for the encoder to push to URL (RTMP).")
+        bool,
+        typer.Option(
+            "--listen", help="Wait for the encoder to push to URL (rtmp://host:port/app)."
+        ),
     ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="With --listen: the session's secret stream key; a push with another is "
+            "refused. Default: the last part of URL (rtmp://host:port/app/KEY)."
+        ),
+    ] = None,
     no_diarization: Annotated[
         bool, typer.Option("--no-diarization", help="One speaker for all.")
     ] = False,
@@ -89,6 +99,16 @@ def live(
         from plenaria.storage import LocalStorage
 
         check_url(url)
+        gate = None
+        source_url = url
+        if listen:
+            from plenaria.live.rtmp_gate import PushAddress, RtmpGate, free_loopback_port
+
+            address = PushAddress.parse(url, key)
+            internal = free_loopback_port()
+            source_url = f"rtmp://127.0.0.1:{internal}/{address.app}/{address.key}"
+        elif key is not None:
+            raise InputError("--key goes with --listen.", "Add --listen, or drop --key.")
         try:
             live_opts = LiveOptions(max_chunk_s=max_chunk_s, end_timeout_s=end_timeout_s)
         except ValidationError as e:
@@ -123,8 +143,14 @@ def live(
         from plenaria.diarization.profiles import VoiceProfile
 
         work = settings.cache_dir / "live" / stem
+        if listen:
+            gate = RtmpGate(
+                address,
+                internal,
+                on_refused=lambda why: err.print(f"Refused an RTMP push: {why}.", markup=False),
+            ).start()
         runner = LiveSession(
-            url,
+            source_url,
             original,
             work,
             engines,
@@ -135,8 +161,13 @@ def live(
             emit=_emit,
             notify=lambda message: err.print(message, markup=False, highlight=False),
         )
-        err.print(f"Recording {url} into {original}; transcript lines follow on stdout.")
-        record = runner.run()
+        where = f"rtmp://{address.host}:{gate.port}/{address.app}/<key>" if gate else url
+        err.print(f"Recording {where} into {original}; transcript lines follow on stdout.")
+        try:
+            record = runner.run()
+        finally:
+            if gate is not None:
+                gate.close()
         if record.duration_s <= 0:
             raise InputError(
                 f"No audio came from {url}.",

@@ -48,6 +48,13 @@ def encode_clip(src: Path, dest: Path, start_s: float = 0.0, length_s: float | N
     return dest
 
 
+def remux(src: Path, dest: Path) -> Path:
+    """The same streams (no re-encoding) in the container ``dest``'s suffix names."""
+    cmd = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(src)]
+    subprocess.run([*cmd, "-map", "0", "-c", "copy", str(dest)], check=True)
+    return dest
+
+
 def remux_ts(src: Path, dest: Path) -> Path:
     """The same streams (no re-encoding) in MPEG-TS, to stream."""
     cmd = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(src)]

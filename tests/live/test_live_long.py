@@ -1,5 +1,12 @@
 """A generated pleno of more than 3 minutes streamed in real time: the live transcript is as
-good as the same file processed as an upload (``process_recording``), within 1 WER point."""
+good as the same file processed as an upload (``process_recording``), within 1 WER point.
+
+The upload is the streamed MPEG-TS in Matroska (stream copy: the same audio samples; an
+upload must be one of the plain containers). The MP4 it was made from is not the same
+audio: MP4's edit list hides the AAC encoder's 1024 priming samples, MPEG-TS and Matroska
+have none, and a 23 ms shift is enough to change whisper base's errors on espeak speech
+(0.334 on the MP4, 0.377 on the stream, both as files, the same with live chunks).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from live_helpers import (
     encode_clip,
     free_port,
     parse_line,
+    remux,
     remux_ts,
     start_live,
     transcript_text,
@@ -36,17 +44,17 @@ def test_a_3_minute_stream_is_as_accurate_as_the_file(tmp_path: Path) -> None:
     last = next(i for i, x in enumerate(truth) if x["end"] >= MIN_LENGTH_S)
     length = truth[last]["end"] + 0.5
     reference = " ".join(x["text"] for x in truth[: last + 1])
-    clip = encode_clip(sample, tmp_path / "pleno.mp4", 0, length)
+    stream = remux_ts(encode_clip(sample, tmp_path / "pleno.mp4", 0, length), tmp_path / "s.ts")
+    upload = remux(stream, tmp_path / "pleno.mkv")
 
     # The file as an upload: the same options (language) and model.
     settings = Settings(cache_dir=tmp_path / "batch-cache", data_dir=tmp_path / "data")
     options = ProcessOptions(transcription=TranscriptionOptions(language="es"), make_proxy=False)
     batch = process_recording(
-        clip, tmp_path / "batch", load_engines(settings), settings, None, options
+        upload, tmp_path / "batch", load_engines(settings), settings, None, options
     )
     batch_wer = wer(reference, batch.transcript.text)
 
-    stream = remux_ts(clip, tmp_path / "pleno.ts")
     sender = Sender(stream, free_port())
     out = tmp_path / "live"
     run = start_live(

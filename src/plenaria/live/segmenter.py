@@ -147,9 +147,7 @@ class ChunkCloser:
             return None
         end = start_s + self.options.max_chunk_s
         gaps = [
-            Segment(a.end, b.start)
-            for a, b in pairwise(regions)
-            if b.start > a.end and a.end < end
+            Segment(a.end, b.start) for a, b in pairwise(regions) if b.start > a.end and a.end < end
         ]
         if regions and regions[-1].end < end - 1e-6:
             gaps.append(Segment(regions[-1].end, end))
