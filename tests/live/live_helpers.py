@@ -93,30 +93,54 @@ class LiveRun:
 
     proc: subprocess.Popen[str]
     lines: list[tuple[float, str]] = field(default_factory=list)
-    stderr: str = ""
+    err_lines: list[str] = field(default_factory=list)
     ended_at: float = 0.0
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.err_lines)
 
     def wait(self, timeout: float) -> int:
         code = self.proc.wait(timeout=timeout)
         self.ended_at = time.monotonic()
-        self._reader.join(timeout=10)
-        assert self.proc.stderr is not None
-        self.stderr = self.proc.stderr.read()
+        for reader in self._readers:
+            reader.join(timeout=10)
         return code
 
+    def wait_stderr(self, text: str, timeout: float) -> None:
+        """Wait until stderr (lines joined, as wrapped by the console) holds ``text``."""
+        deadline = time.monotonic() + timeout
+        while text not in " ".join(" ".join(self.err_lines).split()):
+            assert self.proc.poll() is None, self.stderr
+            assert time.monotonic() < deadline, (text, self.stderr)
+            time.sleep(0.2)
+
     def start_reading(self) -> None:
-        def read() -> None:
+        def read_out() -> None:
             assert self.proc.stdout is not None
             for line in self.proc.stdout:
                 self.lines.append((time.monotonic(), line.rstrip("\n")))
 
-        self._reader = threading.Thread(target=read, daemon=True)
-        self._reader.start()
+        def read_err() -> None:
+            assert self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.err_lines.append(line.rstrip("\n"))
+
+        self._readers = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
+        for reader in self._readers:
+            reader.start()
 
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def push(path: Path, url: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Publish a file to an RTMP address in real time, as a council's encoder would."""
+    cmd = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re"]
+    cmd += ["-i", str(path), "-c:v", "copy", "-c:a", "aac", "-f", "flv", url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
 def live_env(tmp: Path) -> dict[str, str]:
