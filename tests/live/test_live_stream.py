@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from docx import Document
 from live_helpers import (
     Sender,
     encode_clip,
@@ -128,6 +129,12 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     # The timeline holds both parts with the gap between them.
     assert 53 <= cert["duration_s"] <= 60, cert
     data = json.loads((out / "cut.json").read_text(encoding="utf-8"))
+    # The transcript and the acta's certificate say where the recording is missing.
+    (recorded_gap,) = data["recording"]["gaps"]
+    assert recorded_gap["start"] == pytest.approx(gap["start_s"], abs=0.01)
+    assert recorded_gap["end"] - recorded_gap["start"] == pytest.approx(gap["length_s"], abs=0.01)
+    acta = "\n".join(p.text for p in Document(str(out / "cut.docx")).paragraphs)
+    assert f"Interrupciones de la grabación: 00:00:{int(gap['start_s']):02d}" in acta, acta[-500:]
     words = [w for i in data["interventions"] for w in i["words"]]
     assert not [
         w

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plenaria.domain import Recording, SessionInfo, Transcript
+from plenaria.domain import Recording, Segment, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_local
 from plenaria.graph.steps import StepContext, _k
@@ -85,6 +85,7 @@ def hand_over(
         duration_s=record.duration_s,
         format_name="mpegts",
         streams=streams,
+        gaps=tuple(Segment(g.start_s, g.start_s + g.length_s) for g in record.gaps),
     )
     info = session or SessionInfo()
     spec = JobSpec(
