@@ -45,4 +45,4 @@ def test_a_push_with_a_wrong_key_is_refused_and_the_right_one_recorded(tmp_path:
     assert cert["connections"] == 1
     assert 18 <= cert["duration_s"] <= 22
     text = " ".join(i["text"] for i in json.loads((out / "push.json").read_text())["interventions"])
-    assert "secretario" in text.lower()
+    assert "sesión" in text.lower() and "pleno" in text.lower(), text

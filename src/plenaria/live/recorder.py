@@ -183,7 +183,7 @@ class Recorder:
             given_up_at: float | None = None
             tries = 0
             while not self._stop.is_set():
-                got = self._connection()
+                got = self._connection(given_up_at)
                 if self._stop.is_set():
                     break
                 if got:
@@ -209,8 +209,12 @@ class Recorder:
 
     # -- one connection -----------------------------------------------------------------------
 
-    def _connection(self) -> bool:
-        """One ffmpeg process from start to end; True when it delivered audio."""
+    def _connection(self, deadline: float | None = None) -> bool:
+        """One ffmpeg process from start to end; True when it delivered audio.
+
+        With a ``deadline`` (monotonic), a connection that has brought no audio by then
+        is abandoned: a listening ffmpeg would otherwise wait for a push for ever.
+        """
         read_fd, write_fd = os.pipe()
         spawned = time.monotonic()
         offset = self._ts_offset(spawned)
@@ -230,6 +234,10 @@ class Recorder:
         if self._stop.is_set():
             proc.send_signal(signal.SIGINT)
         state = {"audio": False}
+        if deadline is not None:
+            threading.Thread(
+                target=self._watchdog, args=(proc, state, deadline), daemon=True
+            ).start()
         assert proc.stdout is not None and proc.stderr is not None
         copier = threading.Thread(target=self._copy_original, args=(proc.stdout,), daemon=True)
         errors: list[bytes] = []
@@ -252,6 +260,16 @@ class Recorder:
             self.errors.append(line)
             log.info("live connection ended (exit %s): %s", code, line)
         return state["audio"]
+
+    def _watchdog(
+        self, proc: subprocess.Popen[bytes], state: dict[str, bool], deadline: float
+    ) -> None:
+        while proc.poll() is None and not state["audio"]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                proc.kill()
+                return
+            time.sleep(min(left, 0.2))
 
     def _ts_offset(self, spawned: float) -> float:
         """Where a new connection starts on the timeline (its original's timestamps)."""
