@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import time
 from pathlib import Path
 
@@ -153,3 +154,33 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     for start in later:
         nearest = min(abs(w["start"] - start) for w in words)
         assert nearest < 4, (start, nearest)
+
+
+def test_ctrl_c_ends_the_session_cleanly(sample: Path, tmp_path: Path) -> None:
+    clip = remux_ts(encode_clip(sample, tmp_path / "clip.mp4", 0, 60), tmp_path / "clip.ts")
+    sender = Sender(clip, free_port())
+    out = tmp_path / "out"
+    run = start_live(sender.url, out, tmp_path, "-l", "es", "--name", "stop", "--no-proxy")
+    try:
+        deadline = time.monotonic() + 90
+        while not run.lines:  # the first chunk is printed: Ctrl-C in the middle of the session
+            assert time.monotonic() < deadline and run.proc.poll() is None, run.stderr
+            time.sleep(0.2)
+        assert sender.proc.poll() is None  # the stream is still going
+        run.proc.send_signal(signal.SIGINT)
+        stopped = time.monotonic()
+        code = run.wait(timeout=120)
+    finally:
+        sender.kill()
+        run.kill()
+    assert code == 0, run.stderr
+    assert run.ended_at - stopped < 60
+    cert = json.loads((out / "stop.live.json").read_text(encoding="utf-8"))
+    assert 20 <= cert["duration_s"] <= 55, cert
+    assert cert["sha256"] == hashlib.sha256((out / "stop.ts").read_bytes()).hexdigest()
+    for suffix in (".json", ".vtt", ".srt", ".docx"):
+        assert (out / f"stop{suffix}").stat().st_size > 0
+    data = json.loads((out / "stop.json").read_text(encoding="utf-8"))
+    printed = " ".join(parse_line(line)[2] for _, line in run.lines)
+    assert wer(transcript_text(out / "stop.json"), printed) < 0.05
+    assert data["recording"]["duration_s"] == pytest.approx(cert["duration_s"], abs=0.01)

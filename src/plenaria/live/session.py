@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from plenaria.domain import Chunk, ChunkTranscript, Segment, Word
 from plenaria.graph.options import ProcessOptions
@@ -187,8 +187,8 @@ class LiveSession:
             except queue.Empty:
                 continue
             if kind == "audio":
-                total, at = value  # type: ignore[misc]
-                self._arrivals.append((int(total), float(at)))
+                total, at = cast(tuple[int, float], value)
+                self._arrivals.append((total, at))
                 if self._events.qsize() < 5:  # behind: catch up first, decide then
                     self._advance()
             elif kind == "drop":
@@ -196,9 +196,9 @@ class LiveSession:
                 now = self.vad.samples / SAMPLE_RATE
                 if now > self._chunk_start + 0.05:
                     self._close(now, time.monotonic())
-                self.notify(f"Stream dropped at {hms(float(value))}; reconnecting.")  # type: ignore[arg-type]
+                self.notify(f"Stream dropped at {hms(cast(float, value))}; reconnecting.")
             elif kind == "gap":
-                gap: Gap = value  # type: ignore[assignment]
+                gap = cast(Gap, value)
                 self.notify(
                     f"Stream back: gap of {gap.length_s:.1f} s from {hms(gap.start_s)} "
                     "(recorded as silence, reported in the outputs)."
@@ -208,8 +208,8 @@ class LiveSession:
         while not self._events.empty():
             kind, value = self._events.get()
             if kind == "audio":
-                total, at = value  # type: ignore[misc]
-                self._arrivals.append((int(total), float(at)))
+                total, at = cast(tuple[int, float], value)
+                self._arrivals.append((total, at))
         self._advance()
 
     def _advance(self) -> None:
