@@ -124,6 +124,7 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     assert cert["connections"] == 2
     assert len(cert["gaps"]) == 1, cert["gaps"]
     gap = cert["gaps"][0]
+    print(f"\ngap {gap}, {cert['duration_s']} s recorded, {cert['connections']} connections")
     assert 24 <= gap["start_s"] <= 26.5, gap
     assert 9 <= gap["length_s"] <= 14, gap
     assert f"gap of {gap['length_s']:.1f} s" in run.stderr.replace("\n", " "), run.stderr

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from plenaria.live.source import record_args
+from plenaria.live.source import is_hls, record_args
 from plenaria.media.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from plenaria.media.ffmpeg import ffmpeg_binary
 
@@ -183,9 +183,12 @@ class Recorder:
             given_up_at: float | None = None
             tries = 0
             while not self._stop.is_set():
-                got = self._connection(given_up_at)
+                got, code = self._connection(given_up_at)
                 if self._stop.is_set():
                     break
+                if got and code == 0 and is_hls(self.url):
+                    log.info("the HLS playlist has ended")
+                    break  # a finished playlist would only be read again from its start
                 if got:
                     tries = 0
                     given_up_at = time.monotonic() + self.end_timeout_s
@@ -209,8 +212,8 @@ class Recorder:
 
     # -- one connection -----------------------------------------------------------------------
 
-    def _connection(self, deadline: float | None = None) -> bool:
-        """One ffmpeg process from start to end; True when it delivered audio.
+    def _connection(self, deadline: float | None = None) -> tuple[bool, int]:
+        """One ffmpeg process from start to end: whether it delivered audio, its exit code.
 
         With a ``deadline`` (monotonic), a connection that has brought no audio by then
         is abandoned: a listening ffmpeg would otherwise wait for a push for ever.
@@ -259,7 +262,7 @@ class Recorder:
             line = message.splitlines()[-1] if message else f"exit {code}"
             self.errors.append(line)
             log.info("live connection ended (exit %s): %s", code, line)
-        return state["audio"]
+        return state["audio"], code
 
     def _watchdog(
         self, proc: subprocess.Popen[bytes], state: dict[str, bool], deadline: float

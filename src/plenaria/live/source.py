@@ -52,11 +52,15 @@ def check_url(url: str) -> str:
     return scheme
 
 
+def is_hls(url: str) -> bool:
+    """An HLS playlist: its end (``#EXT-X-ENDLIST``) is the end of the broadcast."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme in ("http", "https") and urlsplit(url).path.lower().endswith((".m3u8", ".m3u"))
+
+
 def protocol_whitelist(url: str) -> str:
     scheme = check_url(url)
-    if scheme in ("http", "https") and urlsplit(url).path.lower().endswith((".m3u8", ".m3u")):
-        return HLS_PROTOCOLS
-    return PROTOCOLS[scheme]
+    return HLS_PROTOCOLS if is_hls(url) else PROTOCOLS[scheme]
 
 
 def input_args(url: str, listen: bool = False) -> list[str]:
@@ -70,6 +74,10 @@ def input_args(url: str, listen: bool = False) -> list[str]:
     ]  # fmt: skip
     if listen:
         args += ["-listen", "1", "-timeout", "-1"]
+    if is_hls(url):
+        # Start at the newest segment: after a reconnection, the older ones listed in the
+        # playlist were recorded already (at most one segment may come twice).
+        args += ["-live_start_index", "-1"]
     return [*args, "-i", url]
 
 
