@@ -10,6 +10,7 @@ import hashlib
 import json
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from live_helpers import (
     Sender,
     encode_clip,
     free_port,
+    norm,
     parse_line,
     remux_ts,
     start_live,
@@ -44,6 +46,12 @@ def _reference(sample: Path, start: float, end: float, shift: float = 0.0) -> st
         x for x in truth(sample) if start <= float(str(x["start"])) and float(str(x["end"])) <= end
     ]
     return " ".join(str(x["text"]) for x in lines)
+
+
+def recall(reference: str, hypothesis: str) -> float:
+    """Share of the reference's words (with repeats) found in the hypothesis."""
+    ref, hyp = Counter(norm(reference).split()), Counter(norm(hypothesis).split())
+    return sum((ref & hyp).values()) / max(1, sum(ref.values()))
 
 
 def test_a_streamed_pleno_is_transcribed_while_it_plays(sample: Path, tmp_path: Path) -> None:
@@ -146,8 +154,10 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     # Nothing said before or after the gap is lost: both parts read like the script.
     text_before = " ".join(w["text"] for w in words if w["start"] < gap["start_s"])
     text_after = " ".join(w["text"] for w in words if w["start"] > gap["start_s"])
-    assert wer(_reference(sample, 0, 25), text_before) < 0.7, text_before
-    assert wer(_reference(sample, 35, 55), text_after) < 0.7, text_after
+    # (Recall of the script's words, not WER: each part starts or ends inside a line, whose
+    # piece is rightly transcribed but is not in the reference of whole lines.)
+    assert recall(_reference(sample, 0, 25), text_before) > 0.4, text_before
+    assert recall(_reference(sample, 35, 55), text_after) > 0.4, text_after
     # What follows the gap keeps its time in the session (the script's time, within the
     # reconnection delay).
     later = [float(str(x["start"])) for x in truth(sample) if 36 <= float(str(x["start"])) <= 52]
