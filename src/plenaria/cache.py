@@ -1,8 +1,9 @@
-"""A content-addressed store of stage results, so an interrupted run resumes.
+"""Content keys and atomic writes.
 
-Keys are SHA-256 digests of everything a result depends on (the recording's
-hash, the model, the options). Values are JSON files written atomically, so a
-run killed mid-write leaves either the old value or none, never half a file.
+A key is the SHA-256 digest of everything a result depends on (the recording's
+hash, the model, the options): the job graph stores each step's result under
+one (``plenaria.storage``). Writes are atomic, so a run killed mid-write leaves
+either the old value or none, never half a file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 
 def cache_key(*parts: object) -> str:
@@ -41,26 +41,3 @@ def atomic_write_text(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-class ResultCache:
-    """JSON results under ``root/<kind>/<key>.json``."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def path(self, kind: str, key: str) -> Path:
-        return self.root / kind / f"{key}.json"
-
-    def load(self, kind: str, key: str) -> Any | None:
-        path = self.path(kind, key)
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (ValueError, UnicodeDecodeError):
-            path.unlink(missing_ok=True)  # a damaged entry is recomputed
-            return None
-
-    def store(self, kind: str, key: str, value: Any) -> None:
-        atomic_write_text(self.path(kind, key), json.dumps(value, ensure_ascii=False))

@@ -74,6 +74,8 @@ def worker(
     """A Celery worker for the given queues (GPU: --queues asr --device cuda --concurrency 1)."""
     _logging(loglevel)
     with reported_errors(debug):
+        from celery.signals import worker_ready
+
         from plenaria.errors import ConfigError
         from plenaria.workers.app import QUEUES, configure
         from plenaria.workers.reconciler import start_reconciler
@@ -90,7 +92,13 @@ def worker(
         settings = _settings(device=device)
         celery = configure(settings)
         celery.conf.plenaria_queues = wanted
-        start_reconciler(settings.reconcile_every_s)
+
+        def _reconcile(**_: object) -> None:
+            # Started once the pool has forked its processes: no thread is copied into them.
+            start_reconciler(settings.reconcile_every_s)
+
+        worker_ready.connect(_reconcile, weak=False)
+
         argv = [
             "worker",
             "--queues",

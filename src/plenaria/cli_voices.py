@@ -65,25 +65,18 @@ def enroll(
 
                 raise InputError(f"Enrollment audio not found: {path}.", "Check the path.")
         from plenaria.diarization.embedded import EmbeddedDiarizer
+        from plenaria.diarization.loader import pick_device
 
+        settings = get_settings()
         store = VoiceStore.default()
         before = store.get(name)
-        embedder = EmbeddedDiarizer(_device(get_settings().device))  # loaded once
+        embedder = EmbeddedDiarizer.load(settings.models_path, device=pick_device(settings.device))
         profile = enroll_from_audio(embedder, store, name, parsed, role=role, group=group)
         verb = "Updated" if before is not None else "Enrolled"
         out.print(
             f"{verb} {escape(profile.name)}: {profile.seconds:.1f} s of speech from "
             f"{profile.samples} sample(s), saved in {escape(str(store.path(profile.id)))}"
         )
-
-
-def _device(setting: str) -> str:
-    """'cpu' or 'cuda'; 'auto' is cuda when torch sees a GPU."""
-    if setting != "auto":
-        return setting
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @voices_app.command("list")
@@ -98,7 +91,7 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
             out.print(f"No voice profiles in {escape(str(store.root))}.")
             return
         table = Table(title=f"Voice profiles ({escape(str(store.root))})")
-        for column in ("name", "role", "group", "seconds", "samples", "updated"):
+        for column in ("name", "role", "group", "seconds", "samples", "updated", "encoder"):
             table.add_column(
                 column, justify="right" if column in ("seconds", "samples") else "left"
             )
@@ -110,6 +103,7 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
                 f"{p.seconds:.1f}",
                 str(p.samples),
                 p.updated,
+                escape(p.model_id or "old (enroll again)"),
             )
         out.print(table)
 

@@ -135,9 +135,25 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         default=10, ge=1, description="Failed logins allowed per address and account."
     )
+    queue_routes: str = Field(
+        default="",
+        description="Where steps run, as step=queue pairs over the defaults (probe, audio, "
+        "speech, plan and proxy on media; transcribe on asr; diarize on diarization; name, "
+        "assemble and outputs on default), e.g. diarize=asr to diarize on the GPU workers.",
+    )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (production)."
     )
+
+    @property
+    def routes(self) -> dict[str, str]:
+        """``queue_routes`` parsed: step kind -> queue (checked in :meth:`check_safe`)."""
+        routes: dict[str, str] = {}
+        for pair in self.queue_routes.split(","):
+            step, sep, queue = pair.partition("=")
+            if sep:
+                routes[step.strip()] = queue.strip()
+        return routes
 
     @property
     def storage_path(self) -> Path:
@@ -155,6 +171,7 @@ class Settings(BaseSettings):
         """Production refuses to start on a default secret or an embedded database."""
         from plenaria.errors import ConfigError
 
+        self._check_routes()
         if self.env != "production":
             return
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
@@ -168,6 +185,21 @@ class Settings(BaseSettings):
                 "PLENARIA_SECRET_KEY is shorter than 32 characters.",
                 "Use a long random value.",
             )
+
+    def _check_routes(self) -> None:
+        from plenaria.errors import ConfigError
+
+        steps: tuple[str, ...] = ("probe", "audio", "speech", "plan", "proxy", "transcribe")
+        steps += ("diarize", "name", "assemble", "outputs")
+        queues = ("media", "asr", "diarization", "default")
+        for pair in (p.strip() for p in self.queue_routes.split(",") if p.strip()):
+            step, _, queue = (x.strip() for x in pair.partition("="))
+            if step not in steps or queue not in queues:
+                raise ConfigError(
+                    f"PLENARIA_QUEUE_ROUTES has {pair!r}.",
+                    f"Write step=queue pairs; steps: {', '.join(steps)}; "
+                    f"queues: {', '.join(queues)}.",
+                )
 
     @property
     def models_path(self) -> Path:

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from plenaria.cache import atomic_write_text
 from plenaria.diarization.base import DiarizationOptions
+from plenaria.diarization.models import encoder_id
 from plenaria.diarization.profiles import VoiceProfile, enroll, profile_id
 from plenaria.domain import Segment
 from plenaria.errors import InputError
@@ -46,6 +47,8 @@ MIN_REGION_S = 0.3  # shorter bursts (clicks, coughs) are dropped
 
 class SegmentEmbedder(Protocol):
     """What enrollment needs of a loaded encoder (EmbeddedDiarizer has it)."""
+
+    model_id: str
 
     def embed_segments(
         self, wav: Path, segments: Sequence[Segment], options: DiarizationOptions
@@ -249,8 +252,16 @@ def enroll_from_audio(
                     f"{part.start:.1f}-{part.end:.1f} s: too little to learn a voice.",
                     "Give a span where the person speaks for at least a few seconds.",
                 )
-            windows = embedder.embed_segments(wav, regions, opts)
-            profile = enroll(profile, windows, seconds, name=name, role=role, group=group)
+            pieces = embedder.embed_segments(wav, regions, opts)
+            profile = enroll(
+                profile,
+                pieces,
+                seconds,
+                name=name,
+                role=role,
+                group=group,
+                model_id=encoder_id(embedder.model_id),
+            )
             log.info("enrolled %s from %s: %.1f s of speech", profile.name, src.name, seconds)
     if profile is None:  # pragma: no cover - sources is not empty
         raise InputError(f"No audio given to enroll {name}.", SOURCE_FORMAT)

@@ -143,3 +143,8 @@ def test_bearer_tokens_work_without_csrf_and_can_be_revoked(
     r = client.get("/api/v1/auth/me", headers={"Authorization": "Basic abc"})
     assert r.status_code == 401 and "Bearer" in r.json()["detail"]
     assert {"token.create", "token.revoke"} <= set(_actions(world))
+
+
+def test_an_oversized_login_body_is_refused_unread(client: TestClient) -> None:
+    r = client.post("/api/v1/auth/login", content=b"{" + b" " * 100_000 + b"}")
+    assert r.status_code == 422 and "too large" in r.json()["detail"]

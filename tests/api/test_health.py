@@ -73,3 +73,16 @@ def test_openapi_and_docs_under_v1(client: TestClient) -> None:
     assert "swagger" in client.get("/api/v1/docs").text.lower()
     r = client.get("/api/v1/nowhere")
     assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+
+
+def test_api_docs_work_offline(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    import re
+
+    urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", page.text)
+    assert urls and not [u for u in urls if u.startswith(("http:", "https:", "//"))], urls
+    for url in urls:
+        if url.startswith("/static/"):
+            asset = client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 500, url

@@ -189,3 +189,33 @@ def test_an_output_key_outside_storage_is_not_served(client: TestClient, world: 
         job_repo.add_output(s, job_repo.get_job(s, job_id), "json", "../secret.txt", 12)
     r = client.get(f"{V1}/jobs/{job_id}/outputs/json", headers=world.headers("admin"))
     assert r.status_code == 404 and "missing from storage" in r.json()["detail"]
+
+
+def test_an_accepted_upload_is_recorded_for_its_council_only(
+    client: TestClient, world: World, queue: RecordingQueue
+) -> None:
+    from plenaria.api.upload_records import record_accepted_upload
+    from plenaria.domain import Recording as Probed
+
+    upload_id = "e" * 32
+    path = world.storage / "uploads" / upload_id / upload_id
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00" * 64)
+    probed = Probed("pleno.mp4", "ef" * 32, 64, 12.5, "mov,mp4,m4a,3gp,3g2,mj2")
+    record = record_accepted_upload(world.db, world.storage)
+    meta = {"filename": "pleno de mayo.mp4", "sha256": "ef" * 32, "council_id": world.councils["a"]}
+    record(upload_id, path, meta, probed)
+    record(upload_id, path, meta, probed)  # called twice: recorded once
+    with world.db.session() as s:
+        [recording] = s.scalars(select(Recording)).all()
+        assert recording.storage_key == f"uploads/{upload_id}/{upload_id}"
+        assert recording.probe is not None and recording.probe["duration_s"] == 12.5
+        assert recording.file_name == "pleno de mayo.mp4"
+    r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("other"))
+    assert r.status_code == 404
+    r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("admin"))
+    assert r.status_code == 202, r.text
+    assert world.job_row(r.json()["id"]).recording_id == recording.id
+    path.unlink()  # a terminated upload: its row stays, its file is gone
+    r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("admin"))
+    assert r.status_code == 404 and "no longer stored" in r.json()["detail"]

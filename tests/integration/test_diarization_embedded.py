@@ -1,7 +1,8 @@
-"""The embedded diarizer with the real resemblyzer encoder on espeak-ng voices.
+"""The embedded diarizer (segmentation-3.0 + CAM++, real weights) on espeak-ng voices.
 
 Sentences are placed at known times, so the speech regions and the voice of
-every second of speech are known: the turns are scored against them.
+every second of speech are known: the turns are scored against them. The
+ONNX exports are kept under the system's temporary folder between runs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import io
 import itertools
 import shutil
 import subprocess
+import tempfile
 import time
 import wave
 from pathlib import Path
@@ -29,8 +31,8 @@ pytestmark = [
 ]
 
 RATE = 16_000
-# A low male and a female voice: the encoder's window embeddings of the two are
-# about 0.47 apart in cosine distance, those of one voice about 0.15.
+MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
+# A low male and a female voice.
 VOICE_A = ("es+m3", 160, 35)
 VOICE_B = ("es+f4", 150, 60)
 SENTENCES = (
@@ -96,7 +98,7 @@ def label_time(turns: tuple[Turn, ...], seg: Segment) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def diarizer() -> EmbeddedDiarizer:
-    return EmbeddedDiarizer("cpu")
+    return EmbeddedDiarizer.load(MODELS, threads=2)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +118,12 @@ def test_the_two_test_voices_are_far_apart(
     a, b = (diarizer.embed_segments(wav, [seg], opts).mean(axis=0) for _, seg in truth)
     similarity = float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
     print(f"cosine similarity {VOICE_A[0]} vs {VOICE_B[0]}: {similarity:.3f}")
-    assert similarity < 0.75
+    assert similarity < 0.5
+    # One voice, two other sentences: alike.
+    c = diarizer.embed_segments(wav, [truth[0][1]]).mean(axis=0)
+    audio2, truth2 = place([("A", voices["A"][3])], [0.5])
+    d = diarizer.embed_segments(write_wav(tmp_path / "a2.wav", audio2), [truth2[0][1]])[0]
+    assert float(c @ d / np.linalg.norm(c) / np.linalg.norm(d)) > 0.6
 
 
 def test_two_alternating_voices_give_two_speakers_at_the_right_times(
@@ -131,13 +138,20 @@ def test_two_alternating_voices_give_two_speakers_at_the_right_times(
     speech = regions_of(truth)
     assert len(speech) == 5  # one region holds a change of speaker
 
-    turns = diarizer.turns(wav, speech, DiarizationOptions())
+    result = diarizer.diarize(wav, speech, DiarizationOptions())
+    turns = result.turns
 
-    assert {t.speaker for t in turns} == {"SPEAKER_00", "SPEAKER_01"}
+    assert result.speakers == ("SPEAKER_00", "SPEAKER_01")
+    assert result.model_id == diarizer.model_id and "campplus" in result.model_id
+    assert all(len(result.centroid(s) or ()) == 192 for s in result.speakers)
     assert turns[0].speaker == "SPEAKER_00"
-    assert all(a.segment.end <= b.segment.start + 1e-9 for a, b in itertools.pairwise(turns))
+    plain = [t for t in turns if not t.overlap]
+    assert all(a.segment.end <= b.segment.start + 1e-9 for a, b in itertools.pairwise(plain))
+    # By default the segmentation decides where speech starts and ends: near the regions.
+    assert all(any(t.segment.overlap(r) > 0 for r in speech) for t in turns)
+    cropped = diarizer.diarize(wav, speech, DiarizationOptions(crop_to_speech=True)).turns
     assert all(
-        any(r.start <= t.segment.start and t.segment.end <= r.end for r in speech) for t in turns
+        any(r.start <= t.segment.start and t.segment.end <= r.end for r in speech) for t in cropped
     )
     mapping = {"A": "SPEAKER_00", "B": "SPEAKER_01"}
     correct = total = 0.0
@@ -156,10 +170,10 @@ def test_one_voice_is_one_speaker(
     parts = [("A", x) for x in voices["A"]]
     audio, truth = place(parts, [0.7] * len(parts))
     wav = write_wav(tmp_path / "mono.wav", audio)
-    turns = diarizer.turns(wav, regions_of(truth), DiarizationOptions())
+    turns = diarizer.diarize(wav, regions_of(truth), DiarizationOptions()).turns
     assert {t.speaker for t in turns} == {"SPEAKER_00"}
     covered = sum(t.segment.duration for t in turns)
-    assert covered == pytest.approx(sum(seg.duration for _, seg in truth), abs=0.01)
+    assert covered == pytest.approx(sum(seg.duration for _, seg in truth), rel=0.1)
 
 
 def test_speaker_count_hints_are_honoured(
@@ -169,21 +183,24 @@ def test_speaker_count_hints_are_honoured(
     audio, truth = place(parts, [0.6, 0.6, 0.5])
     wav = write_wav(tmp_path / "hint.wav", audio)
     speech = regions_of(truth)
-    one = diarizer.turns(wav, speech, DiarizationOptions(max_speakers=1))
+    one = diarizer.diarize(wav, speech, DiarizationOptions(max_speakers=1)).turns
     assert {t.speaker for t in one} == {"SPEAKER_00"}
-    # One voice, but two speakers asked for: the clustering must split it.
-    audio = np.concatenate([voices["A"][1], voices["A"][3]])
+    # One voice, but two speakers asked for: the clustering must split it (over
+    # several windows: within one, the segmentation hears one local speaker).
+    audio = np.concatenate([voices["A"][k] for k in (1, 3, 4, 5)])
     mono = write_wav(tmp_path / "mono.wav", audio)
     speech = [Segment(0.0, len(audio) / RATE)]
-    two = diarizer.turns(mono, speech, DiarizationOptions(min_speakers=2, min_turn_s=0.0))
+    two = diarizer.diarize(mono, speech, DiarizationOptions(min_speakers=2)).turns
     assert {t.speaker for t in two} == {"SPEAKER_00", "SPEAKER_01"}
 
 
 def test_no_speech_gives_no_turns(diarizer: EmbeddedDiarizer, tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "silence.wav", np.zeros(RATE * 2))
-    assert diarizer.turns(wav, [], DiarizationOptions()) == ()
+    assert diarizer.diarize(wav, [], DiarizationOptions()).turns == ()
     # Regions wholly past the end of the audio are no speech either.
-    assert diarizer.turns(wav, [Segment(5.0, 6.0)], DiarizationOptions()) == ()
+    assert diarizer.diarize(wav, [Segment(5.0, 6.0)], DiarizationOptions()).turns == ()
+    # Silence given as speech: the segmentation hears nobody.
+    assert diarizer.diarize(wav, [Segment(0.0, 2.0)], DiarizationOptions()).turns == ()
 
 
 def test_a_wav_in_the_wrong_format_is_a_media_error(
@@ -196,11 +213,11 @@ def test_a_wav_in_the_wrong_format_is_a_media_error(
         w.setframerate(44_100)
         w.writeframes(b"\0\0" * 2 * 4410)
     with pytest.raises(MediaError, match="16 kHz mono"):
-        diarizer.turns(path, [Segment(0, 0.1)], DiarizationOptions())
+        diarizer.diarize(path, [Segment(0, 0.1)], DiarizationOptions())
     garbage = tmp_path / "garbage.wav"
     garbage.write_bytes(b"not a wav at all")
     with pytest.raises(MediaError, match=r"garbage\.wav"):
-        diarizer.turns(garbage, [Segment(0, 0.1)], DiarizationOptions())
+        diarizer.diarize(garbage, [Segment(0, 0.1)], DiarizationOptions())
 
 
 def test_real_time_factor_on_a_minute(
@@ -219,7 +236,7 @@ def test_real_time_factor_on_a_minute(
         if s.start + k * period < 60.0
     ]
     started = time.perf_counter()
-    turns = diarizer.turns(wav, speech, DiarizationOptions())
+    turns = diarizer.diarize(wav, speech, DiarizationOptions()).turns
     elapsed = time.perf_counter() - started
     print(f"embedded diarization: 60 s of audio in {elapsed:.2f} s, RTF {elapsed / 60:.3f}")
     assert len({t.speaker for t in turns}) == 2
@@ -237,19 +254,18 @@ def test_a_one_word_speaker_between_two_long_turns_breaks_nothing(
     speech = regions_of(truth, join_gap_s=0.5)
     assert len(speech) == 1  # one stretch of speech: the word is inside it
 
-    turns = diarizer.turns(wav, speech, DiarizationOptions())
+    turns = diarizer.diarize(wav, speech, DiarizationOptions()).turns
 
     first, word_seg, last = (seg for _, seg in truth)
     label = {seg: max(times, key=lambda k: times[k]) for seg in (first, last)
              for times in [label_time(turns, seg)]}  # fmt: skip
     assert label[first] == label[last] == "SPEAKER_00"
     plain = [t for t in turns if not t.overlap]
-    assert sum(t.segment.duration for t in plain) == pytest.approx(speech[0].duration, abs=0.01)
     assert all(a.segment.end <= b.segment.start + 1e-9 for a, b in itertools.pairwise(plain))
     own = label_time(turns, word_seg)
     print(f"the one word ({word_seg.duration:.2f} s) is given to {own}; speakers {len(set(own))}")
-    # The word alone is less than min_speaker_s of speech: it joins speaker A.
-    assert {t.speaker for t in turns} == {"SPEAKER_00"}
+    # A keeps one label on both sides; the word is A's or a second speaker's, no third.
+    assert len({t.speaker for t in turns}) <= 2
 
 
 def test_talking_over_each_other_is_marked_as_overlap(
@@ -266,7 +282,7 @@ def test_talking_over_each_other_is_marked_as_overlap(
     both = Segment(start_b / RATE, len(a) / RATE)
     speech = [Segment(0.0, (start_b + len(b)) / RATE)]
 
-    turns = diarizer.turns(wav, speech, DiarizationOptions(overlap_margin=0.1))
+    turns = diarizer.diarize(wav, speech, DiarizationOptions()).turns
 
     assert {t.speaker for t in turns} == {"SPEAKER_00", "SPEAKER_01"}
     flagged = [t for t in turns if t.overlap]
@@ -274,10 +290,13 @@ def test_talking_over_each_other_is_marked_as_overlap(
         "overlap turns:",
         [(t.speaker, round(t.segment.start, 2), round(t.segment.end, 2)) for t in flagged],
     )
-    assert {t.speaker for t in flagged} == {"SPEAKER_00", "SPEAKER_01"}
     print(f"true overlap: {both.start:.2f}-{both.end:.2f}")
+    assert {t.speaker for t in flagged} == {"SPEAKER_00", "SPEAKER_01"}
     assert all(t.segment.overlap(both) > 0 for t in flagged)
-    # Off, nothing is flagged and turns never overlap.
-    off = diarizer.turns(wav, speech, DiarizationOptions(overlap_margin=0.0))
-    assert not any(t.overlap for t in off)
-    assert all(x.segment.end <= y.segment.start + 1e-9 for x, y in itertools.pairwise(off))
+    # Both speakers at once over most of the true overlap.
+    found = sum(
+        a.segment.overlap(b.segment)
+        for a, b in itertools.combinations(flagged, 2)
+        if a.speaker != b.speaker
+    )
+    assert found > 0.5 * both.duration

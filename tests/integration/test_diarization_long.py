@@ -2,12 +2,10 @@
 
 Each distinct sentence is synthesised once (espeak-ng, festival's Catalan
 voice) and placed again and again at known times with silence between, so
-the speech regions and the voice of every second are known. The WAV is
-written piece by piece: the test never holds an hour of audio in memory.
-
-The six voices were picked among ~100 espeak-ng voice/variant/pitch/speed
-combinations as the six whose mean voice embeddings are farthest apart
-(greedy max-min over the pairwise cosine similarities).
+the voice of every second is known. The WAV is written piece by piece: the
+test never holds an hour of audio in memory. The diarizer is given the whole
+recording as one region: it finds the speech itself (segmentation-3.0), as
+it does behind a VAD that keeps long stretches.
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ pytestmark = [
 ]
 
 RATE = 16_000
+MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
 ES = (
     "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
     "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",
@@ -75,11 +74,9 @@ VOICES = (
     Voice("ca+f5 -p70 -s170", "ca+f5", 70, 170, catalan=True),
     Voice("ca+Andy -p70 -s170", "ca+Andy", 70, 170, catalan=True),
 )
-# Mean embeddings of two different texts of one voice are >= 0.90 alike, and
-# the diarizer joins clusters whose mean embeddings are >= 0.91 alike
-# (merge_similarity) or whose windows average above 0.75 (cluster_threshold
-# 0.25). Six voices whose means stay below 0.75 are told apart with margin.
-MAX_PAIR_SIMILARITY = 0.75
+# Mean CAM++ embeddings of two texts of one voice are >= 0.9 alike here; six
+# voices whose means stay below 0.7 are told apart with margin.
+MAX_PAIR_SIMILARITY = 0.7
 
 
 def synthesize(voice: Voice, text: str) -> np.ndarray:
@@ -171,27 +168,17 @@ def write_plenary(
     return truth
 
 
-def speech_regions(truth: list[tuple[int, Segment]], join_gap_s: float = 0.5) -> list[Segment]:
-    out: list[Segment] = []
-    for _, seg in truth:
-        if out and seg.start - out[-1].end < join_gap_s:
-            out[-1] = Segment(out[-1].start, seg.end)
-        else:
-            out.append(seg)
-    return out
-
-
 def label_time(turns: tuple[Turn, ...], seg: Segment) -> dict[str, float]:
+    """Seconds of ``seg`` under each label (overlapped speech counts for every speaker in it)."""
     out: dict[str, float] = {}
     for t in turns:
-        if not t.overlap:
-            out[t.speaker] = out.get(t.speaker, 0.0) + t.segment.overlap(seg)
+        out[t.speaker] = out.get(t.speaker, 0.0) + t.segment.overlap(seg)
     return out
 
 
 @pytest.fixture(scope="module")
 def diarizer() -> EmbeddedDiarizer:
-    return EmbeddedDiarizer("cpu")
+    return EmbeddedDiarizer.load(MODELS, threads=2)
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +214,8 @@ def test_the_six_voices_are_far_apart(
         print(f"  {v.name:<24}" + " ".join(f"{x:5.2f}" for x in sim[i]))
     cross = sim[~np.eye(len(VOICES), dtype=bool)]
     assert cross.max() < MAX_PAIR_SIMILARITY, cross.max()
-    assert np.diag(sim).min() > 0.85  # and each voice is itself across texts
-    assert np.diag(sim).min() - cross.max() > 0.15
+    assert np.diag(sim).min() > 0.75  # and each voice is itself across texts
+    assert np.diag(sim).min() - cross.max() > 0.25
 
 
 @pytest.mark.slow
@@ -244,14 +231,15 @@ def test_an_hour_keeps_one_label_per_voice(
     order = schedule(len(VOICES), turns_each=6)
     wav = tmp_path / "hour.wav"
     truth = write_plenary(wav, clips, order, total_s=3600.0)
-    speech = speech_regions(truth)
     assert truth[-1][1].end > 3500  # the last turn is near the end of the hour
     assert min(order.count(v) for v in range(len(VOICES))) >= 5
+    whole = [Segment(0.0, 3600.0)]  # no oracle regions: the diarizer finds the speech
 
     started = time.perf_counter()
-    turns = diarizer.turns(wav, speech, DiarizationOptions(max_speakers=len(VOICES)))
+    hinted = diarizer.diarize(wav, whole, DiarizationOptions(max_speakers=len(VOICES)))
     elapsed = time.perf_counter() - started
-    talk = sum(s.duration for s in speech)
+    turns = hinted.turns
+    talk = sum(seg.duration for _, seg in truth)
     print(
         f"\n60 min ({talk:.0f} s of speech) diarized in {elapsed:.1f} s (RTF {elapsed / 3600:.4f})"
     )
@@ -267,7 +255,15 @@ def test_an_hour_keeps_one_label_per_voice(
     print(f"speech time given to the voice's own label: {share:.1%}")
     assert share > 0.95
 
-    auto = diarizer.turns(wav, speech, DiarizationOptions())
+    found = sum(
+        t.segment.duration for t in turns if t.speaker == mapping[VOICES[0].name]
+    )  # one voice's label
+    own = sum(seg.duration for v, seg in truth if v == 0)
+    print(f"speech under {VOICES[0].name}'s label {found:.0f} s, its true speech {own:.0f} s")
+    assert abs(found - own) < 0.15 * own  # its own speech detection, without oracle regions
+    assert len(hinted.centroids) == len(VOICES)
+
+    auto = diarizer.diarize(wav, whole, DiarizationOptions()).turns
     labels = labels_per_voice(auto, truth)
     print(f"automatic count: {len({t.speaker for t in auto})} labels;", labels)
     owners: dict[str, set[str]] = {}

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from plenaria.config import Settings
@@ -109,9 +111,11 @@ def test_diarizer_calls_the_pipeline_and_crops_to_speech(wav: Path) -> None:
     pipeline = FakePipeline(FakeAnnotation(TRACKS))
     seen: list[tuple[str, float, float]] = []
     speech = [Segment(1.0, 5.0), Segment(7.5, 12.5)]
-    turns = PyannoteDiarizer(pipeline).turns(
+    result = PyannoteDiarizer(pipeline, "pyannote:test").diarize(
         wav, speech, DiarizationOptions(min_speakers=2, max_speakers=4), lambda *a: seen.append(a)
     )
+    turns = result.turns
+    assert result.model_id == "pyannote:test" and result.centroids == ()
     (file, kwargs), = pipeline.calls  # fmt: skip
     assert file == {"uri": "audio", "audio": str(wav)}
     assert kwargs == {"min_speakers": 2, "max_speakers": 4}
@@ -128,7 +132,7 @@ def test_pyannote_4_output_and_an_exact_speaker_count(wav: Path) -> None:
     out = DiarizeOutput(FakeAnnotation(TRACKS[2:]), FakeAnnotation([]))
     pipeline = FakePipeline(out)
     opts = DiarizationOptions(min_speakers=2, max_speakers=2)
-    turns = PyannoteDiarizer(pipeline).turns(wav, [Segment(0, 13)], opts)
+    turns = PyannoteDiarizer(pipeline).diarize(wav, [Segment(0, 13)], opts).turns
     assert pipeline.calls[0][1] == {"num_speakers": 2}
     # spk_A is cropped away entirely: numbering starts again from the first speaker left.
     assert turns == (
@@ -145,11 +149,43 @@ def test_a_pipeline_without_a_hook_and_without_speech(wav: Path) -> None:
         return FakeAnnotation(TRACKS)
 
     diarizer = PyannoteDiarizer(bare)
-    assert diarizer.turns(wav, [], DiarizationOptions()) == ()
+    assert diarizer.diarize(wav, [], DiarizationOptions()).turns == ()
     assert calls == []  # no speech: the pipeline is not even run
-    assert len(diarizer.turns(wav, [Segment(0, 13)], DiarizationOptions())) == 4
+    assert len(diarizer.diarize(wav, [Segment(0, 13)], DiarizationOptions()).turns) == 4
     with pytest.raises(TypeError, match="not a speaker annotation"):
-        PyannoteDiarizer(lambda f: {"oops": 1}).turns(wav, [Segment(0, 1)], DiarizationOptions())
+        PyannoteDiarizer(lambda f: {"oops": 1}).diarize(wav, [Segment(0, 1)], DiarizationOptions())
+
+
+class LabelledAnnotation(FakeAnnotation):
+    def labels(self) -> list[str]:
+        return sorted({label for _, _, label in self.tracks})
+
+
+def test_pyannote_3_centroids_come_back_under_the_new_labels(wav: Path) -> None:
+    """pyannote 3.1 with return_embeddings=True: (annotation, one row per sorted label)."""
+    annotation = LabelledAnnotation(TRACKS)
+    rows = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])  # spk_A, spk_B, spk_C
+
+    def pipeline(file: Any, return_embeddings: bool = False, **kw: Any) -> Any:
+        assert return_embeddings
+        return annotation, rows
+
+    result = PyannoteDiarizer(pipeline).diarize(wav, [Segment(0, 13)], DiarizationOptions())
+    # spk_B speaks first: SPEAKER_00.
+    assert result.centroid("SPEAKER_00") == (0.0, 1.0)
+    assert result.centroid("SPEAKER_01") == (1.0, 0.0)
+    assert result.centroid("SPEAKER_02") == (0.5, 0.5)
+
+
+def test_a_local_pipeline_uses_the_local_segmentation_checkpoint(tmp_path: Path) -> None:
+    from plenaria.diarization.models import SEGMENTATION_FILE, weights_dir
+    from plenaria.diarization.pyannote_backend import write_local_pipeline
+
+    folder = write_local_pipeline(tmp_path / "pipe", embedding="/models/wespeaker.bin")
+    text = (folder / "config.yaml").read_text()
+    assert f"segmentation: {weights_dir() / SEGMENTATION_FILE}" in text
+    assert "embedding: /models/wespeaker.bin" in text
+    assert "SpeakerDiarization" in text and "threshold: 0.70" in text
 
 
 def test_turn_helpers_return_new_sorted_turns() -> None:
@@ -191,12 +227,23 @@ def test_load_diarizer_follows_the_settings(tmp_path: Path) -> None:
         load_diarizer(settings)
 
 
+def test_a_local_pyannote_pipeline_is_written_then_loaded(tmp_path: Path) -> None:
+    settings = Settings(
+        cache_dir=tmp_path, diarization_backend="pyannote", pyannote_pipeline="local"
+    )
+    with pytest.raises(DependencyError, match=r"plenaria\[pyannote\]"):
+        load_diarizer(settings)  # no pyannote.audio here: the config is written first
+    written = tmp_path / "models" / "diarization" / "pyannote" / "config.yaml"
+    assert "pyannote_segmentation_3.0/pytorch_model.bin" in written.read_text()
+
+
 def test_load_diarizer_gives_the_embedded_backend_by_default(tmp_path: Path) -> None:
     from plenaria.diarization.embedded import EmbeddedDiarizer
 
-    diarizer = load_diarizer(Settings(cache_dir=tmp_path, device="cpu"))
+    models = Path(tempfile.gettempdir()) / "plenaria-test-models"
+    diarizer = load_diarizer(Settings(cache_dir=tmp_path, models_dir=models, device="cpu"))
     assert isinstance(diarizer, EmbeddedDiarizer)
-    assert diarizer.device == "cpu"
+    assert diarizer.model_id.startswith("seg3.0:") and "+campplus:" in diarizer.model_id
 
 
 def test_importing_the_diarization_modules_loads_no_model_library() -> None:
@@ -204,7 +251,7 @@ def test_importing_the_diarization_modules_loads_no_model_library() -> None:
         "import sys\n"
         "import plenaria.diarization.embedded, plenaria.diarization.loader\n"
         "import plenaria.diarization.pyannote_backend, plenaria.diarization.clustering\n"
-        "heavy = ('pyannote', 'torch', 'resemblyzer', 'librosa', 'scipy')\n"
+        "heavy = ('pyannote', 'torch', 'onnxruntime', 'kaldi_native_fbank', 'scipy')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

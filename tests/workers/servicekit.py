@@ -274,3 +274,82 @@ def processes(service: Service) -> Iterator[Service]:
         yield service
     finally:
         service.stop()
+
+
+def make_video(wav: Path, dest: Path) -> Path:
+    """A small H.264/AAC MP4 of ``wav`` with a plain picture, as a council's camera would."""
+    from plenaria.media.ffmpeg import ffmpeg_binary
+
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=navy:s=320x180:r=10"]
+        + ["-i", str(wav), "-shortest", "-c:v", "libx264", "-preset", "ultrafast"]
+        + ["-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(dest)],
+        check=True,
+    )
+    return dest
+
+
+def plenaria(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run a plenaria command as an operator would, with the deployment's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "plenaria", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def wait_http(url: str, timeout_s: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer 200 in {timeout_s} s")
+
+
+def start_process(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "plenaria", *args],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def council_user_token(env: dict[str, str], slug: str = "villa") -> str:
+    """A council, a secretary and an API token, made with the admin commands; the token."""
+    email = f"sec@{slug}.es"
+    for args, stdin in (
+        (("admin", "create-council", slug, "--name", slug.capitalize()), ""),
+        (
+            ("admin", "create-user", email, "--council", slug)
+            + ("--role", "secretary", "--password-stdin"),
+            "una clave larga y segura\n",
+        ),
+    ):
+        done = plenaria(env, *args, stdin=stdin)
+        assert done.returncode == 0, done.stderr
+    made = plenaria(env, "admin", "create-token", email, "--name", "sede")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token and "\n" not in token
+    return token

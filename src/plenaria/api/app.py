@@ -8,10 +8,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plenaria.api import errors
+from plenaria.api import errors, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-from plenaria.api.routes import auth, council, health, jobs, users
+from plenaria.api.routes import auth, council, health, jobs, transcripts, users
+from plenaria.api.upload_records import include_uploads
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
@@ -49,9 +50,8 @@ def create_app(
         summary="Council plenary recordings into transcripts and draft actas.",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from package data: no CDN
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -65,5 +65,27 @@ def create_app(
     errors.install(app)
     for make in (health.router, auth.router, council.router, users.router, jobs.router):
         app.include_router(make(), prefix=API_PREFIX)
+    include_uploads(app, settings, database, API_PREFIX)
     app.include_router(health.metrics_router())
+    app.include_router(transcripts.router(), prefix=API_PREFIX)
+    web.install(app)
+    _docs(app)
     return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs, its files from the package (a council may be offline)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    vendor = f"{web.STATIC_URL}/vendor/swagger-ui"
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="Plenaria API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+        )

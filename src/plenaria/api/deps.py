@@ -95,6 +95,7 @@ def get_principal(request: Request, db: DbSession, settings: AppSettings) -> Pri
     user = repo.web_session_user(db, secret) if secret else None
     if secret is None or user is None:
         raise AuthenticationError("Your session has ended.", "Log in again.")
+    db.commit()  # end the read, as for tokens: SQLite's BEGIN IMMEDIATE holds the write lock
     if request.method not in SAFE_METHODS and not accounts.csrf_valid(
         secret_key, secret, request.headers.get(CSRF_HEADER)
     ):

@@ -197,6 +197,7 @@ def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
 def open_web_session(session: Session, user: User) -> str:
     """A new browser session; returns its secret (for the signed cookie)."""
     secret = accounts.new_session_secret()
+    session.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))
     session.add(
         WebSession(
             council_id=user.council_id,

@@ -6,6 +6,7 @@ timeout; ``postgresql://`` URLs use psycopg 3.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,13 +54,32 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=json_dumps,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own BEGIN handling defers locks badly: take the write lock at BEGIN.
         event.listen(engine, "connect", _no_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args=connect_args, json_serializer=json_dumps
+    )
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns with orjson when installed (a 40,000-word transcript: ~15 ms, not ~200)."""
+    try:
+        import orjson
+    except ImportError:
+        return json.dumps(value)
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # what orjson refuses (non-str keys, huge ints), json.dumps may write
+        return json.dumps(value)
 
 
 def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
@@ -108,6 +128,17 @@ class Database:
         """A session that commits at the end of the block, or rolls back on error."""
         with self.session() as session, session.begin():
             yield session
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's pool without touching its sockets or locks.
+
+        The parent may have held ``_lock`` (or a pool lock) in another thread at the
+        moment of the fork; the child's copy would stay locked forever.
+        """
+        self._lock = threading.Lock()
+        engine, self._engine, self._factory = self._engine, None, None
+        if engine is not None:
+            engine.dispose(close=False)
 
     def dispose(self) -> None:
         with self._lock:

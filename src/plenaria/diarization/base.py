@@ -1,9 +1,10 @@
 """What every diarization backend shares: its options, its Protocol, and pure turn helpers.
 
 A backend gets the extracted 16 kHz mono WAV and the speech regions the
-pipeline's VAD found (absolute seconds), and returns speaker turns labelled
-``SPEAKER_00``, ``SPEAKER_01``... numbered by first appearance, sorted by start,
-inside the speech regions.
+pipeline's VAD found (absolute seconds), and returns a :class:`Diarization`:
+speaker turns labelled ``SPEAKER_00``, ``SPEAKER_01``... numbered by first
+appearance, sorted by start, inside the speech regions, with each speaker's
+centroid voice embedding and the backend's ``model_id``.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ STAGE = "diarize"
 class DiarizationOptions(BaseModel):
     """Tunables of speaker diarization (who spoke when).
 
-    Defaults were tuned on two public recordings together (pyannote's 30 s
-    telephone sample, 2 speakers; 7 minutes of AMI meetings, 27 speakers with
-    overlap) and on generated espeak-ng plenaries; see bench/diarization.py.
-    Similarities are cosine similarities of resemblyzer voice embeddings (-1..1).
+    The embedded backend works as pyannote 3.x does: 10 s windows every
+    ``step_s`` are segmented into up to 3 local speakers (pyannote
+    segmentation-3.0), each local speaker's clean speech is embedded (CAM++),
+    the embeddings of the whole recording are clustered (centroid linkage), and
+    the windows' local activities are summed per cluster. Defaults were chosen
+    on the tuning set of bench/diarization.py only (see bench/README.md).
+    Distances are between unit-length CAM++ embeddings (Euclidean, 0..2).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -41,84 +45,75 @@ class DiarizationOptions(BaseModel):
     max_speakers: int | None = Field(
         default=None, ge=1, description="At most this many speakers (None: no limit)."
     )
-    window_s: float = Field(
-        default=1.6,
-        gt=0.2,
+    step_s: float = Field(
+        default=5.0,
+        ge=0.5,
         le=10.0,
-        description="Seconds of audio each voice embedding is computed on. Longer: steadier "
-        "voices, blurrier speaker changes.",
-    )
-    hop_s: float = Field(
-        default=0.4,
-        gt=0.05,
-        description="Seconds between two consecutive embedding windows: the time resolution "
-        "of speaker changes. Embedding cost grows as window_s / hop_s.",
+        description="Seconds between the starts of two consecutive 10 s windows. Smaller: "
+        "every moment is seen by more windows (steadier turns), at a cost in time that "
+        "grows as 10 / step_s.",
     )
     cluster_threshold: float = Field(
-        default=0.25,
+        default=0.6,
         gt=0.0,
         lt=2.0,
-        description="Cosine distance (1 - similarity, average linkage over windows) below "
-        "which two groups of windows are one speaker; sets the number of speakers when no "
-        "hint decides it. Lower: more speakers.",
+        description="Distance between two groups' centroids (unit embeddings, Euclidean) below "
+        "which they are one speaker; sets the number of speakers when no hint decides it. "
+        "Lower: more speakers.",
     )
-    min_speaker_s: float = Field(
-        default=4.5,
-        ge=0.0,
-        description="Seconds of speech (windows x hop_s) a cluster needs to be a speaker of "
-        "its own; a smaller one joins the nearest speaker (a cough, a mixed window, a "
-        "one-word interjection), unless min_speakers needs it.",
-    )
-    merge_similarity: float = Field(
-        default=0.91,
-        gt=0.0,
-        le=1.0,
-        description="Cosine similarity of two clusters' mean embeddings at or above which "
-        "they are one speaker (one voice split by tone or a repeated phrase). 1 turns it off.",
-    )
-    change_penalty: float = Field(
-        default=0.2,
-        ge=0.0,
-        le=2.0,
-        description="Cosine similarity a run of windows must gain by switching speaker for "
-        "the switch to happen, when every window is reassigned to its nearest speaker "
-        "centroid (Viterbi smoothing). Higher: fewer, longer turns.",
-    )
-    min_turn_s: float = Field(
+    min_cluster_s: float = Field(
         default=0.5,
         ge=0.0,
-        description="Seconds: a turn shorter than this, inside one speech region, is given "
-        "to a neighbour.",
+        description="Seconds of clean speech a cluster needs to be a speaker of its own; a "
+        "smaller one joins the nearest speaker, unless min_speakers needs it.",
+    )
+    min_clean_s: float = Field(
+        default=2.0,
+        ge=0.0,
+        description="Seconds of clean speech (alone, no overlap) a local speaker needs in a "
+        "window for its embedding to take part in the clustering; shorter ones are only "
+        "assigned to the nearest speaker afterwards.",
     )
     min_embed_s: float = Field(
-        default=0.2,
+        default=0.25,
         ge=0.0,
-        description="Seconds: a speech region shorter than this gets no embedding of its own; "
-        "it takes the speaker of the nearest embedded window.",
+        description="Seconds of speech a local speaker needs in a window to be embedded at "
+        "all; less is ignored (a breath, a click).",
     )
-    overlap_margin: float = Field(
-        default=0.02,
+    count_bias: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=0.5,
+        description="Added to the average number of local speakers heard in a frame before "
+        "rounding it to the number of speakers there. Positive: more speech and more "
+        "overlap found, at the cost of false alarms.",
+    )
+    max_embed_s: float = Field(
+        default=5.0,
+        ge=0.5,
+        le=10.0,
+        description="At most this many seconds of a local speaker's speech are embedded (the "
+        "middle of it): CAM++ costs time in proportion, and gains little past a few seconds.",
+    )
+    crop_to_speech: bool = Field(
+        default=False,
+        description="Keep only the turns' parts inside the speech regions given. Off: the "
+        "regions only choose which windows are analysed (long silences are skipped) and the "
+        "segmentation model decides where speech starts and ends inside them.",
+    )
+    min_duration_off_s: float = Field(
+        default=0.0,
         ge=0.0,
-        le=1.0,
-        description="Overlapped speech: a window near a change between speakers A and B whose "
-        "similarity to B's centroid is within this of A's is given to both, as overlap. "
-        "0 turns overlap marking off.",
+        description="Pauses of one speaker shorter than this are filled (one turn, not two).",
     )
-    overlap_near_change_s: float = Field(
-        default=0.5,
-        ge=0.0,
-        description="Seconds from a change of speaker within which overlap is looked for "
-        "(people talk over each other where the floor passes).",
-    )
-    max_cluster_windows: int = Field(
-        default=3000,
+    max_cluster_embeddings: int = Field(
+        default=4000,
         ge=10,
-        description="Memory bound: above this many windows, an evenly spread subset is "
-        "clustered (n^2/2 distances: 36 MB at 3000) and the other windows join the nearest "
-        "cluster centre.",
+        description="Memory bound: above this many embeddings, an evenly spread subset is "
+        "clustered (n^2/2 distances: 64 MB at 4000) and the others join the nearest speaker.",
     )
     batch_windows: int = Field(
-        default=64, ge=1, description="Windows embedded together in one forward pass."
+        default=16, ge=1, description="Windows segmented together in one forward pass."
     )
 
     @model_validator(mode="after")
@@ -131,15 +126,13 @@ class DiarizationOptions(BaseModel):
             raise ValueError(
                 f"min_speakers ({self.min_speakers}) is above max_speakers ({self.max_speakers})"
             )
-        if self.hop_s > self.window_s:
-            raise ValueError(f"hop_s ({self.hop_s}) is longer than window_s ({self.window_s})")
         return self
 
 
 class Diarizer(Protocol):
     """Who spoke when, over the whole recording."""
 
-    model_id: str  # the backend and its weights: part of every cache key that depends on it
+    model_id: str  # the weights' identity, for cache keys and for comparing voice profiles
 
     def diarize(
         self,
@@ -148,7 +141,7 @@ class Diarizer(Protocol):
         options: DiarizationOptions,
         progress: Progress = no_progress,
     ) -> Diarization:
-        """Turns inside ``speech`` (sorted, SPEAKER_NN by first appearance) and centroids."""
+        """Turns inside ``speech``, sorted by start, SPEAKER_NN by first appearance."""
         ...
 
 

@@ -1,240 +1,158 @@
-"""Pure steps of the embedded backend: windows to embed, clustering, labels to turns.
+"""Clustering the windows' local speakers into the recording's speakers (pure NumPy/SciPy).
 
-Nothing here loads a model: embeddings come in as a NumPy array, so every step
-can be tested on synthetic vectors.
+As in pyannote 3.x: agglomerative clustering with centroid linkage on the
+unit-length embeddings of local speakers that spoke long enough on their own
+(the automatic count: merge while centroids are nearer than a threshold),
+clusters with too little speech folded into the nearest large one, the count
+forced into ``[min_speakers, max_speakers]`` when given, then every local
+speaker of every window assigned to a centroid, two local speakers of one
+window never to the same one (they were heard as different people).
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from plenaria.diarization.base import relabel_by_first_appearance
-from plenaria.domain import Segment, Turn
-
 log = logging.getLogger(__name__)
 
-Labels = npt.NDArray[np.int64]
+Float32 = npt.NDArray[np.float32]
+Int64 = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """One stretch of audio to embed, inside speech region number ``region``."""
-
-    region: int
-    segment: Segment
+def unit_rows(x: npt.ArrayLike) -> Float32:
+    a = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(a, axis=-1, keepdims=True)
+    return np.asarray(a / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
-def plan_windows(
-    regions: Sequence[Segment], window_s: float, hop_s: float, min_embed_s: float = 0.0
-) -> tuple[Window, ...]:
-    """Windows of ``window_s`` every ``hop_s`` inside each region, the last one flush with its end.
-
-    A region shorter than ``window_s`` gets one window covering it; one shorter
-    than ``min_embed_s`` gets none (unless no region is long enough, then all do).
-    """
-    if regions and all(r.duration < min_embed_s for r in regions):
-        min_embed_s = 0.0
-    out: list[Window] = []
-    eps = 1e-6
-    for i, r in enumerate(regions):
-        if r.duration < min_embed_s or r.duration <= 0:
-            continue
-        if r.duration <= window_s + eps:
-            out.append(Window(i, r))
-            continue
-        n = int((r.duration - window_s + eps) // hop_s) + 1
-        starts = [r.start + k * hop_s for k in range(n)]
-        if r.end - (starts[-1] + window_s) > 0.1 * hop_s:
-            starts.append(r.end - window_s)
-        out += [Window(i, Segment(s, s + window_s)) for s in starts]
-    return tuple(out)
-
-
-def cluster_embeddings(
+def cluster_centroids(
     embeddings: npt.ArrayLike,
-    threshold: float,
-    min_clusters: int | None = None,
-    max_clusters: int | None = None,
+    seconds: npt.ArrayLike,
     *,
-    max_points: int = 3000,
-    min_cluster_size: int = 1,
-) -> Labels:
-    """Speaker labels 0..k-1 (numbered by first appearance) for rows of ``embeddings``.
+    threshold: float,
+    min_cluster_s: float = 0.0,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    max_embeddings: int = 4000,
+) -> Float32:
+    """The speakers' unit centroids ``(K, D)`` from local-speaker embeddings ``(N, D)``.
 
-    Agglomerative clustering, average linkage on cosine distance, cut at
-    ``threshold`` unless the count falls outside ``[min_clusters, max_clusters]``.
-    Above ``max_points`` rows, an evenly spread subset is clustered and every
-    row joins the nearest cluster centre, so memory stays bounded (the linkage
-    needs n² / 2 distances). Clusters smaller than ``min_cluster_size`` are
-    folded into the nearest other cluster while more than ``min_clusters`` remain.
+    ``seconds`` is how much clean speech each embedding stands for (the size of
+    a cluster is their sum). Above ``max_embeddings`` an evenly spread subset is
+    clustered, so memory stays bounded (``max_embeddings²/2`` distances).
     """
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    x = unit_rows(np.asarray(embeddings, dtype=np.float64))
-    n = len(x)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n == 1:
-        return np.zeros(1, dtype=np.int64)
-    if n > max_points:
-        picked = np.unique(np.linspace(0, n - 1, max_points).round().astype(np.int64))
-        sub = x[picked]
-        log.debug("clustering %s of %s windows", len(sub), n)
-    else:
-        sub = x
-    m = len(sub)
-    lo = min(m, max(1, min_clusters or 1))
-    hi = max(lo, min(m, max_clusters or m))
+    x = unit_rows(embeddings)
+    w = np.asarray(seconds, dtype=np.float64)
+    if x.ndim != 2 or len(x) != len(w):
+        raise ValueError("embeddings (N, D) and seconds (N,) must have the same length")
+    if len(x) == 0:
+        return np.zeros((0, x.shape[1] if x.ndim == 2 else 0), dtype=np.float32)
+    if len(x) > max_embeddings:
+        keep = np.unique(np.linspace(0, len(x) - 1, max_embeddings).round().astype(np.int64))
+        x, w = x[keep], w[keep]
+    lo = min_speakers or 1
+    hi = min(max_speakers or len(x), len(x))
+    if len(x) == 1 or hi == 1:
+        return _centroids(x, w, np.zeros(len(x), dtype=np.int64), [0])
 
-    tree = linkage(sub, method="average", metric="cosine")
-    labels = fcluster(tree, t=threshold, criterion="distance") - 1
-    k = int(labels.max()) + 1
-    if not lo <= k <= hi:
-        labels = fcluster(tree, t=min(max(k, lo), hi), criterion="maxclust") - 1
-    labels = np.unique(labels, return_inverse=True)[1].astype(np.int64)
+    tree = linkage(x.astype(np.float64), method="centroid", metric="euclidean")
+    labels = fcluster(tree, t=threshold, criterion="distance").astype(np.int64) - 1
+    sizes = np.bincount(labels, weights=w)
+    large = [int(c) for c in np.flatnonzero(sizes >= min_cluster_s)]
+    if not large:
+        large = [int(np.argmax(sizes))]
+    if len(large) < lo:
+        # Too few: cut the tree lower, keeping the biggest clusters of that cut.
+        labels = cut_merges(tree, lo)
+        sizes = np.bincount(labels, weights=w)
+        large = [int(c) for c in np.argsort(-sizes)[:lo]]
+        log.info("speaker count raised to %s (min_speakers)", lo)
+    labels = _fold(x, w, labels, large)
+    while len(large) > hi:
+        # Too many: the two speakers whose centroids are closest become one.
+        cents = _centroids(x, w, labels, large)
+        sim = cents @ cents.T
+        np.fill_diagonal(sim, -np.inf)
+        i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
+        labels[labels == large[j]] = large[i]
+        del large[j]
+    return _centroids(x, w, labels, large)
 
-    min_size = max(1, round(min_cluster_size * m / n))
-    labels = _fold_small_clusters(sub, labels, min_size, lo)
-    if m < n:
-        centres = unit_rows(
-            np.stack([sub[labels == c].mean(axis=0) for c in range(labels.max() + 1)])
-        )
-        labels = np.argmax(x @ centres.T, axis=1).astype(np.int64)
-    return _by_first_appearance(labels)
+
+def _fold(x: Float32, w: npt.NDArray[np.float64], labels: Int64, large: list[int]) -> Int64:
+    """Members of clusters not in ``large`` join the nearest large cluster's centroid."""
+    small = ~np.isin(labels, large)
+    if not small.any():
+        return labels
+    centroids = _centroids(x, w, labels, large)
+    folded = labels.copy()
+    folded[small] = np.asarray(large)[np.argmax(x[small] @ centroids.T, axis=1)]
+    return folded
 
 
-def windows_to_turns(
-    regions: Sequence[Segment],
-    windows: Sequence[Window],
-    labels: npt.ArrayLike,
-    min_turn_s: float = 0.0,
-) -> tuple[Turn, ...]:
-    """Turns labelled SPEAKER_NN by first appearance, covering every region.
+def cut_merges(tree: npt.NDArray[np.float64], n_clusters: int) -> Int64:
+    """Labels 0..n_clusters-1 after the first ``n - n_clusters`` merges of a linkage ``tree``.
 
-    Within a region, consecutive windows of one label make one turn, and the
-    speaker changes at the middle of the overlap of the two windows that
-    differ. Turns shorter than ``min_turn_s`` are given to a neighbour in the
-    same region. A region with no window takes the label of the nearest window.
+    By merge order, not height: centroid-linkage heights are not monotonic, and
+    SciPy's ``maxclust`` and ``cut_tree`` can then give fewer clusters than asked.
     """
-    return relabel_by_first_appearance(windows_to_raw_turns(regions, windows, labels, min_turn_s))
+    n = len(tree) + 1
+    parent = list(range(2 * n - 1))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for step in range(max(0, n - n_clusters)):
+        a, b = int(tree[step, 0]), int(tree[step, 1])
+        parent[root(a)] = parent[root(b)] = n + step
+    roots = [root(i) for i in range(n)]
+    index = {r: k for k, r in enumerate(dict.fromkeys(roots))}
+    return np.array([index[r] for r in roots], dtype=np.int64)
 
 
-def windows_to_raw_turns(
-    regions: Sequence[Segment],
-    windows: Sequence[Window],
-    labels: npt.ArrayLike,
-    min_turn_s: float = 0.0,
-) -> list[Turn]:
-    """As :func:`windows_to_turns`, but speakers keep their label number (as a string)."""
-    lab = np.asarray(labels, dtype=np.int64)
-    if len(lab) != len(windows):
-        raise ValueError(f"{len(lab)} labels for {len(windows)} windows")
-    if not regions or not windows:
-        return []
-    by_region: dict[int, list[int]] = {}
-    for k, w in enumerate(windows):
-        by_region.setdefault(w.region, []).append(k)
-    centres = [w.segment.middle for w in windows]
-
-    turns: list[Turn] = []
-    for i, r in enumerate(regions):
-        idx = by_region.get(i)
-        if idx is None:
-            label = int(lab[_nearest(centres, r.middle)])
-            turns.append(Turn(str(label), r))
-            continue
-        pieces: list[tuple[int, float, float]] = []
-        start = r.start
-        for a, b in itertools.pairwise(idx):
-            if lab[a] != lab[b]:
-                cut = (windows[b].segment.start + windows[a].segment.end) / 2
-                cut = min(max(cut, start), r.end)
-                pieces.append((int(lab[a]), start, cut))
-                start = cut
-        pieces.append((int(lab[idx[-1]]), start, r.end))
-        pieces = _absorb_short(_merge_same(pieces), min_turn_s)
-        turns += [Turn(str(lbl), Segment(s, e)) for lbl, s, e in pieces if e > s]
-    return turns
+def _centroids(
+    x: Float32, w: npt.NDArray[np.float64], labels: Int64, clusters: list[int]
+) -> Float32:
+    rows = []
+    for c in clusters:
+        members = labels == c
+        weights = np.maximum(w[members], 1e-6)
+        rows.append((x[members] * weights[:, None]).sum(axis=0) / weights.sum())
+    return unit_rows(np.stack(rows))
 
 
-def unit_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Rows scaled to unit length; an all-zero row becomes a constant unit row (no NaN)."""
-    if x.ndim != 2:
-        raise ValueError(f"embeddings must be a 2-D array, got shape {x.shape}")
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    out = np.where(norms > 1e-12, x / np.maximum(norms, 1e-12), 1.0 / np.sqrt(max(1, x.shape[1])))
-    return np.asarray(out, dtype=np.float64)
+def assign_local_speakers(
+    embeddings: npt.ArrayLike, embedded: npt.ArrayLike, centroids: npt.ArrayLike
+) -> Int64:
+    """Each window's local speakers to centroids: ``(C, S, D)``, ``(C, S)`` -> ``(C, S)``.
 
+    Within one window, local speakers go to distinct centroids (the assignment
+    maximising their total cosine similarity); a window with more local speakers
+    than centroids gives the extra ones their nearest centroid. Local speakers
+    not ``embedded`` get -1.
+    """
+    from scipy.optimize import linear_sum_assignment
 
-def _fold_small_clusters(
-    x: npt.NDArray[np.float64], labels: Labels, min_size: int, min_clusters: int
-) -> Labels:
-    labels = labels.copy()
-    while True:
-        ids, counts = np.unique(labels, return_counts=True)
-        if len(ids) <= max(1, min_clusters) or counts.min() >= min_size:
-            break
-        small = ids[np.argmin(counts)]
-        others = ids[ids != small]
-        centres = unit_rows(np.stack([x[labels == c].mean(axis=0) for c in others]))
-        members = labels == small
-        labels[members] = others[np.argmax(x[members] @ centres.T, axis=1)]
-    return np.unique(labels, return_inverse=True)[1].astype(np.int64)
-
-
-def _by_first_appearance(labels: Labels) -> Labels:
-    order: dict[int, int] = {}
-    for v in labels.tolist():
-        order.setdefault(v, len(order))
-    return np.array([order[v] for v in labels.tolist()], dtype=np.int64)
-
-
-def _nearest(sorted_values: Sequence[float], x: float) -> int:
-    i = bisect.bisect_left(sorted_values, x)
-    if i == 0:
-        return 0
-    if i == len(sorted_values):
-        return i - 1
-    return i if sorted_values[i] - x < x - sorted_values[i - 1] else i - 1
-
-
-Piece = tuple[int, float, float]
-
-
-def _merge_same(pieces: list[Piece]) -> list[Piece]:
-    out: list[Piece] = []
-    for p in pieces:
-        if out and out[-1][0] == p[0]:
-            out[-1] = (p[0], out[-1][1], p[2])
-        else:
-            out.append(p)
+    emb = unit_rows(embeddings)
+    mask = np.asarray(embedded, dtype=bool)
+    cents = unit_rows(centroids)
+    out = np.full(mask.shape, -1, dtype=np.int64)
+    if len(cents) == 0 or not mask.any():
+        return out
+    sims = emb @ cents.T  # (C, S, K)
+    for c in np.flatnonzero(mask.any(axis=1)):
+        rows = np.flatnonzero(mask[c])
+        sim = sims[c, rows]
+        r, k = linear_sum_assignment(sim, maximize=True)
+        out[c, rows[r]] = k
+        for i in np.setdiff1d(np.arange(len(rows)), r):
+            out[c, rows[i]] = int(np.argmax(sim[i]))
     return out
-
-
-def _absorb_short(pieces: list[Piece], min_turn_s: float) -> list[Piece]:
-    """Give the shortest too-short piece to a neighbour, repeatedly, until none is left."""
-    pieces = list(pieces)
-    while len(pieces) > 1:
-        durations = [e - s for _, s, e in pieces]
-        i = int(np.argmin(durations))
-        if durations[i] >= min_turn_s:
-            break
-        prev = pieces[i - 1] if i > 0 else None
-        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        if prev is not None and (nxt is None or durations[i - 1] >= durations[i + 1]):
-            label = prev[0]
-        else:
-            assert nxt is not None
-            label = nxt[0]
-        if prev is not None and nxt is not None and prev[0] == nxt[0]:
-            label = prev[0]
-        pieces[i] = (label, pieces[i][1], pieces[i][2])
-        pieces = _merge_same(pieces)
-    return pieces

@@ -1,51 +1,72 @@
-"""The embedded backend: resemblyzer voice embeddings + agglomerative clustering.
+"""The embedded backend: pyannote segmentation-3.0 + CAM++ on onnxruntime, as pyannote 3.x.
 
-Windows of ``window_s`` every ``hop_s`` inside the speech regions are embedded
-in batches (one mel spectrogram per block of audio, sliced into windows, one
-forward pass of the encoder per batch), clustered over the whole recording,
-reassigned window by window to the nearest speaker (see ``refine``) and turned
-into speaker turns. Audio is read from the 16 kHz mono WAV a block at a time;
-what grows with the length is one 256-float embedding per window (1 KB per
-``hop_s``: 37 MB for 5 hours at 0.4 s) and the clustering is bounded by
-``max_cluster_windows``. Overlapped speech is only guessed where the floor
-passes between two speakers (``overlap_margin``); there is no overlap model.
+1. 10 s windows every ``step_s`` over the speech are segmented: each frame
+   (16.875 ms) gets the most likely of 7 powerset classes, turned into the
+   activity of up to 3 local speakers (2 at once).
+2. Each local speaker's speech in each window is embedded with CAM++ (its clean
+   frames, where it speaks alone, or all its frames when it never does).
+3. The embeddings of the whole recording are clustered (see ``clustering``);
+   every local speaker is assigned to a speaker, distinct within a window.
+4. The windows' activities are summed per speaker over the timeline and each
+   frame goes to as many speakers as were heard in it (see ``reconstruct``).
+
+Audio is read from the 16 kHz mono WAV one block of windows at a time. What
+grows with the length: 1.8 KB of activity and 2.3 KB of embeddings per window
+(720 windows an hour at the default 5 s step: 3 MB), and the timeline,
+4 bytes per frame and speaker (213,000 frames an hour); the clustering is
+bounded by ``max_cluster_embeddings``.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from plenaria.diarization.base import STAGE, DiarizationOptions, normalize_regions
-from plenaria.diarization.clustering import Window, plan_windows
-from plenaria.diarization.encoder import NumpyVoiceEncoder, mel_spectrogram
-from plenaria.diarization.refine import turns_from_embeddings
+from plenaria.diarization.base import (
+    STAGE,
+    DiarizationOptions,
+    crop_to_regions,
+    mark_overlaps,
+    normalize_regions,
+    speaker_label,
+)
+from plenaria.diarization.clustering import assign_local_speakers, cluster_centroids
+from plenaria.diarization.models import (
+    EMBEDDING_SIZE,
+    SAMPLE_RATE,
+    DiarizationModels,
+    fbank,
+)
+from plenaria.diarization.reconstruct import aggregate, binary_to_turns, top_speakers
+from plenaria.diarization.windows import (
+    FRAME_STEP_S,
+    FRAMES_PER_WINDOW,
+    LOCAL_SPEAKERS,
+    WINDOW_S,
+    fbank_frame_mask,
+    frame_offset,
+    plan_windows,
+    powerset_to_multilabel,
+)
 from plenaria.domain import Diarization, Segment, Turn
-from plenaria.errors import DependencyError, InputError, MediaError
+from plenaria.errors import InputError, MediaError
 from plenaria.progress import Progress, no_progress
-
-if TYPE_CHECKING:
-    import torch
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
-MEL_HOP = 160  # 10 ms, resemblyzer's mel_window_step
-MEL_FFT = 400  # 25 ms, resemblyzer's mel_window_length
-MEL_CHANNELS = 40
-EMBEDDING_SIZE = 256
-TARGET_DBFS = -30.0  # resemblyzer's audio_norm_target_dBFS
-MAX_GAIN_DB = 40.0
-BLOCK_S = 60.0  # audio read and turned into a mel spectrogram at once
-
 Float32 = npt.NDArray[np.float32]
+BLOCK_S = 120.0  # at most this span of audio (window starts) is read at once
+FBANK_HOP = 160  # samples between filter-bank frames (10 ms)
+MIN_FBANK_FRAMES = 20  # CAM++ needs a few frames; fewer are not embedded
+ENROLL_PIECE_S = 10.0  # enrollment speech is embedded in pieces this long
 
 
 class WavReader:
@@ -102,49 +123,33 @@ class WavReader:
         self.close()
 
 
-def load_voice_encoder(device: str = "cpu") -> Any:
-    """resemblyzer's VoiceEncoder with its bundled weights (no download), in eval mode."""
-    import warnings
+@dataclass
+class WindowResults:
+    """What the models said about every window: the input of clustering and reconstruction."""
 
-    try:
-        with warnings.catch_warnings():
-            # webrtcvad (imported by resemblyzer) warns that pkg_resources is deprecated.
-            warnings.simplefilter("ignore")
-            import torch
-            from resemblyzer import VoiceEncoder
-    except ImportError as e:
-        raise DependencyError(
-            f"The embedded diarization backend needs a missing package ({e.name or e}).",
-            "Install it with: pip install 'plenaria[diarization]' "
-            "(webrtcvad needs setuptools<81 for pkg_resources).",
-        ) from e
-    encoder = VoiceEncoder(device=torch.device(device), verbose=False)
-    encoder.eval()
-    return encoder
+    starts: list[float]
+    activity: npt.NDArray[np.uint8]  # (C, 589, 3) binary local speaker activity
+    embeddings: Float32  # (C, 3, 192), unit rows (zeros where not embedded)
+    embedded: npt.NDArray[np.bool_]  # (C, 3)
+    clean_s: npt.NDArray[np.float32]  # (C, 3) seconds each local speaker spoke alone
 
 
 class EmbeddedDiarizer:
-    """Diarization with resemblyzer's speaker encoder; the model is loaded once, here.
+    """Diarization with segmentation-3.0 and CAM++; the ONNX sessions are loaded once, here.
 
-    ``threads`` is the number of CPU threads torch may use while embedding
-    (restored afterwards). One is the default: the encoder's LSTM is as fast on
-    one thread as on two of an idle 2-core machine, and several times slower on
-    two when other processes (the recogniser, another worker) compete for them.
+    ``threads``: CPU threads onnxruntime may use for each model.
     """
 
-    def __init__(self, device: str = "cpu", threads: int = 1) -> None:
+    def __init__(self, models: DiarizationModels) -> None:
+        self.models = models
+        self.model_id = models.model_id
+
+    @classmethod
+    def load(cls, cache: Path, device: str = "cpu", threads: int = 1) -> EmbeddedDiarizer:
+        """Export the models to ONNX under ``cache`` if needed (once), then load them."""
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
-        self.device = device
-        self.threads = threads
-        self.model_id = "embedded/resemblyzer-1"
-        # On the CPU the encoder runs in numpy (no torch import: 0.15 s and ~40 MB instead of
-        # 1.4 s and ~250 MB); on a GPU, resemblyzer's own torch model.
-        self._encoder: NumpyVoiceEncoder | TorchVoiceEncoder = (
-            NumpyVoiceEncoder.load(threads=threads)
-            if device == "cpu"
-            else TorchVoiceEncoder(load_voice_encoder(device), threads)
-        )
+        return cls(DiarizationModels.load(cache, threads=threads, device=device))
 
     def diarize(
         self,
@@ -153,163 +158,159 @@ class EmbeddedDiarizer:
         options: DiarizationOptions,
         progress: Progress = no_progress,
     ) -> Diarization:
-        """Speaker turns inside ``speech`` and each speaker's mean voice embedding."""
-        turns = self.turns(wav, speech, options, progress)
-        centroids = self.speaker_embeddings(wav, turns, options) if turns else {}
-        return Diarization(
-            turns,
-            tuple((k, tuple(float(x) for x in v)) for k, v in centroids.items()),
-            self.model_id,
-        )
-
-    def turns(
-        self,
-        wav: Path,
-        speech: Sequence[Segment],
-        options: DiarizationOptions,
-        progress: Progress = no_progress,
-    ) -> tuple[Turn, ...]:
-        """Speaker turns inside ``speech``, sorted by start, SPEAKER_NN by first appearance."""
+        """Speaker turns inside ``speech``, SPEAKER_NN by first appearance, with centroids."""
         with WavReader(wav) as reader:
-            regions = normalize_regions(speech, reader.duration_s)
-            if not regions:
+            duration = reader.duration_s
+            regions = normalize_regions(speech, duration)
+            starts = plan_windows(regions, duration, options.step_s)
+            if not starts:
                 progress(STAGE, 0, 0)
-                return ()
-            windows = plan_windows(regions, options.window_s, options.hop_s, options.min_embed_s)
-            embeddings = self._embed(reader, windows, options, progress)
-        turns = turns_from_embeddings(regions, windows, embeddings, options)
+                return Diarization((), (), self.model_id)
+            found = self.analyse_windows(reader, starts, options, progress)
+        result = diarization_from_windows(found, regions, duration, options, self.model_id)
         log.info(
             "diarized %s: %s windows, %s speakers, %s turns",
             wav.name,
-            len(windows),
-            len({t.speaker for t in turns}),
-            len(turns),
+            len(starts),
+            len(result.speakers),
+            len(result.turns),
         )
-        return turns
+        return result
+
+    def analyse_windows(
+        self,
+        reader: WavReader,
+        starts: Sequence[float],
+        options: DiarizationOptions,
+        progress: Progress = no_progress,
+    ) -> WindowResults:
+        """Segment and embed every window (the models' whole share of the work)."""
+        n = len(starts)
+        activity = np.zeros((n, FRAMES_PER_WINDOW, LOCAL_SPEAKERS), dtype=np.uint8)
+        embeddings = np.zeros((n, LOCAL_SPEAKERS, EMBEDDING_SIZE), dtype=np.float32)
+        embedded = np.zeros((n, LOCAL_SPEAKERS), dtype=bool)
+        clean_s = np.zeros((n, LOCAL_SPEAKERS), dtype=np.float32)
+        window = round(WINDOW_S * SAMPLE_RATE)
+        progress(STAGE, 0, n)
+        i = 0
+        while i < n:
+            j = i + 1
+            while j < n and j - i < options.batch_windows and starts[j] - starts[i] <= BLOCK_S:
+                j += 1
+            first = round(starts[i] * SAMPLE_RATE / FBANK_HOP) * FBANK_HOP / SAMPLE_RATE
+            audio = reader.read(first, starts[j - 1] + WINDOW_S)
+            offsets = [round((s - first) * SAMPLE_RATE) for s in starts[i:j]]
+            batch = np.zeros((j - i, window), dtype=np.float32)
+            for b, o in enumerate(offsets):
+                piece = audio[o : o + window]
+                batch[b, : len(piece)] = piece
+            local = powerset_to_multilabel(self.models.segment(batch))
+            activity[i:j] = local
+            feats = fbank(audio)
+            for b, o in enumerate(offsets):
+                c = i + b
+                f0 = -(-o // FBANK_HOP)  # the first filter-bank frame inside the window
+                win_feats = feats[f0 : f0 + (window - 400) // FBANK_HOP + 1]
+                alone = local[b].sum(axis=1) == 1
+                for s in range(LOCAL_SPEAKERS):
+                    act = local[b, :, s].astype(bool)
+                    clean = act & alone
+                    clean_s[c, s] = clean.sum() * FRAME_STEP_S
+                    if act.sum() * FRAME_STEP_S < options.min_embed_s:
+                        continue
+                    use = clean if clean_s[c, s] >= options.min_embed_s else act
+                    sel = win_feats[fbank_frame_mask(use, len(win_feats))]
+                    if len(sel) < MIN_FBANK_FRAMES:
+                        continue
+                    cap = round(options.max_embed_s / 0.010)
+                    if len(sel) > cap:
+                        mid = (len(sel) - cap) // 2
+                        sel = sel[mid : mid + cap]
+                    embeddings[c, s] = self.models.embed((sel - sel.mean(axis=0))[None])[0]
+                    embedded[c, s] = True
+            progress(STAGE, j, n)
+            i = j
+        return WindowResults(list(starts), activity, embeddings, embedded, clean_s)
 
     def embed_segments(
         self,
         wav: Path,
         segments: Sequence[Segment],
-        options: DiarizationOptions,
+        options: DiarizationOptions | None = None,
         progress: Progress = no_progress,
     ) -> Float32:
-        """One L2-normalised embedding per window of each segment: shape (windows, 256)."""
+        """Unit embeddings ``(n, 192)`` of the speech in ``segments``, in pieces of up to 10 s.
+
+        For voice profiles: the regions' audio is joined and cut into pieces of
+        ENROLL_PIECE_S (a last piece under half that joins the one before), each
+        embedded as the diarizer embeds one local speaker of one window.
+        """
         with WavReader(wav) as reader:
             regions = normalize_regions(segments, reader.duration_s)
-            windows = plan_windows(regions, options.window_s, options.hop_s)
-            return self._embed(reader, windows, options, progress)
-
-    def speaker_embeddings(
-        self, wav: Path, turns: Sequence[Turn], options: DiarizationOptions
-    ) -> dict[str, Float32]:
-        """The mean voice embedding (L2-normalised) of each speaker's turns, for naming voices."""
-        out: dict[str, Float32] = {}
-        for speaker in dict.fromkeys(t.speaker for t in turns):
-            segments = [t.segment for t in turns if t.speaker == speaker and not t.overlap]
-            emb = self.embed_segments(wav, segments, options)
-            if len(emb):
-                mean = emb.mean(axis=0)
-                out[speaker] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
-        return out
-
-    def _embed(
-        self,
-        reader: WavReader,
-        windows: Sequence[Window],
-        options: DiarizationOptions,
-        progress: Progress,
-    ) -> Float32:
-        total = len(windows)
-        out = np.zeros((total, EMBEDDING_SIZE), dtype=np.float32)
-        pending: list[Float32] = []
-        done = 0
-        progress(STAGE, 0, total)
-        for mels in _window_mels(reader, windows):
-            pending += mels
-            while len(pending) >= options.batch_windows:
-                size = options.batch_windows
-                batch, pending = pending[:size], pending[size:]
-                out[done : done + len(batch)] = self._encoder.embed_mels(batch)
-                done += len(batch)
-                progress(STAGE, done, total)
-        if pending:
-            out[done : done + len(pending)] = self._encoder.embed_mels(pending)
-            done += len(pending)
-            progress(STAGE, done, total)
-        return out
+            audio = (
+                np.concatenate([reader.read(r.start, r.end) for r in regions])
+                if regions
+                else np.zeros(0, dtype=np.float32)
+            )
+        piece = round(ENROLL_PIECE_S * SAMPLE_RATE)
+        bounds = [*range(0, len(audio), piece), len(audio)]
+        if len(bounds) > 2 and bounds[-1] - bounds[-2] < piece // 2:
+            del bounds[-2]
+        out = []
+        for a, b in itertools.pairwise(bounds):
+            feats = fbank(audio[a:b])
+            if len(feats) >= MIN_FBANK_FRAMES:
+                out.append(self.models.embed((feats - feats.mean(axis=0))[None])[0])
+        if not out:
+            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        return np.stack(out)
 
 
-class TorchVoiceEncoder:
-    """resemblyzer's torch model (for a GPU), with numpy in and out like NumpyVoiceEncoder."""
-
-    def __init__(self, encoder: Any, threads: int = 1) -> None:
-        self._encoder = encoder
-        self.threads = threads
-
-    def embed_mels(self, mels: Sequence[Float32]) -> Float32:
-        import torch
-
-        threads = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            return self._forward(mels)
-        finally:
-            torch.set_num_threads(threads)
-
-    def _forward(self, mels: Sequence[Float32]) -> Float32:
-        """Embeddings of a batch of mel windows, shorter ones packed (no zero padding seen)."""
-        import torch
-        from torch.nn.utils.rnn import pack_padded_sequence
-
-        enc = self._encoder
-        lengths = [len(m) for m in mels]
-        with torch.inference_mode():
-            if len(set(lengths)) == 1:
-                batch: torch.Tensor | Any = torch.from_numpy(np.stack(mels)).to(enc.device)
-            else:
-                padded = np.zeros((len(mels), max(lengths), MEL_CHANNELS), dtype=np.float32)
-                for i, m in enumerate(mels):
-                    padded[i, : len(m)] = m
-                batch = pack_padded_sequence(
-                    torch.from_numpy(padded).to(enc.device),
-                    torch.tensor(lengths),
-                    batch_first=True,
-                    enforce_sorted=False,
-                )
-            _, (hidden, _) = enc.lstm(batch)
-            raw = enc.relu(enc.linear(hidden[-1]))
-            emb = raw / torch.clamp(torch.norm(raw, dim=1, keepdim=True), min=1e-12)
-            return np.asarray(emb.cpu().numpy(), dtype=np.float32)
+def diarization_from_windows(
+    found: WindowResults,
+    regions: Sequence[Segment],
+    duration_s: float,
+    options: DiarizationOptions,
+    model_id: str,
+) -> Diarization:
+    """Cluster the windows' local speakers, rebuild the timeline, crop it to ``regions``."""
+    overlap = min(1.0, options.step_s / WINDOW_S)  # each second is seen by 1/overlap windows
+    train = found.embedded & (found.clean_s >= options.min_clean_s)
+    if not train.any():
+        train = found.embedded
+    centroids = cluster_centroids(
+        found.embeddings[train],
+        found.clean_s[train] * overlap,
+        threshold=options.cluster_threshold,
+        min_cluster_s=options.min_cluster_s,
+        min_speakers=options.min_speakers,
+        max_speakers=options.max_speakers,
+        max_embeddings=options.max_cluster_embeddings,
+    )
+    assignment = assign_local_speakers(found.embeddings, found.embedded, centroids)
+    n_frames = frame_offset(duration_s) + 1
+    score, count = aggregate(
+        found.starts, found.activity, assignment, len(centroids), n_frames, options.count_bias
+    )
+    if options.max_speakers is not None:
+        count = np.minimum(count, options.max_speakers)
+    active = top_speakers(score, count)
+    raw = [f"cluster{k}" for k in range(len(centroids))]
+    turns = binary_to_turns(active, raw, options.min_duration_off_s)
+    if options.crop_to_speech:
+        turns = list(crop_to_regions(turns, regions))
+    else:  # still within the recording
+        turns = list(crop_to_regions(turns, [Segment(0.0, duration_s)]))
+    return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
 
 
-def _window_mels(reader: WavReader, windows: Sequence[Window]) -> Iterator[list[Float32]]:
-    """Mel frames of every window, one block of audio (at most BLOCK_S) at a time."""
-    i = 0
-    while i < len(windows):
-        j = i + 1
-        while j < len(windows) and windows[j].segment.end - windows[i].segment.start <= BLOCK_S:
-            j += 1
-        block = windows[i:j]
-        start = block[0].segment.start
-        audio = reader.read(start, max(w.segment.end for w in block))
-        mel = mel_spectrogram(audio)
-        mels: list[Float32] = []
-        for w in block:
-            a = round((w.segment.start - start) * SAMPLE_RATE)
-            b = round((w.segment.end - start) * SAMPLE_RATE)
-            f0 = min(a // MEL_HOP, len(mel) - 1)
-            nf = max(1, (b - a) // MEL_HOP)
-            frames = mel[f0 : f0 + nf] * _gain(audio[a:b])
-            mels.append(frames.astype(np.float32))
-        yield mels
-        i = j
-
-
-def _gain(samples: Float32) -> float:
-    """Power gain bringing a window up to TARGET_DBFS (never down), as resemblyzer does."""
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
-    if rms <= 1e-6:
-        return 1.0
-    change_db = min(MAX_GAIN_DB, TARGET_DBFS - 20 * np.log10(rms))
-    return float(10 ** (change_db / 10)) if change_db > 0 else 1.0
+def _labelled(turns: Sequence[Turn], centroids: dict[str, Float32], model_id: str) -> Diarization:
+    """SPEAKER_NN by first appearance, overlaps marked, centroids under the new labels."""
+    names: dict[str, str] = {}
+    for t in sorted(turns, key=lambda t: (t.segment.start, t.segment.end)):
+        names.setdefault(t.speaker, speaker_label(len(names)))
+    relabelled = mark_overlaps([Turn(names[t.speaker], t.segment) for t in turns])
+    vectors = tuple(
+        (label, tuple(float(x) for x in centroids[raw])) for raw, label in names.items()
+    )
+    return Diarization(relabelled, vectors, model_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
+import os
 from pathlib import Path
 
 from plenaria.config import Settings
@@ -15,8 +15,10 @@ log = logging.getLogger(__name__)
 def load_diarizer(settings: Settings) -> Diarizer | None:
     """The configured backend with its model loaded, or None when diarization is off.
 
-    Raises DependencyError naming the extra to install when the backend's
-    libraries are missing, ConfigError when the pyannote pipeline is not set.
+    The embedded backend exports its models to ONNX under ``models_path`` the
+    first time (needs torch, once). Raises DependencyError naming what to
+    install when the backend's libraries or weights are missing, ConfigError
+    when the pyannote pipeline is not set.
     """
     backend = settings.diarization_backend
     if backend == "none":
@@ -25,28 +27,38 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
         from plenaria.diarization.pyannote_backend import PyannoteDiarizer, load_pyannote_pipeline
 
         token = settings.hf_token.get_secret_value() if settings.hf_token else None
+        spec = settings.pyannote_pipeline
+        if spec.strip() == "local":
+            # pyannote 3.1 on the local segmentation-3.0 checkpoint (the embedded backend's);
+            # its embedding model still comes from the hub (or its cache).
+            from plenaria.diarization.pyannote_backend import write_local_pipeline
+
+            spec = str(write_local_pipeline(settings.models_path / "diarization" / "pyannote"))
         pipeline = load_pyannote_pipeline(
-            settings.pyannote_pipeline,
+            spec,
             token=token,
             allow_network=settings.allow_network,
-            device=_device(settings.device),
+            device=pick_device(settings.device),
         )
         log.info("diarization: pyannote pipeline %s", settings.pyannote_pipeline)
-        return PyannoteDiarizer(pipeline, f"pyannote/{settings.pyannote_pipeline}")
+        return PyannoteDiarizer(pipeline, f"pyannote:{settings.pyannote_pipeline}")
 
     from plenaria.diarization.embedded import EmbeddedDiarizer
 
-    device = _device(settings.device)
-    log.info("diarization: embedded (resemblyzer) on %s", device)
-    return EmbeddedDiarizer(device)
+    device = pick_device(settings.device)
+    threads = settings.cpu_threads or min(2, os.cpu_count() or 1)
+    diarizer = EmbeddedDiarizer.load(settings.models_path, device=device, threads=threads)
+    log.info("diarization: embedded (%s) on %s", diarizer.model_id, device)
+    return diarizer
 
 
-def _device(setting: str) -> str:
-    """'cpu' or 'cuda'; 'auto' is cuda only on a machine with an NVIDIA driver and torch.
+def pick_device(setting: str) -> str:
+    """'cpu' or 'cuda'; 'auto' is cuda only on a machine with an NVIDIA driver.
 
-    Checked without importing torch, which the CPU path never needs.
+    Checked without importing torch or onnxruntime (the embedded backend falls
+    back to the CPU when onnxruntime has no CUDA provider).
     """
     if setting != "auto":
         return setting
     has_gpu = Path("/proc/driver/nvidia").exists()
-    return "cuda" if has_gpu and importlib.util.find_spec("torch") is not None else "cpu"
+    return "cuda" if has_gpu else "cpu"

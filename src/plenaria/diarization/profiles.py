@@ -1,10 +1,12 @@
 """Naming diarized voices from enrolled voice profiles (pure: NumPy and SciPy only).
 
-A :class:`VoiceProfile` is one person's voice as a 256-d resemblyzer embedding
-(never audio): the duration-weighted mean of every window embedding enrolled so
-far, with how many seconds and samples it was built from. :func:`enroll`
-returns a new, updated profile. :func:`name_speakers` matches each diarized
-speaker's mean embedding to the profiles with a calibrated probability, one
+A :class:`VoiceProfile` is one person's voice as a voice embedding (192-d
+CAM++ by default; never audio): the duration-weighted mean of every piece
+enrolled so far, with how many seconds and samples it was built from, and the
+``model_id`` of the encoder that made it: a profile is only compared with
+speakers embedded by the same encoder. :func:`enroll` returns a new, updated
+profile. :func:`name_speakers` matches each diarized speaker's centroid (from
+the :class:`Diarization`) to the profiles with a calibrated probability, one
 name per speaker and one speaker per name (an optimal assignment), and leaves a
 speaker unnamed ("Speaker N", for the clerk) when no profile is likely enough, or
 when two profiles are about as close (look-alikes, or two people merged by
@@ -26,34 +28,27 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from plenaria.domain import Speaker
+from plenaria.domain import Diarization, Speaker
 from plenaria.errors import InputError
 
 log = logging.getLogger(__name__)
 
-EMBEDDING_SIZE = 256
-
-# calibrated_score(cos) = 1 / (1 + exp(-SCORE_SLOPE * (cos - SCORE_CENTER))).
-# Fitted by bench/calibrate_voices.py (class-balanced logistic log loss) on the
-# cosine similarity between mean resemblyzer embeddings of 3-15 s of speech:
-# 442 same-voice pairs (espeak-ng variants m1-m7 and f1-f5 across other texts and
-# es / es-419 / ca, festival's Catalan voice, AMI meeting speakers and pyannote's
-# sample split in two) and 7668 different-voice pairs (espeak variant pairs the
-# encoder cannot tell apart left out). Same-voice cosines ran 0.80-0.997 (median
-# 0.95), different-voice ones 0.38-0.946 (median 0.70).
-SCORE_SLOPE = 90.56
-SCORE_CENTER = 0.8891
-# The default naming threshold on that probability: the lowest that let at most
-# 0.2 % of the different-voice pairs through (measured: 0.14 % false accepts,
-# 31 % false rejects, i.e. cosine >= 0.932). Conservative on purpose: an
-# unnamed "Speaker N" costs the clerk a click, a wrong name costs a wrong acta.
-DEFAULT_THRESHOLD = 0.98
-# The default margin (cosine) by which a speaker's best profile must beat its second
-# best. Measured by bench/naming.py (bench/README_naming.md): without it, a cluster
-# that diarization had merged from two enrolled people with similar voices took one
-# of their names (7 % of the enrolled speech named wrongly); any margin from 0.02 to
-# 0.06 left that cluster unnamed instead (0.7 % wrong; right names 83 % instead of 91 %).
-DEFAULT_MARGIN_COS = 0.03
+# calibrated_score(cos) = 1 / (1 + exp(-SCORE_SLOPE * (cos - SCORE_CENTER))), the
+# cosine being between a diarized speaker's CAM++ centroid and a profile enrolled
+# from other speech of a person. Fitted by ``bench/naming.py --set tuning --calibrate``
+# (class-balanced logistic) on the tuning set only; see bench/README.md.
+SCORE_SLOPE = 25.08
+SCORE_CENTER = 0.6406
+# The default naming threshold on that probability: the score at the cosine that
+# 99.5 % of the tuning set's different-person pairs stay below (0.733; 13 same-person
+# and 65 different-person pairs, AMI tuning half and the tuning espeak-ng plenary).
+# Conservative on purpose: an unnamed "Speaker N" costs the clerk a click, a wrong
+# name costs a wrong acta.
+DEFAULT_THRESHOLD = 0.91
+# The default margin (cosine) by which a speaker's best profile must beat its
+# second best: two look-alike voices, or two people merged by diarization, stay
+# unnamed.
+DEFAULT_MARGIN_COS = 0.05
 
 Vector = npt.NDArray[np.float64]
 
@@ -99,6 +94,8 @@ class VoiceProfile:
     seconds: float = 0.0
     samples: int = 0
     updated: str = ""
+    model_id: str = ""  # the voice encoder's identity (models.ENCODER_ID)
+    person_id: str | None = None  # the roster person, when the profile is tied to one
 
     @property
     def vector(self) -> Vector:
@@ -116,12 +113,14 @@ class VoiceProfile:
             "seconds": round(self.seconds, 3),
             "samples": self.samples,
             "updated": self.updated,
+            "model_id": self.model_id,
+            "person_id": self.person_id,
             "embedding": [round(x, 7) for x in self.embedding],
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> VoiceProfile:
-        role, group = d.get("role"), d.get("group")
+        role, group, person = d.get("role"), d.get("group"), d.get("person_id")
         return cls(
             id=str(d["id"]),
             name=str(d["name"]),
@@ -131,6 +130,8 @@ class VoiceProfile:
             seconds=float(d.get("seconds", 0.0)),
             samples=int(d.get("samples", 0)),
             updated=str(d.get("updated", "")),
+            model_id=str(d.get("model_id", "")),
+            person_id=None if person is None else str(person),
         )
 
 
@@ -143,11 +144,13 @@ def enroll(
     role: str | None = None,
     group: str | None = None,
     now: str | None = None,
+    model_id: str = "",
 ) -> VoiceProfile:
     """A new profile (``profile`` None) or an updated copy, with one more audio sample.
 
-    ``embeddings`` are the window embeddings of the sample, shape (windows, 256)
-    (or one 256-d vector), ``seconds`` its speech. The stored embedding becomes
+    ``embeddings`` are the piece embeddings of the sample, shape (pieces, D)
+    (or one D-d vector) made by the encoder ``model_id``, ``seconds`` its
+    speech. The stored embedding becomes
     the mean weighted by seconds of the old one and this sample's mean, so every
     second enrolled counts the same whichever session it came from. ``role`` and
     ``group`` replace the old ones when given; ``name`` is required for a new
@@ -186,8 +189,15 @@ def enroll(
             seconds=float(seconds),
             samples=1,
             updated=stamp,
+            model_id=model_id,
         )
     old = np.asarray(profile.embedding, dtype=np.float64)
+    if old.size and profile.model_id != model_id:
+        raise InputError(
+            f"The voice profile of {profile.name} was made by another voice encoder "
+            f"({profile.model_id or 'an older one'}, now {model_id or 'unknown'}).",
+            f"Remove it (plenaria voices remove {profile.id}) and enroll the person again.",
+        )
     if old.size and old.shape != sample_mean.shape:
         raise InputError(
             f"The voice profile of {profile.name} has {old.size}-d embeddings, "
@@ -204,6 +214,7 @@ def enroll(
         seconds=float(total),
         samples=profile.samples + 1,
         updated=stamp,
+        model_id=model_id,
     )
 
 
@@ -254,24 +265,55 @@ def _scores(cos: Vector) -> Vector:
 
 
 def name_speakers(
-    embeddings: Mapping[str, npt.ArrayLike],
+    diarization: Diarization,
     profiles: Sequence[VoiceProfile],
     options: NamingOptions | None = None,
 ) -> tuple[Speaker, ...]:
-    """One :class:`Speaker` per key of ``embeddings`` (same order), named where a profile matches.
+    """One :class:`Speaker` per speaker of ``diarization``, named where a profile matches.
 
-    ``embeddings`` maps a speaker label to its mean voice embedding. Speakers
-    and profiles are paired one to one maximising the total calibrated score
+    Each speaker's centroid is compared with the profiles made by the same
+    voice encoder as the diarizer's (``encoder_id(diarization.model_id)``);
+    profiles of another encoder are skipped with a warning. Speakers and
+    profiles are paired one to one maximising the total calibrated score
     (``linear_sum_assignment``); a pair scoring below ``options.threshold``
     leaves the speaker unnamed (``name`` None), and so does a profile that is not
-    ``options.margin_cos`` closer (cosine) than every other profile. With ``shared_names``, an
-    unnamed speaker may still take a name already given when it matches both
-    the profile and that other speaker above the threshold.
+    ``options.margin_cos`` closer (cosine) than every other profile. With
+    ``shared_names``, an unnamed speaker may still take a name already given
+    when it matches both the profile and that other speaker above the threshold.
+    A named speaker carries the profile's ``person_id``.
     """
+    from plenaria.diarization.models import encoder_id
+
+    encoder = encoder_id(diarization.model_id)
+    comparable = []
+    for p in profiles:
+        if p.model_id != encoder:
+            log.warning(
+                "voice profile %s was made by encoder %s, not %s: not used for naming "
+                "(enroll the person again)",
+                p.id,
+                p.model_id or "unknown",
+                encoder,
+            )
+        else:
+            comparable.append(p)
+    centroids = {
+        label: vec
+        for label in diarization.speakers
+        if (vec := diarization.centroid(label)) is not None
+    }
+    labels = list(diarization.speakers)
+    return _name(labels, centroids, comparable, options or NamingOptions())
+
+
+def _name(
+    labels: list[str],
+    embeddings: Mapping[str, npt.ArrayLike],
+    profiles: Sequence[VoiceProfile],
+    opts: NamingOptions,
+) -> tuple[Speaker, ...]:
     from scipy.optimize import linear_sum_assignment
 
-    opts = options or NamingOptions()
-    labels = list(embeddings)
     unnamed = tuple(Speaker(label) for label in labels)
     usable = [
         p for p in profiles if len(p.embedding) and _unit(np.asarray(p.embedding)) is not None
@@ -284,6 +326,8 @@ def name_speakers(
     speakers = np.zeros((len(labels), dim), dtype=np.float64)
     valid = np.zeros(len(labels), dtype=bool)
     for i, label in enumerate(labels):
+        if label not in embeddings:
+            continue
         v = np.asarray(embeddings[label], dtype=np.float64).reshape(-1)
         if v.size != dim:
             raise ValueError(
@@ -329,4 +373,4 @@ def _clear(row: Vector, j: int, margin: float) -> bool:
 
 
 def _named(label: str, profile: VoiceProfile, score: float) -> Speaker:
-    return Speaker(label, profile.name, profile.role, profile.group, score)
+    return Speaker(label, profile.name, profile.role, profile.group, score, profile.person_id)

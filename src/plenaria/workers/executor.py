@@ -142,7 +142,9 @@ def advance(rt: Runtime, job_id: str) -> list[str]:
                 )
             )
             if claimed:
-                to_send.append((node.name, node.queue))
+                queue = rt.settings.routes.get(node.kind, node.queue)
+                steps[node.name].queue = queue
+                to_send.append((node.name, queue))
         if job.state == "queued" and (to_send or done):
             repo.set_job_state(job, "running")
         repo.refresh_job_progress(job)

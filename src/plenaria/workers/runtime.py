@@ -7,6 +7,7 @@ queues the worker serves; never per task, never at import.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -57,13 +58,22 @@ def storage() -> LocalStorage:
     return LocalStorage(settings().storage_path)
 
 
-def after_fork() -> None:
-    """A forked child must not share its parent's database connections."""
-    with _lock:
-        db = _state.pop("database", None)
+def _after_fork_in_child() -> None:
+    """A forked child starts with fresh locks and without its parent's connections.
+
+    The parent's reconciler thread may have held a lock at the moment of the fork:
+    the child's copy of it would never be released. Only the forking thread exists
+    in the child, so replacing the locks here is safe.
+    """
+    global _lock
+    _lock = threading.Lock()
+    db = _state.pop("database", None)
+    _state.pop("engines", None)
     if db is not None:
-        # Drop the parent's pool without closing its sockets, which the parent still uses.
-        db.engine.dispose(close=False)  # type: ignore[attr-defined]
+        db.forget_after_fork()  # type: ignore[attr-defined]
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class ProcessEngines:

@@ -58,8 +58,7 @@ def advance_job(job_id: str) -> None:
 
 @worker_process_init.connect
 def _init_process(**_: object) -> None:
-    """Each worker process: its own database connections, its models loaded once."""
-    runtime.after_fork()
+    """Each worker process loads its models once (its connections are its own: runtime)."""
     queues = set(app.conf.get("plenaria_queues") or ())
     try:
         runtime.engines().preload(queues)

@@ -28,6 +28,7 @@ from plenaria.api.schemas import (
     UserPublic,
 )
 from plenaria.db import accounts as repo
+from plenaria.db.engine import Database
 from plenaria.errors import AuthenticationError, InputError, RateLimitedError
 
 LOGIN_BODY = {
@@ -41,7 +42,13 @@ LOGIN_BODY = {
 }
 
 
+MAX_LOGIN_BODY_BYTES = 16 * 1024
+
+
 async def _login_fields(request: Request) -> LoginIn:
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_LOGIN_BODY_BYTES:
+        raise InputError("The login body is missing or too large.", "Send email and password.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data: Any
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -141,7 +148,9 @@ def router() -> APIRouter:
     return api
 
 
-def _check_login(database: Any, limit: int, fields: LoginIn, ip: str) -> tuple[str, UserPublic]:
+def _check_login(
+    database: Database, limit: int, fields: LoginIn, ip: str
+) -> tuple[str, UserPublic]:
     with database.session() as db:
         if repo.recent_failures(db, fields.email, ip) >= limit:
             raise RateLimitedError(

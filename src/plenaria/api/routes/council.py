@@ -33,7 +33,7 @@ def router() -> APIRouter:
     @api.put("/council", response_model=CouncilPublic)
     def update_council(body: CouncilUpdate, user: Admin, db: DbSession) -> CouncilPublic:
         """Change the council's settings; fields left out keep their value."""
-        council = db.merge(user.council)
+        council = user.council
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
         civic.update_council_settings(council, changes)
         repo.audit(db, council.id, user.id, "council.update", "council", council.id, changes)

@@ -69,7 +69,12 @@ def router() -> APIRouter:
 
     @api.post("/jobs", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
     def create_job(
-        body: JobCreate, user: Manager, db: DbSession, queue: Queue, response: Response
+        body: JobCreate,
+        user: Manager,
+        db: DbSession,
+        queue: Queue,
+        request: Request,
+        response: Response,
     ) -> JobPublic:
         """Queue the processing of a complete upload, with the session's data and options."""
         options = _options(body.options)
@@ -79,6 +84,12 @@ def router() -> APIRouter:
                 f"Upload {upload.id} is not complete (state: {upload.state}).",
                 "Finish the upload first; it resumes where it stopped.",
             )
+        try:
+            storage_file(request.app.state.storage_path, upload.storage_key)
+        except NotFoundError as e:
+            raise NotFoundError(
+                f"Upload {upload.id} is no longer stored.", "Upload the file again."
+            ) from e
         if body.session is not None and body.session_id is not None:
             raise InputError("Give either session or session_id, not both.")
         session_id = None

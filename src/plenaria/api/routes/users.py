@@ -19,7 +19,7 @@ def router() -> APIRouter:
 
     @api.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
     def create_user(body: UserCreate, admin: Admin, db: DbSession) -> UserPublic:
-        council = db.merge(admin.council)
+        council = admin.council
         user = repo.create_user(db, council, body.email, body.password, body.role)
         repo.audit(
             db,

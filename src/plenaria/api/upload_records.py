@@ -1,0 +1,81 @@
+"""What ties the tus uploads router (:mod:`plenaria.api.uploads`) to accounts and the database.
+
+- :func:`uploader_council_id`: the router's ``council`` dependency. Uploading
+  is for those who create jobs (admin, secretary); it authenticates like every
+  route (bearer token, or cookie with X-CSRF-Token on unsafe methods).
+- :func:`record_accepted_upload`: the router's ``on_complete``. A validated
+  upload becomes an ``uploads`` row (state complete) and a ``recordings`` row
+  holding the probe, so ``POST /api/v1/jobs {"upload_id"}`` finds it in the
+  caller's council only.
+- :func:`include_uploads`: mounts the router on the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from plenaria.api.deps import Manager
+from plenaria.api.uploads import uploads_router
+from plenaria.config import Settings
+from plenaria.db import jobs as job_repo
+from plenaria.db.engine import Database
+from plenaria.db.models import Recording, Upload
+from plenaria.domain import Recording as ProbedRecording
+
+OnComplete = Callable[[str, Path, dict[str, str], ProbedRecording], None]
+
+
+def uploader_council_id(user: Manager) -> str:
+    return user.council_id
+
+
+def storage_key(storage_root: Path, path: Path) -> str:
+    """A stored file's key: its path under the storage folder, with forward slashes."""
+    return path.resolve().relative_to(storage_root.resolve()).as_posix()
+
+
+def record_accepted_upload(database: Database, storage_root: Path) -> OnComplete:
+    def record(
+        upload_id: str, path: Path, metadata: dict[str, str], probed: ProbedRecording
+    ) -> None:
+        council_id = metadata["council_id"]
+        key = storage_key(storage_root, path)
+        with database.transaction() as s:
+            upload = s.get(Upload, upload_id)
+            if upload is None:
+                upload = job_repo.create_upload(
+                    s,
+                    council_id,
+                    upload_id,
+                    metadata.get("filename") or probed.file_name,
+                    probed.sha256,
+                    probed.size_bytes,
+                )
+            job_repo.set_upload_state(upload, "complete", storage_key=key)
+            known = s.scalar(select(Recording.id).where(Recording.upload_id == upload_id))
+            if known is None:
+                job_repo.create_recording(
+                    s,
+                    council_id,
+                    key,
+                    upload.filename,
+                    probed.size_bytes,
+                    probed.sha256,
+                    upload_id=upload_id,
+                    probe=probed.to_dict(),
+                )
+
+    return record
+
+
+def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix: str) -> None:
+    """Mount the tus router at ``prefix``/uploads."""
+    on_complete: Any = record_accepted_upload(database, settings.storage_path)
+    app.include_router(
+        uploads_router(settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads")
+    )

@@ -1,0 +1,401 @@
+"""The web app for secretaries and clerks: server-rendered pages over the JSON API.
+
+Pages: ``/login``, ``/`` (the council's sessions and jobs), ``/upload``,
+``/jobs/{id}``, ``/sessions/{id}/editor``. Templates and static files are
+package data (``plenaria/templates/web``); the pages call the JSON API under
+``/api/v1`` with the session cookie and the ``X-CSRF-Token`` header, which
+each page carries in a ``<meta name="csrf-token">``. Everything a user wrote
+is escaped (Jinja2 autoescape; the scripts set ``textContent``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from plenaria import accounts, web_i18n
+from plenaria.api.deps import SESSION_COOKIE, Principal, get_principal
+from plenaria.api.errors import status_of
+from plenaria.api.schemas import LoginIn
+from plenaria.config import Settings
+from plenaria.db import accounts as repo
+from plenaria.db import civic
+from plenaria.db import jobs as job_repo
+from plenaria.db.engine import Database
+from plenaria.db.models import Job, PlenarySession, User
+from plenaria.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlenariaError,
+    RateLimitedError,
+)
+
+STATIC_URL = "/static/web"
+ACTIVE = ("queued", "running")
+MANAGERS = ("admin", "secretary")
+
+
+class LoginRequired(Exception):
+    """Raised by a page whose visitor is not logged in: answered with a redirect to /login."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe inside a <script type="application/json"> element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("plenaria", "templates/web"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["json_script"] = _json_script
+    env.filters["when"] = _when
+    return Jinja2Templates(env=env)
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+class Pages:
+    """Rendering with the visitor's language, user and CSRF token."""
+
+    def __init__(self) -> None:
+        self.templates = templates()
+
+    def lang(self, request: Request) -> str:
+        return web_i18n.pick_language(
+            request.query_params.get("lang"),
+            request.cookies.get(web_i18n.LANG_COOKIE),
+            request.headers.get("accept-language"),
+        )
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any],
+        status_code: int = 200,
+        principal: Principal | None = None,
+    ) -> HTMLResponse:
+        lang = self.lang(request)
+        settings: Settings = request.app.state.settings
+        csrf = ""
+        if principal is not None and principal.via == "cookie":
+            csrf = accounts.csrf_token(
+                settings.secret_key.get_secret_value(), principal.session_secret
+            )
+        base = {
+            "request": request,
+            "lang": lang,
+            "t": web_i18n.strings(lang),
+            "js_t": web_i18n.js_strings(lang),
+            "user": principal.user if principal else None,
+            "csrf": csrf,
+            "static": STATIC_URL,
+            "path": request.url.path,
+        }
+        response = self.templates.TemplateResponse(
+            request, name, {**base, **context}, status_code=status_code
+        )
+        if request.query_params.get("lang") in web_i18n.LANGUAGES:
+            response.set_cookie(
+                web_i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/"
+            )
+        return response
+
+
+def _principal(request: Request, db: Any) -> Principal:
+    settings: Settings = request.app.state.settings
+    try:
+        return get_principal(request, db, settings)
+    except AuthenticationError as e:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target) from e
+
+
+def _job_rows(db: Any, council_id: str) -> list[dict[str, Any]]:
+    sessions = {s.id: s for s in civic.list_plenary_sessions(db, council_id)}
+    rows = []
+    for job in job_repo.list_jobs(db, council_id, None, 100, 0):
+        plenary = sessions.get(job.session_id or "")
+        rows.append({"job": job, "session": plenary})
+    return rows
+
+
+def _steps(db: Any, job: Job) -> list[dict[str, Any]]:
+    out = []
+    steps = job_repo.list_steps(db, job.id)
+
+    def when(st: Any) -> float:
+        moment = st.started_at or st.queued_at
+        return moment.timestamp() if moment is not None else float("inf")
+
+    steps.sort(key=lambda st: (when(st), st.name))
+    for step in steps:
+        fraction = 1.0 if step.state == "done" else 0.0
+        if step.state != "done" and step.total_s > 0:
+            fraction = min(1.0, step.done_s / step.total_s)
+        out.append({"step": step, "percent": round(100 * fraction)})
+    return out
+
+
+def router(pages: Pages | None = None) -> APIRouter:
+    """The HTML pages. Their assets are mounted by :func:`install`."""
+    pages = pages or Pages()
+    web = APIRouter(include_in_schema=False)
+
+    def database(request: Request) -> Database:
+        db: Database = request.app.state.db
+        return db
+
+    @web.get(STATIC_URL + "/{path:path}")
+    def static(path: str) -> Response:
+        """The pages' scripts, styles and vendored libraries (package data)."""
+        return _static_file(path)
+
+    @web.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return pages.render(request, "login.html", {"next": _safe_next(next), "error": ""})
+
+    @web.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        from plenaria.api.routes.auth import _check_login, _client_ip
+
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        target = _safe_next(fields.get("next"))
+        t = web_i18n.strings(pages.lang(request))
+        settings: Settings = request.app.state.settings
+        try:
+            login_in = LoginIn.model_validate(
+                {"email": fields.get("email", ""), "password": fields.get("password", "")}
+            )
+            secret, _user = await run_in_threadpool(
+                _check_login,
+                database(request),
+                settings.login_attempts_per_minute,
+                login_in,
+                _client_ip(request),
+            )
+        except RateLimitedError:
+            context = {"next": target, "error": t["login_limited"], "email": fields.get("email")}
+            return pages.render(request, "login.html", context, status_code=429)
+        except (PlenariaError, ValueError):
+            context = {"next": target, "error": t["login_failed"], "email": fields.get("email")}
+            return pages.render(request, "login.html", context, status_code=401)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            accounts.sign_cookie(settings.secret_key.get_secret_value(), secret),
+            max_age=int(repo.SESSION_TTL.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            path="/",
+        )
+        return response
+
+    @web.post("/logout")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        settings: Settings = request.app.state.settings
+        with database(request).session() as db:
+            try:
+                principal = get_principal(request, db, settings)
+            except AuthenticationError:
+                return RedirectResponse("/login", status_code=303)
+            token = form.get("csrf_token")
+            key = settings.secret_key.get_secret_value()
+            if principal.via == "cookie" and accounts.csrf_valid(
+                key, principal.session_secret, token if isinstance(token, str) else None
+            ):
+                repo.close_web_session(db, principal.session_secret)
+                db.commit()
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @web.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            council_id = principal.user.council_id
+            sessions = civic.list_plenary_sessions(db, council_id)
+            jobs = _job_rows(db, council_id)
+            with_transcript = _sessions_with_transcript(db, council_id)
+            context = {
+                "sessions": sessions,
+                "jobs": jobs,
+                "with_transcript": with_transcript,
+                "active": any(r["job"].state in ACTIVE for r in jobs),
+            }
+            return pages.render(request, "index.html", context, principal=principal)
+
+    @web.get("/fragments/jobs", response_class=HTMLResponse)
+    def jobs_fragment(request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            jobs = _job_rows(db, principal.user.council_id)
+            context = {"jobs": jobs, "active": any(r["job"].state in ACTIVE for r in jobs)}
+            return pages.render(request, "_jobs.html", context, principal=principal)
+
+    @web.get("/upload", response_class=HTMLResponse)
+    def upload(request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            if principal.user.role not in MANAGERS:
+                raise PermissionDeniedError(
+                    f"Your role ({principal.user.role}) cannot upload recordings.",
+                    "Ask a secretary or an admin.",
+                )
+            roster = civic.list_roster(db, principal.user.council_id, active_only=True)
+            return pages.render(request, "upload.html", {"roster": roster}, principal=principal)
+
+    @web.get("/jobs/{job_id}", response_class=HTMLResponse)
+    def job_page(job_id: str, request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            job = job_repo.get_job_for_council(db, principal.user.council_id, job_id)
+            context = {
+                "job": job,
+                "steps": _steps(db, job),
+                "plenary": db.get(PlenarySession, job.session_id) if job.session_id else None,
+                "can_retry": principal.user.role in ("admin", "secretary"),
+            }
+            return pages.render(request, "job.html", context, principal=principal)
+
+    @web.get("/jobs/{job_id}/steps", response_class=HTMLResponse)
+    def steps_fragment(job_id: str, request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            job = job_repo.get_job_for_council(db, principal.user.council_id, job_id)
+            context = {"job": job, "steps": _steps(db, job)}
+            return pages.render(request, "_steps.html", context, principal=principal)
+
+    @web.get("/sessions/{session_id}/editor", response_class=HTMLResponse)
+    def editor(session_id: str, request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            principal = _principal(request, db)
+            council_id = principal.user.council_id
+            plenary = civic.get_plenary_session_for_council(db, council_id, session_id)
+            roster = [
+                {"id": p.id, "name": p.name, "role": p.role, "group": p.group}
+                for p in civic.list_roster(db, council_id)
+            ]
+            lang = pages.lang(request)
+            context = {
+                "plenary": plenary,
+                "roster": roster,
+                "shortcuts": web_i18n.shortcuts(lang),
+                "me": _user_label(principal.user),
+            }
+            return pages.render(request, "editor.html", context, principal=principal)
+
+    return web
+
+
+def _user_label(user: User) -> str:
+    return user.email
+
+
+def _sessions_with_transcript(db: Any, council_id: str) -> set[str]:
+    from sqlalchemy import select
+
+    from plenaria.db.models import TranscriptVersion
+
+    query = select(TranscriptVersion.session_id).where(TranscriptVersion.council_id == council_id)
+    return set(db.scalars(query.distinct()))
+
+
+STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def _static_file(path: str) -> Response:
+    parts = path.split("/")
+    if not path or any(p in ("", ".", "..") or "\\" in p for p in parts):
+        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+    item = resources.files("plenaria").joinpath("templates", "web", "static", *parts)
+    if not item.is_file():
+        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+    suffix = Path(parts[-1]).suffix
+    media_type = STATIC_TYPES.get(suffix) or (
+        "text/plain; charset=utf-8" if parts[-1] in ("LICENSE", "VERSION") else None
+    )
+    return Response(
+        item.read_bytes(),
+        media_type=media_type or "application/octet-stream",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser navigating (not an API client, not a script's fetch)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and their assets to ``app``.
+
+    Errors on pages: a browser gets a page (and /login when not logged in); any
+    other client the API's JSON ``{"detail": ...}`` with the same status.
+    """
+    from plenaria.api.errors import _plenaria
+
+    pages = Pages()
+    app.include_router(router(pages))
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        if _wants_html(request):
+            target = f"/login?next={quote(exc.next_url, safe='/')}"
+            return RedirectResponse(target, status_code=303)
+        error = AuthenticationError("Not authenticated.", "Log in at /login.")
+        return _plenaria(request, error)
+
+    app.add_exception_handler(LoginRequired, login_required)
+
+    async def error_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PlenariaError)
+        if not _wants_html(request):
+            return _plenaria(request, exc)
+        t = web_i18n.strings(pages.lang(request))
+        return pages.render(
+            request,
+            "error.html",
+            {"message": str(exc), "title": t["app"]},
+            status_code=status_of(exc),
+        )
+
+    app.add_exception_handler(PlenariaError, error_page)

@@ -1,0 +1,69 @@
+// A job's page: follows the job's server-sent events; each change refreshes the
+// steps (an htmx fragment) and the figures; a failed job offers a retry.
+"use strict";
+(function () {
+  const box = document.getElementById("job");
+  const id = box.dataset.job;
+  const T = JSON.parse(document.getElementById("strings").textContent);
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const $ = (x) => document.getElementById(x);
+  let source = null;
+
+  function eta(s) {
+    if (s === null || s === undefined) return "—";
+    s = Math.round(s);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const sec = s % 60;
+    return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
+  }
+  function show(job) {
+    const pct = Math.round(job.progress * 100);
+    $("job-state").textContent = T["state_" + job.state] || job.state;
+    $("job-state").className = "state state-" + job.state;
+    $("job-progress").value = pct;
+    $("job-progress-text").textContent = pct + " %";
+    $("job-eta").textContent = job.state === "running" ? eta(job.eta_s) : "—";
+    $("job-step").textContent = job.step || "—";
+    $("job-error").hidden = !job.error;
+    $("job-error-text").textContent = job.error || "";
+    const retry = $("retry");
+    if (retry) retry.hidden = !(job.state === "failed" || job.state === "cancelled");
+    const link = $("editor-link");
+    if (job.state === "done" && job.session_id) {
+      link.querySelector("a").href = "/sessions/" + encodeURIComponent(job.session_id) + "/editor";
+      link.hidden = false;
+    }
+    document.body.dispatchEvent(new Event("job-changed"));
+  }
+  function follow() {
+    if (source) source.close();
+    source = new EventSource("/api/v1/jobs/" + encodeURIComponent(id) + "/events");
+    source.addEventListener("job", (e) => show(JSON.parse(e.data)));
+    source.onerror = () => {
+      // the stream ends when the job ends; reconnect only while it runs
+      source.close();
+      fetch("/api/v1/jobs/" + encodeURIComponent(id)).then((r) => r.json()).then((job) => {
+        show(job);
+        if (job.state === "queued" || job.state === "running") setTimeout(follow, 2000);
+      });
+    };
+  }
+  const retry = $("retry");
+  if (retry) {
+    retry.addEventListener("click", async () => {
+      const r = await fetch("/api/v1/jobs/" + encodeURIComponent(id) + "/retry", {
+        method: "POST", headers: { "X-CSRF-Token": csrf },
+      });
+      const body = await r.json();
+      if (r.ok) {
+        show(body);
+        follow();
+      } else {
+        $("job-error").hidden = false;
+        $("job-error-text").textContent = body.detail;
+      }
+    });
+  }
+  follow();
+})();

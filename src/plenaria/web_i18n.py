@@ -1,0 +1,233 @@
+"""The web app's interface strings in Spanish and Catalan.
+
+:func:`pick_language` chooses from ``?lang=``, the ``plenaria_lang`` cookie,
+then the browser's Accept-Language; Spanish by default.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("es", "ca")
+DEFAULT = "es"
+LANG_COOKIE = "plenaria_lang"
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    # key: (es, ca)
+    "app": ("Plenaria", "Plenaria"),
+    "skip": ("Saltar al contenido", "Salta al contingut"),
+    "nav": ("Navegación principal", "Navegació principal"),
+    "nav_sessions": ("Sesiones", "Sessions"),
+    "nav_upload": ("Subir grabación", "Puja un enregistrament"),
+    "logout": ("Salir", "Surt"),
+    "language": ("Idioma", "Idioma"),
+    "login_title": ("Entrar", "Entra"),
+    "email": ("Correo electrónico", "Correu electrònic"),
+    "password": ("Contraseña", "Contrasenya"),
+    "login_button": ("Entrar", "Entra"),
+    "login_failed": ("Correo o contraseña incorrectos.", "Correu o contrasenya incorrectes."),
+    "login_limited": (
+        "Demasiados intentos fallidos. Espere un minuto.",
+        "Massa intents fallits. Espereu un minut.",
+    ),
+    "sessions_title": ("Sesiones del pleno", "Sessions del ple"),
+    "no_sessions": ("Todavía no hay sesiones.", "Encara no hi ha sessions."),
+    "jobs_title": ("Procesos", "Processos"),
+    "no_jobs": ("Todavía no hay procesos.", "Encara no hi ha processos."),
+    "col_date": ("Fecha", "Data"),
+    "col_session": ("Sesión", "Sessió"),
+    "col_type": ("Tipo", "Tipus"),
+    "col_state": ("Estado", "Estat"),
+    "col_progress": ("Progreso", "Progrés"),
+    "col_created": ("Creado", "Creat"),
+    "col_actions": ("Acciones", "Accions"),
+    "open_editor": ("Abrir el editor", "Obre l'editor"),
+    "open_job": ("Ver el proceso", "Mostra el procés"),
+    "state_queued": ("En cola", "En cua"),
+    "state_running": ("En curso", "En curs"),
+    "state_done": ("Terminado", "Acabat"),
+    "state_failed": ("Con error", "Amb error"),
+    "state_cancelled": ("Cancelado", "Cancel·lat"),
+    "state_pending": ("Pendiente", "Pendent"),
+    "upload_title": ("Subir la grabación de un pleno", "Puja l'enregistrament d'un ple"),
+    "recording": ("Grabación (vídeo o audio)", "Enregistrament (vídeo o àudio)"),
+    "session_data": ("Datos de la sesión", "Dades de la sessió"),
+    "session_id": ("Identificador", "Identificador"),
+    "session_date": ("Fecha", "Data"),
+    "session_type": ("Tipo de sesión", "Tipus de sessió"),
+    "type_ordinaria": ("Ordinaria", "Ordinària"),
+    "type_extraordinaria": ("Extraordinaria", "Extraordinària"),
+    "type_urgente": ("Extraordinaria urgente", "Extraordinària urgent"),
+    "session_place": ("Lugar", "Lloc"),
+    "session_start": ("Hora de inicio", "Hora d'inici"),
+    "president": ("Presidencia", "Presidència"),
+    "secretary": ("Secretaría", "Secretaria"),
+    "agenda": ("Orden del día (un punto por línea)", "Ordre del dia (un punt per línia)"),
+    "roster": ("Miembros de la corporación", "Membres de la corporació"),
+    "no_roster": ("El consistorio no tiene miembros registrados.", "L'ajuntament no té membres."),
+    "start_upload": ("Subir y procesar", "Puja i processa"),
+    "pause": ("Pausa", "Pausa"),
+    "resume": ("Reanudar", "Reprèn"),
+    "hashing": ("Calculando la huella SHA-256…", "Calculant l'empremta SHA-256…"),
+    "uploading": ("Subiendo…", "Pujant…"),
+    "resuming": ("Reanudando la subida anterior…", "Reprenent la pujada anterior…"),
+    "upload_done": ("Subida completa. Creando el proceso…", "Pujada completa. Creant el procés…"),
+    "upload_error": ("La subida ha fallado:", "La pujada ha fallat:"),
+    "choose_file": ("Elija un archivo.", "Trieu un fitxer."),
+    "progress": ("Progreso", "Progrés"),
+    "job_title": ("Proceso", "Procés"),
+    "job_state": ("Estado", "Estat"),
+    "job_eta": ("Tiempo restante", "Temps restant"),
+    "job_steps": ("Pasos", "Passos"),
+    "job_error": ("Error", "Error"),
+    "retry": ("Reintentar", "Torna-ho a provar"),
+    "step": ("Paso", "Pas"),
+    "live": ("Se actualiza en directo.", "S'actualitza en directe."),
+    "editor_title": ("Editor de la transcripción", "Editor de la transcripció"),
+    "video": ("Vídeo de la sesión", "Vídeo de la sessió"),
+    "transcript": ("Transcripción", "Transcripció"),
+    "shortcuts": ("Atajos de teclado", "Dreceres de teclat"),
+    "speakers": ("Intervinientes", "Intervinents"),
+    "find": ("Buscar", "Cerca"),
+    "replace_with": ("Reemplazar por", "Reemplaça per"),
+    "replace_all": ("Reemplazar todo", "Reemplaça-ho tot"),
+    "find_next": ("Siguiente", "Següent"),
+    "undo": ("Deshacer", "Desfés"),
+    "redo": ("Rehacer", "Refés"),
+    "save": ("Guardar", "Desa"),
+    "history": ("Historial", "Historial"),
+    "downloads": ("Descargas", "Baixades"),
+    "rate": ("Velocidad", "Velocitat"),
+    "autoscroll": ("Desplazamiento automático", "Desplaçament automàtic"),
+    "review_next": ("Siguiente a revisar", "Següent per revisar"),
+}
+
+_JS: tuple[str, ...] = (
+    "saved",
+    "saving",
+    "unsaved",
+    "conflict",
+    "merged",
+    "keep_mine",
+    "take_theirs",
+    "edit_hint",
+    "rename",
+    "rename_prompt",
+    "person",
+    "no_person",
+    "unnamed",
+    "low_conf",
+    "nothing_to_review",
+    "found",
+    "not_found",
+    "replaced",
+    "error",
+    "restore",
+    "restored",
+    "version",
+    "by_machine",
+    "speaker_of",
+    "edit",
+    "apply",
+    "cancel",
+    "loading",
+    "changes",
+    "no_changes",
+    "save_first",
+)
+
+_JS_STRINGS: dict[str, tuple[str, str]] = {
+    "saved": ("Guardado: versión {n}", "Desat: versió {n}"),
+    "saving": ("Guardando…", "Desant…"),
+    "unsaved": ("Cambios sin guardar", "Canvis sense desar"),
+    "conflict": (
+        "{author} guardó la versión {n} mientras usted editaba. Sus cambios siguen aquí.",
+        "{author} ha desat la versió {n} mentre editàveu. Els vostres canvis continuen aquí.",
+    ),
+    "merged": (
+        "Se han combinado sus cambios con la versión {n} de {author}.",
+        "S'han combinat els vostres canvis amb la versió {n} de {author}.",
+    ),
+    "keep_mine": ("Conservar mis cambios", "Conserva els meus canvis"),
+    "take_theirs": ("Descartar los míos", "Descarta els meus"),
+    "edit_hint": (
+        "Intro guarda el texto, Escape cancela.",
+        "Intro desa el text, Escape cancel·la.",
+    ),
+    "rename": ("Renombrar", "Canvia el nom"),
+    "rename_prompt": ("Nuevo nombre para {name}", "Nou nom per a {name}"),
+    "person": ("Persona de la corporación", "Persona de la corporació"),
+    "no_person": ("(sin asignar)", "(sense assignar)"),
+    "unnamed": ("Interviniente sin nombre", "Intervinent sense nom"),
+    "low_conf": ("Palabra dudosa", "Paraula dubtosa"),
+    "nothing_to_review": ("No queda nada por revisar.", "No queda res per revisar."),
+    "found": ("{n} coincidencias", "{n} coincidències"),
+    "not_found": ("Sin coincidencias", "Cap coincidència"),
+    "replaced": ("{n} reemplazos", "{n} reemplaçaments"),
+    "error": ("Error:", "Error:"),
+    "restore": ("Restaurar", "Restaura"),
+    "restored": ("Restaurada como versión {n}", "Restaurada com a versió {n}"),
+    "version": ("Versión {n}", "Versió {n}"),
+    "by_machine": ("transcripción automática", "transcripció automàtica"),
+    "speaker_of": ("Interviniente", "Intervinent"),
+    "edit": ("Editar", "Edita"),
+    "apply": ("Aplicar", "Aplica"),
+    "cancel": ("Cancelar", "Cancel·la"),
+    "loading": ("Cargando…", "Carregant…"),
+    "changes": ("Cambios", "Canvis"),
+    "save_first": (
+        "Guardando el texto editado; repita la acción después.",
+        "Desant el text editat; repetiu l'acció després.",
+    ),
+    "no_changes": ("Sin cambios de texto ni de nombres.", "Sense canvis de text ni de noms."),
+}
+
+SHORTCUTS: tuple[tuple[str, str, str], ...] = (
+    # (keys, es, ca)
+    ("Ctrl+Espacio / k", "Reproducir o pausar", "Reprodueix o atura"),
+    ("p", "Reproducir desde la palabra con el foco", "Reprodueix des de la paraula amb el focus"),
+    ("j", "Atrás 5 segundos", "Enrere 5 segons"),
+    ("← →", "Palabra anterior o siguiente", "Paraula anterior o següent"),
+    ("↑ ↓", "Intervención anterior o siguiente", "Intervenció anterior o següent"),
+    ("Intro / e", "Editar el texto de la intervención", "Edita el text de la intervenció"),
+    ("n", "Siguiente elemento a revisar", "Següent element per revisar"),
+    ("s", "Dividir la intervención en esta palabra", "Divideix la intervenció en aquesta paraula"),
+    ("m", "Unir con la intervención siguiente", "Uneix amb la intervenció següent"),
+    ("r", "Renombrar al interviniente", "Canvia el nom de l'intervinent"),
+    (
+        "i",
+        "Quién habla en esta intervención (interviniente o persona)",
+        "Qui parla en aquesta intervenció (intervinent o persona)",
+    ),
+    ("f", "Buscar y reemplazar", "Cerca i reemplaça"),
+    ("+ / −", "Más o menos velocidad", "Més o menys velocitat"),
+    ("a", "Desplazamiento automático sí/no", "Desplaçament automàtic sí/no"),
+    ("Ctrl+Z / Ctrl+Y", "Deshacer / rehacer", "Desfés / refés"),
+    ("Ctrl+S", "Guardar ahora", "Desa ara"),
+)
+
+
+def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
+    for value in (query, cookie):
+        if value in LANGUAGES:
+            return str(value)
+    for part in (accept or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT
+
+
+def strings(lang: str) -> dict[str, str]:
+    """Every page string in ``lang`` (``es`` or ``ca``)."""
+    n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+    return {k: v[n] for k, v in _STRINGS.items()}
+
+
+def js_strings(lang: str) -> dict[str, str]:
+    """The strings the scripts show, in ``lang``."""
+    n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+    return {k: _JS_STRINGS[k][n] for k in _JS}
+
+
+def shortcuts(lang: str) -> list[tuple[str, str]]:
+    n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+    return [(keys, texts[n]) for keys, *texts in SHORTCUTS]
