@@ -196,7 +196,7 @@ def test_the_original_is_hashed_as_it_grows(tmp_path: Path) -> None:
 def test_online_speakers_keep_two_voices_apart() -> None:
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=256), rng.normal(size=256)
-    speakers = OnlineSpeakers(threshold=0.25)
+    speakers = OnlineSpeakers(threshold=0.6)
     labels = []
     for k in range(10):
         centre = a if k % 3 else b

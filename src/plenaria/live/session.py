@@ -126,6 +126,7 @@ class LiveSession:
         self.closer = ChunkCloser(live, options.transcription)
         self.speakers = OnlineSpeakers(
             threshold=options.diarization.cluster_threshold,
+            model_id=engines.diarizer.model_id if engines.diarizer is not None else "",
             profiles=tuple(profiles),
             naming=options.naming,
         )

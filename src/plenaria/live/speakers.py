@@ -1,8 +1,9 @@
 """Provisional speakers, online: each speech segment joins the nearest voice heard so far.
 
-A segment's voice is the mean of the diarizer's window embeddings over it. It
-joins the closest cluster when their cosine similarity reaches
-``1 - cluster_threshold`` (the diarizer's own threshold), else it starts a new
+A segment's voice is the mean of the diarizer's embeddings of its speech
+(:meth:`~plenaria.diarization.embedded.EmbeddedDiarizer.embed_segments`). It joins
+the closest cluster when the Euclidean distance between their unit vectors is
+below ``cluster_threshold`` (the diarizer's own threshold), else it starts a new
 one. Clusters are named from the voice profiles when one matches
 (:func:`plenaria.diarization.profiles.name_speakers`). These labels are only for
 the live transcript: at the end, diarization over the whole session decides.
@@ -17,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from plenaria.diarization.profiles import NamingOptions, VoiceProfile, name_speakers
+from plenaria.domain import Diarization
 
 UNKNOWN = "Speaker ?"
 
@@ -37,7 +39,8 @@ class _Cluster:
 class OnlineSpeakers:
     """Nearest-cluster assignment of voice embeddings as they come."""
 
-    threshold: float = 0.25  # cosine distance, as DiarizationOptions.cluster_threshold
+    threshold: float = 0.6  # Euclidean, unit vectors: DiarizationOptions.cluster_threshold
+    model_id: str = ""  # the diarizer's: profiles of its encoder are compared
     profiles: Sequence[VoiceProfile] = ()
     naming: NamingOptions = field(default_factory=NamingOptions)
     clusters: list[_Cluster] = field(default_factory=list)
@@ -56,7 +59,8 @@ class OnlineSpeakers:
             s = float(c.centroid @ unit)
             if s > similarity:
                 best, similarity = c, s
-        if best is None or similarity < 1.0 - self.threshold:
+        # |a - b|^2 = 2 - 2 cos(a, b) for unit vectors
+        if best is None or 2.0 - 2.0 * similarity >= self.threshold**2:
             best = _Cluster(f"Speaker {len(self.clusters) + 1}", np.zeros_like(unit))
             self.clusters.append(best)
         best.total = best.total + unit * seconds
@@ -67,8 +71,9 @@ class OnlineSpeakers:
         """The cluster's name from the voice profiles, else its label."""
         if not self.profiles:
             return label
-        vectors = {c.label: c.centroid for c in self.clusters}
-        for s in name_speakers(vectors, self.profiles, self.naming):
+        centroids = tuple((c.label, tuple(float(x) for x in c.centroid)) for c in self.clusters)
+        voices = Diarization((), centroids, self.model_id)
+        for s in name_speakers(voices, self.profiles, self.naming):
             if s.id == label and s.name:
                 return s.name
         return label
