@@ -150,6 +150,7 @@ def live_env(tmp: Path) -> dict[str, str]:
         "PLENARIA_CACHE_DIR": str(tmp / "cache"),
         "PLENARIA_DATA_DIR": str(tmp / "data"),
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        **{k: v for k, v in os.environ.items() if k == "PLENARIA_MODELS_DIR"},
     }
 
 

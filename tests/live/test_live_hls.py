@@ -29,30 +29,31 @@ def test_an_hls_stream_is_recorded_once_and_its_end_ends_the_session(tmp_path: P
     clip = remux_ts(encode_clip(sample, tmp_path / "clip.mp4", 0, 30), tmp_path / "clip.ts")
     folder = tmp_path / "hls"
     folder.mkdir()
-    writer = subprocess.Popen(
-        [
-            ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
-            "-i", str(clip), "-c", "copy", "-f", "hls", "-hls_time", "2",
-            "-hls_list_size", "6", str(folder / "live.m3u8"),
-        ]
-    )  # fmt: skip
     port = free_port()
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(_Quiet, directory=str(folder))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     out = tmp_path / "out"
+    url = f"http://127.0.0.1:{port}/live.m3u8"
+    run = start_live(url, out, tmp_path, "-l", "es", "--name", "hls", "--no-proxy")
+    writer = None
     try:
-        while not (folder / "live.m3u8").exists():
-            assert writer.poll() is None
-            threading.Event().wait(0.2)
-        url = f"http://127.0.0.1:{port}/live.m3u8"
-        run = start_live(url, out, tmp_path, "-l", "es", "--name", "hls", "--no-proxy")
+        # The playlist appears once the recorder is trying (it retries until it does).
+        run.wait_stderr("transcript lines follow", timeout=180)
+        writer = subprocess.Popen(
+            [
+                ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-i", str(clip), "-c", "copy", "-f", "hls", "-hls_time", "2",
+                "-hls_list_size", "6", str(folder / "live.m3u8"),
+            ]
+        )  # fmt: skip
         writer.wait(timeout=90)
         code = run.wait(timeout=120)
     finally:
         server.shutdown()
-        if writer.poll() is None:
+        run.kill()
+        if writer is not None and writer.poll() is None:
             writer.kill()
     assert code == 0, run.stderr
     cert = json.loads((out / "hls.live.json").read_text(encoding="utf-8"))

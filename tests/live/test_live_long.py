@@ -11,6 +11,7 @@ have none, and a 23 ms shift is enough to change whisper base's errors on espeak
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,11 @@ def test_a_3_minute_stream_is_as_accurate_as_the_file(tmp_path: Path) -> None:
     upload = remux(stream, tmp_path / "pleno.mkv")
 
     # The file as an upload: the same options (language) and model.
-    settings = Settings(cache_dir=tmp_path / "batch-cache", data_dir=tmp_path / "data")
+    settings = Settings(
+        cache_dir=tmp_path / "batch-cache",
+        data_dir=tmp_path / "data",
+        models_dir=Path(os.environ["PLENARIA_MODELS_DIR"]),
+    )
     options = ProcessOptions(transcription=TranscriptionOptions(language="es"), make_proxy=False)
     batch = process_recording(
         upload, tmp_path / "batch", load_engines(settings), settings, None, options
