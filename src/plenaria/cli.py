@@ -239,6 +239,9 @@ def _register_subcommands() -> None:
     from plenaria import cli_admin
 
     cli_admin.register(app)
+    from plenaria import cli_live
+
+    cli_live.register(app)
 
 
 _register_subcommands()

@@ -313,6 +313,7 @@ class Recording:
     duration_s: float
     format_name: str
     streams: tuple[Stream, ...] = ()
+    gaps: tuple[Segment, ...] = ()  # a live recording's missing stretches (stream dropped)
 
     @property
     def has_audio(self) -> bool:
@@ -330,6 +331,7 @@ class Recording:
             "duration_s": round(self.duration_s, 3),
             "format_name": self.format_name,
             "streams": [s.to_dict() for s in self.streams],
+            **({"gaps": [g.to_dict() for g in self.gaps]} if self.gaps else {}),
         }
 
     @classmethod
@@ -341,6 +343,7 @@ class Recording:
             float(d["duration_s"]),
             str(d["format_name"]),
             tuple(Stream.from_dict(s) for s in d.get("streams", [])),
+            tuple(Segment.from_dict(g) for g in d.get("gaps", [])),
         )
 
 

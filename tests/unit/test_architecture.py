@@ -10,7 +10,7 @@ from pathlib import Path
 import plenaria
 
 PACKAGE = Path(plenaria.__file__).parent
-PURE = ("media", "transcription", "diarization", "assembly", "acts", "formats")
+PURE = ("media", "transcription", "diarization", "assembly", "acts", "formats", "live")
 SHELLS = ("plenaria.api", "plenaria.workers", "plenaria.db")
 HEAVY = (
     "torch",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plenaria.acts.links import check_template, video_link
-from plenaria.domain import Intervention, SessionInfo, Transcript
+from plenaria.domain import Intervention, Segment, SessionInfo, Transcript
 from plenaria.errors import ConfigError, InputError
 from plenaria.formats.timefmt import format_clock
 
@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recording": "Grabación",
         "duration": "Duración",
         "sha256": "SHA-256",
+        "gaps": "Interrupciones de la grabación",
         "note": "Borrador generado automáticamente a partir de la grabación; "
         "debe revisarlo la Secretaría antes de su aprobación.",
         "date_format": "{day} {month} de {year}",
@@ -70,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recording": "Enregistrament",
         "duration": "Durada",
         "sha256": "SHA-256",
+        "gaps": "Interrupcions de l'enregistrament",
         "note": "Esborrany generat automàticament a partir de l'enregistrament; "
         "l'ha de revisar la Secretaria abans de la seva aprovació.",
         "date_format": "{day} {month} de {year}",
@@ -231,6 +233,7 @@ def build_draft_acta(
             ("recording", clean_text(rec.file_name)),
             ("duration", format_clock(rec.duration_s)),
             ("sha256", rec.sha256),
+            *([("gaps", "; ".join(_gap(g) for g in rec.gaps))] if rec.gaps else []),
         )
     ):
         if n:
@@ -238,6 +241,11 @@ def build_draft_acta(
         paragraph.add_run(f"{labels[key]}: ").bold = True
         paragraph.add_run(value)
     return document
+
+
+def _gap(gap: Segment) -> str:
+    """A missing stretch of a live recording: where it starts and how long it is."""
+    return f"{format_clock(gap.start)} (+{gap.duration:.0f} s)"
 
 
 def render_draft_acta(
