@@ -132,7 +132,7 @@ class ChunkCloser:
         ]
         regions = [
             r.shifted(start_s)
-            for r in speech_regions(inside, now_s - start_s, t.speech_pad_ms / 1000, limit)
+            for r in _split(speech_regions(inside, now_s - start_s, t.speech_pad_ms / 1000), limit)
         ]
         used = 0.0
         for k, region in enumerate(regions):
@@ -158,3 +158,16 @@ class ChunkCloser:
             if start_s < t_quiet <= end:
                 return t_quiet
         return end
+
+
+def _split(regions: Sequence[Segment], window_s: float) -> list[Segment]:
+    """Regions, none longer than ``window_s`` (a longer one is cut in equal steps)."""
+    out: list[Segment] = []
+    for s in regions:
+        start = s.start
+        while s.end - start > window_s:
+            out.append(Segment(start, start + window_s))
+            start += window_s
+        if s.end - start > 0.01:
+            out.append(Segment(start, s.end))
+    return out
