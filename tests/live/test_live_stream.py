@@ -116,7 +116,7 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     out = tmp_path / "out"
     first = Sender(before, port)
     run = start_live(
-        first.url, out, tmp_path, "--language", "es", "--name", "cut", "--end-timeout-s", "15"
+        first.url, out, tmp_path, "--language", "es", "--name", "cut", "--end-timeout-s", "25"
     )
     try:
         first.wait(timeout=60)
