@@ -29,6 +29,7 @@ from plenaria.media.vad import _stream_scorer as stream_scorer
 from plenaria.transcription.base import TranscriptionOptions
 
 # The transcriber's own padding and merging of speech regions, shared, not copied.
+from plenaria.transcription.base import _fill as fill_windows
 from plenaria.transcription.base import _regions as speech_regions
 
 
@@ -132,17 +133,16 @@ class ChunkCloser:
         ]
         regions = [
             r.shifted(start_s)
-            for r in _split(speech_regions(inside, now_s - start_s, t.speech_pad_ms / 1000), limit)
+            for r in speech_regions(inside, now_s - start_s, t.speech_pad_ms / 1000)
         ]
-        used = 0.0
-        for k, region in enumerate(regions):
-            if k == 0:
-                used = region.duration
-                continue
-            gap = min(region.start - regions[k - 1].end, gap_cap)
-            if used + gap + region.duration > limit:
-                return (regions[k - 1].end + region.start) / 2
-            used += gap + region.duration
+
+        def quietest(lo: float, hi: float) -> float:
+            return quiet(Segment(lo, hi)) if quiet is not None and hi > lo else hi
+
+        # The transcriber's own packing: the chunk closes where its second window begins.
+        groups = fill_windows(regions, limit, gap_cap, t.fill_min_s, quietest)
+        if len(groups) >= 2:
+            return (groups[0][-1].end + groups[1][0].start) / 2
         if now_s - start_s < self.options.max_chunk_s:
             return None
         end = start_s + self.options.max_chunk_s
@@ -158,16 +158,3 @@ class ChunkCloser:
             if start_s < t_quiet <= end:
                 return t_quiet
         return end
-
-
-def _split(regions: Sequence[Segment], window_s: float) -> list[Segment]:
-    """Regions, none longer than ``window_s`` (a longer one is cut in equal steps)."""
-    out: list[Segment] = []
-    for s in regions:
-        start = s.start
-        while s.end - start > window_s:
-            out.append(Segment(start, start + window_s))
-            start += window_s
-        if s.end - start > 0.01:
-            out.append(Segment(start, s.end))
-    return out

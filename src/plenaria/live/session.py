@@ -29,7 +29,7 @@ from plenaria.live.recorder import Gap, Recorder
 from plenaria.live.segmenter import ChunkCloser, LiveOptions, StreamingVad
 from plenaria.live.speakers import UNKNOWN, OnlineSpeakers
 from plenaria.media.audio import SAMPLE_RATE, read_audio
-from plenaria.media.chunking import quietest_point
+from plenaria.transcription.base import quietest_moment
 
 if TYPE_CHECKING:
     from plenaria.diarization.profiles import VoiceProfile
@@ -224,12 +224,15 @@ class LiveSession:
         while True:
             now = self.vad.scored_s
             speech = self.vad.speech(self.options.vad, self._chunk_start)
-            cut = self.closer.cut(
-                self._chunk_start, now, speech, quiet=lambda w: quietest_point(self.wav, w)
-            )
+            cut = self.closer.cut(self._chunk_start, now, speech, quiet=self._quietest)
             if cut is None:
                 return
             self._close(cut, self._arrived(cut))
+
+    def _quietest(self, window: Segment) -> float:
+        """Where the transcriber would cut a region in ``window`` (its own measure)."""
+        samples = read_audio(self.wav, window)
+        return window.start + quietest_moment(samples, 0.0, window.duration, SAMPLE_RATE)
 
     def _arrived(self, t: float) -> float:
         """When the sample at ``t`` seconds arrived (monotonic)."""
