@@ -93,9 +93,10 @@ def test_a_streamed_pleno_is_transcribed_while_it_plays(sample: Path, tmp_path: 
     live_text = " ".join(parse_line(line)[2] for _, line in run.lines)
     final_text = transcript_text(out / "pleno.json")
     assert wer(final_text, live_text) < 0.05, (final_text, live_text)
-    # whisper base on espeak-ng's Spanish: the same 50 s processed as a file score 0.59 (the
-    # opening lines are the hardest); a lost chunk (half the words) would score far above 0.7.
-    assert wer(_reference(sample, 0, 50), final_text) < 0.7, final_text
+    # whisper base on espeak-ng's Spanish: the same 50 s processed as a file scored 0.59 with
+    # 25 s windows and 0.76 with 29.5 s ones (the opening lines are the hardest; two windows
+    # in all); a lost chunk (half the words) would score above 1.
+    assert wer(_reference(sample, 0, 50), final_text) < 0.85, final_text
     # Each chunk's text came within twice its length of the end of its audio (the last one,
     # closed by the end of the stream, may be a fragment of a second or two: not counted).
     assert len(cert["chunks"]) >= 2
