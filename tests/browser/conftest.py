@@ -62,6 +62,10 @@ class Server:
             timeout=30,
         )
 
+    def store_upload(self, path: Path) -> str:
+        """A complete upload of ``path`` for a job (see :func:`store_upload`)."""
+        return store_upload(self, path)
+
 
 def _models_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

@@ -326,11 +326,10 @@ def test_upload_interrupted_by_a_reload_resumes_and_completes(
 def test_job_page_follows_events_and_explains_a_failure(
     browser: Any, server: Server, clip: Path, processed: dict[str, Any], tmp_file_dir: Path
 ) -> None:
-    from conftest import store_upload
 
     page = login(browser, server, "secretary")
     with server.api() as c:
-        r = c.post("/api/v1/jobs", json={"upload_id": store_upload(server, clip), "options": {}})
+        r = c.post("/api/v1/jobs", json={"upload_id": server.store_upload(clip), "options": {}})
         job_id = r.json()["id"]
     page.goto(f"/jobs/{job_id}")
     errors: list[str] = []
@@ -346,7 +345,7 @@ def test_job_page_follows_events_and_explains_a_failure(
     bad = tmp_file_dir / "no-es-video.mp4"
     bad.write_bytes(b"%PDF-1.4 esto no es un video\n" * 50)
     with server.api() as c:
-        r = c.post("/api/v1/jobs", json={"upload_id": store_upload(server, bad), "options": {}})
+        r = c.post("/api/v1/jobs", json={"upload_id": server.store_upload(bad), "options": {}})
         bad_id = r.json()["id"]
     page.goto(f"/jobs/{bad_id}")
     page.wait_for_selector("#job-state.state-failed", timeout=60_000)

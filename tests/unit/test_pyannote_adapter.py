@@ -229,7 +229,10 @@ def test_load_diarizer_follows_the_settings(tmp_path: Path) -> None:
 
 def test_a_local_pyannote_pipeline_is_written_then_loaded(tmp_path: Path) -> None:
     settings = Settings(
-        cache_dir=tmp_path, diarization_backend="pyannote", pyannote_pipeline="local"
+        cache_dir=tmp_path,
+        models_dir=tmp_path / "models",
+        diarization_backend="pyannote",
+        pyannote_pipeline="local",
     )
     with pytest.raises(DependencyError, match=r"plenaria\[pyannote\]"):
         load_diarizer(settings)  # no pyannote.audio here: the config is written first

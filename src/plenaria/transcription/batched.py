@@ -32,6 +32,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+SAMPLING_SEED = 20261127
+
 # Whisper resets the prompt after a window decoded hotter than this (prompt_reset_on_temperature).
 PROMPT_RESET_TEMPERATURE = 0.5
 # Most tokens of previous text given as a prompt (Whisper allows up to half its context, 223).
@@ -189,6 +191,11 @@ def decode_windows(
         if settings.max_new_tokens is not None:
             max_length = min(max_length, longest + settings.max_new_tokens)
         if temperature > 0:
+            # Sampling, seeded: the same windows give the same text in every process
+            # (a worker and `plenaria process` must agree).
+            import ctranslate2
+
+            ctranslate2.set_random_seed(SAMPLING_SEED)
             kwargs: dict[str, Any] = {
                 "beam_size": 1,
                 "num_hypotheses": settings.best_of,
