@@ -485,21 +485,9 @@ def router() -> APIRouter:
         if body.parent != number:
             return _conflict(db, plenary, body.parent)
         content, changed = patched(db, user.council_id, parent, body)
-        try:
-            version = save_version(db, plenary, user, content, body.parent)
-        except ConflictError:
-            db.rollback()
+        version = _save(db, plenary, user, content, body.parent, changed)
+        if version is None:
             return _conflict(db, plenary, body.parent)
-        repo.audit(
-            db,
-            user.council_id,
-            user.id,
-            "transcript.save",
-            "session",
-            plenary.id,
-            {"number": version.number, "realigned": sorted(changed)},
-        )
-        db.commit()
         cache.put((plenary.id, version.number), content)
         out = _version_public(db, version).model_dump(mode="json")
         return _fast_json({**out, "interventions": changed}, status_code=201)
@@ -519,21 +507,9 @@ def router() -> APIRouter:
             return _conflict(db, plenary, body.parent)
         content, changed = realign_edits(body.transcript)
         canonical = validated(db, user.council_id, content)
-        try:
-            version = save_version(db, plenary, user, canonical, body.parent)
-        except ConflictError:
-            db.rollback()
+        version = _save(db, plenary, user, canonical, body.parent, changed)
+        if version is None:
             return _conflict(db, plenary, body.parent)
-        repo.audit(
-            db,
-            user.council_id,
-            user.id,
-            "transcript.save",
-            "session",
-            plenary.id,
-            {"number": version.number, "realigned": sorted(changed)},
-        )
-        db.commit()
         items = {str(i["id"]): i for i in canonical["interventions"]}
         return SavedPublic(
             **_version_public(db, version).model_dump(),
@@ -634,3 +610,30 @@ def router() -> APIRouter:
         )
 
     return api
+
+
+def _save(
+    db: Any,
+    plenary: Any,
+    user: Any,
+    content: dict[str, Any],
+    parent: int | None,
+    changed: Any,
+) -> Any:
+    """Store a new version and its audit entry, committed; None when a newer one won."""
+    try:
+        version = save_version(db, plenary, user, content, parent)
+    except ConflictError:
+        db.rollback()
+        return None
+    repo.audit(
+        db,
+        user.council_id,
+        user.id,
+        "transcript.save",
+        "session",
+        plenary.id,
+        {"number": version.number, "realigned": sorted(changed)},
+    )
+    db.commit()
+    return version
