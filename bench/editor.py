@@ -183,7 +183,7 @@ def measure_browser(url: str, session_id: str, email: str, repeat: int) -> dict[
 
 
 def measure_realign(content: dict[str, Any], repeat: int) -> dict[str, list[float]]:
-    from plenaria.api.routes.transcripts import realign_edits
+    from plenaria.api.transcript_edits import realign_edits
     from plenaria.assembly.realign import realign
     from plenaria.domain import Word
 

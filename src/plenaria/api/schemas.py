@@ -205,3 +205,82 @@ class JobPublic(Public):
 
 class Health(BaseModel):
     status: str
+
+
+# Transcripts (the editor)
+
+
+class TranscriptSave(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent: int | None = Field(description="The version these edits were made on.")
+    transcript: dict[str, Any] = Field(description="The whole transcript, as GET returns it.")
+
+
+class TranscriptPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent: int = Field(description="The version these edits were made on.")
+    interventions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Changed interventions, each whole, replacing the one with its id.",
+    )
+    speakers: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Changed speakers, replacing the one with their id; a new id is added.",
+    )
+    order: list[str] | None = Field(
+        default=None,
+        description=(
+            "Every intervention id in the new order, when interventions were split, merged "
+            "or removed: an id of the parent left out is removed; a new id must come with "
+            "its intervention in 'interventions'."
+        ),
+    )
+
+
+class RestoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent: int | None = Field(default=None, description="The latest version, as you know it.")
+
+
+class VersionPublic(BaseModel):
+    number: int
+    parent: int | None
+    author: str | None = Field(description="The author's email; null: the machine.")
+    job_id: str | None
+    created_at: datetime
+
+
+class TranscriptPublic(VersionPublic):
+    session_id: str
+    source_job_id: str | None = Field(description="The job whose proxy video this is edited on.")
+    transcript: dict[str, Any]
+
+
+class SavedPublic(VersionPublic):
+    interventions: dict[str, dict[str, Any]] = Field(
+        description="The interventions whose words were re-aligned, by id."
+    )
+
+
+class InterventionChange(BaseModel):
+    id: str
+    before: str | None
+    after: str | None
+    speaker_before: str | None
+    speaker_after: str | None
+
+
+class SpeakerChange(BaseModel):
+    id: str
+    before: str | None
+    after: str | None
+
+
+class VersionDiff(BaseModel):
+    number: int
+    against: int | None
+    interventions: list[InterventionChange]
+    speakers: list[SpeakerChange]
