@@ -4,7 +4,8 @@
     .venv/bin/python bench/pipeline.py --generated 5,60      # generated plenaries, minutes
 
 For each file, on the same machine, with the same weights (the bundled base),
-compute type (int8 on the CPU), beam and threads (CTranslate2's default):
+compute type (int8 on the CPU; `--device cuda`: float16 on the GPU, diarization there
+too), beam and threads (CTranslate2's default):
 - bare: `WhisperModel.transcribe(file, beam_size=B)`, sequential, the usual way,
   consuming every segment;
 - batched: faster-whisper's own `BatchedInferencePipeline(model).transcribe(file,
@@ -29,6 +30,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,7 @@ DATA = next(
     ROOT.parent / "shared" / "data",
 )
 PY = sys.executable
+Device = tuple[str, str]  # (device, CTranslate2 compute type)
 
 # Human references in ../shared/data for files the benchmark may be given.
 REFERENCES = {
@@ -60,8 +63,12 @@ import json, sys, time
 from faster_whisper import BatchedInferencePipeline, WhisperModel
 path, model_dir, beam, language = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
 batched = sys.argv[5] == "batched"
+device, compute_type = sys.argv[6], sys.argv[7]
+if device == "cuda":  # CTranslate2 from PyPI finds CUDA 12's cuBLAS/cuDNN in the [gpu] wheels
+    from plenaria.transcription.cuda_libs import preload_cuda_libraries
+    preload_cuda_libraries()
 t0 = time.perf_counter()
-model = WhisperModel(model_dir, device="cpu", compute_type="int8")
+model = WhisperModel(model_dir, device=device, compute_type=compute_type)
 t1 = time.perf_counter()
 if batched:
     segments, info = BatchedInferencePipeline(model).transcribe(
@@ -117,10 +124,12 @@ def reference_for(path: Path) -> str | None:
     return None
 
 
-def run_faster_whisper(path: Path, model_dir: str, beam: int, language: str, how: str) -> dict:
+def run_faster_whisper(
+    path: Path, model_dir: str, beam: int, language: str, how: str, device: Device
+) -> dict:
     """faster-whisper alone, ``how`` = "bare" (sequential) or "batched", in its own process."""
     proc = subprocess.run(
-        [PY, "-c", BARE, str(path), model_dir, str(beam), language, how],
+        [PY, "-c", BARE, str(path), model_dir, str(beam), language, how, *device],
         check=True,
         capture_output=True,
         text=True,
@@ -128,9 +137,13 @@ def run_faster_whisper(path: Path, model_dir: str, beam: int, language: str, how
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_plenaria(path: Path, beam: int, language: str, session: Path | None) -> dict:
+def run_plenaria(
+    path: Path, beam: int, language: str, session: Path | None, device: Device
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PLENARIA_CACHE_DIR": str(Path(tmp) / "cache")}
+        # The same device and precision for transcription and diarization.
+        env["PLENARIA_DEVICE"], env["PLENARIA_COMPUTE_TYPE"] = device
         # Reuse the assembled bundled model, so both sides load the same files from disk.
         env["PLENARIA_WHISPER_MODEL"] = bundled_model_dir()
         cmd = [
@@ -207,7 +220,7 @@ def fmt(x: float | None, spec: str) -> str:
     return "-" if x is None else format(x, spec)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -217,11 +230,17 @@ def main() -> None:
     ap.add_argument("--generated", default="", help="comma-separated minutes of generated plenary")
     ap.add_argument("--save", type=Path, help="write the measurements here (JSON) after each file")
     ap.add_argument("--tables", type=Path, help="only print the tables of a --save file")
-    args = ap.parse_args()
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    ap.add_argument("--compute-type", default="", help="default: int8 on cpu, float16 on cuda")
+    args = ap.parse_args(argv)
     if args.tables:
         saved = json.loads(args.tables.read_text(encoding="utf-8"))
-        print_tables(saved["rows"], saved["beam"])
+        print_tables(saved["rows"], saved["beam"], saved.get("device", ["cpu", "int8"]))
         return
+    device: Device = (
+        args.device,
+        args.compute_type or ("float16" if args.device == "cuda" else "int8"),
+    )
 
     jobs: list[tuple[Path, str | None, Path | None, str]] = []
     for f in args.files:
@@ -242,22 +261,23 @@ def main() -> None:
         out: dict = {"file": path.name, "dur": dur, "ref": ref}
         for how in ("bare", "batched"):
             note(f"… {path.name} ({dur / 60:.1f} min): faster-whisper {how}")
-            out[how] = run_faster_whisper(path, model_dir, args.beam, language, how)
+            out[how] = run_faster_whisper(path, model_dir, args.beam, language, how, device)
         note(f"… {path.name}: plenaria process")
-        out["plenaria"] = run_plenaria(path, args.beam, language, session)
+        out["plenaria"] = run_plenaria(path, args.beam, language, session, device)
         rows.append(out)
         if args.save:
-            args.save.write_text(json.dumps({"beam": args.beam, "rows": rows}), encoding="utf-8")
-    print_tables(rows, args.beam)
+            saved = {"beam": args.beam, "device": device, "rows": rows}
+            args.save.write_text(json.dumps(saved), encoding="utf-8")
+    print_tables(rows, args.beam, device)
 
 
 def note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def print_tables(rows: list[dict], beam: int) -> None:
-    cpu = os.cpu_count()
-    print(f"\nmodel: bundled whisper base (CTranslate2 int8, CPU, {cpu} cores), beam {beam}\n")
+def print_tables(rows: list[dict], beam: int, device: Sequence[str]) -> None:
+    where = "GPU" if device[0] == "cuda" else f"CPU, {os.cpu_count()} cores"
+    print(f"\nmodel: bundled whisper base (CTranslate2 {device[1]}, {where}), beam {beam}\n")
     print(
         "| file | min | bare s | batched s | plenaria s | batched ASR s | plenaria ASR s "
         "| ASR / batched ASR "
