@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from plenaria import cli_options as opt
 from plenaria.cli_errors import err, reported_errors
 from plenaria.errors import ConfigError
 
@@ -91,36 +92,20 @@ def _setup_logging(verbose: bool) -> None:
 
 @app.command()
 def process(
-    recording: Annotated[Path, typer.Argument(help="The plenary's video or audio file.")],
-    language: Annotated[
-        str | None,
-        typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect per chunk)"),
-    ] = None,
-    session: Annotated[
-        Path | None,
-        typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)"),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model", "-m", help="Whisper model: a name under the models folder, or a path"
-        ),
-    ] = None,
+    recording: opt.Recording,
+    language: opt.Language = None,
+    session: opt.SessionFile = None,
+    out_dir: opt.OutDir = None,
+    model: opt.Model = None,
     min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
     max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
     chunk_max_s: Annotated[float | None, typer.Option(help="Longest audio chunk, seconds.")] = None,
     beam_size: Annotated[int | None, typer.Option(help="Beam size for decoding.")] = None,
-    no_diarization: Annotated[
-        bool, typer.Option("--no-diarization", help="One speaker for all.")
-    ] = False,
-    no_proxy: Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")] = False,
-    acta_lang: Annotated[str, typer.Option(help="Language of the acta: es or ca.")] = "es",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_diarization: opt.NoDiarization = False,
+    no_proxy: opt.NoProxy = False,
+    acta_lang: opt.ActaLang = "es",
+    verbose: opt.Verbose = False,
+    debug: opt.Debug = False,
 ) -> None:
     """Turn a recording into a transcript, captions, a draft acta (DOCX) and a web video."""
     _setup_logging(verbose)

@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from plenaria import cli_options as opt
 from plenaria.cli_errors import err, reported_errors
 
 out = Console()
@@ -121,7 +122,7 @@ def _progress() -> Progress:
 
 
 def submit(
-    recording: Annotated[Path, typer.Argument(help="The plenary's video or audio file.")],
+    recording: opt.Recording,
     server: Annotated[
         str,
         typer.Option(
@@ -136,26 +137,15 @@ def submit(
             "--token", envvar="PLENARIA_TOKEN", help="An API token (plenaria admin create-token)."
         ),
     ],
-    session: Annotated[
-        Path | None,
-        typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)"),
-    ] = None,
+    session: opt.SessionFile = None,
+    out_dir: opt.OutDir = None,
     detach: Annotated[
         bool, typer.Option("--detach", help="Print the job id once queued and return.")
     ] = False,
-    language: Annotated[
-        str | None,
-        typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect)"),
-    ] = None,
-    no_diarization: Annotated[
-        bool, typer.Option("--no-diarization", help="One speaker for all.")
-    ] = False,
-    no_proxy: Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    language: opt.Language = None,
+    no_diarization: opt.NoDiarization = False,
+    no_proxy: opt.NoProxy = False,
+    debug: opt.Debug = False,
 ) -> None:
     """Upload a recording to a Plenaria server, wait for its job, download the outputs."""
     with reported_errors(debug):
