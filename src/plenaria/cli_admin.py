@@ -7,6 +7,8 @@ or SQLite under ``PLENARIA_DATA_DIR``). Bad input prints one line and exits 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,7 +16,7 @@ import typer
 from plenaria.cli_errors import err, reported_errors
 
 if TYPE_CHECKING:
-    from plenaria.db.engine import Database
+    from sqlalchemy.orm import Session
 
 admin_app = typer.Typer(
     add_completion=False,
@@ -32,11 +34,18 @@ db_app = typer.Typer(
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
-def _database() -> Database:
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """One transaction on the service's database, committed when the block ends without error."""
     from plenaria.config import get_settings
     from plenaria.db.engine import Database
 
-    return Database.from_settings(get_settings())
+    database = Database.from_settings(get_settings())
+    try:
+        with database.transaction() as s:
+            yield s
+    finally:
+        database.dispose()
 
 
 @db_app.command("upgrade")
@@ -60,13 +69,8 @@ def create_council(
     with reported_errors(debug, "Nothing was saved."):
         from plenaria.db import accounts
 
-        database = _database()
-        try:
-            with database.transaction() as s:
-                council = accounts.create_council(s, slug, name)
-                council_id = council.id
-        finally:
-            database.dispose()
+        with _transaction() as s:
+            council_id = accounts.create_council(s, slug, name).id
         typer.echo(council_id)
         err.print(f"Council {slug} created.")
 
@@ -94,14 +98,9 @@ def create_user(
         accounts.check_role(role)
         password = sys.stdin.readline().rstrip("\r\n")
         accounts.check_password(password)
-        database = _database()
-        try:
-            with database.transaction() as s:
-                found = accounts.get_council_by_slug(s, council)
-                user = accounts.create_user(s, found, email, password, role)
-                user_id = user.id
-        finally:
-            database.dispose()
+        with _transaction() as s:
+            found = accounts.get_council_by_slug(s, council)
+            user_id = accounts.create_user(s, found, email, password, role).id
         typer.echo(user_id)
         err.print(f"User {accounts.normalize_email(email)} ({role}) created in {council}.")
 
@@ -117,24 +116,20 @@ def create_token(
         from plenaria.db import accounts
         from plenaria.errors import NotFoundError
 
-        database = _database()
-        try:
-            with database.transaction() as s:
-                user = accounts.get_user_by_email(s, email)
-                if user is None:
-                    raise NotFoundError(f"No user with email {email}.", "Create it first.")
-                token, clear = accounts.create_token(s, user, name)
-                accounts.audit(
-                    s,
-                    user.council_id,
-                    None,
-                    "token.create",
-                    "api_token",
-                    token.id,
-                    {"name": name, "via": "cli"},
-                )
-        finally:
-            database.dispose()
+        with _transaction() as s:
+            user = accounts.get_user_by_email(s, email)
+            if user is None:
+                raise NotFoundError(f"No user with email {email}.", "Create it first.")
+            token, clear = accounts.create_token(s, user, name)
+            accounts.audit(
+                s,
+                user.council_id,
+                None,
+                "token.create",
+                "api_token",
+                token.id,
+                {"name": name, "via": "cli"},
+            )
         typer.echo(clear)
 
 
