@@ -402,6 +402,7 @@ def run_grid(
 
 LATE_OPTIONS = {
     "cluster_threshold",
+    "centred_threshold",
     "min_cluster_s",
     "min_clean_s",
     "min_duration_off_s",

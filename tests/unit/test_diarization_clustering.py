@@ -85,7 +85,7 @@ def test_filter_bank_frames_follow_the_active_segmentation_frames() -> None:
 def test_three_voices_give_three_centroids() -> None:
     centres = orthogonal(3)
     x = blobs(40, centres, 0.15)
-    got = cluster_centroids(x, np.ones(len(x)), threshold=0.8)
+    got = cluster_centroids(x, np.ones(len(x)), threshold=0.8).centroids
     assert got.shape == (3, 16)
     assert sorted(np.argmax(got @ centres.T, axis=1).tolist()) == [0, 1, 2]
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
@@ -115,9 +115,9 @@ def test_more_embeddings_than_the_memory_bound_still_cluster() -> None:
     x = blobs(3000, orthogonal(3), 0.15)
     got = cluster_centroids(x, np.ones(len(x)), threshold=0.8, max_embeddings=500)
     assert len(got) == 3
-    assert cluster_centroids(np.zeros((0, 8)), np.zeros(0), threshold=0.5).shape == (0, 8)
+    assert cluster_centroids(np.zeros((0, 8)), np.zeros(0), threshold=0.5).raw.shape == (0, 8)
     one = cluster_centroids(x[:1], np.ones(1), threshold=0.5)
-    assert one.shape == (1, 16)
+    assert one.centroids.shape == one.raw.shape == (1, 16)
 
 
 def test_local_speakers_of_one_window_go_to_distinct_speakers() -> None:

@@ -61,14 +61,24 @@ class DiarizationOptions(BaseModel):
         "which they are one speaker; sets the number of speakers when no hint decides it. "
         "Lower: more speakers.",
     )
+    centred_threshold: float | None = Field(
+        default=0.9,
+        gt=0.0,
+        lt=2.0,
+        description="The recording's mean embedding (what all its voices share: room, "
+        "microphone, synthesizer) is subtracted before clustering, and groups whose centroids "
+        "are nearer than this in that space are one speaker; speakers whose raw centroids "
+        "are still nearer than cluster_threshold are then joined. None: the raw embeddings "
+        "are clustered on cluster_threshold alone. Lower: more speakers.",
+    )
     min_cluster_s: float = Field(
-        default=0.5,
+        default=1.0,
         ge=0.0,
         description="Seconds of clean speech a cluster needs to be a speaker of its own; a "
         "smaller one joins the nearest speaker, unless min_speakers needs it.",
     )
     min_clean_s: float = Field(
-        default=2.0,
+        default=1.0,
         ge=0.0,
         description="Seconds of clean speech (alone, no overlap) a local speaker needs in a "
         "window for its embedding to take part in the clustering; shorter ones are only "

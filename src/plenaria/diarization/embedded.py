@@ -38,7 +38,12 @@ from plenaria.diarization.base import (
     normalize_regions,
     speaker_label,
 )
-from plenaria.diarization.clustering import assign_local_speakers, cluster_centroids
+from plenaria.diarization.clustering import (
+    assign_local_speakers,
+    centred,
+    cluster_centroids,
+    unit_rows,
+)
 from plenaria.diarization.models import (
     EMBEDDING_SIZE,
     SAMPLE_RATE,
@@ -278,7 +283,10 @@ def diarization_from_windows(
     train = found.embedded & (found.clean_s >= options.min_clean_s)
     if not train.any():
         train = found.embedded
-    centroids = cluster_centroids(
+    mean = None
+    if options.centred_threshold is not None and found.embedded.any():
+        mean = unit_rows(found.embeddings[found.embedded]).mean(axis=0)
+    clusters = cluster_centroids(
         found.embeddings[train],
         found.clean_s[train] * overlap,
         threshold=options.cluster_threshold,
@@ -286,8 +294,13 @@ def diarization_from_windows(
         min_speakers=options.min_speakers,
         max_speakers=options.max_speakers,
         max_embeddings=options.max_cluster_embeddings,
+        mean=mean,
+        centred_threshold=options.centred_threshold or 0.0,
     )
-    assignment = assign_local_speakers(found.embeddings, found.embedded, centroids)
+    centroids = clusters.raw
+    assignment = assign_local_speakers(
+        centred(found.embeddings, mean), found.embedded, clusters.centroids
+    )
     n_frames = frame_offset(duration_s) + 1
     score, count = aggregate(
         found.starts, found.activity, assignment, len(centroids), n_frames, options.count_bias
