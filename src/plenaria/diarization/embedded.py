@@ -5,8 +5,9 @@
    activity of up to 3 local speakers (2 at once).
 2. Each local speaker's speech in each window is embedded with CAM++ (its clean
    frames, where it speaks alone, or all its frames when it never does).
-3. The embeddings of the whole recording are clustered (see ``clustering``);
-   every local speaker is assigned to a speaker, distinct within a window.
+3. The embeddings of the whole recording, less their mean, are clustered (see
+   ``clustering``); every local speaker is assigned to a speaker, distinct
+   within a window.
 4. The windows' activities are summed per speaker over the timeline and each
    frame goes to as many speakers as were heard in it (see ``reconstruct``).
 
