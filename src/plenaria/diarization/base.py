@@ -74,13 +74,13 @@ class DiarizationOptions(BaseModel):
         "are clustered on cluster_threshold alone. Lower: more speakers.",
     )
     min_cluster_s: float = Field(
-        default=1.0,
+        default=0.5,
         ge=0.0,
         description="Seconds of clean speech a cluster needs to be a speaker of its own; a "
         "smaller one joins the nearest speaker, unless min_speakers needs it.",
     )
     min_clean_s: float = Field(
-        default=1.0,
+        default=2.0,
         ge=0.0,
         description="Seconds of clean speech (alone, no overlap) a local speaker needs in a "
         "window for its embedding to take part in the clustering; shorter ones are only "
