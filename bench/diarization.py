@@ -143,6 +143,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--vad", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
     p.add_argument("--repeat", type=int, default=1, help="timed runs per file (best kept)")
+    p.add_argument(
+        "--oracle", action="store_true",
+        help="also score oracle clustering: each local speaker given its true majority speaker "
+        "(what the segmentation leaves for any clustering to reach)",
+    )  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -295,7 +300,60 @@ def run(
         for r in recordings
     ]
     print_results(results)
+    if args.oracle:
+        print_oracle(diarizer, recordings, speech, options)
     return 0
+
+
+def print_oracle(
+    diarizer: Diarizer,
+    recordings: Sequence[Recording],
+    speech: dict[str, tuple[Segment, ...]],
+    options: DiarizationOptions,
+) -> None:
+    """Strict DER with every embedded local speaker given its true majority speaker."""
+    from plenaria.diarization.base import normalize_regions
+    from plenaria.diarization.embedded import (
+        EmbeddedDiarizer,
+        WavReader,
+        turns_from_assignment,
+    )
+    from plenaria.diarization.windows import FRAME_DURATION_S, FRAME_STEP_S, plan_windows
+
+    if not isinstance(diarizer, EmbeddedDiarizer):
+        print("\n--oracle needs the embedded backend.")
+        return
+    print("\nOracle clustering (each local speaker given its true majority speaker):")
+    head = f"{'recording':<14}{'DER strict':>12}{'DER lenient':>13}{'confusion':>11}"
+    head += f"{'main voice of a local speaker':>31}"
+    print(head + "\n" + "-" * len(head))
+    for rec in recordings:
+        if rec.reference is None:
+            continue
+        regions = normalize_regions(speech[rec.name], rec.duration_s)
+        with WavReader(rec.wav) as reader:
+            starts = plan_windows(regions, rec.duration_s, options.step_s)
+            found = diarizer.analyse_windows(reader, starts, options)
+        ann = rec.reference.annotation
+        people = sorted(ann.labels())
+        n_windows, n_frames, n_local = found.activity.shape
+        assignment = np.full((n_windows, n_local), -1, dtype=np.int64)
+        for c, start in enumerate(found.starts):
+            t = start + np.arange(n_frames) * FRAME_STEP_S + FRAME_DURATION_S / 2
+            ref = np.zeros((n_frames, len(people)), dtype=np.int64)
+            for seg, _, who in ann.itertracks(yield_label=True):
+                ref[(t >= seg.start) & (t < seg.end), people.index(who)] = 1
+            for k in np.flatnonzero(found.embedded[c]):
+                heard = ref[found.activity[c, :, k].astype(bool)].sum(axis=0)
+                if heard.max() > 0:
+                    assignment[c, k] = int(np.argmax(heard))
+        turns = turns_from_assignment(found, assignment, people, regions, rec.duration_s, options)
+        s = score(rec.reference, turns)
+        mains = len(set(assignment[assignment >= 0].tolist()))
+        print(
+            f"{rec.name:<14}{s.strict:>12.1%}{s.lenient:>13.1%}{s.share(s.confusion_s):>11.1%}"
+            f"{f'{mains}/{rec.speakers}':>31}"
+        )
 
 
 def _speech(

@@ -302,20 +302,32 @@ def diarization_from_windows(
     assignment = assign_local_speakers(
         centred(found.embeddings, mean), found.embedded, clusters.centroids
     )
+    raw = [f"cluster{k}" for k in range(len(centroids))]
+    turns = turns_from_assignment(found, assignment, raw, regions, duration_s, options)
+    return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
+
+
+def turns_from_assignment(
+    found: WindowResults,
+    assignment: npt.NDArray[np.int64],
+    labels: Sequence[str],
+    regions: Sequence[Segment],
+    duration_s: float,
+    options: DiarizationOptions,
+) -> list[Turn]:
+    """The timeline once each local speaker has a speaker (``assignment`` ``(C, S)`` into
+    ``labels``, -1: none): activities summed, frames given to the most active, cropped."""
     n_frames = frame_offset(duration_s) + 1
     score, count = aggregate(
-        found.starts, found.activity, assignment, len(centroids), n_frames, options.count_bias
+        found.starts, found.activity, assignment, len(labels), n_frames, options.count_bias
     )
     if options.max_speakers is not None:
         count = np.minimum(count, options.max_speakers)
     active = top_speakers(score, count)
-    raw = [f"cluster{k}" for k in range(len(centroids))]
-    turns = binary_to_turns(active, raw, options.min_duration_off_s)
+    turns = binary_to_turns(active, labels, options.min_duration_off_s)
     if options.crop_to_speech:
-        turns = list(crop_to_regions(turns, regions))
-    else:  # still within the recording
-        turns = list(crop_to_regions(turns, [Segment(0.0, duration_s)]))
-    return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
+        return list(crop_to_regions(turns, regions))
+    return list(crop_to_regions(turns, [Segment(0.0, duration_s)]))  # within the recording
 
 
 def _labelled(turns: Sequence[Turn], centroids: dict[str, Float32], model_id: str) -> Diarization:
