@@ -90,6 +90,11 @@ class Result:
     vad_s: float
     diarize_s: float
     score: Score | None
+    cpu_s: float = 0.0  # CPU time of the process (all threads) for VAD and diarization
+
+    @property
+    def cpu_rtf(self) -> float:
+        return self.cpu_s / self.recording.duration_s
 
     @property
     def rtf(self) -> float:
@@ -138,6 +143,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--vad", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
     p.add_argument("--repeat", type=int, default=1, help="timed runs per file (best kept)")
+    p.add_argument(
+        "--oracle", action="store_true",
+        help="also score oracle clustering: each local speaker given its true majority speaker "
+        "(what the segmentation leaves for any clustering to reach)",
+    )  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -290,7 +300,60 @@ def run(
         for r in recordings
     ]
     print_results(results)
+    if args.oracle:
+        print_oracle(diarizer, recordings, speech, options)
     return 0
+
+
+def print_oracle(
+    diarizer: Diarizer,
+    recordings: Sequence[Recording],
+    speech: dict[str, tuple[Segment, ...]],
+    options: DiarizationOptions,
+) -> None:
+    """Strict DER with every embedded local speaker given its true majority speaker."""
+    from plenaria.diarization.base import normalize_regions
+    from plenaria.diarization.embedded import (
+        EmbeddedDiarizer,
+        WavReader,
+        turns_from_assignment,
+    )
+    from plenaria.diarization.windows import FRAME_DURATION_S, FRAME_STEP_S, plan_windows
+
+    if not isinstance(diarizer, EmbeddedDiarizer):
+        print("\n--oracle needs the embedded backend.")
+        return
+    print("\nOracle clustering (each local speaker given its true majority speaker):")
+    head = f"{'recording':<14}{'DER strict':>12}{'DER lenient':>13}{'confusion':>11}"
+    head += f"{'main voice of a local speaker':>31}"
+    print(head + "\n" + "-" * len(head))
+    for rec in recordings:
+        if rec.reference is None:
+            continue
+        regions = normalize_regions(speech[rec.name], rec.duration_s)
+        with WavReader(rec.wav) as reader:
+            starts = plan_windows(regions, rec.duration_s, options.step_s)
+            found = diarizer.analyse_windows(reader, starts, options)
+        ann = rec.reference.annotation
+        people = sorted(ann.labels())
+        n_windows, n_frames, n_local = found.activity.shape
+        assignment = np.full((n_windows, n_local), -1, dtype=np.int64)
+        for c, start in enumerate(found.starts):
+            t = start + np.arange(n_frames) * FRAME_STEP_S + FRAME_DURATION_S / 2
+            ref = np.zeros((n_frames, len(people)), dtype=np.int64)
+            for seg, _, who in ann.itertracks(yield_label=True):
+                ref[(t >= seg.start) & (t < seg.end), people.index(who)] = 1
+            for k in np.flatnonzero(found.embedded[c]):
+                heard = ref[found.activity[c, :, k].astype(bool)].sum(axis=0)
+                if heard.max() > 0:
+                    assignment[c, k] = int(np.argmax(heard))
+        turns = turns_from_assignment(found, assignment, people, regions, rec.duration_s, options)
+        s = score(rec.reference, turns)
+        mains = len(set(assignment[assignment >= 0].tolist()))
+        print(
+            f"{rec.name:<14}{s.strict:>12.1%}{s.lenient:>13.1%}{s.share(s.confusion_s):>11.1%}"
+            f"{f'{mains}/{rec.speakers}':>31}"
+        )
 
 
 def _speech(
@@ -311,22 +374,23 @@ def diarize(
     repeat: int = 1,
 ) -> Result:
     """VAD and diarization of ``rec``; times are the best of ``repeat`` runs (shared machine)."""
-    vad_s = diarize_s = float("inf")
+    vad_s = diarize_s = cpu_s = float("inf")
     turns: tuple[Turn, ...] = ()
     for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         speech = _speech(rec, vad_model, vad_options, mode)
         t1 = time.perf_counter()
         turns = diarizer.diarize(rec.wav, speech, options).turns
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         vad_s, diarize_s = min(vad_s, t1 - t0), min(diarize_s, t2 - t1)
+        cpu_s = min(cpu_s, c2 - c0)
     scored = score(rec.reference, turns) if rec.reference is not None else None
-    return Result(rec, turns, vad_s, diarize_s, scored)
+    return Result(rec, turns, vad_s, diarize_s, scored, cpu_s)
 
 
 def print_results(results: Sequence[Result]) -> None:
     head = f"{'recording':<14}{'dur s':>7}{'spk found/true':>16}{'DER strict':>12}"
-    head += f"{'DER lenient':>13}{'RTF':>8}  targets / notes"
+    head += f"{'DER lenient':>13}{'RTF':>8}{'CPU RTF':>9}  targets / notes"
     print("\n" + head + "\n" + "-" * len(head))
     for r in results:
         rec, s = r.recording, r.score
@@ -341,11 +405,16 @@ def print_results(results: Sequence[Result]) -> None:
         lenient = f"{s.lenient:.1%}" if s else "-"
         print(
             f"{rec.name:<14}{rec.duration_s:>7.1f}{f'{r.found}/{rec.speakers}':>16}{strict:>12}"
-            f"{lenient:>13}{r.rtf:>8.3f}  " + "; ".join(marks)
+            f"{lenient:>13}{r.rtf:>8.3f}{r.cpu_rtf:>9.3f}  " + "; ".join(marks)
         )
     total = sum(r.recording.duration_s for r in results)
     spent = sum(r.vad_s + r.diarize_s for r in results)
+    cpu = sum(r.cpu_s for r in results)
     print(f"\nRTF over all: {spent / total:.3f} ({_mark('', spent / total, TARGET_RTF, '')})")
+    print(
+        f"CPU time (VAD + diarization, all threads of this process): {cpu:.1f} s for "
+        f"{total:.0f} s of audio = {cpu / total:.3f} x real time (less affected by other load)"
+    )
     print("\nWhere the strict error comes from (share of scored reference speech):")
     head = f"{'recording':<14}{'miss (silent)':>14}{'miss (overlap)':>16}{'false alarm':>13}"
     head += f"{'confusion':>11}{'ref overlap':>13}"
@@ -402,6 +471,7 @@ def run_grid(
 
 LATE_OPTIONS = {
     "cluster_threshold",
+    "centred_threshold",
     "min_cluster_s",
     "min_clean_s",
     "min_duration_off_s",

@@ -85,7 +85,7 @@ def test_filter_bank_frames_follow_the_active_segmentation_frames() -> None:
 def test_three_voices_give_three_centroids() -> None:
     centres = orthogonal(3)
     x = blobs(40, centres, 0.15)
-    got = cluster_centroids(x, np.ones(len(x)), threshold=0.8)
+    got = cluster_centroids(x, np.ones(len(x)), threshold=0.8).centroids
     assert got.shape == (3, 16)
     assert sorted(np.argmax(got @ centres.T, axis=1).tolist()) == [0, 1, 2]
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
@@ -111,13 +111,43 @@ def test_a_cluster_with_little_speech_joins_the_nearest_one() -> None:
     assert len(kept) == 3
 
 
+def test_voices_sharing_a_recording_are_told_apart_once_its_mean_is_removed() -> None:
+    """Three voices that share a strong common part (one room, one synthesizer)."""
+    common = np.eye(16)[0]
+    centres = 0.9 * common + 0.35 * np.eye(16)[1:4]
+    x = blobs(30, centres, 0.02)
+    w = np.ones(len(x))
+    assert len(cluster_centroids(x, w, threshold=0.9)) == 1  # raw: all within 0.9 (0.51)
+    mean = x.mean(axis=0)
+    got = cluster_centroids(x, w, threshold=0.3, mean=mean, centred_threshold=0.9)
+    assert len(got) == 3
+    # Centroids to assign with are centred; the raw ones are the voices as heard.
+    assert np.all(got.raw @ common > 0.9) and np.all(got.centroids @ common < 0.5)
+    assert sorted(np.argmax(got.raw[:, 1:4], axis=1).tolist()) == [0, 1, 2]
+    # Hints still decide the count.
+    hinted = cluster_centroids(x, w, threshold=0.3, mean=mean, max_speakers=2)
+    assert len(hinted) == 2
+
+
+def test_one_voice_stays_one_speaker_when_centred() -> None:
+    """Less its own mean, one voice is noise; its raw centroids join it again."""
+    x = blobs(60, (0.9 * np.eye(16)[0] + 0.35 * np.eye(16)[1])[None], 0.05)
+    w = np.ones(len(x))
+    mean = x.mean(axis=0)
+    split = cluster_centroids(x, w, threshold=0.01, mean=mean, centred_threshold=0.9)
+    assert len(split) > 1  # the centred space alone over-splits it
+    assert len(cluster_centroids(x, w, threshold=0.6, mean=mean, centred_threshold=0.9)) == 1
+    two = cluster_centroids(x, w, threshold=0.6, mean=mean, min_speakers=2)
+    assert len(two) == 2
+
+
 def test_more_embeddings_than_the_memory_bound_still_cluster() -> None:
     x = blobs(3000, orthogonal(3), 0.15)
     got = cluster_centroids(x, np.ones(len(x)), threshold=0.8, max_embeddings=500)
     assert len(got) == 3
-    assert cluster_centroids(np.zeros((0, 8)), np.zeros(0), threshold=0.5).shape == (0, 8)
+    assert cluster_centroids(np.zeros((0, 8)), np.zeros(0), threshold=0.5).raw.shape == (0, 8)
     one = cluster_centroids(x[:1], np.ones(1), threshold=0.5)
-    assert one.shape == (1, 16)
+    assert one.centroids.shape == one.raw.shape == (1, 16)
 
 
 def test_local_speakers_of_one_window_go_to_distinct_speakers() -> None:

@@ -28,8 +28,9 @@ class DiarizationOptions(BaseModel):
     The embedded backend works as pyannote 3.x does: 10 s windows every
     ``step_s`` are segmented into up to 3 local speakers (pyannote
     segmentation-3.0), each local speaker's clean speech is embedded (CAM++),
-    the embeddings of the whole recording are clustered (centroid linkage), and
-    the windows' local activities are summed per cluster. Defaults were chosen
+    the embeddings of the whole recording, less their mean, are clustered
+    (centroid linkage), and the windows' local activities are summed per
+    cluster. Defaults were chosen
     on the tuning set of bench/diarization.py only (see bench/README.md).
     Distances are between unit-length CAM++ embeddings (Euclidean, 0..2).
     """
@@ -57,9 +58,20 @@ class DiarizationOptions(BaseModel):
         default=0.6,
         gt=0.0,
         lt=2.0,
-        description="Distance between two groups' centroids (unit embeddings, Euclidean) below "
-        "which they are one speaker; sets the number of speakers when no hint decides it. "
-        "Lower: more speakers.",
+        description="Distance between two speakers' raw centroids (unit embeddings, Euclidean) "
+        "below which they are one speaker: with centred_threshold, checked after the centred "
+        "clustering; without it, it alone sets the number of speakers when no hint decides "
+        "it (and the live transcript's provisional speakers use it). Lower: more speakers.",
+    )
+    centred_threshold: float | None = Field(
+        default=0.9,
+        gt=0.0,
+        lt=2.0,
+        description="The recording's mean embedding (what all its voices share: room, "
+        "microphone, synthesizer) is subtracted before clustering, and groups whose centroids "
+        "are nearer than this in that space are one speaker; speakers whose raw centroids "
+        "are still nearer than cluster_threshold are then joined. None: the raw embeddings "
+        "are clustered on cluster_threshold alone. Lower: more speakers.",
     )
     min_cluster_s: float = Field(
         default=0.5,

@@ -5,8 +5,9 @@
    activity of up to 3 local speakers (2 at once).
 2. Each local speaker's speech in each window is embedded with CAM++ (its clean
    frames, where it speaks alone, or all its frames when it never does).
-3. The embeddings of the whole recording are clustered (see ``clustering``);
-   every local speaker is assigned to a speaker, distinct within a window.
+3. The embeddings of the whole recording, less their mean, are clustered (see
+   ``clustering``); every local speaker is assigned to a speaker, distinct
+   within a window.
 4. The windows' activities are summed per speaker over the timeline and each
    frame goes to as many speakers as were heard in it (see ``reconstruct``).
 
@@ -38,7 +39,12 @@ from plenaria.diarization.base import (
     normalize_regions,
     speaker_label,
 )
-from plenaria.diarization.clustering import assign_local_speakers, cluster_centroids
+from plenaria.diarization.clustering import (
+    assign_local_speakers,
+    centred,
+    cluster_centroids,
+    unit_rows,
+)
 from plenaria.diarization.models import (
     EMBEDDING_SIZE,
     SAMPLE_RATE,
@@ -278,7 +284,10 @@ def diarization_from_windows(
     train = found.embedded & (found.clean_s >= options.min_clean_s)
     if not train.any():
         train = found.embedded
-    centroids = cluster_centroids(
+    mean = None
+    if options.centred_threshold is not None and found.embedded.any():
+        mean = unit_rows(found.embeddings[found.embedded]).mean(axis=0)
+    clusters = cluster_centroids(
         found.embeddings[train],
         found.clean_s[train] * overlap,
         threshold=options.cluster_threshold,
@@ -286,22 +295,39 @@ def diarization_from_windows(
         min_speakers=options.min_speakers,
         max_speakers=options.max_speakers,
         max_embeddings=options.max_cluster_embeddings,
+        mean=mean,
+        centred_threshold=options.centred_threshold or 0.0,
     )
-    assignment = assign_local_speakers(found.embeddings, found.embedded, centroids)
+    centroids = clusters.raw
+    assignment = assign_local_speakers(
+        centred(found.embeddings, mean), found.embedded, clusters.centroids
+    )
+    raw = [f"cluster{k}" for k in range(len(centroids))]
+    turns = turns_from_assignment(found, assignment, raw, regions, duration_s, options)
+    return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
+
+
+def turns_from_assignment(
+    found: WindowResults,
+    assignment: npt.NDArray[np.int64],
+    labels: Sequence[str],
+    regions: Sequence[Segment],
+    duration_s: float,
+    options: DiarizationOptions,
+) -> list[Turn]:
+    """The timeline once each local speaker has a speaker (``assignment`` ``(C, S)`` into
+    ``labels``, -1: none): activities summed, frames given to the most active, cropped."""
     n_frames = frame_offset(duration_s) + 1
     score, count = aggregate(
-        found.starts, found.activity, assignment, len(centroids), n_frames, options.count_bias
+        found.starts, found.activity, assignment, len(labels), n_frames, options.count_bias
     )
     if options.max_speakers is not None:
         count = np.minimum(count, options.max_speakers)
     active = top_speakers(score, count)
-    raw = [f"cluster{k}" for k in range(len(centroids))]
-    turns = binary_to_turns(active, raw, options.min_duration_off_s)
+    turns = binary_to_turns(active, labels, options.min_duration_off_s)
     if options.crop_to_speech:
-        turns = list(crop_to_regions(turns, regions))
-    else:  # still within the recording
-        turns = list(crop_to_regions(turns, [Segment(0.0, duration_s)]))
-    return _labelled(turns, dict(zip(raw, centroids, strict=True)), model_id)
+        return list(crop_to_regions(turns, regions))
+    return list(crop_to_regions(turns, [Segment(0.0, duration_s)]))  # within the recording
 
 
 def _labelled(turns: Sequence[Turn], centroids: dict[str, Float32], model_id: str) -> Diarization:
