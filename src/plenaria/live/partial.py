@@ -1,0 +1,51 @@
+"""A live job's partial transcript: the lines of each chunk transcribed so far.
+
+Written by the job's recorder (:mod:`plenaria.workers.live`) as each chunk's
+words come, read by the API. Times of day are Unix seconds (every process of a
+deployment shares the clock); ``audio_end_at`` is when the chunk's last sample
+arrived, ``text_at`` when its lines were written: the difference is the lag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from plenaria.live.session import LiveLine, hms
+
+
+def partial_key(job_id: str) -> str:
+    return f"live/{job_id}/partial.json"
+
+
+@dataclass(frozen=True)
+class PartialChunk:
+    index: int
+    start_s: float
+    end_s: float
+    audio_end_at: float
+    text_at: float
+    lines: tuple[LiveLine, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "audio_end_at": round(self.audio_end_at, 3),
+            "text_at": round(self.text_at, 3),
+            "lines": [
+                {"start_s": round(x.start_s, 3), "speaker": x.speaker, "text": x.text}
+                for x in self.lines
+            ],
+        }
+
+
+def pieces(chunks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every line of the stored chunks, in order, with its chunk and its H:MM:SS."""
+    out = []
+    for chunk in sorted(chunks, key=lambda c: int(c["index"])):
+        for line in chunk["lines"]:
+            out.append({"chunk": chunk["index"], "at": hms(line["start_s"]), **line})
+    return out
