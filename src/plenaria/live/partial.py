@@ -1,4 +1,4 @@
-"""A live job's partial transcript: the lines of each chunk transcribed so far.
+"""A live job's files in storage, and its partial transcript: the lines of each chunk so far.
 
 Written by the job's recorder (:mod:`plenaria.workers.live`) as each chunk's
 words come, read by the API. Times of day are Unix seconds (every process of a
@@ -15,8 +15,18 @@ from typing import Any
 from plenaria.live.session import LiveLine, hms
 
 
+def live_keys(job_id: str) -> dict[str, str]:
+    """Where a live job's files are in storage while it records."""
+    folder = f"live/{job_id}"
+    return {
+        "original": f"{folder}/original.ts",
+        "audio": f"{folder}/audio.wav",
+        "partial": f"{folder}/partial.json",
+    }
+
+
 def partial_key(job_id: str) -> str:
-    return f"live/{job_id}/partial.json"
+    return live_keys(job_id)["partial"]
 
 
 @dataclass(frozen=True)

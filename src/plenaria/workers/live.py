@@ -36,7 +36,7 @@ from plenaria.domain import ChunkTranscript, Recording
 from plenaria.errors import InputError, PlenariaError
 from plenaria.graph.steps import StepContext
 from plenaria.live.handover import certificate_data, recorded, write_steps
-from plenaria.live.partial import PartialChunk, partial_key
+from plenaria.live.partial import PartialChunk, live_keys, partial_key
 from plenaria.live.segmenter import LiveOptions
 from plenaria.live.session import LiveChunk, LiveSession, Provisional
 from plenaria.workers.executor import ACTIVE, Runtime, advance
@@ -45,12 +45,6 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.2  # how often the recorder looks for a chunk's words
 CONTROL_EVERY_S = 1.0  # how often it reads the job's row (stop, cancel)
-
-
-def live_keys(job_id: str) -> dict[str, str]:
-    """Where a live job's files live in storage while it records."""
-    folder = f"live/{job_id}"
-    return {"original": f"{folder}/original.ts", "audio": f"{folder}/audio.wav"}
 
 
 class GraphChunks:
@@ -293,4 +287,4 @@ def _start_steps(ctx: StepContext, job_id: str, audio_key: str) -> None:
     ctx.finish("audio", audio_key)
 
 
-__all__ = ["GraphChunks", "live_keys", "record"]
+__all__ = ["GraphChunks", "record"]
