@@ -142,20 +142,20 @@ class Settings(BaseSettings):
         "assemble and outputs on default), e.g. diarize=asr to diarize on the GPU workers.",
     )
     live_max_s: float = Field(
-        default=8 * 3600,
+        default=28800.0,
         gt=0,
         description="Longest live session, seconds: its recorder stops there (and its worker "
         "task's time limit is this plus 30 minutes).",
     )
     live_rtmp_host: str = Field(
         default="127.0.0.1",
-        description="Where live workers listen for RTMP pushes, and the host name the push "
-        "address gives to encoders (0.0.0.0 listens on every interface: set "
-        "live_rtmp_public_host then).",
+        description="The address live workers listen on for RTMP pushes (0.0.0.0: every "
+        "interface).",
     )
     live_rtmp_public_host: str = Field(
         default="",
-        description="The host name encoders publish to (empty: live_rtmp_host).",
+        description="The host name encoders publish to; empty: live_rtmp_host, or the API's "
+        "own host name when that is 0.0.0.0.",
     )
     live_rtmp_ports: str = Field(
         default="1935-1944",

@@ -42,7 +42,7 @@ def _live_options(raw: dict[str, Any]) -> dict[str, Any]:
         raise InputError(f"Invalid live options: {describe_validation(e.errors())}.") from e
 
 
-def _source(body: LiveCreate, db: Any, settings: Settings) -> dict[str, Any]:
+def _source(body: LiveCreate, db: Any, settings: Settings, api_host: str) -> dict[str, Any]:
     """What the recorder reads: the URL to pull, or the push address and its secret key."""
     from plenaria.live.source import check_url
 
@@ -59,6 +59,8 @@ def _source(body: LiveCreate, db: Any, settings: Settings) -> dict[str, Any]:
             "Stop one, or widen PLENARIA_LIVE_RTMP_PORTS.",
         )
     host = settings.live_rtmp_public_host or settings.live_rtmp_host
+    if host in ("0.0.0.0", "::"):  # every interface: the encoder reaches the API's host
+        host = api_host
     return {
         "mode": "push",
         "port": free[0],
@@ -85,7 +87,7 @@ def router() -> APIRouter:
         settings: Settings = request.app.state.settings
         options = job_options(body.options)
         live = _live_options(body.live)
-        source = _source(body, db, settings)
+        source = _source(body, db, settings, request.url.hostname or "127.0.0.1")
         session_id = plenary_session_id(db, user.council_id, body.session, body.session_id)
         name = body.name or datetime.now(UTC).strftime("live-%Y%m%d-%H%M%S")
         recording = job_repo.create_recording(db, user.council_id, "", f"{name}.ts", 0, "")
