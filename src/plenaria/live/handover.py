@@ -24,8 +24,9 @@ from plenaria.domain import Recording, Segment, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_local
 from plenaria.graph.steps import StepContext, _k
+from plenaria.live.partial import hms
 from plenaria.live.segmenter import LiveOptions
-from plenaria.live.session import LiveRecord, hms
+from plenaria.live.session import LiveRecord
 from plenaria.media.ffmpeg import file_url, run_ffmpeg
 from plenaria.media.probe import probe
 from plenaria.progress import Progress, no_progress

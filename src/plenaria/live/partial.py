@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plenaria.live.session import LiveLine, hms
+if TYPE_CHECKING:  # the API reads partial transcripts without importing the live session
+    from plenaria.live.session import LiveLine
+
+
+def hms(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def live_keys(job_id: str) -> dict[str, str]:

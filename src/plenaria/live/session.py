@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from plenaria.domain import Chunk, ChunkTranscript, Segment, Word
 from plenaria.graph.options import ProcessOptions
 from plenaria.graph.steps import transcribe_chunk
+from plenaria.live.partial import hms
 from plenaria.live.recorder import Gap, Recorder
 from plenaria.live.segmenter import ChunkCloser, LiveOptions, StreamingVad
 from plenaria.live.speakers import UNKNOWN, OnlineSpeakers
@@ -361,8 +362,3 @@ def _nearest(speech: Sequence[Segment], t: float) -> int:
     return min(
         range(len(speech)), key=lambda i: min(abs(speech[i].start - t), abs(speech[i].end - t))
     )
-
-
-def hms(seconds: float) -> str:
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -149,7 +149,7 @@ def router() -> APIRouter:
         db: DbSession,
         state: JobState | None = None,
         limit: int = Query(default=50, ge=1, le=500),
-        offset: int = Query(default=0, ge=0),
+        offset: int = Query(default=0, ge=0, le=2**31),  # SQLite: a 64-bit integer at most
     ) -> list[JobPublic]:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
