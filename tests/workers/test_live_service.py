@@ -157,6 +157,12 @@ def test_a_pulled_stream_is_transcribed_through_the_api_while_it_plays(
     # Every chunk was transcribed by the asr worker (the same task as an upload's).
     assert "step transcribe:0" in svc.log("cpu")
     assert "step record" in svc.log("live") and "step transcribe" not in svc.log("live")
+    # The reconciler (every 2 s, stale after 8 s here) left the minute-long recorder alone.
+    steps = svc.steps(job_id)
+    assert steps["record"].attempts == 1 and steps["record"].state == "done"
+    assert "requeue record" not in svc.log("live") + svc.log("cpu")
+    chunks = [n for n in steps if n.startswith("transcribe:")]
+    assert len(chunks) == len(final["chunks"]) >= 3  # one step per chunk (max 20 s each)
     # The certificate data: the SHA-256 of the recorded original, its size, no gap.
     cert = done["live"]["certificate"]
     original = svc.root / "storage" / "live" / job_id / "original.ts"
