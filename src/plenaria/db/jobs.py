@@ -314,7 +314,9 @@ def refresh_job_progress(job: Job, now: datetime | None = None) -> Job:
     running = [s.name for s in job.steps if s.state == "running"]
     if running:
         job.step = running[0]
-    if job.started_at is not None and 0 < progress < 1:
+    if "record" in running:  # a live session: its end is the session's, unknown
+        job.eta_s = None
+    elif job.started_at is not None and 0 < progress < 1:
         elapsed = (now - job.started_at).total_seconds()
         job.eta_s = max(0.0, elapsed * (1 - progress) / progress)
     job.updated_at = now
