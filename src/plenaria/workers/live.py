@@ -98,14 +98,13 @@ class GraphChunks:
         """The speech and the plan so far as the job's artifacts; the new chunks queued."""
         with self._lock:
             chunks = list(self._chunks)
-        ctx, storage = self.ctx, self.ctx.storage
-        folder = f"live/{self.job_id}"
-        speech = [s.to_dict() for c in chunks for s in c.speech]
-        storage.write_json(f"{folder}/speech-{len(chunks)}.json", speech)
-        ctx.finish("speech", f"{folder}/speech-{len(chunks)}.json")  # before the plan names it
-        plan = [c.chunk.segment.to_dict() for c in chunks]
-        storage.write_json(f"{folder}/plan-{len(chunks)}.json", plan)
-        ctx.finish("plan", f"{folder}/plan-{len(chunks)}.json")
+        # Each file grows by replacement (atomic): a reader sees a closed chunk's speech
+        # before the plan names the chunk, and a closed chunk never changes.
+        ctx, storage, folder = self.ctx, self.ctx.storage, f"live/{self.job_id}"
+        storage.write_json(f"{folder}/speech.json", [s.to_dict() for c in chunks for s in c.speech])
+        ctx.finish("speech", f"{folder}/speech.json")
+        storage.write_json(f"{folder}/plan.json", [c.chunk.segment.to_dict() for c in chunks])
+        ctx.finish("plan", f"{folder}/plan.json")
         if not chunks:
             return
         try:
