@@ -92,7 +92,7 @@ def live(
         from plenaria.errors import ConfigError, InputError
         from plenaria.live.handover import hand_over
         from plenaria.live.segmenter import LiveOptions
-        from plenaria.live.session import LiveSession
+        from plenaria.live.session import LiveSession, Provisional, Transcribing
         from plenaria.live.source import check_url
         from plenaria.pipeline import ProcessOptions, _Source, load_engines, local_profiles
         from plenaria.session import load_session
@@ -102,11 +102,9 @@ def live(
         gate = None
         source_url = url
         if listen:
-            from plenaria.live.rtmp_gate import PushAddress, RtmpGate, free_loopback_port
+            from plenaria.live.rtmp_gate import PushAddress, open_gate
 
             address = PushAddress.parse(url, key)
-            internal = free_loopback_port()
-            source_url = f"rtmp://127.0.0.1:{internal}/{address.app}/{address.key}"
         elif key is not None:
             raise InputError("--key goes with --listen.", "Add --listen, or drop --key.")
         try:
@@ -142,23 +140,23 @@ def live(
         profiles = local_profiles(settings) if options.diarize else ()
         from plenaria.diarization.profiles import VoiceProfile
 
-        work = settings.cache_dir / "live" / stem
+        wav = settings.cache_dir / "live" / stem / "audio.wav"
         if listen:
-            gate = RtmpGate(
+            gate, source_url = open_gate(
                 address,
-                internal,
                 on_refused=lambda why: err.print(f"Refused an RTMP push: {why}.", markup=False),
-            ).start()
+            )
+        voices = [VoiceProfile.from_dict(p) for p in profiles]
+        provisional = Provisional(wav, engines.diarizer, options, voices)
         runner = LiveSession(
             source_url,
             original,
-            work,
-            engines,
+            wav,
+            engines.vad,
             options,
             live_opts,
+            Transcribing(engines.transcriber, wav, options, provisional, emit=_emit),
             listen=listen,
-            profiles=[VoiceProfile.from_dict(p) for p in profiles],
-            emit=_emit,
             notify=lambda message: err.print(message, markup=False, highlight=False),
         )
         where = f"rtmp://{address.host}:{gate.port}/{address.app}/<key>" if gate else url

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALL_QUEUES = "media,asr,diarization,default"
+LIVE_SESSIONS = 2  # plenaria serve: live sessions recorded at once (the live queue's worker)
 
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of reusable work.")
 
@@ -61,7 +62,11 @@ def service_app() -> FastAPI:
 
 def worker(
     queues: Annotated[
-        str, typer.Option(help="Comma-separated queues: media, asr, diarization, default.")
+        str,
+        typer.Option(
+            help="Comma-separated queues: media, asr, diarization, default; live (the "
+            "recorders of live sessions, one per process: give them a worker of their own)."
+        ),
     ] = ALL_QUEUES,
     concurrency: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     device: Annotated[
@@ -145,7 +150,7 @@ def serve(
     loglevel: Annotated[str, typer.Option()] = "info",
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
-    """One machine: the web app and a worker, SQLite and a broker that needs no server."""
+    """One machine: the web app and its workers, SQLite and a broker that needs no server."""
     _logging(loglevel)
     with reported_errors(debug):
         import uvicorn
@@ -155,20 +160,16 @@ def serve(
         settings = _settings()
         settings.storage_path.mkdir(parents=True, exist_ok=True)
         upgrade(settings)
-        child = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "plenaria",
-                "worker",
-                "--queues",
-                ALL_QUEUES,
-                "--loglevel",
-                loglevel,
-            ],
-            env=os.environ.copy(),
-        )
-        err.print(f"Plenaria on http://{host}:{port}/  (worker pid {child.pid}; Ctrl-C stops)")
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
+                + ["--concurrency", str(concurrency), "--loglevel", loglevel],
+                env=os.environ.copy(),
+            )
+            for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS))
+        ]
+        pids = ", ".join(str(c.pid) for c in children)
+        err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
         try:
             uvicorn.run(
                 "plenaria.cli_service:service_app",
@@ -178,11 +179,13 @@ def serve(
                 log_level=loglevel.lower(),
             )
         finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
 
 @cache_app.command("clean")

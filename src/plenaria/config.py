@@ -141,6 +141,26 @@ class Settings(BaseSettings):
         "speech, plan and proxy on media; transcribe on asr; diarize on diarization; name, "
         "assemble and outputs on default), e.g. diarize=asr to diarize on the GPU workers.",
     )
+    live_max_s: float = Field(
+        default=28800.0,
+        gt=0,
+        description="Longest live session, seconds: its recorder stops there (and its worker "
+        "task's time limit is this plus 30 minutes).",
+    )
+    live_rtmp_host: str = Field(
+        default="127.0.0.1",
+        description="The address live workers listen on for RTMP pushes (0.0.0.0: every "
+        "interface).",
+    )
+    live_rtmp_public_host: str = Field(
+        default="",
+        description="The host name encoders publish to; empty: live_rtmp_host, or the API's "
+        "own host name when that is 0.0.0.0.",
+    )
+    live_rtmp_ports: str = Field(
+        default="1935-1944",
+        description="Ports for RTMP pushes, first-last: one per live session at a time.",
+    )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (production)."
     )
@@ -154,6 +174,13 @@ class Settings(BaseSettings):
             if sep:
                 routes[step.strip()] = queue.strip()
         return routes
+
+    @property
+    def rtmp_ports(self) -> range:
+        """``live_rtmp_ports`` parsed (checked in :meth:`check_safe`)."""
+        first, _, last = self.live_rtmp_ports.partition("-")
+        lo = int(first)
+        return range(lo, int(last or first) + 1)
 
     @property
     def storage_path(self) -> Path:
@@ -172,6 +199,7 @@ class Settings(BaseSettings):
         from plenaria.errors import ConfigError
 
         self._check_routes()
+        self._check_rtmp_ports()
         if self.env != "production":
             return
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
@@ -186,12 +214,25 @@ class Settings(BaseSettings):
                 "Use a long random value.",
             )
 
+    def _check_rtmp_ports(self) -> None:
+        from plenaria.errors import ConfigError
+
+        try:
+            ports = self.rtmp_ports
+        except ValueError:
+            ports = range(0)
+        if not ports or ports.start < 1 or ports.stop > 65536:
+            raise ConfigError(
+                f"PLENARIA_LIVE_RTMP_PORTS is {self.live_rtmp_ports!r}.",
+                "Give a port range first-last, e.g. 1935-1944.",
+            )
+
     def _check_routes(self) -> None:
         from plenaria.errors import ConfigError
 
         steps: tuple[str, ...] = ("probe", "audio", "speech", "plan", "proxy", "transcribe")
-        steps += ("diarize", "name", "assemble", "outputs")
-        queues = ("media", "asr", "diarization", "default")
+        steps += ("diarize", "name", "assemble", "outputs", "record")
+        queues = ("media", "asr", "diarization", "default", "live")
         for pair in (p.strip() for p in self.queue_routes.split(",") if p.strip()):
             step, _, queue = (x.strip() for x in pair.partition("="))
             if step not in steps or queue not in queues:

@@ -81,6 +81,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "retry": ("Reintentar", "Torna-ho a provar"),
     "step": ("Paso", "Pas"),
     "live": ("Se actualiza en directo.", "S'actualitza en directe."),
+    "live_title": ("Transcripción en directo", "Transcripció en directe"),
+    "live_hint": (
+        "Texto provisional: al terminar la sesión se identifican los intervinientes y se "
+        "genera el acta.",
+        "Text provisional: en acabar la sessió s'identifiquen els intervinents i es genera l'acta.",
+    ),
+    "live_empty": ("Todavía no hay texto.", "Encara no hi ha text."),
+    "live_stop": ("Terminar la sesión", "Acaba la sessió"),
+    "live_stopping": ("Terminando la grabación…", "Acabant l'enregistrament…"),
+    "live_push": ("Dirección RTMP del codificador", "Adreça RTMP del codificador"),
+    "live_source": ("Emisión", "Emissió"),
     "editor_title": ("Editor de la transcripción", "Editor de la transcripció"),
     "video": ("Vídeo de la sesión", "Vídeo de la sessió"),
     "transcript": ("Transcripción", "Transcripció"),

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -79,12 +80,17 @@ class World:
         return upload_id
 
     def job(
-        self, council: str = "a", state: str = "queued", outputs: dict[str, bytes] | None = None
+        self,
+        council: str = "a",
+        state: str = "queued",
+        outputs: dict[str, bytes] | None = None,
+        live: dict[str, Any] | None = None,
     ) -> str:
         with self.db.transaction() as s:
             cid = self.councils[council]
             rec = jobs.create_recording(s, cid, "uploads/x/recording", "pleno.mp4", 5, "cd" * 32)
             job = jobs.create_job(s, cid, rec.id, {}, created_by=None)
+            job.live = live
             if state != "queued":
                 jobs.set_job_state(job, state)
             for kind, data in (outputs or {}).items():

@@ -127,6 +127,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/jobs/{{job_id}}/outputs/{{kind}}"): obj(
         ALL_ROLES, 200, job_id="done_job", kind="docx"
     ),
+    # Live sessions: B's admin starts one of B's own; stopping and reading one of A's is 404.
+    ("POST", f"{V1}/live"): collection(
+        MANAGERS, 202, lambda w: {"url": "http://127.0.0.1:9/live.ts"}
+    ),
+    ("POST", f"{V1}/live/{{job_id}}/stop"): obj(MANAGERS, 202, job_id="live_job"),
+    ("GET", f"{V1}/jobs/{{job_id}}/partial"): obj(ALL_ROLES, 200, job_id="live_job"),
 }
 
 
@@ -243,6 +249,8 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return world.job("a", "queued")
     if factory == "failed_job":
         return world.job("a", "failed")
+    if factory == "live_job":
+        return world.job("a", "running", live={"mode": "pull", "url": "http://127.0.0.1:9/x.ts"})
     if factory == "done_job":
         return world.job("a", "done", outputs={"docx": b"PK docx bytes"})
     if factory == "docx":

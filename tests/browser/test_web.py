@@ -412,3 +412,47 @@ def test_give_one_intervention_a_roster_person(
     assert named["name"] == "Joan Puig" and named["person_id"] == roster["Joan Puig"]
     vtt = page.request.get(f"/api/v1/sessions/{sid}/outputs/vtt").text()
     assert "Joan Puig" in vtt
+
+
+def test_a_live_session_grows_on_its_page_and_is_ended_there(
+    browser: Any, server: Server, clip: Path, tmp_file_dir: Path
+) -> None:
+    """``plenaria serve`` records a stream (its live worker); the page shows the text as it
+    comes (server-sent events, no reload) and its button ends the session."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "live"))
+    from live_helpers import Sender, free_port, remux_ts
+
+    sender = Sender(remux_ts(clip, tmp_file_dir / "live.ts"), free_port())
+    try:
+        page = login(browser, server, "secretary")
+        body = {
+            "url": sender.url,
+            "options": {"transcription": {"language": "es"}, "make_proxy": False},
+            "live": {"max_chunk_s": 5, "end_timeout_s": 60},
+        }
+        with server.api() as c:
+            r = c.post("/api/v1/live", json=body)
+            assert r.status_code == 202, r.text
+            job_id = r.json()["id"]
+        errors: list[str] = []
+        page.on("response", lambda r: errors.append(r.url) if r.status >= 500 else None)
+        page.goto(f"/jobs/{job_id}")
+        assert page.locator("#live-empty").is_visible()
+        page.wait_for_selector("#live-pieces li", timeout=120_000)
+        assert page.locator("#live-empty").is_hidden()
+        first = page.locator("#live-pieces li").first.text_content() or ""
+        assert re.match(r"\[0:00:\d\d\] Speaker \S+: \w", first), first
+        page.screenshot(path=str(SHOTS / "job-live.png"))
+        page.click("#live-stop")
+        page.wait_for_selector("#live-stopping", state="visible", timeout=10_000)
+        assert page.locator("#live-stop").is_hidden()
+        assert wait_job(server, job_id, 180)["state"] == "done"
+        page.wait_for_selector("#job-state.state-done", timeout=15_000)
+        assert page.locator("#live-stopping").is_hidden() and errors == []
+        with server.api() as c:
+            shown = page.locator("#live-pieces li").count()
+            assert shown == len(c.get(f"/api/v1/jobs/{job_id}/partial").json()["pieces"])
+    finally:
+        sender.kill()

@@ -249,3 +249,23 @@ def test_times_are_utc_and_deleting_a_council_deletes_its_rows(
         assert s.scalars(select(AuditEntry)).all() == []
         assert s.scalars(select(User)).all() == []
         assert s.get(Council, b) is not None
+
+
+def test_a_recording_live_session_has_no_eta(
+    database: Database, two_councils: tuple[str, str]
+) -> None:
+    a, _ = two_councils
+    with database.transaction() as s:
+        job = _job(s, a)
+        record = jobs.ensure_step(s, job, "record", queue="live", weight=0.1)
+        chunk = jobs.ensure_step(s, job, "transcribe:0", queue="asr", weight=0.6)
+        jobs.set_job_state(job, "running")
+        jobs.set_step_state(record, "running")
+        jobs.set_step_state(chunk, "done")
+        jobs.refresh_job_progress(job, now=utcnow() + timedelta(seconds=10))
+        assert job.progress > 0 and job.step == "record"
+        assert job.eta_s is None  # the session ends when it ends
+        jobs.set_step_state(record, "done")
+        jobs.ensure_step(s, job, "diarize", queue="diarization", weight=0.2)
+        jobs.refresh_job_progress(job, now=utcnow() + timedelta(seconds=10))
+        assert job.eta_s is not None and job.eta_s > 0

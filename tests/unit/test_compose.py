@@ -36,6 +36,7 @@ COMMANDS = {
     "worker-gpu": [
         "plenaria", "worker", "--queues", "asr", "--device", "cuda", "--concurrency", "1",
     ],
+    "worker-live": ["plenaria", "worker", "--queues", "live", "--concurrency", "4"],
 }  # fmt: skip
 # Settings the compose file sets itself (folders on volumes, the services' addresses).
 FIXED_BY_COMPOSE = {
@@ -50,7 +51,8 @@ FIXED_BY_COMPOSE = {
     "device",
 }
 # Where production's default differs from the code's on purpose.
-PRODUCTION_DEFAULTS = {"cookie_secure": "true"}
+# (In a container the RTMP gate listens on every interface; its ports are published.)
+PRODUCTION_DEFAULTS = {"cookie_secure": "true", "live_rtmp_host": "0.0.0.0"}
 
 _VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -104,7 +106,15 @@ COMPOSE_TABLE = "### `docker compose` only"
 
 
 def test_the_services_and_their_commands_are_the_ones_checked_here() -> None:
-    assert set(services()) == {"postgres", "redis", "migrate", "api", "worker-cpu", "worker-gpu"}
+    assert set(services()) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "api",
+        "worker-cpu",
+        "worker-gpu",
+        "worker-live",
+    }
     assert {n: s["command"] for n, s in plenaria_services().items()} == COMMANDS
 
 

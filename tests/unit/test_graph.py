@@ -43,6 +43,27 @@ def test_after_the_plan_every_chunk_runs_in_parallel_beside_diarization() -> Non
     assert finished(nodes, {n.name for n in nodes})
 
 
+def test_a_live_job_transcribes_each_chunk_while_it_records() -> None:
+    live = JobSpec(original="live/j/original.ts", file_name="p.ts", live=True)
+    nodes = graph_nodes(live, [])
+    assert names(ready(nodes, set())) == ["record"]
+    assert {n.queue for n in nodes if n.name == "record"} == {"live"}
+    # Chunks closed so far are ready at once; what needs the whole session waits.
+    nodes = graph_nodes(live, [25.0, 20.0])
+    assert names(ready(nodes, set())) == ["record", "transcribe:0", "transcribe:1"]
+    assert not finished(nodes, {"transcribe:0", "transcribe:1"})
+    after = {"record", "transcribe:0", "transcribe:1"}
+    assert names(ready(nodes, after)) == ["proxy", "diarize"]
+    done = after | {"proxy", "diarize", "name"}
+    assert names(ready(nodes, done)) == ["assemble"]
+    assert finished(nodes, done | {"assemble", "outputs"})
+    # The new field leaves an ordinary job's run id (its resumable work) as it was before.
+    from plenaria.cache import cache_key
+
+    before = cache_key("run/1", spec().model_dump(mode="json", exclude={"run_id", "live"}))
+    assert spec().with_run_id().run_id == before[:24]
+
+
 def test_options_remove_steps() -> None:
     nodes = graph_nodes(spec(diarize=False, make_proxy=False), [10.0])
     assert names(nodes) == [

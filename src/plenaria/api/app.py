@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from plenaria.api import errors, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-from plenaria.api.routes import auth, council, health, jobs, transcripts, users
+from plenaria.api.routes import auth, council, health, jobs, live, transcripts, users
 from plenaria.api.upload_records import include_uploads
 from plenaria.config import Settings
 from plenaria.db.engine import Database
@@ -63,7 +63,14 @@ def create_app(
     app.state.metrics = make_registry(database, settings.broker)
 
     errors.install(app)
-    for make in (health.router, auth.router, council.router, users.router, jobs.router):
+    for make in (
+        health.router,
+        auth.router,
+        council.router,
+        users.router,
+        jobs.router,
+        live.router,
+    ):
         app.include_router(make(), prefix=API_PREFIX)
     include_uploads(app, settings, database, API_PREFIX)
     app.include_router(health.metrics_router())

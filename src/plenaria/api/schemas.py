@@ -186,6 +186,77 @@ class JobCreate(Strict):
     )
 
 
+class LiveCreate(Strict):
+    url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="The stream to pull: http(s)://...(.ts|.m3u8), rtmp://, srt://, udp://, "
+        "tcp://. Or leave it out and set push.",
+    )
+    push: bool = Field(
+        default=False,
+        description="Instead of url: the council's encoder pushes by RTMP to an address with "
+        "a secret stream key, both in the answer (a push with another key is refused).",
+    )
+    name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        description="Name of the recording (default: live-<UTC time>).",
+    )
+    session: dict[str, Any] | None = Field(
+        default=None, description="The session's data, as in a session file; or session_id."
+    )
+    session_id: str | None = Field(default=None, max_length=32)
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="plenaria.pipeline.ProcessOptions; unknown keys: 422."
+    )
+    live: dict[str, Any] = Field(
+        default_factory=dict,
+        description="plenaria.live.segmenter.LiveOptions: max_chunk_s (latency bound), "
+        "end_timeout_s (reconnecting after the stream drops); unknown keys: 422.",
+    )
+
+
+class LiveGap(Public):
+    start_s: float
+    length_s: float
+    at: str
+
+
+class LiveCertificate(Public):
+    """What the acta's certificate states about the recorded original."""
+
+    original: str
+    sha256: str
+    size_bytes: int
+    duration_s: float
+    started_at: str
+    ended_at: str
+    connections: int
+    gaps: list[LiveGap]
+    lag_median_s: float | None
+    lag_max_s: float | None
+
+
+class LiveInfo(Public):
+    mode: Literal["pull", "push"]
+    url: str = Field(default="", description="pull: the stream.")
+    push_url: str = Field(
+        default="", description="push: the RTMP server address, without the stream key."
+    )
+    stream_key: str | None = Field(
+        default=None, description="push: the secret stream key, only in POST /live's answer."
+    )
+    publish_url: str | None = Field(
+        default=None, description="push: push_url/stream_key, only in POST /live's answer."
+    )
+    stop: bool = Field(default=False, description="A stop was asked; the recorder is ending.")
+    certificate: LiveCertificate | None = Field(
+        default=None, description="Once the recording ended: its SHA-256, size and gaps."
+    )
+
+
 class JobPublic(Public):
     id: str
     state: JobState
@@ -201,6 +272,30 @@ class JobPublic(Public):
     started_at: datetime | None
     finished_at: datetime | None
     outputs: list[OutputKind] = Field(default_factory=list)
+    live: LiveInfo | None = Field(default=None, description="A live session's source and end.")
+
+
+class LivePiece(BaseModel):
+    chunk: int
+    start_s: float
+    at: str = Field(description="start_s as H:MM:SS")
+    speaker: str = Field(description="Provisional: diarization over the whole session decides.")
+    text: str
+
+
+class LiveChunkTiming(BaseModel):
+    index: int
+    start_s: float
+    end_s: float
+    audio_end_at: float = Field(description="Unix time its last sample arrived.")
+    text_at: float = Field(description="Unix time its text was written.")
+
+
+class LivePartial(BaseModel):
+    job_id: str
+    recording: bool = Field(description="The session is still being recorded.")
+    pieces: list[LivePiece]
+    chunks: list[LiveChunkTiming]
 
 
 class Health(BaseModel):

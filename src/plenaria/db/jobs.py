@@ -314,7 +314,9 @@ def refresh_job_progress(job: Job, now: datetime | None = None) -> Job:
     running = [s.name for s in job.steps if s.state == "running"]
     if running:
         job.step = running[0]
-    if job.started_at is not None and 0 < progress < 1:
+    if "record" in running:  # a live session: its end is the session's, unknown
+        job.eta_s = None
+    elif job.started_at is not None and 0 < progress < 1:
         elapsed = (now - job.started_at).total_seconds()
         job.eta_s = max(0.0, elapsed * (1 - progress) / progress)
     job.updated_at = now
@@ -387,3 +389,27 @@ def finished_step_durations(session: Session) -> list[tuple[str, float]]:
             seconds = (finished - started).total_seconds()
             out.append((name.split(":", 1)[0], max(0.0, seconds)))
     return out
+
+
+# Live sessions
+
+
+def live_push_ports_in_use(session: Session) -> set[int]:
+    """RTMP ports held by the live push sessions not yet finished (any council)."""
+    query = select(Job).where(Job.live.is_not(None), Job.state.in_(("queued", "running")))
+    return {
+        int(job.live["port"])
+        for job in session.scalars(query)
+        if job.live and job.live.get("mode") == "push" and "port" in job.live
+    }
+
+
+def request_live_stop(job: Job) -> Job:
+    """Ask a live job's recorder to end the session (it finishes what was recorded)."""
+    if job.live is None:
+        raise ConflictError(f"Job {job.id} is not a live session.", "Cancel it instead.")
+    if job.state in JOB_FINAL_STATES:
+        raise ConflictError(f"Job {job.id} is already {job.state}.", "Nothing to stop.")
+    job.live = {**job.live, "stop": True}
+    job.updated_at = utcnow()
+    return job

@@ -177,6 +177,9 @@ class Job(IdMixin, CouncilMixin, CreatedMixin, Base):
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A live session's source, stop request and, once it ended, its certificate data
+    # (plenaria.workers.live); None for a job on an uploaded file.
+    live: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,8 +1,12 @@
 """The shape of a job: its steps, what each needs first, its queue and its weight.
 
 The graph grows once: the transcription steps (one per chunk) are known when
-the chunk plan is done. Every executor (in-process, Celery) asks
-:func:`graph_nodes` which steps exist given those done, and runs the ready ones.
+the chunk plan is done. A live job's graph grows while its ``record`` step runs:
+that step writes probe, audio, speech and the plan as the stream comes, a
+``transcribe:i`` step appears (ready at once) each time a chunk closes, and what
+needs the whole session (diarization, the proxy, assembly) waits for ``record``.
+Every executor (in-process, Celery) asks :func:`graph_nodes` which steps exist
+given those done, and runs the ready ones.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from plenaria.graph.options import JobSpec
 # bundled base model (bench/pipeline.py): the job's progress is these weights times
 # the fraction of each step done, so a percentage moves at a steady pace and gives an ETA.
 WEIGHTS: dict[str, float] = {
+    "record": 0.1,  # a live job's recording: done when the session ends
     "probe": 0.02,
     "audio": 0.03,
     "speech": 0.04,
@@ -29,6 +34,7 @@ WEIGHTS: dict[str, float] = {
 }
 
 QUEUES: dict[str, str] = {
+    "record": "live",
     "probe": "media",
     "audio": "media",
     "speech": "media",
@@ -67,6 +73,8 @@ class Node:
 def graph_nodes(spec: JobSpec, chunk_lengths_s: Sequence[float] | None) -> tuple[Node, ...]:
     """Every step of the job; ``chunk_lengths_s`` is None until the chunk plan is done."""
     opts = spec.options
+    if spec.live:
+        return _live_nodes(spec, chunk_lengths_s or ())
     nodes = [
         Node("probe", (), WEIGHTS["probe"]),
         Node("audio", ("probe",), WEIGHTS["audio"]),
@@ -87,6 +95,26 @@ def graph_nodes(spec: JobSpec, chunk_lengths_s: Sequence[float] | None) -> tuple
             needs.append(name)
     if opts.diarize:
         nodes.append(Node("diarize", ("speech",), WEIGHTS["diarize"]))
+        nodes.append(Node("name", ("diarize",), WEIGHTS["name"]))
+        needs.append("name")
+    nodes.append(Node("assemble", tuple(needs), WEIGHTS["assemble"]))
+    nodes.append(Node("outputs", ("assemble",), WEIGHTS["outputs"]))
+    return tuple(nodes)
+
+
+def _live_nodes(spec: JobSpec, chunk_lengths_s: Sequence[float]) -> tuple[Node, ...]:
+    opts = spec.options
+    nodes = [Node("record", (), WEIGHTS["record"])]
+    if opts.make_proxy:
+        nodes.append(Node("proxy", ("record",), WEIGHTS["proxy"]))
+    needs = ["record"]
+    total = sum(chunk_lengths_s) or 1.0
+    for i, length in enumerate(chunk_lengths_s):
+        name = f"transcribe:{i}"
+        nodes.append(Node(name, (), WEIGHTS["transcribe"] * length / total))
+        needs.append(name)
+    if opts.diarize:
+        nodes.append(Node("diarize", ("record",), WEIGHTS["diarize"]))
         nodes.append(Node("name", ("diarize",), WEIGHTS["name"]))
         needs.append("name")
     nodes.append(Node("assemble", tuple(needs), WEIGHTS["assemble"]))

@@ -49,11 +49,17 @@ class JobSpec(BaseModel):
     options: ProcessOptions = Field(default_factory=ProcessOptions)
     profiles: tuple[dict[str, Any], ...] = ()
     video_url_template: str = ""
+    live: bool = Field(
+        default=False,
+        description="A live session: its ``record`` step writes probe, audio, speech and the "
+        "chunk plan as the stream comes, and each chunk is transcribed as soon as it closes.",
+    )
 
     def with_run_id(self) -> JobSpec:
         if self.run_id:
             return self
-        digest = cache_key("run/1", self.model_dump(mode="json", exclude={"run_id"}))
+        exclude = {"run_id"} if self.live else {"run_id", "live"}
+        digest = cache_key("run/1", self.model_dump(mode="json", exclude=exclude))
         return self.model_copy(update={"run_id": digest[:24]})
 
     @property

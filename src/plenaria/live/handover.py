@@ -24,8 +24,9 @@ from plenaria.domain import Recording, Segment, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_local
 from plenaria.graph.steps import StepContext, _k
+from plenaria.live.partial import hms
 from plenaria.live.segmenter import LiveOptions
-from plenaria.live.session import LiveRecord, hms
+from plenaria.live.session import LiveRecord
 from plenaria.media.ffmpeg import file_url, run_ffmpeg
 from plenaria.media.probe import probe
 from plenaria.progress import Progress, no_progress
@@ -62,6 +63,22 @@ def working_copy(record: LiveRecord, storage: LocalStorage) -> str:
     return key
 
 
+def recorded(record: LiveRecord, storage: LocalStorage) -> tuple[str, Recording]:
+    """The storage key of the working copy, and the recording the certificate describes."""
+    copy = working_copy(record, storage)
+    _, _, streams = probe(storage.local_path(copy))
+    recording = Recording(
+        file_name=record.original.name,
+        sha256=record.sha256,
+        size_bytes=record.size_bytes,
+        duration_s=record.duration_s,
+        format_name="mpegts",
+        streams=streams,
+        gaps=tuple(Segment(g.start_s, g.start_s + g.length_s) for g in record.gaps),
+    )
+    return copy, recording
+
+
 def hand_over(
     record: LiveRecord,
     out_dir: Path,
@@ -76,17 +93,7 @@ def hand_over(
     progress: Progress = no_progress,
 ) -> LiveResult:
     """Write the recorded steps into the graph, run the rest, copy the outputs to ``out_dir``."""
-    copy = working_copy(record, storage)
-    _, _, streams = probe(storage.local_path(copy))
-    recording = Recording(
-        file_name=record.original.name,
-        sha256=record.sha256,
-        size_bytes=record.size_bytes,
-        duration_s=record.duration_s,
-        format_name="mpegts",
-        streams=streams,
-        gaps=tuple(Segment(g.start_s, g.start_s + g.length_s) for g in record.gaps),
-    )
+    copy, recording = recorded(record, storage)
     info = session or SessionInfo()
     spec = JobSpec(
         original=copy,
@@ -97,7 +104,7 @@ def hand_over(
         video_url_template=video_url_template,
     ).with_run_id()
     ctx = StepContext(spec, storage, engines, progress)
-    _write_steps(ctx, record, recording, live)
+    write_steps(ctx, record, recording, live)
     finals = run_local(ctx)
     transcript = Transcript.from_dict(ctx.artifact(ctx.pointer("assemble")["key"]))
     stem = record.original.stem
@@ -115,9 +122,14 @@ def hand_over(
     return LiveResult(transcript, outputs, certificate)
 
 
-def _write_steps(
+def write_steps(
     ctx: StepContext, record: LiveRecord, recording: Recording, live: LiveOptions
 ) -> None:
+    """The steps probe, audio, speech and plan from the recording, and each chunk transcribed.
+
+    A chunk without its result here (the service: the workers transcribed it) keeps
+    the pointer its ``transcribe:i`` step wrote.
+    """
     storage = ctx.storage
     opts = ctx.spec.effective_options
     probe_key = f"sources/live-{record.sha256[:24]}.json"
@@ -177,4 +189,12 @@ def certificate_data(record: LiveRecord) -> dict[str, Any]:
     }
 
 
-__all__ = ["CERTIFICATE_SUFFIX", "LiveResult", "certificate_data", "hand_over", "working_copy"]
+__all__ = [
+    "CERTIFICATE_SUFFIX",
+    "LiveResult",
+    "certificate_data",
+    "hand_over",
+    "recorded",
+    "working_copy",
+    "write_steps",
+]

@@ -356,3 +356,12 @@ def free_loopback_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def open_gate(
+    address: PushAddress, on_refused: Callable[[str], None] | None = None
+) -> tuple[RtmpGate, str]:
+    """Listen on the public address; the URL the recorder's ffmpeg listens on behind the gate."""
+    internal = free_loopback_port()
+    gate = RtmpGate(address, internal, on_refused).start()
+    return gate, f"rtmp://127.0.0.1:{internal}/{address.app}/{address.key}"

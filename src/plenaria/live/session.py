@@ -1,11 +1,15 @@
-"""A live session on one machine: record, transcribe chunks as they close, finish with the graph.
+"""A live session: record, close chunks as the audio comes, transcribe them, finish with the graph.
 
 The calling thread follows the audio as the recorder appends it (speech
-detection, chunk closing); one worker thread transcribes each closed chunk at
-once and prints its lines (``[H:MM:SS] SPEAKER: text``). At the end (the stream
-is over, or :meth:`LiveSession.stop`), what was recorded becomes the job graph's
-first steps (:mod:`plenaria.live.handover`) and :func:`plenaria.graph.run.run_local`
-does the rest: diarization over the whole session, naming, assembly, outputs.
+detection, chunk closing) and hands each closed chunk to a :class:`ChunkSink`.
+On one machine (``plenaria live``) the sink is :class:`Transcribing`: one thread
+transcribes each chunk at once and prints its lines (``[H:MM:SS] SPEAKER: text``).
+In the service the sink adds the chunk to the running job, whose ``transcribe:i``
+step the ordinary workers run (:mod:`plenaria.workers.live`). Either way the lines
+and their provisional speakers come from :class:`Provisional`. At the end (the
+stream is over, or :meth:`LiveSession.stop`), what was recorded becomes the job
+graph's first steps (:mod:`plenaria.live.handover`) and the graph does the rest:
+diarization over the whole session, naming, assembly, outputs.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from plenaria.domain import Chunk, ChunkTranscript, Segment, Word
 from plenaria.graph.options import ProcessOptions
 from plenaria.graph.steps import transcribe_chunk
+from plenaria.live.partial import hms
 from plenaria.live.recorder import Gap, Recorder
 from plenaria.live.segmenter import ChunkCloser, LiveOptions, StreamingVad
 from plenaria.live.speakers import UNKNOWN, OnlineSpeakers
@@ -32,8 +37,10 @@ from plenaria.media.audio import SAMPLE_RATE, read_audio
 from plenaria.transcription.base import quietest_moment
 
 if TYPE_CHECKING:
+    from plenaria.diarization.base import Diarizer
     from plenaria.diarization.profiles import VoiceProfile
-    from plenaria.pipeline import Engines
+    from plenaria.media.vad import VadModel
+    from plenaria.transcription.base import Transcriber
 
 log = logging.getLogger(__name__)
 
@@ -87,30 +94,135 @@ class LiveRecord:
     errors: tuple[str, ...] = field(default_factory=tuple)
 
 
+class ChunkSink(Protocol):
+    """Where closed chunks go: transcribed here (the command line) or queued (the service)."""
+
+    model_id: str
+
+    def closed(self, live: LiveChunk) -> None:
+        """A chunk closed (called on the thread that follows the audio; must not block)."""
+
+    def finish(self) -> None:
+        """The recording is over: wait for what :meth:`closed` started."""
+
+
+class Provisional:
+    """The live lines of a transcribed chunk, each with its provisional speaker."""
+
+    def __init__(
+        self,
+        wav: Path,
+        diarizer: Diarizer | None,
+        options: ProcessOptions,
+        profiles: Sequence[VoiceProfile] = (),
+    ) -> None:
+        self.wav = wav
+        self.diarizer = diarizer
+        self.options = options
+        self.speakers = OnlineSpeakers(
+            threshold=options.diarization.cluster_threshold,
+            model_id=diarizer.model_id if diarizer is not None else "",
+            profiles=tuple(profiles),
+            naming=options.naming,
+        )
+
+    def lines(self, words: Sequence[Word], speech: Sequence[Segment]) -> tuple[LiveLine, ...]:
+        """One line per speech segment that has words; a speaker's consecutive ones joined."""
+        groups: dict[int, list[Word]] = {}
+        for w in words:
+            groups.setdefault(_nearest(speech, w.middle), []).append(w)
+        lines: list[LiveLine] = []
+        for index in sorted(groups):
+            group = groups[index]
+            text = " ".join(w.text.strip() for w in group).strip()
+            if not text:
+                continue
+            region = speech[index] if speech else Segment(group[0].start, group[-1].end)
+            speaker = self._speaker(region)
+            if lines and lines[-1].speaker == speaker and speaker != UNKNOWN:
+                prev = lines[-1]
+                lines[-1] = LiveLine(prev.start_s, speaker, f"{prev.text} {text}")
+            else:
+                lines.append(LiveLine(group[0].start, speaker, text))
+        return tuple(lines)
+
+    def _speaker(self, region: Segment) -> str:
+        from plenaria.diarization.embedded import EmbeddedDiarizer
+
+        diarizer = self.diarizer
+        if not isinstance(diarizer, EmbeddedDiarizer) or not self.options.diarize:
+            return UNKNOWN
+        windows = diarizer.embed_segments(self.wav, [region], self.options.diarization)
+        return self.speakers.assign(windows, region.duration)
+
+
+class Transcribing:
+    """The command line's sink: one thread transcribes each chunk at once and emits its lines."""
+
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        wav: Path,
+        options: ProcessOptions,
+        provisional: Provisional,
+        emit: Emit = print,
+    ) -> None:
+        self.transcriber = transcriber
+        self.model_id = transcriber.model_id
+        self.wav = wav
+        self.options = options
+        self.provisional = provisional
+        self.emit = emit
+        self._futures: list[Future[None]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-asr")
+        self._print_lock = threading.Lock()
+
+    def closed(self, live: LiveChunk) -> None:
+        self._futures.append(self._pool.submit(self._transcribe, live))
+
+    def finish(self) -> None:
+        for fut in self._futures:
+            fut.result()
+        self._pool.shutdown()
+
+    def _transcribe(self, live: LiveChunk) -> None:
+        transcription = self.options.transcription
+        result = transcribe_chunk(
+            self.transcriber, self.wav, live.chunk, live.speech, transcription
+        )
+        live.result = result
+        live.lines = self.provisional.lines(result.words, live.speech)
+        live.text_at = time.monotonic()
+        with self._print_lock:
+            for line in live.lines:
+                self.emit(line.render())
+
+
 class LiveSession:
-    """Record ``url`` and transcribe it as it comes; :meth:`run` returns the recording."""
+    """Record ``url``, close chunks as the audio comes, give each to ``sink``.
+
+    :meth:`run` returns the recording once the stream is over (or :meth:`stop`).
+    """
 
     def __init__(
         self,
         url: str,
         original: Path,
-        work_dir: Path,
-        engines: Engines,
+        wav: Path,
+        vad: VadModel,
         options: ProcessOptions,
         live: LiveOptions,
+        sink: ChunkSink,
         *,
         listen: bool = False,
-        profiles: Sequence[VoiceProfile] = (),
-        emit: Emit = print,
         notify: Emit = lambda message: None,
     ) -> None:
-        self.engines = engines
         self.options = options
         self.live = live
-        self.emit = emit
+        self.sink = sink
         self.notify = notify
-        work_dir.mkdir(parents=True, exist_ok=True)
-        self.wav = work_dir / "audio.wav"
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        self.wav = wav
         self._events: queue.Queue[tuple[str, object]] = queue.Queue()
         self.recorder = Recorder(
             url,
@@ -122,21 +234,12 @@ class LiveSession:
             on_gap=lambda gap: self._events.put(("gap", gap)),
             on_drop=lambda at: self._events.put(("drop", at)),
         )
-        self.vad = StreamingVad(engines.vad)
+        self.vad = StreamingVad(vad)
         self.closer = ChunkCloser(live, options.transcription)
-        self.speakers = OnlineSpeakers(
-            threshold=options.diarization.cluster_threshold,
-            model_id=engines.diarizer.model_id if engines.diarizer is not None else "",
-            profiles=tuple(profiles),
-            naming=options.naming,
-        )
         self.chunks: list[LiveChunk] = []
-        self._futures: list[Future[None]] = []
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-asr")
         self._arrivals: list[tuple[int, float]] = []  # (frames in the WAV, monotonic time)
         self._chunk_start = 0.0
         self._read_frames = 0
-        self._print_lock = threading.Lock()
 
     def stop(self) -> None:
         """End the session now; :meth:`run` then finishes what was recorded."""
@@ -158,11 +261,9 @@ class LiveSession:
         end = self.vad.samples / SAMPLE_RATE
         if end > self._chunk_start + 0.05 or not self.chunks:
             self._close(end, time.monotonic())
-        for fut in self._futures:
-            fut.result()
-        self._pool.shutdown()
+        self.sink.finish()
         sha = self.recorder.close_original()
-        record = LiveRecord(
+        return LiveRecord(
             original=self.recorder.original.path,
             wav=self.wav,
             sha256=sha,
@@ -174,10 +275,9 @@ class LiveSession:
             started_at=started,
             ended_at=datetime.now(UTC).isoformat(timespec="seconds"),
             connections=self.recorder.connections,
-            model_id=self.engines.transcriber.model_id,
+            model_id=self.sink.model_id,
             errors=tuple(self.recorder.errors),
         )
-        return record
 
     # -- following the audio ------------------------------------------------------------------
 
@@ -250,51 +350,7 @@ class LiveSession:
         live = LiveChunk(Chunk(len(self.chunks), segment), speech, audio_at)
         self.chunks.append(live)
         self._chunk_start = segment.end
-        self._futures.append(self._pool.submit(self._transcribe, live))
-
-    # -- the transcription thread --------------------------------------------------------------
-
-    def _transcribe(self, live: LiveChunk) -> None:
-        opts = self.options
-        transcription = opts.transcription
-        result = transcribe_chunk(
-            self.engines.transcriber, self.wav, live.chunk, live.speech, transcription
-        )
-        live.result = result
-        live.lines = tuple(self._lines(result.words, live.speech))
-        live.text_at = time.monotonic()
-        with self._print_lock:
-            for line in live.lines:
-                self.emit(line.render())
-
-    def _lines(self, words: Sequence[Word], speech: Sequence[Segment]) -> list[LiveLine]:
-        """One line per speech segment that has words, with its provisional speaker."""
-        groups: dict[int, list[Word]] = {}
-        for w in words:
-            groups.setdefault(_nearest(speech, w.middle), []).append(w)
-        lines: list[LiveLine] = []
-        for index in sorted(groups):
-            group = groups[index]
-            text = " ".join(w.text.strip() for w in group).strip()
-            if not text:
-                continue
-            region = speech[index] if speech else Segment(group[0].start, group[-1].end)
-            speaker = self._speaker(region)
-            if lines and lines[-1].speaker == speaker and speaker != UNKNOWN:
-                prev = lines[-1]
-                lines[-1] = LiveLine(prev.start_s, speaker, f"{prev.text} {text}")
-            else:
-                lines.append(LiveLine(group[0].start, speaker, text))
-        return lines
-
-    def _speaker(self, region: Segment) -> str:
-        from plenaria.diarization.embedded import EmbeddedDiarizer
-
-        diarizer = self.engines.diarizer
-        if not isinstance(diarizer, EmbeddedDiarizer) or not self.options.diarize:
-            return UNKNOWN
-        windows = diarizer.embed_segments(self.wav, [region], self.options.diarization)
-        return self.speakers.assign(windows, region.duration)
+        self.sink.closed(live)
 
 
 def _nearest(speech: Sequence[Segment], t: float) -> int:
@@ -306,8 +362,3 @@ def _nearest(speech: Sequence[Segment], t: float) -> int:
     return min(
         range(len(speech)), key=lambda i: min(abs(speech[i].start - t), abs(speech[i].end - t))
     )
-
-
-def hms(seconds: float) -> str:
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -1,4 +1,8 @@
-"""The Celery app: JSON only, late acks, one task at a time per process, four queues.
+"""The Celery app: JSON only, late acks, one task at a time per process, five queues.
+
+``live`` carries only the recorders of live sessions (a task that lasts the whole
+session): give it workers of its own, so a recorder never holds a slot that
+transcription needs.
 
 The app object is made at import (it opens no connection); :func:`configure`
 gives it the broker and limits from the settings, and is called by every entry
@@ -14,7 +18,7 @@ from kombu.entity import Queue
 
 from plenaria.config import Settings
 
-QUEUES = ("media", "asr", "diarization", "default")
+QUEUES = ("media", "asr", "diarization", "default", "live")
 
 app = Celery("plenaria", set_as_current=False)
 

@@ -81,6 +81,7 @@ def job_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
         options=ProcessOptions.model_validate(options),
         profiles=_profiles(session, council.id),
         video_url_template=council.video_url_template or settings.video_url_template,
+        live=job.live is not None,
     )
 
 
@@ -225,7 +226,12 @@ def execute_step(rt: Runtime, job_id: str, name: str) -> None:
     ctx = StepContext(spec, rt.storage, rt.engines, beat.progress)
     try:
         with beat:
-            pointer = run_node(name, ctx)
+            if name == "record":  # a live job's recorder: the whole session
+                from plenaria.workers.live import record
+
+                pointer = record(rt, ctx)
+            else:
+                pointer = run_node(name, ctx)
     except PlenariaError as e:
         _fail(rt, job_id, name, e.message + (f" {e.hint}" if e.hint else ""))
         return

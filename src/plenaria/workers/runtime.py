@@ -114,11 +114,11 @@ class ProcessEngines:
 
     def preload(self, queues: set[str]) -> None:
         """Load what the served queues need, so the first task does not wait for it."""
-        if queues & {"media", "diarization"}:
+        if queues & {"media", "diarization", "live"}:
             self.vad()
         if "asr" in queues:
             self.transcriber()
-        if "diarization" in queues:
+        if queues & {"diarization", "live"}:  # live: the provisional speakers
             self.diarizer()
 
 

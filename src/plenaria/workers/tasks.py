@@ -18,7 +18,11 @@ TRANSIENT = (OperationalError, ConnectionError)
 
 
 def send(job_id: str, step: str, queue: str) -> None:
-    run_step.apply_async((job_id, step), queue=queue, routing_key=queue)
+    limits: dict[str, float] = {}
+    if step == "record":  # lasts the whole session, then makes the working copy
+        longest = runtime.settings().live_max_s
+        limits = {"time_limit": longest + 1800, "soft_time_limit": longest + 1500}
+    run_step.apply_async((job_id, step), queue=queue, routing_key=queue, **limits)
 
 
 def current_runtime() -> Runtime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
+from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import JobCreate, JobPublic, JobState, OutputKind
 from plenaria.db import accounts as repo
 from plenaria.db import civic
@@ -44,7 +46,35 @@ def job_public(db: Any, job: Job) -> JobPublic:
     return JobPublic.model_validate(job).model_copy(update={"outputs": kinds})
 
 
-def _options(raw: dict[str, Any]) -> dict[str, Any]:
+def plenary_session_id(
+    db: Any, council_id: str, session: dict[str, Any] | None, session_id: str | None
+) -> str | None:
+    """The job's session: a stored one (session_id), one made from its data, or none."""
+    if session is not None and session_id is not None:
+        raise InputError("Give either session or session_id, not both.")
+    if session_id is not None:
+        return civic.get_plenary_session_for_council(db, council_id, session_id).id
+    if session is not None:
+        values = civic.plenary_session_from_file_fields(session)
+        return civic.create_plenary_session(db, council_id, values).id
+    return None
+
+
+def submit(db: Any, queue: JobQueue, job: Job) -> None:
+    """Hand a committed job to the queue; a broker that is down fails the job, answering 503."""
+    try:
+        queue.submit(job.id)
+    except Exception as e:
+        log.exception("job %s: the queue refused it", job.id)
+        job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+        db.commit()
+        raise ServiceUnavailableError(
+            f"Job {job.id} could not be queued: the broker is unreachable.",
+            "Retry it later with POST /api/v1/jobs/{id}/retry.",
+        ) from e
+
+
+def job_options(raw: dict[str, Any]) -> dict[str, Any]:
     from plenaria.pipeline import ProcessOptions
 
     try:
@@ -77,7 +107,7 @@ def router() -> APIRouter:
         response: Response,
     ) -> JobPublic:
         """Queue the processing of a complete upload, with the session's data and options."""
-        options = _options(body.options)
+        options = job_options(body.options)
         upload = job_repo.get_upload_for_council(db, user.council_id, body.upload_id)
         if upload.state != "complete":
             raise ConflictError(
@@ -90,16 +120,7 @@ def router() -> APIRouter:
             raise NotFoundError(
                 f"Upload {upload.id} is no longer stored.", "Upload the file again."
             ) from e
-        if body.session is not None and body.session_id is not None:
-            raise InputError("Give either session or session_id, not both.")
-        session_id = None
-        if body.session_id is not None:
-            session_id = civic.get_plenary_session_for_council(
-                db, user.council_id, body.session_id
-            ).id
-        elif body.session is not None:
-            values = civic.plenary_session_from_file_fields(body.session)
-            session_id = civic.create_plenary_session(db, user.council_id, values).id
+        session_id = plenary_session_id(db, user.council_id, body.session, body.session_id)
         recording = db.scalar(
             select(Recording).where(
                 Recording.upload_id == upload.id, Recording.council_id == user.council_id
@@ -118,16 +139,7 @@ def router() -> APIRouter:
             db, user.council_id, user.id, "job.create", "job", job.id, {"upload_id": upload.id}
         )
         db.commit()
-        try:
-            queue.submit(job.id)
-        except Exception as e:
-            log.exception("job %s: the queue refused it", job.id)
-            job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
-            db.commit()
-            raise ServiceUnavailableError(
-                f"Job {job.id} could not be queued: the broker is unreachable.",
-                "Retry it later with POST /api/v1/jobs/{id}/retry.",
-            ) from e
+        submit(db, queue, job)
         response.headers["Location"] = f"/api/v1/jobs/{job.id}"
         return job_public(db, job)
 
@@ -137,7 +149,7 @@ def router() -> APIRouter:
         db: DbSession,
         state: JobState | None = None,
         limit: int = Query(default=50, ge=1, le=500),
-        offset: int = Query(default=0, ge=0),
+        offset: int = Query(default=0, ge=0, le=2**31),  # SQLite: a 64-bit integer at most
     ) -> list[JobPublic]:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
@@ -155,12 +167,17 @@ def router() -> APIRouter:
     def job_events(
         job_id: str, request: Request, user: CurrentUser, db: DbSession
     ) -> StreamingResponse:
-        """Server-sent events: the job's JSON each time it changes; ends when the job ends."""
+        """Server-sent events: the job's JSON each time it changes; ends when the job ends.
+
+        A live job's stream also carries its partial transcript as it grows: an event
+        ``partial`` with the new pieces (as in GET /jobs/{id}/partial) for each chunk.
+        """
         job_repo.get_job_for_council(db, user.council_id, job_id)
         db.close()  # end the request's transaction: the stream polls with its own sessions
         database: Database = request.app.state.db
         poll_s: float = request.app.state.events_poll_s
-        stream = _events(database, user.council_id, job_id, poll_s, request)
+        storage_root: Path = request.app.state.storage_path
+        stream = _events(database, storage_root, user.council_id, job_id, poll_s, request)
         return StreamingResponse(
             stream,
             media_type="text/event-stream",
@@ -227,22 +244,52 @@ def router() -> APIRouter:
     return api
 
 
-def _snapshot(database: Database, council_id: str, job_id: str) -> tuple[str, bool]:
+def live_chunks(storage_root: Path, job_id: str) -> list[dict[str, Any]]:
+    """The chunks of a live job's partial transcript written so far, in order."""
+    from plenaria.live.partial import partial_key
+    from plenaria.storage import LocalStorage
+
+    found = LocalStorage(storage_root).read_json(partial_key(job_id)) or {}
+    return sorted(found.get("chunks", []), key=lambda c: int(c["index"]))
+
+
+def _snapshot(
+    database: Database, storage_root: Path, council_id: str, job_id: str
+) -> tuple[str, bool, list[dict[str, Any]]]:
     with database.session() as db:
         job = job_repo.get_job_for_council(db, council_id, job_id)
-        return job_public(db, job).model_dump_json(), job.state in JOB_FINAL_STATES
+        data, final, live = (
+            job_public(db, job).model_dump_json(),
+            job.state in JOB_FINAL_STATES,
+            job.live is not None,
+        )
+    return data, final, live_chunks(storage_root, job_id) if live else []
 
 
 async def _events(
-    database: Database, council_id: str, job_id: str, poll_s: float, request: Request
+    database: Database,
+    storage_root: Path,
+    council_id: str,
+    job_id: str,
+    poll_s: float,
+    request: Request,
 ) -> AsyncIterator[str]:
+    from plenaria.live.partial import pieces
+
     last = ""
+    sent = 0  # chunks of a live job's partial transcript sent
     quiet_s = 0.0
     while True:
         try:
-            data, final = await run_in_threadpool(_snapshot, database, council_id, job_id)
+            data, final, chunks = await run_in_threadpool(
+                _snapshot, database, storage_root, council_id, job_id
+            )
         except NotFoundError:  # deleted with its council meanwhile
             return
+        if len(chunks) > sent:
+            new = json.dumps({"pieces": pieces(chunks[sent:])}, ensure_ascii=False)
+            yield f"event: partial\ndata: {new}\n\n"
+            sent, quiet_s = len(chunks), 0.0
         if data != last:
             yield f"event: job\ndata: {data}\n\n"
             last, quiet_s = data, 0.0

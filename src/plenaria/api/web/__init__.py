@@ -148,6 +148,16 @@ def _job_rows(db: Any, council_id: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _live_pieces(request: Request, job: Job) -> list[dict[str, Any]]:
+    """A live job's partial transcript so far (the page then follows its events)."""
+    if job.live is None:
+        return []
+    from plenaria.api.routes.jobs import live_chunks
+    from plenaria.live.partial import pieces
+
+    return pieces(live_chunks(request.app.state.storage_path, job.id))
+
+
 def _steps(db: Any, job: Job) -> list[dict[str, Any]]:
     out = []
     steps = job_repo.list_steps(db, job.id)
@@ -287,6 +297,7 @@ def router(pages: Pages | None = None) -> APIRouter:
                 "steps": _steps(db, job),
                 "plenary": db.get(PlenarySession, job.session_id) if job.session_id else None,
                 "can_retry": principal.user.role in ("admin", "secretary"),
+                "live_pieces": _live_pieces(request, job),
             }
             return pages.render(request, "job.html", context, principal=principal)
 

@@ -1,5 +1,6 @@
 // A job's page: follows the job's server-sent events; each change refreshes the
-// steps (an htmx fragment) and the figures; a failed job offers a retry.
+// steps (an htmx fragment) and the figures; a failed job offers a retry. A live
+// job's partial transcript grows with its "partial" events; it can be stopped.
 "use strict";
 (function () {
   const box = document.getElementById("job");
@@ -34,12 +35,43 @@
       link.querySelector("a").href = "/sessions/" + encodeURIComponent(job.session_id) + "/editor";
       link.hidden = false;
     }
+    const stop = $("live-stop");
+    if (stop) {
+      const running = job.state === "queued" || job.state === "running";
+      stop.hidden = !running || (job.live && job.live.stop);
+      $("live-stopping").hidden = !(running && job.live && job.live.stop);
+    }
     document.body.dispatchEvent(new Event("job-changed"));
+  }
+  let shown = document.querySelectorAll("#live-pieces li").length;
+  function addPieces(pieces) {
+    const list = $("live-pieces");
+    if (!list) return;
+    for (const p of pieces) {
+      const li = document.createElement("li");
+      const at = document.createElement("span");
+      at.className = "mono";
+      at.textContent = "[" + p.at + "]";
+      const who = document.createElement("strong");
+      who.textContent = p.speaker;
+      li.append(at, " ", who, ": " + p.text);
+      list.append(li);
+    }
+    shown = list.children.length;
+    $("live-empty").hidden = shown > 0;
   }
   function follow() {
     if (source) source.close();
     source = new EventSource("/api/v1/jobs/" + encodeURIComponent(id) + "/events");
     source.addEventListener("job", (e) => show(JSON.parse(e.data)));
+    // A reconnected stream sends every piece again: keep those not shown yet.
+    let seen = 0;
+    source.addEventListener("partial", (e) => {
+      const pieces = JSON.parse(e.data).pieces;
+      const fresh = pieces.slice(Math.max(0, shown - seen));
+      seen += pieces.length;
+      addPieces(fresh);
+    });
     source.onerror = () => {
       // the stream ends when the job ends; reconnect only while it runs
       source.close();
@@ -59,6 +91,21 @@
       if (r.ok) {
         show(body);
         follow();
+      } else {
+        $("job-error").hidden = false;
+        $("job-error-text").textContent = body.detail;
+      }
+    });
+  }
+  const stop = $("live-stop");
+  if (stop) {
+    stop.addEventListener("click", async () => {
+      const r = await fetch("/api/v1/live/" + encodeURIComponent(id) + "/stop", {
+        method: "POST", headers: { "X-CSRF-Token": csrf },
+      });
+      const body = await r.json();
+      if (r.ok) {
+        show(body);
       } else {
         $("job-error").hidden = false;
         $("job-error-text").textContent = body.detail;

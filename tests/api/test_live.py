@@ -1,0 +1,195 @@
+"""Live sessions over the API: start (pull or push), stop, the partial transcript and its
+events, the job's page. The recorder itself runs in tests/workers/test_live_service.py."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from conftest import RecordingQueue, World, make_world
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from plenaria.api.app import create_app
+from plenaria.config import Settings
+from plenaria.db import jobs as job_repo
+from plenaria.db.models import AuditEntry, Recording
+from plenaria.live.partial import PartialChunk, partial_key
+from plenaria.live.session import LiveLine
+from plenaria.storage import LocalStorage
+
+V1 = "/api/v1"
+PULL = {"mode": "pull", "url": "http://127.0.0.1:9/live.ts", "stop": False}
+
+
+def _write_chunk(world: World, job_id: str, chunks: list[dict[str, Any]], *lines: str) -> None:
+    index = len(chunks)
+    start = 20.0 * index
+    entry = PartialChunk(
+        index=index,
+        start_s=start,
+        end_s=start + 20,
+        audio_end_at=1000.0 + start + 20,
+        text_at=1003.0 + start + 20,
+        lines=tuple(LiveLine(start + i, "Speaker 1", text) for i, text in enumerate(lines)),
+    )
+    chunks.append(entry.to_dict())
+    LocalStorage(world.storage).write_json(partial_key(job_id), {"chunks": chunks})
+
+
+def test_start_a_pulled_session(client: TestClient, world: World, queue: RecordingQueue) -> None:
+    body = {
+        "url": "https://sede.example.es/pleno/live.m3u8",
+        "name": "pleno-noviembre",
+        "session": {"id": "2026-11-pleno", "date": "2026-11-27"},
+        "options": {"transcription": {"language": "es"}},
+        "live": {"max_chunk_s": 20, "end_timeout_s": 10},
+    }
+    r = client.post(f"{V1}/live", json=body, headers=world.headers("secretary"))
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert r.headers["location"] == f"{V1}/jobs/{job['id']}"
+    assert job["state"] == "queued" and job["session_id"]
+    assert job["live"]["mode"] == "pull" and job["live"]["url"] == body["url"]
+    assert job["live"]["stream_key"] is None and job["live"]["certificate"] is None
+    assert queue.calls == [("submit", job["id"])]
+    row = world.job_row(job["id"])
+    assert row.options == {"transcription": {"language": "es"}}
+    assert row.live is not None
+    assert (row.live["max_chunk_s"], row.live["end_timeout_s"]) == (20.0, 10.0)
+    with world.db.session() as s:
+        recording = s.get(Recording, row.recording_id)
+        assert recording is not None
+        assert recording.file_name == "pleno-noviembre.ts"
+        assert recording.storage_key == f"live/{job['id']}/original.ts"
+        assert "live.create" in {e.action for e in s.scalars(select(AuditEntry))}
+
+
+def test_bad_requests_are_refused_in_one_line(client: TestClient, world: World) -> None:
+    h = world.headers("admin")
+    cases = [
+        ({"url": "file:///etc/passwd"}, "scheme must be one of"),
+        ({"url": "http://127.0.0.1:9/x.ts", "push": True}, "either url"),
+        ({}, "either url"),
+        ({"url": "http://127.0.0.1:9/x.ts", "live": {"max_chunk_s": 1}}, "Invalid live options"),
+        ({"url": "http://127.0.0.1:9/x.ts", "live": {"chunk": 1}}, "Invalid live options"),
+        ({"url": "http://127.0.0.1:9/x.ts", "options": {"nope": 1}}, "Invalid job options"),
+    ]
+    for body, expected in cases:
+        r = client.post(f"{V1}/live", json=body, headers=h)
+        assert r.status_code == 422, (body, r.text)
+        detail = r.json()["detail"]
+        assert expected in detail and "\n" not in detail and "Traceback" not in detail
+
+
+def test_a_push_session_gets_a_port_and_a_key_said_once(settings: Settings) -> None:
+    one_port = settings.model_copy(
+        update={"live_rtmp_ports": "19350-19350", "live_rtmp_public_host": "tv.example.es"}
+    )
+    queue = RecordingQueue()
+    with TestClient(create_app(one_port, job_queue=queue, events_poll_s=0.05)) as client:
+        one_port.storage_path.mkdir(parents=True, exist_ok=True)
+        world = make_world(client.app.state.db, one_port.storage_path)  # type: ignore[attr-defined]
+        h = world.headers("secretary")
+        r = client.post(f"{V1}/live", json={"push": True}, headers=h)
+        assert r.status_code == 202, r.text
+        live = r.json()["live"]
+        assert live["push_url"] == "rtmp://tv.example.es:19350/live"
+        assert len(live["stream_key"]) >= 32
+        assert live["publish_url"] == f"rtmp://tv.example.es:19350/live/{live['stream_key']}"
+        job_id = r.json()["id"]
+        # Later answers never show the key.
+        for path in (f"{V1}/jobs/{job_id}", f"{V1}/jobs"):
+            seen = client.get(path, headers=h)
+            assert seen.status_code == 200 and live["stream_key"] not in seen.text
+        # The only port is taken until that session ends.
+        taken = client.post(f"{V1}/live", json={"push": True}, headers=h)
+        assert taken.status_code == 409 and "PLENARIA_LIVE_RTMP_PORTS" in taken.json()["detail"]
+        with world.db.transaction() as s:
+            job_repo.set_job_state(job_repo.get_job(s, job_id), "done")
+        again = client.post(f"{V1}/live", json={"push": True}, headers=h)
+        assert again.status_code == 202, again.text
+        assert again.json()["live"]["stream_key"] != live["stream_key"]
+
+
+def test_stop_asks_the_recorder_to_end(client: TestClient, world: World) -> None:
+    h = world.headers("secretary")
+    job_id = world.job("a", "running", live=PULL)
+    r = client.post(f"{V1}/live/{job_id}/stop", headers=h)
+    assert r.status_code == 202, r.text
+    assert r.json()["live"]["stop"] is True and r.json()["state"] == "running"
+    row = world.job_row(job_id)
+    assert row.live is not None and row.live["stop"] is True
+    assert row.live["url"] == PULL["url"]  # the rest of the row is kept
+    not_live = client.post(f"{V1}/live/{world.job('a', 'running')}/stop", headers=h)
+    assert not_live.status_code == 409 and "not a live session" in not_live.json()["detail"]
+    ended = world.job("a", "done", live=PULL)
+    assert client.post(f"{V1}/live/{ended}/stop", headers=h).status_code == 409
+
+
+def test_the_partial_transcript_and_its_events(client: TestClient, world: World) -> None:
+    h = world.headers("clerk")
+    job_id = world.job("a", "running", live=PULL)
+    r = client.get(f"{V1}/jobs/{job_id}/partial", headers=h)
+    assert r.status_code == 200 and r.json() == {
+        "job_id": job_id,
+        "recording": True,
+        "pieces": [],
+        "chunks": [],
+    }
+    chunks: list[dict[str, Any]] = []
+    _write_chunk(world, job_id, chunks, "Buenos días.", "Se abre la sesión.")
+    got = client.get(f"{V1}/jobs/{job_id}/partial", headers=h).json()
+    assert [(p["at"], p["speaker"], p["text"]) for p in got["pieces"]] == [
+        ("0:00:00", "Speaker 1", "Buenos días."),
+        ("0:00:01", "Speaker 1", "Se abre la sesión."),
+    ]
+    assert got["chunks"][0]["text_at"] - got["chunks"][0]["audio_end_at"] == 3.0
+
+    def work() -> None:
+        time.sleep(0.3)
+        _write_chunk(world, job_id, chunks, "Primer punto del orden del día.")
+        time.sleep(0.3)
+        with world.db.transaction() as s:
+            job_repo.set_job_state(job_repo.get_job(s, job_id), "done")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    events: list[tuple[str, Any]] = []
+    with client.stream("GET", f"{V1}/jobs/{job_id}/events", headers=h) as stream:
+        kind = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[6:])))
+    worker.join()
+    partial = [d["pieces"] for k, d in events if k == "partial"]
+    assert [[p["text"] for p in pieces] for pieces in partial] == [
+        ["Buenos días.", "Se abre la sesión."],
+        ["Primer punto del orden del día."],
+    ]
+    assert partial[1][0]["chunk"] == 1 and partial[1][0]["at"] == "0:00:20"
+    assert events[-1][0] == "job" and events[-1][1]["state"] == "done"
+    assert client.get(f"{V1}/jobs/{job_id}/partial", headers=h).json()["recording"] is False
+    # A job on an uploaded file has no partial transcript.
+    plain = client.get(f"{V1}/jobs/{world.job('a', 'running')}/partial", headers=h)
+    assert plain.status_code == 404 and "not a live session" in plain.json()["detail"]
+
+
+def test_the_job_page_shows_the_text_so_far_and_a_stop_button(
+    client: TestClient, world: World
+) -> None:
+    job_id = world.job("a", "running", live=PULL)
+    _write_chunk(world, job_id, [], "Buenos días a todos.")
+    page = client.get(f"/jobs/{job_id}", headers=world.headers("secretary"))
+    assert page.status_code == 200
+    assert '<h2 id="live-title">Transcripción en directo</h2>' in page.text
+    assert "Buenos días a todos." in page.text
+    assert 'id="live-stop"' in page.text and "Terminar la sesión" in page.text
+    clerk = client.get(f"/jobs/{job_id}", headers=world.headers("clerk"))
+    assert "Buenos días a todos." in clerk.text and 'id="live-stop"' not in clerk.text
+    plain = client.get(f"/jobs/{world.job('a', 'running')}", headers=world.headers("clerk"))
+    assert 'id="live-title"' not in plain.text and 'id="live-pieces"' not in plain.text
