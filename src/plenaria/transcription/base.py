@@ -127,6 +127,16 @@ class TranscriptionOptions(BaseModel):
         le=220,
         description="Most tokens decoded per window. None: the model's limit.",
     )
+    loop_repetition_penalty: float | None = Field(
+        default=1.1,
+        ge=1.0,
+        le=2.0,
+        description="Batched decoding: a window whose first decoding is a repetition loop "
+        "(compression ratio too high) is first decoded again with the same beam and this "
+        "repetition penalty, before the sampling temperatures: Whisper loops on a phrase "
+        "('no, no, no...') and sampling then tends to make up words. None: straight to "
+        "sampling, as Whisper does.",
+    )
 
     @field_validator("language")
     @classmethod

@@ -8,7 +8,10 @@ additions, window by window:
 - **temperature fallback**: a window whose text is a repetition loop
   (compression ratio) or improbable (average log probability) is decoded again
   at the next temperature, in a batch of the failed windows only, as
-  ``WhisperModel.transcribe`` does for one window at a time;
+  ``WhisperModel.transcribe`` does for one window at a time; a loop is first
+  decoded again with the same beam and a repetition penalty
+  (``loop_repetition_penalty``), since sampling a looping window tends to make
+  words up;
 - **previous-text conditioning**: windows are put in batches by stride
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
@@ -74,6 +77,7 @@ class DecodeSettings:
     condition_on_previous_text: bool
     max_new_tokens: int | None
     best_of: int = 5
+    loop_repetition_penalty: float | None = None
 
 
 # A word Whisper's aligner starts at one of these, with no space before it, belongs to the word
@@ -185,7 +189,9 @@ def decode_windows(
             for t in texts
         ]
 
-    def generate(features: np.ndarray, prompts: list[list[int]], temperature: float) -> list[Any]:
+    def generate(
+        features: np.ndarray, prompts: list[list[int]], temperature: float, penalty: float = 1.0
+    ) -> list[Any]:
         longest = max(len(p) for p in prompts)
         max_length = model.max_length
         if settings.max_new_tokens is not None:
@@ -203,7 +209,7 @@ def decode_windows(
                 "sampling_temperature": temperature,
             }
         else:
-            kwargs = {"beam_size": settings.beam_size}
+            kwargs = {"beam_size": settings.beam_size, "repetition_penalty": penalty}
         return list(
             model.model.generate(
                 features,
@@ -244,6 +250,26 @@ def decode_windows(
             for i, r in zip(batch, generate(encoded, prompts(batch, t0), t0), strict=True)
         }
         tried: dict[int, list[DecodedWindow]] = {i: [w] for i, w in found.items()}
+        loops = [
+            k for k, i in enumerate(batch)
+            if found[i].compression_ratio > settings.compression_ratio_threshold
+        ]  # fmt: skip
+        if loops and settings.loop_repetition_penalty:
+            log.debug("%d looping windows decoded again with a repetition penalty", len(loops))
+            again = generate(
+                _storage(feats[loops]),
+                prompts([batch[k] for k in loops], t0),
+                t0,
+                settings.loop_repetition_penalty,
+            )
+            for k, r in zip(loops, again, strict=True):
+                i = batch[k]
+                retried = score(r, t0)
+                tried[i].append(retried)
+                if not needs_fallback(
+                    retried.compression_ratio, retried.avg_logprob, retried.no_speech_prob, settings
+                ):
+                    found[i] = retried
         for temperature in settings.temperatures[1:]:
             failed = [
                 k for k, i in enumerate(batch)

@@ -157,6 +157,7 @@ class FasterWhisperTranscriber:
             hotwords=options.prompt,
             condition_on_previous_text=options.condition_on_previous_text,
             max_new_tokens=options.max_new_tokens,
+            loop_repetition_penalty=options.loop_repetition_penalty,
         )
         spans = [(round(w.start * SAMPLE_RATE), round(w.end * SAMPLE_RATE)) for w in windows]
         words: list[tuple[Segment, Word]] = []
