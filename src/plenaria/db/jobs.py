@@ -358,6 +358,22 @@ def get_output(session: Session, job_id: str, kind: str) -> Output | None:
     return session.scalar(select(Output).where(Output.job_id == job_id, Output.kind == kind))
 
 
+def get_output_for_council(
+    session: Session, council_id: str, job_id: str, kind: str
+) -> Output | None:
+    """The output of this kind of the council's job, in one query (None: no job or no output)."""
+    query = select(Output).where(
+        Output.job_id == job_id, Output.kind == kind, Output.council_id == council_id
+    )
+    return session.scalar(query)
+
+
+def output_kinds(session: Session, job_id: str) -> list[str]:
+    """The kinds of the job's outputs, sorted (what a job's status lists)."""
+    query = select(Output.kind).where(Output.job_id == job_id).order_by(Output.kind)
+    return list(session.scalars(query))
+
+
 def list_outputs(session: Session, job_id: str) -> list[Output]:
     return list(
         session.scalars(select(Output).where(Output.job_id == job_id).order_by(Output.kind))
