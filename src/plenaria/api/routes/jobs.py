@@ -41,8 +41,9 @@ MEDIA_TYPES = {
 KEEPALIVE_S = 15.0
 
 
-def job_public(db: Any, job: Job) -> JobPublic:
-    kinds = job_repo.output_kinds(db, job.id)
+def job_public(db: Any, job: Job, kinds: list[str] | None = None) -> JobPublic:
+    if kinds is None:
+        kinds = job_repo.output_kinds(db, job.id)
     return JobPublic.model_validate(job).model_copy(update={"outputs": kinds})
 
 
@@ -158,11 +159,17 @@ def router() -> APIRouter:
     ) -> list[JobPublic]:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
-        return [job_public(db, j) for j in rows]
+        kinds = job_repo.output_kinds_of(db, [j.id for j in rows])  # one query for the page
+        db.close()  # see get_job
+        return [job_public(db, j, kinds.get(j.id, [])) for j in rows]
 
     @api.get("/jobs/{job_id}", response_model=JobPublic)
     def get_job(job_id: str, user: CurrentUser, db: DbSession) -> JobPublic:
-        return job_public(db, job_repo.get_job_for_council(db, user.council_id, job_id))
+        public = job_public(db, job_repo.get_job_for_council(db, user.council_id, job_id))
+        # End the read here, in this worker thread: the session's cleanup then has no
+        # connection to give back and needs no second trip to the thread pool.
+        db.close()
+        return public
 
     @api.get(
         "/jobs/{job_id}/events",
