@@ -102,9 +102,12 @@ def test_a_queue_failure_is_503_and_the_job_is_failed_not_lost(
 
 def test_list_filter_cancel_retry(client: TestClient, world: World, queue: RecordingQueue) -> None:
     h = world.headers("secretary")
-    running, done = world.job("a", "running"), world.job("a", "done")
+    running = world.job("a", "running")
+    done = world.job("a", "done", outputs={"srt": b"1", "json": b"{}"})
     world.job("b", "queued")
-    assert {j["id"] for j in client.get(f"{V1}/jobs", headers=h).json()} == {running, done}
+    listed = {j["id"]: j["outputs"] for j in client.get(f"{V1}/jobs", headers=h).json()}
+    assert listed == {running: [], done: ["json", "srt"]}
+    assert client.get(f"{V1}/jobs/{done}", headers=h).json()["outputs"] == ["json", "srt"]
     assert [j["id"] for j in client.get(f"{V1}/jobs?state=done", headers=h).json()] == [done]
     assert client.get(f"{V1}/jobs?state=sleeping", headers=h).status_code == 422
     assert client.get(f"{V1}/jobs?limit=0", headers=h).status_code == 422

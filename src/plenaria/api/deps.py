@@ -3,16 +3,23 @@
 Credentials: ``Authorization: Bearer pln_...`` (integrations) or the signed
 session cookie (browsers). A cookie-authenticated unsafe request must carry
 ``X-CSRF-Token``; a bearer request needs none (no browser sends it by itself).
+
+Cost per request: dependencies that do no I/O are ``async def``, so FastAPI
+calls them on the event loop instead of handing each to the thread pool; the
+caller is read in one query, and its transaction goes on into the route (one
+pooled connection, one ping) unless it wrote something or the database is
+SQLite, whose ``BEGIN IMMEDIATE`` must not hold the write lock longer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from plenaria import accounts
 from plenaria.api.errors import ServiceUnavailableError
@@ -28,23 +35,34 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 
 
-def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session per request; routes commit what they change, the rest is rolled back."""
-    with database.session() as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session per request; routes commit what they change, the rest is rolled back.
+
+    Making a session does no I/O (it connects on first use), so it is made on the
+    event loop; closing one that holds a connection (a rollback) goes to a thread.
+    """
+    database: Database = request.app.state.db
+    session = database.session()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
-def get_job_queue(request: Request) -> JobQueue:
+async def get_job_queue(request: Request) -> JobQueue:
     queue: JobQueue | None = request.app.state.job_queue
     if queue is None:
         raise ServiceUnavailableError(
@@ -77,25 +95,40 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def get_principal(request: Request, db: DbSession, settings: AppSettings) -> Principal:
+def end_auth_read(db: Session) -> None:
+    """Commit what authentication wrote; on SQLite, commit anyway to free the write lock.
+
+    On PostgreSQL a read-only check keeps its transaction and connection for the
+    route: no COMMIT, and no second checkout (with its ping and BEGIN) after it.
+    """
+    if db.new or db.dirty or db.deleted or is_sqlite(db):
+        db.commit()
+
+
+def is_sqlite(db: Session) -> bool:
+    return db.get_bind().dialect.name == "sqlite"
+
+
+def get_principal(request: Request, db: DbSession) -> Principal:
     token = _bearer(request)
     if token is not None:
         user = repo.verify_token(db, token)
         if user is None:
             raise AuthenticationError("Invalid or revoked API token.", "Create a new token.")
-        db.commit()  # the token's last use
+        end_auth_read(db)  # the token's last use, when it was written
         return Principal(user=user, via="token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthenticationError(
             "Not authenticated.", "Log in, or send Authorization: Bearer TOKEN."
         )
+    settings: Settings = request.app.state.settings
     secret_key = settings.secret_key.get_secret_value()
     secret = accounts.unsign_cookie(secret_key, cookie)
     user = repo.web_session_user(db, secret) if secret else None
     if secret is None or user is None:
         raise AuthenticationError("Your session has ended.", "Log in again.")
-    db.commit()  # end the read, as for tokens: SQLite's BEGIN IMMEDIATE holds the write lock
+    end_auth_read(db)
     if request.method not in SAFE_METHODS and not accounts.csrf_valid(
         secret_key, secret, request.headers.get(CSRF_HEADER)
     ):
@@ -109,17 +142,17 @@ def get_principal(request: Request, db: DbSession, settings: AppSettings) -> Pri
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_current_user(principal: CurrentPrincipal) -> User:
+async def get_current_user(principal: CurrentPrincipal) -> User:
     return principal.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(*roles: str) -> Callable[[User], User]:
+def require(*roles: str) -> Callable[[User], Awaitable[User]]:
     """A dependency allowing only these roles: ``Depends(require("admin"))``."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise PermissionDeniedError(
                 f"Your role ({user.role}) cannot do this.", f"Allowed: {', '.join(roles)}."

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from plenaria.api.deps import Manager
+from plenaria.api.deps import DbSession, Manager
 from plenaria.api.uploads import uploads_router
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo
@@ -30,7 +30,9 @@ from plenaria.domain import Recording as ProbedRecording
 OnComplete = Callable[[str, Path, dict[str, str], ProbedRecording], None]
 
 
-def uploader_council_id(user: Manager) -> str:
+def uploader_council_id(user: Manager, db: DbSession) -> str:
+    # A PATCH streams its body for long: hold no pooled connection meanwhile.
+    db.close()
     return user.council_id
 
 

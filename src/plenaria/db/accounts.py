@@ -22,6 +22,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SESSION_TTL = timedelta(hours=12)
 MIN_PASSWORD_CHARS = 8
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # a token's last use is written at most this often
 
 
 # Councils
@@ -153,21 +154,26 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
 
 
 def verify_token(session: Session, clear: str) -> User | None:
-    """The active user owning this unrevoked token (its last use is recorded), else None."""
+    """The active user owning this unrevoked token (its last use is recorded), else None.
+
+    One indexed query (the token's SHA-256 is unique) reads the token and its user.
+    """
     if not clear.startswith(accounts.TOKEN_PREFIX):
         return None
-    token = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == accounts.sha256_hex(clear), ApiToken.revoked_at.is_(None)
+    row = session.execute(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == accounts.sha256_hex(clear),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
         )
-    )
-    if token is None:
+    ).first()
+    if row is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
+    user, token = row
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         token.last_used_at = now
     return user
 

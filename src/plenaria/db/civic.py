@@ -155,6 +155,19 @@ def add_voice_profile(
     return row
 
 
+def active_voice_profiles(
+    session: Session, council_id: str
+) -> list[tuple[VoiceProfileRow, RosterMember]]:
+    """The council's voice profiles of active persons, each with its person (one query)."""
+    query = (
+        select(VoiceProfileRow, RosterMember)
+        .join(RosterMember, RosterMember.id == VoiceProfileRow.person_id)
+        .where(VoiceProfileRow.council_id == council_id, RosterMember.active.is_(True))
+        .order_by(VoiceProfileRow.created_at)
+    )
+    return [(row, person) for row, person in session.execute(query)]
+
+
 def list_voice_profiles(
     session: Session, council_id: str, model_id: str | None = None
 ) -> list[VoiceProfileRow]:

@@ -6,7 +6,7 @@ step of its graph, its progress. Functions flush; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -358,6 +358,37 @@ def add_output(session: Session, job: Job, kind: str, storage_key: str, size: in
 
 def get_output(session: Session, job_id: str, kind: str) -> Output | None:
     return session.scalar(select(Output).where(Output.job_id == job_id, Output.kind == kind))
+
+
+def get_output_for_council(
+    session: Session, council_id: str, job_id: str, kind: str
+) -> Output | None:
+    """The output of this kind of the council's job, in one query (None: no job or no output)."""
+    query = select(Output).where(
+        Output.job_id == job_id, Output.kind == kind, Output.council_id == council_id
+    )
+    return session.scalar(query)
+
+
+def output_kinds(session: Session, job_id: str) -> list[str]:
+    """The kinds of the job's outputs, sorted (what a job's status lists)."""
+    query = select(Output.kind).where(Output.job_id == job_id).order_by(Output.kind)
+    return list(session.scalars(query))
+
+
+def output_kinds_of(session: Session, job_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The sorted output kinds of several jobs, in one query (a job without any: absent)."""
+    if not job_ids:
+        return {}
+    query = (
+        select(Output.job_id, Output.kind)
+        .where(Output.job_id.in_(job_ids))
+        .order_by(Output.job_id, Output.kind)
+    )
+    found: dict[str, list[str]] = {}
+    for job_id, kind in session.execute(query):
+        found.setdefault(job_id, []).append(kind)
+    return found
 
 
 def list_outputs(session: Session, job_id: str) -> list[Output]:

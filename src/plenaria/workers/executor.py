@@ -5,9 +5,11 @@
   it twice); when every step is done it records the outputs and the transcript's
   first version.
 - :func:`execute_step` claims a queued step (or one whose worker went silent),
-  runs the pure step while a heartbeat thread stamps it, marks it done, and
-  advances the job. A duplicate message finds the step done or claimed and
-  returns: run twice, done once.
+  runs the pure step while a heartbeat thread stamps it, marks it done and
+  advances the job in one transaction. A duplicate message finds the step done
+  or claimed and returns: run twice, done once. A step made ready on a queue
+  this worker serves is claimed in that same transaction and run next, in the
+  same task (no message), within a time budget; the others are sent.
 - :func:`reconcile` requeues the steps that a lost message or a dead worker left
   hanging; every worker runs it periodically.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,7 +32,7 @@ from plenaria.db import civic
 from plenaria.db import jobs as repo
 from plenaria.db.base import utcnow
 from plenaria.db.engine import Database
-from plenaria.db.models import Council, Job, JobStep, PlenarySession, RosterMember
+from plenaria.db.models import Council, Job, JobStep, PlenarySession
 from plenaria.db.transcripts import latest_number, save_version
 from plenaria.errors import PlenariaError
 from plenaria.graph.nodes import finished, ready
@@ -86,24 +88,19 @@ def job_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
 
 
 def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:
-    out = []
-    for row in civic.list_voice_profiles(session, council_id):
-        person = session.get(RosterMember, row.person_id)
-        if person is None or not person.active:
-            continue
-        out.append(
-            {
-                "id": row.id,
-                "name": person.name,
-                "role": person.role or None,
-                "group": person.group or None,
-                "person_id": person.id,
-                "model_id": row.model_id,
-                "embedding": list(row.embedding),
-                "seconds": row.seconds,
-            }
-        )
-    return tuple(out)
+    return tuple(
+        {
+            "id": row.id,
+            "name": person.name,
+            "role": person.role or None,
+            "group": person.group or None,
+            "person_id": person.id,
+            "model_id": row.model_id,
+            "embedding": list(row.embedding),
+            "seconds": row.seconds,
+        }
+        for row, person in civic.active_voice_profiles(session, council_id)
+    )
 
 
 def _context(rt: Runtime, spec: JobSpec, engines: EngineSource | None = None) -> StepContext:
@@ -113,45 +110,90 @@ def _context(rt: Runtime, spec: JobSpec, engines: EngineSource | None = None) ->
 # -- advancing -------------------------------------------------------------------------------
 
 
-def advance(rt: Runtime, job_id: str) -> list[str]:
-    """Queue the job's ready steps; finish the job when all are done. Returns what was sent."""
-    to_send: list[tuple[str, str]] = []
+def advance(
+    rt: Runtime, job_id: str, inline: Collection[str] = (), budget_s: float = 0.0
+) -> list[str]:
+    """Queue the job's ready steps; finish the job when all are done. Returns what was sent.
+
+    ``inline``: the queues this process serves (a worker's task passes them). The
+    first ready step routed to one of them is claimed here instead of sent, and run
+    in this call, then its successors likewise, for at most ``budget_s`` seconds
+    (see :func:`execute_step`). The reconciler passes none: it only queues.
+    """
+    deadline = time.monotonic() + budget_s
+    here = inline if budget_s > 0 else ()
     with rt.database.transaction() as s:
         job = repo.get_job(s, job_id)
         if job.state not in ACTIVE:
             return []
         spec = job_spec(s, job, rt.settings)
-        nodes = current_nodes(_context(rt, spec))
-        steps = {st.name: st for st in job.steps}
-        for node in nodes:
-            if node.name not in steps:
-                steps[node.name] = repo.ensure_step(
-                    s, job, node.name, queue=node.queue, weight=node.weight, total_s=1.0
-                )
-            else:
-                steps[node.name].weight = node.weight
-        done = {name for name, st in steps.items() if st.state == "done"}
-        if finished(nodes, done):
-            _finish(s, rt, job, spec)
-            return []
-        for node in ready(nodes, done):
-            claimed = _rowcount(
-                s.execute(
-                    update(JobStep)
-                    .where(JobStep.id == steps[node.name].id, JobStep.state == "pending")
-                    .values(state="queued", queued_at=utcnow())
-                )
-            )
-            if claimed:
-                queue = rt.settings.routes.get(node.kind, node.queue)
-                steps[node.name].queue = queue
-                to_send.append((node.name, queue))
-        if job.state == "queued" and (to_send or done):
-            repo.set_job_state(job, "running")
-        repo.refresh_job_progress(job)
-    for name, queue in to_send:
-        rt.send(job_id, name, queue)
+        to_send, claimed = _queue_ready(s, rt, job, spec, here)
+    _send(rt, job_id, to_send)
+    if claimed is not None:
+        _run_chain(rt, job_id, claimed, spec, here, deadline)
     return [name for name, _ in to_send]
+
+
+def _queue_ready(
+    s: Session, rt: Runtime, job: Job, spec: JobSpec, inline: Collection[str]
+) -> tuple[list[tuple[str, str]], str | None]:
+    """In the caller's transaction: create the known steps, queue the ready ones.
+
+    Returns the (step, queue) messages to send once committed, and the step claimed
+    for the caller (state running) when one is ready on a queue in ``inline``.
+    Each pending → queued (or running) move is one conditional UPDATE, so two
+    callers never queue or claim a step twice.
+    """
+    if job.state not in ACTIVE:
+        return [], None
+    nodes = current_nodes(_context(rt, spec))
+    steps = {st.name: st for st in job.steps}
+    for node in nodes:
+        if node.name not in steps:
+            steps[node.name] = repo.ensure_step(
+                s, job, node.name, queue=node.queue, weight=node.weight, total_s=1.0
+            )
+        else:
+            steps[node.name].weight = node.weight
+    done = {name for name, st in steps.items() if st.state == "done"}
+    if finished(nodes, done):
+        _finish(s, rt, job, spec)
+        return [], None
+    to_send: list[tuple[str, str]] = []
+    claimed: str | None = None
+    now = utcnow()
+    for node in ready(nodes, done):  # graph order: the critical path's step comes first
+        queue = rt.settings.routes.get(node.kind, node.queue)
+        pending = update(JobStep).where(
+            JobStep.id == steps[node.name].id, JobStep.state == "pending"
+        )
+        if claimed is None and queue in inline:
+            values: dict[str, Any] = {
+                "state": "running",
+                "queued_at": now,
+                "started_at": now,
+                "heartbeat_at": now,
+                "attempts": JobStep.attempts + 1,
+                "done_s": 0.0,
+            }
+            if _rowcount(s.execute(pending.values(**values))):
+                claimed = node.name
+                steps[node.name].queue = queue
+                continue
+        if _rowcount(s.execute(pending.values(state="queued", queued_at=now))):
+            steps[node.name].queue = queue
+            to_send.append((node.name, queue))
+    if job.state == "queued" and (to_send or done or claimed):
+        repo.set_job_state(job, "running")
+    repo.refresh_job_progress(job)
+    if claimed is not None:
+        job.step = claimed
+    return to_send, claimed
+
+
+def _send(rt: Runtime, job_id: str, messages: list[tuple[str, str]]) -> None:
+    for name, queue in messages:
+        rt.send(job_id, name, queue)
 
 
 def _finish(s: Session, rt: Runtime, job: Job, spec: JobSpec) -> None:
@@ -187,17 +229,35 @@ def plenary_versions(s: Session, plenary: PlenarySession) -> list[Any]:
 # -- running one step ------------------------------------------------------------------------
 
 
-def execute_step(rt: Runtime, job_id: str, name: str) -> None:
-    """Claim and run one step of a job, then advance the job."""
+def execute_step(
+    rt: Runtime, job_id: str, name: str, inline: Collection[str] = (), budget_s: float = 0.0
+) -> None:
+    """Claim and run one step of a job, then advance the job.
+
+    With ``inline`` (the queues this worker serves), the step that becomes ready next
+    on one of them runs here too, without a message, and so on while this call has
+    run for less than ``budget_s`` seconds: a job's quick successive steps cost no
+    broker round trip, no task start and no idle wait. Each of them is claimed in
+    the database (state running, with a heartbeat) like a step taken from a
+    message, so a worker killed meanwhile leaves it to the reconciler.
+    """
+    deadline = time.monotonic() + budget_s
+    spec = _claim(rt, job_id, name)
+    if spec is not None:
+        _run_chain(rt, job_id, name, spec, inline, deadline)
+
+
+def _claim(rt: Runtime, job_id: str, name: str) -> JobSpec | None:
+    """Take a queued step (or one whose worker went silent); None when it is not ours."""
     stale = timedelta(seconds=rt.settings.stale_after_s)
     with rt.database.transaction() as s:
         job = repo.get_job(s, job_id)
         step = repo.get_step(s, job_id, name)
         if job.state not in ACTIVE or step is None or step.state in ("done", "failed"):
-            return
+            return None
         now = utcnow()
         if step.state == "running" and step.heartbeat_at and now - step.heartbeat_at < stale:
-            return  # another worker has it and is alive
+            return None  # another worker has it and is alive
         claimed = _rowcount(
             s.execute(
                 update(JobStep)
@@ -216,11 +276,33 @@ def execute_step(rt: Runtime, job_id: str, name: str) -> None:
             )
         )
         if not claimed:
-            return
+            return None
         if job.state == "queued":
             repo.set_job_state(job, "running")
         job.step = name
-        spec = job_spec(s, job, rt.settings)
+        return job_spec(s, job, rt.settings)
+
+
+def _run_chain(
+    rt: Runtime,
+    job_id: str,
+    name: str,
+    spec: JobSpec,
+    inline: Collection[str],
+    deadline: float,
+) -> None:
+    """Run a claimed step; then, while time allows, the next one it makes ready here."""
+    next_name: str | None = name
+    while next_name is not None:
+        pointer = _run(rt, job_id, next_name, spec)
+        if pointer is None:
+            return
+        here = inline if time.monotonic() < deadline else ()
+        next_name = _complete(rt, job_id, next_name, pointer, spec, here)
+
+
+def _run(rt: Runtime, job_id: str, name: str, spec: JobSpec) -> dict[str, Any] | None:
+    """Run one claimed step with its heartbeat; None when it failed (recorded on the job)."""
     log.info("job %s: step %s", job_id, name)
     beat = _Heartbeat(rt, job_id, name)
     ctx = StepContext(spec, rt.storage, rt.engines, beat.progress)
@@ -229,24 +311,37 @@ def execute_step(rt: Runtime, job_id: str, name: str) -> None:
             if name == "record":  # a live job's recorder: the whole session
                 from plenaria.workers.live import record
 
-                pointer = record(rt, ctx)
-            else:
-                pointer = run_node(name, ctx)
+                return record(rt, ctx)
+            return run_node(name, ctx)
     except PlenariaError as e:
         _fail(rt, job_id, name, e.message + (f" {e.hint}" if e.hint else ""))
-        return
     except Exception as e:
         log.exception("job %s: step %s crashed", job_id, name)
         _fail(rt, job_id, name, f"Internal error in step {name}: {type(e).__name__}: {e}")
-        return
+    return None
+
+
+def _complete(
+    rt: Runtime,
+    job_id: str,
+    name: str,
+    pointer: dict[str, Any],
+    spec: JobSpec,
+    inline: Collection[str],
+) -> str | None:
+    """One transaction: the step is done, the job advances; returns the step claimed here."""
     with rt.database.transaction() as s:
         step = repo.get_step(s, job_id, name)
         if step is None:
-            return
+            return None
         repo.set_step_state(step, "done")
         step.key = str(pointer.get("key", ""))
-        repo.refresh_job_progress(repo.get_job(s, job_id))
-    advance(rt, job_id)
+        job = repo.get_job(s, job_id)
+        if job.state not in ACTIVE:  # cancelled meanwhile: the step counts, nothing follows
+            repo.refresh_job_progress(job)
+        to_send, claimed = _queue_ready(s, rt, job, spec, inline)
+    _send(rt, job_id, to_send)
+    return claimed
 
 
 def _fail(rt: Runtime, job_id: str, name: str, message: str) -> None:

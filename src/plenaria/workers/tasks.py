@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 # Retried with back-off: the database restarting or a lock held too long.
 TRANSIENT = (OperationalError, ConnectionError)
+INLINE_SHARE = 0.25
 
 
 def send(job_id: str, step: str, queue: str) -> None:
@@ -23,6 +24,21 @@ def send(job_id: str, step: str, queue: str) -> None:
         longest = runtime.settings().live_max_s
         limits = {"time_limit": longest + 1800, "soft_time_limit": longest + 1500}
     run_step.apply_async((job_id, step), queue=queue, routing_key=queue, **limits)
+
+
+def served_queues() -> frozenset[str]:
+    """The queues this worker process consumes (``plenaria worker --queues``)."""
+    return frozenset(app.conf.get("plenaria_queues") or ())
+
+
+def inline_budget_s(rt: Runtime) -> float:
+    """How long one task may go on running a job's next steps itself.
+
+    A share of the task's time limit (and of Redis's visibility timeout): the task
+    ends well before either, whatever its last step takes.
+    """
+    limits = (rt.settings.task_time_limit_s, rt.settings.visibility_timeout_s)
+    return min(limits) * INLINE_SHARE
 
 
 def current_runtime() -> Runtime:
@@ -45,7 +61,8 @@ def current_runtime() -> Runtime:
     max_retries=8,
 )
 def run_step(job_id: str, step: str) -> None:
-    execute_step(current_runtime(), job_id, step)
+    rt = current_runtime()
+    execute_step(rt, job_id, step, served_queues(), inline_budget_s(rt))
 
 
 @app.task(
@@ -57,7 +74,8 @@ def run_step(job_id: str, step: str) -> None:
     max_retries=8,
 )
 def advance_job(job_id: str) -> None:
-    advance(current_runtime(), job_id)
+    rt = current_runtime()
+    advance(rt, job_id, served_queues(), inline_budget_s(rt))
 
 
 @worker_process_init.connect

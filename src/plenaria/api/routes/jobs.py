@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -41,8 +43,9 @@ MEDIA_TYPES = {
 KEEPALIVE_S = 15.0
 
 
-def job_public(db: Any, job: Job) -> JobPublic:
-    kinds = [o.kind for o in job_repo.list_outputs(db, job.id)]
+def job_public(db: Any, job: Job, kinds: list[str] | None = None) -> JobPublic:
+    if kinds is None:
+        kinds = job_repo.output_kinds(db, job.id)
     return JobPublic.model_validate(job).model_copy(update={"outputs": kinds})
 
 
@@ -87,11 +90,26 @@ def job_options(raw: dict[str, Any]) -> dict[str, Any]:
 
 def storage_file(storage_root: Path, key: str) -> Path:
     """The file of a storage key, which must stay inside the storage folder."""
+    return stored_file(storage_root, key)[0]
+
+
+def stored_file(storage_root: Path, key: str) -> tuple[Path, os.stat_result]:
+    """The file of a storage key (inside the storage folder) and its ``stat``."""
     root = storage_root.resolve()
     path = (root / key).resolve()
-    if not key or not path.is_relative_to(root) or not path.is_file():
+    try:
+        found = os.stat(path) if key and path.is_relative_to(root) else None
+    except OSError:
+        found = None
+    if found is None or not stat.S_ISREG(found.st_mode):
         raise NotFoundError("The output's file is missing from storage.", "Retry the job.")
-    return path
+    return path, found
+
+
+class StoredFileResponse(FileResponse):
+    """A file sent in 1 MiB reads: a JSON output or a 64 KB range is one read, one thread hop."""
+
+    chunk_size = 1024 * 1024
 
 
 def router() -> APIRouter:
@@ -153,11 +171,17 @@ def router() -> APIRouter:
     ) -> list[JobPublic]:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
-        return [job_public(db, j) for j in rows]
+        kinds = job_repo.output_kinds_of(db, [j.id for j in rows])  # one query for the page
+        db.close()  # see get_job
+        return [job_public(db, j, kinds.get(j.id, [])) for j in rows]
 
     @api.get("/jobs/{job_id}", response_model=JobPublic)
     def get_job(job_id: str, user: CurrentUser, db: DbSession) -> JobPublic:
-        return job_public(db, job_repo.get_job_for_council(db, user.council_id, job_id))
+        public = job_public(db, job_repo.get_job_for_council(db, user.council_id, job_id))
+        # End the read here, in this worker thread: the session's cleanup then has no
+        # connection to give back and needs no second trip to the thread pool.
+        db.close()
+        return public
 
     @api.get(
         "/jobs/{job_id}/events",
@@ -220,24 +244,25 @@ def router() -> APIRouter:
 
     @api.get(
         "/jobs/{job_id}/outputs/{kind}",
-        response_class=FileResponse,
+        response_class=StoredFileResponse,
         responses={206: {"description": "Part of the file (Range request)"}},
     )
     def get_output(
         job_id: str, kind: OutputKind, request: Request, user: CurrentUser, db: DbSession
     ) -> FileResponse:
         """An output file; the proxy video answers Range requests (206) so players can seek."""
-        job = job_repo.get_job_for_council(db, user.council_id, job_id)
-        output = job_repo.get_output(db, job.id, kind)
+        output = job_repo.get_output_for_council(db, user.council_id, job_id, kind)
         if output is None:
+            job = job_repo.get_job_for_council(db, user.council_id, job_id)
             raise NotFoundError(f"Job {job.id} has no {kind} output (state: {job.state}).")
-        path = storage_file(request.app.state.storage_path, output.storage_key)
+        path, found = stored_file(request.app.state.storage_path, output.storage_key)
         db.close()  # no transaction held open while the file is sent
         media_type, ext = MEDIA_TYPES[kind]
-        return FileResponse(
+        return StoredFileResponse(
             path,
             media_type=media_type,
-            filename=f"{job.id}.{ext}",
+            filename=f"{job_id}.{ext}",
+            stat_result=found,
             content_disposition_type="inline" if kind == "proxy" else "attachment",
         )
 

@@ -131,9 +131,8 @@ class Pages:
 
 
 def _principal(request: Request, db: Any) -> Principal:
-    settings: Settings = request.app.state.settings
     try:
-        return get_principal(request, db, settings)
+        return get_principal(request, db)
     except AuthenticationError as e:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target) from e
@@ -237,7 +236,7 @@ def router(pages: Pages | None = None) -> APIRouter:
         settings: Settings = request.app.state.settings
         with database(request).session() as db:
             try:
-                principal = get_principal(request, db, settings)
+                principal = get_principal(request, db)
             except AuthenticationError:
                 return RedirectResponse("/login", status_code=303)
             token = form.get("csrf_token")
