@@ -107,7 +107,7 @@ def process_recording(
         profiles=local_profiles(settings) if opts.diarize else (),
         video_url_template=settings.video_url_template,
     ).with_run_id()
-    ctx = StepContext(spec, storage, _Source(engines), progress)
+    ctx = StepContext(spec, storage, _Source(engines), progress, threads=settings.cpu_threads)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     finals = run_local(ctx, timings)

@@ -102,3 +102,13 @@ def test_h264_with_mp3_copies_the_video_and_transcodes_the_audio(
     proxy = make_proxy(src, tmp_path / "proxy.mp4", inspect_recording(src))
     assert _codecs(proxy) == {"video": ("h264", 320, 240), "audio": ("aac", 1, 16000)}
     assert _video_packets_digest(proxy) == _video_packets_digest(src)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_transcode_keeps_to_the_threads_it_is_given(
+    tmp_path: Path, tone: Path, threads: int
+) -> None:
+    # x264 writes its settings into the stream (an SEI message): "threads=N" is what it used.
+    src = make_video(tmp_path / "in.mkv", tone, 2.0, vcodec="mpeg4", acodec="mp3")
+    proxy = make_proxy(src, tmp_path / "proxy.mp4", inspect_recording(src), threads=threads)
+    assert f" threads={threads} ".encode() in proxy.read_bytes()

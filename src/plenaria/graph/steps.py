@@ -72,6 +72,7 @@ class StepContext:
     storage: Storage
     engines: EngineSource
     progress: Progress = no_progress
+    threads: int = 0  # CPU threads for ffmpeg's encoders (PLENARIA_CPU_THREADS); 0: all cores
 
     def pointer_key(self, step: str) -> str:
         return f"runs/{self.spec.run_id}/{step.replace(':', '-')}.json"
@@ -267,7 +268,7 @@ def proxy(ctx: StepContext) -> dict[str, Any]:
     if not ctx.storage.exists(key):
         src = ctx.storage.local_path(ctx.spec.original)
         with ctx.storage.writing(key, ".mp4") as tmp:
-            make_proxy(src, tmp, rec, ctx.progress)
+            make_proxy(src, tmp, rec, ctx.progress, threads=ctx.threads)
     return ctx.finish("proxy", key)
 
 

@@ -33,10 +33,12 @@ def make_proxy(
     dest: Path,
     recording: Recording,
     progress: Progress = no_progress,
+    threads: int = 0,
 ) -> Path:
     """Write the web-playable MP4 of ``src`` at ``dest`` (atomically) and return ``dest``.
 
-    Reports ``progress("proxy", seconds_done, recording.duration_s)``.
+    Reports ``progress("proxy", seconds_done, recording.duration_s)``. ``threads``: the
+    encoders' threads (a worker given one CPU thread keeps to it); 0: ffmpeg's choice.
     """
     video = _first(recording, "video")
     audio = _first(recording, "audio")
@@ -72,6 +74,8 @@ def make_proxy(
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     args += ["-sn", "-dn", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4"]
+    if threads > 0:
+        args += ["-threads", str(threads)]
     try:
         run_ffmpeg(
             [*args, file_url(tmp)],

@@ -305,7 +305,7 @@ def _run(rt: Runtime, job_id: str, name: str, spec: JobSpec) -> dict[str, Any] |
     """Run one claimed step with its heartbeat; None when it failed (recorded on the job)."""
     log.info("job %s: step %s", job_id, name)
     beat = _Heartbeat(rt, job_id, name)
-    ctx = StepContext(spec, rt.storage, rt.engines, beat.progress)
+    ctx = StepContext(spec, rt.storage, rt.engines, beat.progress, rt.settings.cpu_threads)
     try:
         with beat:
             if name == "record":  # a live job's recorder: the whole session
