@@ -179,7 +179,10 @@ def test_job_lifecycle_steps_progress_outputs(
         outputs = jobs.list_outputs(s, job_id)
         assert [(o.kind, o.storage_key, o.size) for o in outputs] == [("json", "out/b.json", 13)]
         assert jobs.count_jobs_by_state(s)["cancelled"] == 1
-        assert [name for name, _ in jobs.finished_step_durations(s)] == ["probe"]
+        histograms = jobs.finished_step_histograms(s, (0.001, 3600.0))
+        assert list(histograms) == ["probe"]
+        probe = histograms["probe"]
+        assert probe.count == 1 and probe.at_most[3600.0] == 1 and 0 <= probe.total_s < 3600
 
 
 def test_transcript_versions_refuse_a_stale_parent(

@@ -15,10 +15,11 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
+from plenaria.graph.nodes import QUEUES as GRAPH_QUEUES
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("media", "asr", "diarization", "default")
+QUEUES = tuple(dict.fromkeys(GRAPH_QUEUES.values()))  # every queue a step is routed to
 STEP_BUCKETS_S = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 4 * 3600.0)
 
 
@@ -46,7 +47,7 @@ class ServiceCollector:
     def collect(self) -> Iterator[Metric]:
         with self._database.session() as session:
             counts = job_repo.count_jobs_by_state(session)
-            durations = job_repo.finished_step_durations(session)
+            durations = job_repo.finished_step_histograms(session, STEP_BUCKETS_S)
         jobs = GaugeMetricFamily("plenaria_jobs", "Jobs by state.", labels=["state"])
         for state, n in counts.items():
             jobs.add_metric([state], n)
@@ -66,17 +67,14 @@ class ServiceCollector:
                 yield gauge
 
 
-def _histogram(durations: list[tuple[str, float]]) -> HistogramMetricFamily:
+def _histogram(by_kind: dict[str, job_repo.StepDurations]) -> HistogramMetricFamily:
     family = HistogramMetricFamily(
         "plenaria_step_duration_seconds", "Wall time of finished job steps.", labels=["step"]
     )
-    by_step: dict[str, list[float]] = {}
-    for step, seconds in durations:
-        by_step.setdefault(step, []).append(seconds)
-    for step, values in sorted(by_step.items()):
-        buckets = [(str(le), float(sum(1 for v in values if v <= le))) for le in STEP_BUCKETS_S]
-        buckets.append(("+Inf", float(len(values))))
-        family.add_metric([step], buckets, sum_value=sum(values))
+    for step, d in sorted(by_kind.items()):
+        buckets = [(str(le), float(d.at_most[le])) for le in STEP_BUCKETS_S]
+        buckets.append(("+Inf", float(d.count)))
+        family.add_metric([step], buckets, sum_value=d.total_s)
     return family
 
 

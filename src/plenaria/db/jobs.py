@@ -7,10 +7,11 @@ step of its graph, its progress. Functions flush; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from plenaria.db.base import utcnow
@@ -407,18 +408,45 @@ def count_jobs_by_state(session: Session) -> dict[str, int]:
     return counts
 
 
-def finished_step_durations(session: Session) -> list[tuple[str, float]]:
-    """(step kind, wall seconds) of every finished step; ``transcribe:3`` → ``transcribe``."""
-    query = select(JobStep.name, JobStep.started_at, JobStep.finished_at).where(
-        JobStep.state == "done",
-        JobStep.started_at.is_not(None),
-        JobStep.finished_at.is_not(None),
+@dataclass(frozen=True)
+class StepDurations:
+    """A histogram of the wall time of finished steps of one kind, counted in SQL."""
+
+    count: int
+    total_s: float
+    at_most: dict[float, int]  # bucket bound (s) -> steps that took at most that long
+
+
+def finished_step_histograms(session: Session, bounds: Sequence[float]) -> dict[str, StepDurations]:
+    """By step kind (``transcribe:3`` -> ``transcribe``), over every finished step.
+
+    One aggregate query: the database counts, whatever the number of steps stored.
+    """
+    started, finished = JobStep.started_at, JobStep.finished_at
+    if session.get_bind().dialect.name == "postgresql":
+        seconds: Any = func.extract("epoch", finished - started)
+    else:  # SQLite stores the times as text; julianday reads them
+        seconds = (func.julianday(finished) - func.julianday(started)) * 86400.0
+    columns = [
+        JobStep.name,
+        func.count(),
+        func.coalesce(func.sum(seconds), 0.0),
+        *(func.sum(case((seconds <= b, 1), else_=0)) for b in bounds),
+    ]
+    query = (
+        select(*columns)
+        .where(JobStep.state == "done", started.is_not(None), finished.is_not(None))
+        .group_by(JobStep.name)
     )
-    out: list[tuple[str, float]] = []
-    for name, started, finished in session.execute(query):
-        if started is not None and finished is not None:
-            seconds = (finished - started).total_seconds()
-            out.append((name.split(":", 1)[0], max(0.0, seconds)))
+    out: dict[str, StepDurations] = {}
+    for name, count, total, *within in session.execute(query):
+        kind = name.split(":", 1)[0]
+        before = out.get(kind, StepDurations(0, 0.0, dict.fromkeys(bounds, 0)))
+        out[kind] = StepDurations(
+            before.count + int(count),
+            before.total_s + max(0.0, float(total)),
+            {b: before.at_most[b] + int(n or 0) for b, n in zip(bounds, within, strict=True)},
+        )
     return out
 
 
