@@ -180,9 +180,9 @@ def main() -> None:
 
     from plenaria.config import Settings
     from plenaria.domain import Chunk, Segment
+    from plenaria.graph.steps import transcribe_chunk
     from plenaria.media.chunking import ChunkingOptions, plan_chunks
     from plenaria.media.vad import detect_speech, load_vad_model
-    from plenaria.pipeline import transcribe_chunk
     from plenaria.transcription.base import TranscriptionOptions
     from plenaria.transcription.loader import load_transcriber
     from plenaria.transcription.models import resolve_model
