@@ -143,6 +143,10 @@ def push(path: Path, url: str, timeout: float) -> subprocess.CompletedProcess[st
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
+# The models folder the live tests' processes share (set by conftest.shared_models_dir).
+MODELS_DIR: Path | None = None
+
+
 def live_env(tmp: Path) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -150,7 +154,7 @@ def live_env(tmp: Path) -> dict[str, str]:
         "PLENARIA_CACHE_DIR": str(tmp / "cache"),
         "PLENARIA_DATA_DIR": str(tmp / "data"),
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        **{k: v for k, v in os.environ.items() if k == "PLENARIA_MODELS_DIR"},
+        **({"PLENARIA_MODELS_DIR": str(MODELS_DIR)} if MODELS_DIR is not None else {}),
     }
 
 

@@ -11,7 +11,6 @@ have none, and a 23 ms shift is enough to change whisper base's errors on espeak
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MIN_LENGTH_S = 185.0
 
 
-def test_a_3_minute_stream_is_as_accurate_as_the_file(tmp_path: Path) -> None:
+def test_a_3_minute_stream_is_as_accurate_as_the_file(
+    tmp_path: Path, shared_models_dir: Path
+) -> None:
     sample = make_sample(tmp_path / "sample", repeat=2)
     truth = json.loads(sample.with_name(sample.stem + ".truth.json").read_text(encoding="utf-8"))
     # Cut in the pause after the first line that ends past 3 minutes.
@@ -52,7 +53,7 @@ def test_a_3_minute_stream_is_as_accurate_as_the_file(tmp_path: Path) -> None:
     settings = Settings(
         cache_dir=tmp_path / "batch-cache",
         data_dir=tmp_path / "data",
-        models_dir=Path(os.environ["PLENARIA_MODELS_DIR"]),
+        models_dir=shared_models_dir,
     )
     options = ProcessOptions(transcription=TranscriptionOptions(language="es"), make_proxy=False)
     batch = process_recording(

@@ -104,7 +104,8 @@ class StepContext:
         return found
 
 
-def _k(*parts: object) -> str:
+def content_key(*parts: object) -> str:
+    """A short key for what ``parts`` (versions, model ids, options, input keys) determine."""
     return cache_key(*parts)[:20]
 
 
@@ -117,7 +118,7 @@ def probe(ctx: StepContext) -> dict[str, Any]:
     path = ctx.storage.local_path(original)
     stat = path.stat() if original.startswith(EXTERNAL) else None
     identity = (original, stat.st_size, stat.st_mtime_ns) if stat else (original,)
-    key = f"sources/{_k('probe/1', *identity)}.json"
+    key = f"sources/{content_key('probe/1', *identity)}.json"
     if not ctx.storage.exists(key):
         rec = inspect_recording(path, ctx.progress)
         ctx.storage.write_json(key, rec.to_dict())
@@ -138,7 +139,7 @@ def audio(ctx: StepContext) -> dict[str, Any]:
 def speech(ctx: StepContext) -> dict[str, Any]:
     """Where people speak (silero VAD)."""
     opts = ctx.spec.options.vad
-    key = f"{ctx.base()}/speech-{_k('speech/1', opts)}.json"
+    key = f"{ctx.base()}/speech-{content_key('speech/1', opts)}.json"
     if not ctx.storage.exists(key):
         wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
         found = detect_speech(wav, ctx.engines.vad(), opts, ctx.progress)
@@ -149,7 +150,7 @@ def speech(ctx: StepContext) -> dict[str, Any]:
 def plan(ctx: StepContext) -> dict[str, Any]:
     """Chunks of at most ``chunk_max_s``, cut in the quietest point of a pause."""
     opts = ctx.spec.options
-    key = f"{ctx.base()}/plan-{_k('plan/1', opts.vad, opts.chunking)}.json"
+    key = f"{ctx.base()}/plan-{content_key('plan/1', opts.vad, opts.chunking)}.json"
     if not ctx.storage.exists(key):
         wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
         chunks = plan_chunks(
@@ -167,7 +168,7 @@ def transcribe(ctx: StepContext, index: int) -> dict[str, Any]:
     chunk = chunks_of(ctx)[index]
     opts = ctx.spec.effective_options
     transcriber = ctx.engines.transcriber()
-    digest = _k(
+    digest = content_key(
         "chunk/2", chunk.segment.to_dict(), transcriber.model_id, opts.transcription, opts.vad
     )
     key = f"{ctx.base()}/chunks/{digest}.json"
@@ -190,7 +191,7 @@ def diarize(ctx: StepContext) -> dict[str, Any]:
         if not ctx.storage.exists(key):
             ctx.storage.write_json(key, Diarization(()).to_dict())
         return ctx.finish("diarize", key)
-    digest = _k("diar/2", diarizer.model_id, opts.diarization, opts.vad)
+    digest = content_key("diar/2", diarizer.model_id, opts.diarization, opts.vad)
     key = f"{ctx.base()}/diarization-{digest}.json"
     if not ctx.storage.exists(key):
         wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
@@ -204,9 +205,8 @@ def name(ctx: StepContext) -> dict[str, Any]:
     diar_key = ctx.pointer("diarize")["key"]
     profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles]
     opts = ctx.spec.options.naming
-    key = (
-        f"{ctx.base()}/names-{_k('names/1', diar_key, [p.to_dict() for p in profiles], opts)}.json"
-    )
+    digest = content_key("names/1", diar_key, [p.to_dict() for p in profiles], opts)
+    key = f"{ctx.base()}/names-{digest}.json"
     if not ctx.storage.exists(key):
         result = Diarization.from_dict(ctx.artifact(diar_key))
         speakers = name_voices(result, profiles, opts)
@@ -223,7 +223,7 @@ def assemble(ctx: StepContext, n_chunks: int) -> dict[str, Any]:
     parts += [opts.assembly, spec.file_name]
     if opts.diarize:
         parts += [ctx.pointer("diarize")["key"], ctx.pointer("name")["key"]]
-    key = f"{ctx.base()}/transcript-{_k(*parts)}.json"
+    key = f"{ctx.base()}/transcript-{content_key(*parts)}.json"
     if not ctx.storage.exists(key):
         results = [ChunkTranscript.from_dict(ctx.artifact(p["key"])) for p in pointers]
         diarization = (
@@ -250,7 +250,7 @@ def outputs(ctx: StepContext) -> dict[str, Any]:
     transcript_key = ctx.pointer("assemble")["key"]
     stem = Path(spec.file_name).stem or "pleno"
     opts = spec.options
-    digest = _k(
+    digest = content_key(
         "outputs/1", transcript_key, spec.video_url_template, opts.acta_lang, opts.make_proxy, stem
     )
     folder = f"outputs/{digest}"

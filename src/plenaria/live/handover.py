@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from plenaria.domain import Recording, Segment, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_local
-from plenaria.graph.steps import StepContext, _k
+from plenaria.graph.steps import StepContext, content_key
 from plenaria.live.partial import hms
 from plenaria.live.segmenter import LiveOptions
 from plenaria.live.session import LiveRecord
@@ -143,19 +143,19 @@ def write_steps(
             os.replace(record.wav, tmp)
     ctx.finish("audio", audio_key)
 
-    speech_key = f"{base}/speech-{_k('speech/1', opts.vad)}.json"
+    speech_key = f"{base}/speech-{content_key('speech/1', opts.vad)}.json"
     storage.write_json(speech_key, [s.to_dict() for s in record.speech])
     ctx.finish("speech", speech_key)
 
     segments = [c.chunk.segment.to_dict() for c in record.chunks]
-    plan_key = f"{base}/plan-live-{_k('plan/live/1', opts.vad, live, segments)}.json"
+    plan_key = f"{base}/plan-live-{content_key('plan/live/1', opts.vad, live, segments)}.json"
     storage.write_json(plan_key, segments)
     ctx.finish("plan", plan_key)
 
     for c in record.chunks:
         if c.result is None:
             continue
-        digest = _k(
+        digest = content_key(
             "chunk/2", c.chunk.segment.to_dict(), record.model_id, opts.transcription, opts.vad
         )
         key = f"{base}/chunks/{digest}.json"

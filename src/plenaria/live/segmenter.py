@@ -23,14 +23,18 @@ from plenaria.domain import Segment
 from plenaria.media.audio import SAMPLE_RATE
 
 # The scorers are silero's own streaming loops; shared, not copied.
-from plenaria.media.vad import FRAME, Scorer, VadModel, VadOptions, speech_spans
-from plenaria.media.vad import _sequence_scorer as sequence_scorer
-from plenaria.media.vad import _stream_scorer as stream_scorer
-from plenaria.transcription.base import TranscriptionOptions
+from plenaria.media.vad import (
+    FRAME,
+    Scorer,
+    VadModel,
+    VadOptions,
+    sequence_scorer,
+    speech_spans,
+    stream_scorer,
+)
 
 # The transcriber's own padding and merging of speech regions, shared, not copied.
-from plenaria.transcription.base import _fill as fill_windows
-from plenaria.transcription.base import _regions as speech_regions
+from plenaria.transcription.base import TranscriptionOptions, fill_windows, speech_regions
 
 
 class LiveOptions(BaseModel):

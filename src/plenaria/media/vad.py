@@ -116,7 +116,7 @@ def speech_probabilities(
     total = audio_duration(wav)
     progress("speech", 0.0, total)
     out: list[np.ndarray] = []
-    scorer = _sequence_scorer(model) if model.sequence else _stream_scorer(model)
+    scorer = sequence_scorer(model) if model.sequence else stream_scorer(model)
     next(scorer)
     for offset, samples in iter_audio_blocks(wav, FRAME * FRAMES_PER_CALL / SAMPLE_RATE):
         out.append(scorer.send(samples))
@@ -213,7 +213,7 @@ def _frames(samples: np.ndarray, context: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.concatenate((contexts, frames), axis=1), frames[-1, -CONTEXT:].copy()
 
 
-def _sequence_scorer(model: VadModel) -> Scorer:
+def sequence_scorer(model: VadModel) -> Scorer:
     """Generator: send a block of samples, receive its frame probabilities (state carried)."""
     h = np.zeros((1, 1, 128), dtype=np.float32)
     c = np.zeros((1, 1, 128), dtype=np.float32)
@@ -228,7 +228,7 @@ def _sequence_scorer(model: VadModel) -> Scorer:
         probs = np.asarray(values, dtype=np.float32).reshape(-1)
 
 
-def _stream_scorer(model: VadModel) -> Scorer:
+def stream_scorer(model: VadModel) -> Scorer:
     """The same with the streaming export: one onnxruntime call per 32 ms frame."""
     state = np.zeros((2, 1, 128), dtype=np.float32)
     sr = np.array(SAMPLE_RATE, dtype=np.int64)

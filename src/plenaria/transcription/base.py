@@ -243,11 +243,11 @@ def pack_speech(
     floor = 10 ** (options.silence_dbfs / 20)
     regions = [
         r
-        for r in _regions(speech, duration, options.speech_pad_ms / 1000)
+        for r in speech_regions(speech, duration, options.speech_pad_ms / 1000)
         if _peak(audio, r, sample_rate) >= floor
     ]
     gap_cap = options.max_gap_ms / 1000
-    groups = _fill(
+    groups = fill_windows(
         regions,
         limit,
         gap_cap,
@@ -283,7 +283,7 @@ def pack_speech(
     return PackedSpeech(packed, tuple(pieces), tuple(windows), duration)
 
 
-def _regions(speech: Iterable[Segment], duration: float, pad: float) -> list[Segment]:
+def speech_regions(speech: Iterable[Segment], duration: float, pad: float) -> list[Segment]:
     """Padded, clamped, merged regions."""
     padded = sorted(
         Segment(max(0.0, s.start - pad), min(duration, s.end + pad))
@@ -303,7 +303,7 @@ def _regions(speech: Iterable[Segment], duration: float, pad: float) -> list[Seg
 CUT_SEARCH_S = 8.0
 
 
-def _fill(
+def fill_windows(
     regions: Sequence[Segment],
     limit: float,
     gap_cap: float,
