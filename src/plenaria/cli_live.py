@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from plenaria import cli_options as opt
 from plenaria.cli_errors import err, reported_errors
 
 INTERRUPTED_HINT = "The session was abandoned while finishing; the original is kept in --out."
@@ -30,12 +31,8 @@ def live(
             "tcp://...; with --listen, the address to listen on (rtmp://127.0.0.1:1935/live)."
         ),
     ],
-    language: Annotated[
-        str | None, typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect)")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Whisper model: a name or a path.")
-    ] = None,
+    language: opt.Language = None,
+    model: opt.Model = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<name>).")
     ] = None,
@@ -43,10 +40,7 @@ def live(
         str | None,
         typer.Option(help="Name of the recording and its outputs (default: live-<UTC time>)."),
     ] = None,
-    session: Annotated[
-        Path | None,
-        typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
-    ] = None,
+    session: opt.SessionFile = None,
     max_chunk_s: Annotated[
         float,
         typer.Option(
@@ -70,13 +64,11 @@ def live(
             "refused. Default: the last part of URL (rtmp://host:port/app/KEY)."
         ),
     ] = None,
-    no_diarization: Annotated[
-        bool, typer.Option("--no-diarization", help="One speaker for all.")
-    ] = False,
-    no_proxy: Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")] = False,
-    acta_lang: Annotated[str, typer.Option(help="Language of the acta: es or ca.")] = "es",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_diarization: opt.NoDiarization = False,
+    no_proxy: opt.NoProxy = False,
+    acta_lang: opt.ActaLang = "es",
+    verbose: opt.Verbose = False,
+    debug: opt.Debug = False,
 ) -> None:
     """Transcribe a live stream as it happens; at its end, write the five outputs."""
     logging.basicConfig(
