@@ -15,8 +15,6 @@ The target: a peak under 200 MB.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import os
 import socket
 import subprocess
@@ -24,15 +22,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
-from plenaria.media.ffmpeg import ffmpeg_binary
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "workers"))
+from bigupload import mp4_header, sha256_of, status_kb, tus_upload
 
 TARGET_MB = 200.0
-BLOCK = 1 << 20
 
 SERVER = """
 import sys
@@ -54,39 +51,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 
 
-def _mp4_header(tmp: Path) -> bytes:
-    out = tmp / "head.mp4"
-    subprocess.run(
-        [ffmpeg_binary(), "-v", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc=s=320x240:r=10:d=4", "-f", "lavfi", "-i", "sine=d=4",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-         "-shortest", "-movflags", "+faststart", str(out)],
-        check=True,
-    )  # fmt: skip
-    return out.read_bytes()
-
-
-def _blocks(head: bytes, size: int, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
-    """Bytes ``start:stop`` of ``head`` followed by zeros up to ``size``, by blocks."""
-    stop = size if stop is None else stop
-    zeros = bytes(BLOCK)
-    pos = start
-    while pos < stop:
-        if pos < len(head):
-            piece = head[pos : min(stop, len(head), pos + BLOCK)]
-        else:
-            piece = zeros[: min(BLOCK, stop - pos)]
-        yield piece
-        pos += len(piece)
-
-
-def _status_kb(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise KeyError(key)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -102,12 +66,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="plenaria-upload-rss-") as tmp_name:
         tmp = Path(tmp_name)
-        head = _mp4_header(tmp)
+        head = mp4_header(tmp)
         t0 = time.perf_counter()
-        digest = hashlib.sha256()
-        for block in _blocks(head, size):
-            digest.update(block)
-        sha = digest.hexdigest()
+        sha = sha256_of(head, size)
         print(f"source: {size / 1e9:.2f} GB, SHA-256 in {time.perf_counter() - t0:.1f} s")
 
         port = _free_port()
@@ -124,51 +85,27 @@ def main() -> None:
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            idle_kb = _status_kb(server.pid, "VmRSS")
+            idle_kb = status_kb(server.pid, "VmRSS")
             peak = [0]
             done = threading.Event()
 
             def sample() -> None:
                 while not done.is_set():
-                    peak[0] = max(peak[0], _status_kb(server.pid, "VmRSS"))
+                    peak[0] = max(peak[0], status_kb(server.pid, "VmRSS"))
                     time.sleep(0.05)
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
 
-            meta = ",".join(
-                f"{k} {base64.b64encode(v.encode()).decode()}"
-                for k, v in {"filename": "bench.mp4", "sha256": sha}.items()
-            )
-            tus = {"Tus-Resumable": "1.0.0"}
-            created = http.post(
-                url, headers={**tus, "Upload-Length": str(size), "Upload-Metadata": meta}
-            )
-            created.raise_for_status()
-            location = created.headers["Location"]
             step = size if args.patch_mb <= 0 else args.patch_mb * 1_000_000
             t0 = time.perf_counter()
-            offset = 0
-            while offset < size:
-                stop = min(size, offset + step)
-                reply = http.patch(
-                    location,
-                    content=_blocks(head, size, offset, stop),
-                    headers={
-                        **tus,
-                        "Upload-Offset": str(offset),
-                        "Content-Length": str(stop - offset),
-                        "Content-Type": "application/offset+octet-stream",
-                    },
-                )
-                if reply.status_code != 204:
-                    print(f"PATCH at {offset}: {reply.status_code} {reply.text}")
-                    break
-                offset = stop
+            _, reply = tus_upload(http, url, head, size, sha, step)
+            if reply.status_code != 204:
+                print(f"last PATCH: {reply.status_code} {reply.text}")
             elapsed = time.perf_counter() - t0
             done.set()
             sampler.join()
-            hwm_kb = _status_kb(server.pid, "VmHWM")
+            hwm_kb = status_kb(server.pid, "VmHWM")
         finally:
             http.close()
             server.terminate()
