@@ -130,8 +130,7 @@ def service(
         council_user_token,
         drop_pg,
         pg_database,
-        start_process,
-        wait_http,
+        start_server,
     )
 
     tmp.mkdir()
@@ -142,12 +141,10 @@ def service(
     try:
         svc.migrate()
         token = council_user_token(svc.env)
-        port = free_port()
-        svc.workers.append(start_process(svc.env, tmp / "api.log", "api", "--port", str(port)))
+        api, server = start_server(svc.env, tmp / "api.log")
+        svc.workers.append(api)
         svc.start_worker("live", "live")
         svc.start_worker("media,asr,diarization,default", "cpu")
-        server = f"http://127.0.0.1:{port}"
-        wait_http(f"{server}/api/v1/ready")
         time.sleep(20)  # the workers load their models before the stream starts
         headers = {"Authorization": f"Bearer {token}"}
         sender = Sender(stream, free_port())

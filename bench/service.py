@@ -50,12 +50,10 @@ from servicekit import (  # noqa: E402
     Service,
     council_user_token,
     drop_pg,
-    free_port,
     pg_database,
     plenaria,
-    start_process,
+    start_server,
     stop_process,
-    wait_http,
 )
 
 from plenaria.client import Client, UploadState, upload_file, upload_id_of  # noqa: E402
@@ -114,10 +112,7 @@ class Stack:
         env = self.service.env
         assert plenaria(env, "db", "upgrade").returncode == 0
         self.token = council_user_token(env, "bench")
-        self.port = free_port()
-        self.api = start_process(env, root / "api.log", "api", "--port", str(self.port))
-        self.server = f"http://127.0.0.1:{self.port}"
-        wait_http(f"{self.server}/api/v1/health")
+        self.api, self.server = start_server(env, root / "api.log", ready="/api/v1/health")
 
     def client(self) -> Client:
         return Client(self.server, self.token, timeout_s=600)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "workers"))
 from bigupload import mp4_header, sha256_of, status_kb, tus_upload
+from servicekit import free_port
 
 TARGET_MB = 200.0
 
@@ -51,12 +51,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gb", type=float, default=2.0, help="upload size, GB (10^9 bytes)")
@@ -71,7 +65,7 @@ def main() -> None:
         sha = sha256_of(head, size)
         print(f"source: {size / 1e9:.2f} GB, SHA-256 in {time.perf_counter() - t0:.1f} s")
 
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         server = subprocess.Popen(
             [sys.executable, "-c", SERVER, str(tmp / "storage"), str(port)], env=env

@@ -325,6 +325,21 @@ def start_process(env: dict[str, str], log: Path, *args: str) -> subprocess.Pope
     )
 
 
+def start_server(
+    env: dict[str, str], log: Path, command: str = "api", ready: str = "/api/v1/ready"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``plenaria api`` (or ``serve``) on a free loopback port, once ``ready`` answers 200."""
+    port = free_port()
+    proc = start_process(env, log, command, "--port", str(port))
+    server = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{server}{ready}")
+    except AssertionError:
+        stop_process(proc)
+        raise
+    return proc, server
+
+
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         try:

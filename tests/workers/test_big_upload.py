@@ -15,12 +15,10 @@ from servicekit import (
     Service,
     council_user_token,
     drop_pg,
-    free_port,
     pg_database,
     plenaria,
-    start_process,
+    start_server,
     stop_process,
-    wait_http,
 )
 
 SIZE = 2 * 10**9
@@ -45,11 +43,8 @@ def api(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     migrated = plenaria(env, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
     token = council_user_token(env)
-    port = free_port()
-    proc = start_process(env, tmp_path / "api.log", "api", "--port", str(port))
+    proc, server = start_server(env, tmp_path / "api.log", ready="/api/v1/health")
     try:
-        server = f"http://127.0.0.1:{port}"
-        wait_http(f"{server}/api/v1/health")
         yield server, token, proc.pid
     finally:
         stop_process(proc)

@@ -27,8 +27,7 @@ from servicekit import (
     drop_pg,
     free_port,
     pg_database,
-    start_process,
-    wait_http,
+    start_server,
 )
 
 # The stream helpers of the command-line live tests (one folder over).
@@ -61,13 +60,10 @@ def service(tmp_path: Path) -> Iterator[tuple[Service, str, dict[str, str]]]:
     try:
         svc.migrate()
         token = council_user_token(svc.env)
-        port = free_port()
-        api = start_process(svc.env, tmp_path / "api.log", "api", "--port", str(port))
+        api, server = start_server(svc.env, tmp_path / "api.log")
         svc.workers.append(api)
         svc.start_worker("live", "live")
         svc.start_worker("media,asr,diarization,default", "cpu")
-        server = f"http://127.0.0.1:{port}"
-        wait_http(f"{server}{V1}/ready")
         yield svc, server, {"Authorization": f"Bearer {token}"}
     finally:
         svc.stop()

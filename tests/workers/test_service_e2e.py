@@ -20,13 +20,11 @@ from servicekit import (
     Service,
     council_user_token,
     drop_pg,
-    free_port,
     make_video,
     pg_database,
     plenaria,
-    start_process,
+    start_server,
     stop_process,
-    wait_http,
 )
 
 from plenaria.samples import SCRIPT, render_script, write_wav
@@ -114,14 +112,11 @@ def test_production_tus_upload_two_workers_redis_postgresql_docx(
     migrated = plenaria(env, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
     token = council_user_token(env)
-    port = free_port()
-    api = start_process(env, tmp_path / "api.log", "api", "--port", str(port))
+    api, server = start_server(env, tmp_path / "api.log")
     production.workers.append(api)
     production.extra_env = {"PLENARIA_ENV": "production", "PLENARIA_SECRET_KEY": "s" * 40}
     production.start_worker("media,diarization,default", "cpu")
     production.start_worker("asr", "asr")
-    server = f"http://127.0.0.1:{port}"
-    wait_http(f"{server}/api/v1/ready")
     _submit_and_check(env, server, token, video, tmp_path / "out")
     assert "step transcribe:0" in production.log("asr")
 
@@ -135,11 +130,8 @@ def test_plenaria_serve_does_the_same_on_one_machine(video: Path, tmp_path: Path
     }
     assert plenaria(env, "db", "upgrade").returncode == 0
     token = council_user_token(env)
-    port = free_port()
-    serve = start_process(env, tmp_path / "serve.log", "serve", "--port", str(port))
+    serve, server = start_server(env, tmp_path / "serve.log", "serve")
     try:
-        server = f"http://127.0.0.1:{port}"
-        wait_http(f"{server}/api/v1/ready")
         _submit_and_check(env, server, token, video, tmp_path / "out")
     finally:
         stop_process(serve)
