@@ -6,8 +6,6 @@ input); nothing prints a traceback unless ``--debug`` is given.
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -26,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from plenaria import cli_options as opt
-from plenaria.cli_errors import err, reported_errors
+from plenaria.cli_errors import err, reported_errors, setup_logging
 from plenaria.errors import ConfigError
 
 app = typer.Typer(
@@ -82,14 +80,6 @@ def _bars() -> Progress:
     )
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
 @app.command()
 def process(
     recording: opt.Recording,
@@ -108,7 +98,7 @@ def process(
     debug: opt.Debug = False,
 ) -> None:
     """Turn a recording into a transcript, captions, a draft acta (DOCX) and a web video."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     with _errors(debug):
         from plenaria.config import Settings, get_settings
         from plenaria.pipeline import ProcessOptions, load_engines, process_recording

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +14,16 @@ from rich.markup import escape
 from plenaria.errors import PlenariaError
 
 err = Console(stderr=True)
+
+
+def setup_logging(verbose: bool) -> None:
+    """The command's log on standard error: warnings, or everything from INFO with -v."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
 
 RESUME_HINT = "Run the same command again to resume where it stopped."
 

@@ -9,7 +9,6 @@ SHA-256, diarization over the whole session, the five outputs in ``--out``.
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Annotated
 import typer
 
 from plenaria import cli_options as opt
-from plenaria.cli_errors import err, reported_errors
+from plenaria.cli_errors import err, reported_errors, setup_logging
 
 INTERRUPTED_HINT = "The session was abandoned while finishing; the original is kept in --out."
 
@@ -71,11 +70,7 @@ def live(
     debug: opt.Debug = False,
 ) -> None:
     """Transcribe a live stream as it happens; at its end, write the five outputs."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging(verbose)
     with reported_errors(debug, INTERRUPTED_HINT):
         from pydantic import ValidationError
 
