@@ -6,7 +6,7 @@
 First a check, one line each, that stops at the first failure with what to do:
 CTranslate2 sees a CUDA device and float16; CUDA 12's cuBLAS and cuDNN 9 load
 from the ``nvidia-*-cu12`` wheels (:mod:`plenaria.transcription.cuda_libs`);
-onnxruntime offers the CUDA provider, so the diarizer runs on the GPU.
+onnxruntime offers the CUDA provider, or torch has CUDA, so the diarizer runs on the GPU.
 
 Then ``bench/pipeline.py --device cuda --compute-type float16`` on the same files:
 real-time factors of bare faster-whisper (sequential) and batched, and of
@@ -42,22 +42,26 @@ def check() -> list[str]:
     from plenaria.transcription.cuda_libs import preload_cuda_libraries
 
     loaded = preload_cuda_libraries()
-    if not loaded:
-        raise SystemExit(
-            "No cuBLAS 12 / cuDNN 9 wheels found: pip install -e '.[gpu]' "
-            "(nvidia-cublas-cu12, nvidia-cudnn-cu12)."
+    if loaded:
+        lines.append(f"CUDA libraries preloaded: {', '.join(p.name for p in loaded)}")
+    else:
+        lines.append(
+            "No nvidia-*-cu12 wheels: cuBLAS 12 must be on the loader's path "
+            "(else pip install -e '.[gpu]')"
         )
-    lines.append(f"CUDA libraries preloaded: {', '.join(p.name for p in loaded)}")
 
-    import onnxruntime as ort
+    from plenaria.diarization.models import cuda_runtime
 
-    providers = ort.get_available_providers()
-    if "CUDAExecutionProvider" not in providers:
+    runtime = cuda_runtime()
+    if not runtime:
         raise SystemExit(
-            f"onnxruntime {ort.__version__} has no CUDA provider ({providers}): "
-            "pip uninstall -y onnxruntime onnxruntime-gpu && pip install onnxruntime-gpu"
+            "The diarizer would run on the CPU: neither onnxruntime-gpu nor torch with CUDA "
+            "is installed (pip uninstall -y onnxruntime && pip install onnxruntime-gpu)."
         )
-    lines.append(f"onnxruntime {ort.__version__}: {providers}")
+    lines.append(
+        "diarizer on CUDA through "
+        + ("onnxruntime's CUDA provider" if runtime == "onnx" else "torch (no onnxruntime-gpu)")
+    )
     return lines
 
 

@@ -300,3 +300,24 @@ def test_talking_over_each_other_is_marked_as_overlap(
         if a.speaker != b.speaker
     )
     assert found > 0.5 * both.duration
+
+
+def test_the_torch_modules_give_what_the_onnx_files_give(
+    diarizer: EmbeddedDiarizer, voices: dict[str, list[np.ndarray]]
+) -> None:
+    """A GPU image with torch but no onnxruntime-gpu runs these modules (``TorchSession``)."""
+    from plenaria.diarization import models as m
+    from plenaria.diarization.export import torch_models
+
+    seg, cam = torch_models(
+        m.checked_weights(m.SEGMENTATION_FILE, m.SEGMENTATION_SHA256),
+        m.checked_weights(m.CAMPPLUS_FILE, m.CAMPPLUS_SHA256),
+    )
+    on_torch = m.DiarizationModels(m.TorchSession(seg, "cpu"), m.TorchSession(cam, "cpu"))
+    speech = np.concatenate(voices["A"][:2] + voices["B"][:2]).astype(np.float32)
+    windows = np.stack([speech[:160_000], speech[-160_000:]])
+    assert np.abs(diarizer.models.segment(windows) - on_torch.segment(windows)).max() < 1e-3
+    feats = m.fbank(speech[: 3 * RATE])[None]
+    feats = feats - feats.mean(axis=1, keepdims=True)
+    cos = float((diarizer.models.embed(feats) * on_torch.embed(feats)).sum())
+    assert cos > 0.9999

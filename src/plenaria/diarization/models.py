@@ -142,6 +142,44 @@ def _session(path: Path, threads: int, device: str) -> Any:
     return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
 
 
+class TorchSession:
+    """A torch module behind onnxruntime's ``run(None, {name: array})``, on a CUDA device.
+
+    For a GPU machine whose onnxruntime has no CUDA provider but whose torch has CUDA
+    (an image built around torch): the same modules the ONNX files are exported from.
+    """
+
+    def __init__(self, module: Any, device: str) -> None:
+        self.module = module.to(device)
+        self.device = device
+
+    def run(self, _outputs: Any, feeds: dict[str, Float32]) -> list[Float32]:
+        import torch
+
+        (x,) = feeds.values()
+        with torch.inference_mode():
+            out = self.module(torch.from_numpy(np.ascontiguousarray(x)).to(self.device))
+        return [out.float().cpu().numpy()]
+
+
+def cuda_runtime() -> str:
+    """How the networks reach a GPU here: "onnx" (onnxruntime's CUDA provider), "torch"
+    (torch with CUDA), or "" (neither: they run on the CPU)."""
+    try:
+        import onnxruntime as ort
+
+        if "CUDAExecutionProvider" in ort.get_available_providers():
+            return "onnx"
+    except ImportError:
+        pass
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            return "torch"
+    return ""
+
+
 @dataclass
 class DiarizationModels:
     """The loaded segmentation and embedding sessions (load once per process)."""
@@ -152,6 +190,21 @@ class DiarizationModels:
 
     @classmethod
     def load(cls, cache: Path, threads: int = 1, device: str = "cpu") -> DiarizationModels:
+        if device == "cuda":
+            runtime = cuda_runtime()
+            if runtime == "torch":
+                from plenaria.diarization.export import torch_models
+
+                seg = checked_weights(SEGMENTATION_FILE, SEGMENTATION_SHA256)
+                cam = checked_weights(CAMPPLUS_FILE, CAMPPLUS_SHA256)
+                seg_module, cam_module = torch_models(seg, cam)
+                log.info("diarization networks on CUDA through torch")
+                return cls(TorchSession(seg_module, "cuda"), TorchSession(cam_module, "cuda"))
+            if not runtime:
+                log.warning(
+                    "No CUDA for the diarizer (onnxruntime-gpu or torch with CUDA): "
+                    "it runs on the CPU"
+                )
         seg_path, cam_path = ensure_onnx(cache)
         return cls(_session(seg_path, threads, device), _session(cam_path, threads, device))
 
