@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from plenaria.acts.links import check_template
 from plenaria.config import Settings
+from plenaria.diarization.loader import pick_device
 from plenaria.domain import Chunk, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
-from plenaria.graph.run import run_local
+from plenaria.graph.run import beside_transcription, run_local
 from plenaria.graph.steps import StepContext, chunks_of
 from plenaria.media.vad import load_vad_model
 from plenaria.progress import Progress, no_progress
@@ -110,7 +111,8 @@ def process_recording(
     ctx = StepContext(spec, storage, _Source(engines), progress, threads=settings.cpu_threads)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    finals = run_local(ctx, timings)
+    device = pick_device(settings.device)
+    finals = run_local(ctx, timings, beside_transcription(device))
     result = finals["outputs"]
     transcript = Transcript.from_dict(ctx.artifact(ctx.pointer("assemble")["key"]))
     stem = Path(spec.file_name).stem
@@ -121,4 +123,8 @@ def process_recording(
     if "proxy" in finals:
         outputs["proxy"] = storage.copy_out(finals["proxy"]["key"], out_dir / f"{stem}.proxy.mp4")
     timings["total"] = time.perf_counter() - started
+    log.info(
+        "step times (s, the proxy beside the others): %s",
+        ", ".join(f"{k} {v:.1f}" for k, v in timings.items()),
+    )
     return ProcessResult(transcript, outputs, chunks_of(ctx), timings)

@@ -129,6 +129,24 @@ def test_rerun_reuses_every_chunk(
     assert counting.calls == 0  # the module's first run cached every chunk
 
 
+def test_diarizing_beside_the_transcription_gives_the_same_transcript(
+    processed, sample: Path, engines: Engines, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a GPU machine does (the diarizer in a thread while the chunks are transcribed)."""
+    import plenaria.pipeline
+
+    beside = frozenset({"proxy", "diarize"})
+    monkeypatch.setattr(plenaria.pipeline, "beside_transcription", lambda device: beside)
+    fresh = Settings(cache_dir=tmp_path / "cache", data_dir=tmp_path / "data")
+    session = load_session(sample.with_suffix(".yaml"))
+    result = process_recording(
+        sample, tmp_path / "out", engines, fresh, session, ProcessOptions(acta_lang="es")
+    )
+    assert result.timings_s["diarize"] > 0
+    first = [(i.speaker, i.text) for i in processed.transcript.interventions]
+    assert [(i.speaker, i.text) for i in result.transcript.interventions] == first
+
+
 class CountingTranscriber:
     """The real transcriber, counting how often it is asked to work."""
 

@@ -152,3 +152,11 @@ def test_queue_routes_are_checked() -> None:
     for bad in ("diarise=asr", "diarize=gpu"):
         with pytest.raises(ConfigError, match="QUEUE_ROUTES"):
             Settings(queue_routes=bad).check_safe()
+
+
+def test_the_diarizer_runs_beside_the_transcription_only_where_there_is_room() -> None:
+    from plenaria.graph.run import beside_transcription
+
+    assert beside_transcription("cpu", cpu_count=2) == {"proxy"}
+    assert beside_transcription("cpu", cpu_count=16) == {"proxy", "diarize"}
+    assert beside_transcription("cuda", cpu_count=2) == {"proxy", "diarize"}

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 import wave
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -69,6 +71,7 @@ from plenaria.progress import Progress, no_progress
 log = logging.getLogger(__name__)
 
 Float32 = npt.NDArray[np.float32]
+EMBED_BATCH = 32  # local speakers embedded in one forward pass (those of equal length)
 BLOCK_S = 120.0  # at most this span of audio (window starts) is read at once
 FBANK_HOP = 160  # samples between filter-bank frames (10 ms)
 MIN_FBANK_FRAMES = 20  # CAM++ needs a few frames; fewer are not embedded
@@ -172,14 +175,17 @@ class EmbeddedDiarizer:
             if not starts:
                 progress(STAGE, 0, 0)
                 return Diarization((), (), self.model_id)
-            found = self.analyse_windows(reader, starts, options, progress)
-        result = diarization_from_windows(found, regions, duration, options, self.model_id)
+            spent: dict[str, float] = {}
+            found = self.analyse_windows(reader, starts, options, progress, spent)
+        with _timed(spent, "clustering"):
+            result = diarization_from_windows(found, regions, duration, options, self.model_id)
         log.info(
-            "diarized %s: %s windows, %s speakers, %s turns",
+            "diarized %s: %s windows, %s speakers, %s turns (s: %s)",
             wav.name,
             len(starts),
             len(result.speakers),
             len(result.turns),
+            ", ".join(f"{k} {v:.1f}" for k, v in spent.items()),
         )
         return result
 
@@ -189,8 +195,11 @@ class EmbeddedDiarizer:
         starts: Sequence[float],
         options: DiarizationOptions,
         progress: Progress = no_progress,
+        spent: dict[str, float] | None = None,
     ) -> WindowResults:
-        """Segment and embed every window (the models' whole share of the work)."""
+        """Segment and embed every window (the models' whole share of the work); the seconds
+        each part took are added to ``spent``."""
+        spent = {} if spent is None else spent
         n = len(starts)
         activity = np.zeros((n, FRAMES_PER_WINDOW, LOCAL_SPEAKERS), dtype=np.uint8)
         embeddings = np.zeros((n, LOCAL_SPEAKERS, EMBEDDING_SIZE), dtype=np.float32)
@@ -204,15 +213,19 @@ class EmbeddedDiarizer:
             while j < n and j - i < options.batch_windows and starts[j] - starts[i] <= BLOCK_S:
                 j += 1
             first = round(starts[i] * SAMPLE_RATE / FBANK_HOP) * FBANK_HOP / SAMPLE_RATE
-            audio = reader.read(first, starts[j - 1] + WINDOW_S)
+            with _timed(spent, "reading"):
+                audio = reader.read(first, starts[j - 1] + WINDOW_S)
             offsets = [round((s - first) * SAMPLE_RATE) for s in starts[i:j]]
             batch = np.zeros((j - i, window), dtype=np.float32)
             for b, o in enumerate(offsets):
                 piece = audio[o : o + window]
                 batch[b, : len(piece)] = piece
-            local = powerset_to_multilabel(self.models.segment(batch))
+            with _timed(spent, "segmentation"):
+                local = powerset_to_multilabel(self.models.segment(batch))
             activity[i:j] = local
-            feats = fbank(audio)
+            with _timed(spent, "filter banks"):
+                feats = fbank(audio)
+            pending: list[tuple[int, int, Float32]] = []
             for b, o in enumerate(offsets):
                 c = i + b
                 f0 = -(-o // FBANK_HOP)  # the first filter-bank frame inside the window
@@ -232,11 +245,30 @@ class EmbeddedDiarizer:
                     if len(sel) > cap:
                         mid = (len(sel) - cap) // 2
                         sel = sel[mid : mid + cap]
-                    embeddings[c, s] = self.models.embed((sel - sel.mean(axis=0))[None])[0]
+                    pending.append((c, s, sel - sel.mean(axis=0)))
+            with _timed(spent, "embeddings"):
+                for c, s, emb in self.embed_batched(pending):
+                    embeddings[c, s] = emb
                     embedded[c, s] = True
             progress(STAGE, j, n)
             i = j
         return WindowResults(list(starts), activity, embeddings, embedded, clean_s)
+
+    def embed_batched(
+        self, pending: Sequence[tuple[int, int, Float32]]
+    ) -> Iterator[tuple[int, int, Float32]]:
+        """The embedding of each ``(window, speaker, feats)``, the ones of equal length in one
+        forward pass (a capped local speaker is max_embed_s long; on a GPU, one call per
+        local speaker would cost more than the network)."""
+        by_length: dict[int, list[tuple[int, int, Float32]]] = {}
+        for item in pending:
+            by_length.setdefault(len(item[2]), []).append(item)
+        for group in by_length.values():
+            for k in range(0, len(group), EMBED_BATCH):
+                part = group[k : k + EMBED_BATCH]
+                out = self.models.embed(np.stack([f for _, _, f in part]))
+                for (c, s, _), emb in zip(part, out, strict=True):
+                    yield c, s, emb
 
     def embed_segments(
         self,
@@ -270,6 +302,15 @@ class EmbeddedDiarizer:
         if not out:
             return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
         return np.stack(out)
+
+
+@contextmanager
+def _timed(spent: dict[str, float], part: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent[part] = spent.get(part, 0.0) + time.perf_counter() - started
 
 
 def diarization_from_windows(

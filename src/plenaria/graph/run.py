@@ -5,6 +5,7 @@ The Celery tasks call :func:`run_node` too; only the executor differs.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -54,8 +55,14 @@ def run_node(name: str, ctx: StepContext) -> dict[str, Any]:
         raise ValueError(f"Unknown step {name!r}") from None
 
 
-def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict[str, Any]:
-    """Walk the graph in this process; the proxy (its own ffmpeg) runs beside the models.
+def run_local(
+    ctx: StepContext,
+    timings: dict[str, float] | None = None,
+    beside: frozenset[str] = frozenset({"proxy"}),
+) -> dict[str, Any]:
+    """Walk the graph in this process; the steps of the kinds in ``beside`` run in threads
+    beside the others: the proxy (its own ffmpeg) always, the diarizer where the machine has
+    room for it next to the transcription (see :func:`beside_transcription`).
 
     Returns the pointers of the final steps. Interrupted (Ctrl-C, a crash), a rerun
     skips every step already done.
@@ -72,7 +79,7 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
         finally:
             clock[node.kind] = clock.get(node.kind, 0.0) + time.perf_counter() - started
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="proxy") as pool:
+    with ThreadPoolExecutor(max_workers=len(beside), thread_name_prefix="beside") as pool:
         background: dict[str, Future[dict[str, Any]]] = {}
         while True:
             nodes = current_nodes(ctx)
@@ -85,9 +92,9 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
             if finished(nodes, done):
                 break
             todo = ready(nodes, done, busy=background)
-            for node in [n for n in todo if n.kind == "proxy"]:
+            for node in [n for n in todo if n.kind in beside]:
                 background[node.name] = pool.submit(timed, node)
-            foreground = [n for n in todo if n.kind != "proxy"]
+            foreground = [n for n in todo if n.kind not in beside]
             if foreground:
                 timed(foreground[0])
             elif background:
@@ -95,6 +102,14 @@ def run_local(ctx: StepContext, timings: dict[str, float] | None = None) -> dict
             else:
                 raise steps.StepError(f"run {ctx.spec.run_id}: no step can run; done {done}")
     return {n.name: ctx.pointer(n.name) for n in nodes if n.kind in ("outputs", "proxy")}
+
+
+def beside_transcription(device: str, cpu_count: int | None = None) -> frozenset[str]:
+    """The step kinds :func:`run_local` runs in threads: the proxy, and the diarizer when
+    the transcription runs on a GPU or the machine has 8 cores or more (on fewer, the two
+    would only share the same cores, and one after the other is as fast and lighter)."""
+    cores = (os.cpu_count() or 1) if cpu_count is None else cpu_count
+    return frozenset({"proxy", "diarize"} if device != "cpu" or cores >= 8 else {"proxy"})
 
 
 class _Overall:
