@@ -13,6 +13,7 @@ the first guard against Whisper's hallucinations; the thresholds of
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -114,6 +115,13 @@ class TranscriptionOptions(BaseModel):
         "Windows are filled up to it and cut at pauses (fill_min_s). Chosen on the tuning set "
         "(bench/transcription.py): 29.5 s beat 25 s on real speech (word-weighted WER 0.182 "
         "against 0.203 on the Catalan and English clips).",
+    )
+    short_window_s: float = Field(
+        default=15.0,
+        ge=0.0,
+        description="When the last window of a chunk would hold less speech than this, the "
+        "last two windows share their speech evenly (cut at a pause), so Whisper never "
+        "decodes a few seconds of speech alone, without context. 0: off.",
     )
     silence_dbfs: float = Field(
         default=-60.0,
@@ -247,13 +255,12 @@ def pack_speech(
         if _peak(audio, r, sample_rate) >= floor
     ]
     gap_cap = options.max_gap_ms / 1000
-    groups = fill_windows(
-        regions,
-        limit,
-        gap_cap,
-        options.fill_min_s,
-        lambda lo, hi: quietest_moment(audio, lo, hi, sample_rate),
-    )
+
+    def quiet(lo: float, hi: float) -> float:
+        return quietest_moment(audio, lo, hi, sample_rate)
+
+    groups = fill_windows(regions, limit, gap_cap, options.fill_min_s, quiet)
+    groups = balance_tail(groups, gap_cap, options.fill_min_s, quiet, options.short_window_s)
 
     spans: list[Segment] = []
     windows: list[Segment] = []
@@ -341,6 +348,31 @@ def fill_windows(
         groups.append([])
         used = 0.0
     return [g for g in groups if g]
+
+
+def packed_length(group: Sequence[Segment], gap_cap: float) -> float:
+    """Seconds a window of these regions lasts once the gaps between them are capped."""
+    gaps = sum(min(b.start - a.end, gap_cap) for a, b in itertools.pairwise(group))
+    return sum(r.duration for r in group) + gaps
+
+
+def balance_tail(
+    groups: list[list[Segment]],
+    gap_cap: float,
+    fill_min_s: float,
+    quiet: Callable[[float, float], float],
+    short_s: float,
+) -> list[list[Segment]]:
+    """The last two windows sharing their speech evenly when the last is shorter than
+    ``short_s`` (filling windows greedily leaves whatever remains to the last one)."""
+    if len(groups) < 2 or packed_length(groups[-1], gap_cap) >= short_s:
+        return groups
+    regions = [*groups[-2], *groups[-1]]
+    half = packed_length(regions, gap_cap) / 2
+    split = fill_windows(regions, half + min(1.0, half / 4), gap_cap, fill_min_s, quiet)
+    if len(split) != 2:
+        return groups
+    return [*groups[:-2], *split]
 
 
 def quietest_moment(
