@@ -206,12 +206,14 @@ def test_quietest_point_finds_the_pause(tmp_path: Path) -> None:
 def test_a_short_last_window_shares_the_speech_of_the_one_before() -> None:
     from plenaria.transcription.base import balance_tail, fill_windows, packed_length
 
-    regions = [Segment(float(t), t + 4.0) for t in range(0, 40, 5)]  # 8 x 4 s, 1 s apart
+    regions = [Segment(float(t), t + 4.0) for t in range(0, 70, 5)]  # 14 x 4 s, 1 s apart
     quiet = lambda lo, hi: hi  # noqa: E731 (no pause to find: cut at the end of the room)
     greedy = fill_windows(regions, 29.5, 0.6, 3.0, quiet)
-    assert [round(packed_length(g, 0.6), 1) for g in greedy] == [27.0, 8.6]
+    assert [round(packed_length(g, 0.6), 1) for g in greedy] == [27.0, 27.0, 8.6]
     balanced = balance_tail(greedy, 0.6, 3.0, quiet, 15.0)
     lengths = [packed_length(g, 0.6) for g in balanced]
-    assert len(balanced) == 2 and min(lengths) >= 15.0
+    assert len(balanced) == 3 and balanced[0] == greedy[0] and min(lengths[1:]) >= 15.0
     assert [r for g in balanced for r in g] == [r for g in greedy for r in g]  # nothing lost
     assert balance_tail(greedy, 0.6, 3.0, quiet, 5.0) == greedy  # long enough: unchanged
+    two = fill_windows(regions[:8], 29.5, 0.6, 3.0, quiet)  # 27.0 + 8.6 s: left as it is
+    assert balance_tail(two, 0.6, 3.0, quiet, 15.0) == two

@@ -119,9 +119,9 @@ class TranscriptionOptions(BaseModel):
     short_window_s: float = Field(
         default=15.0,
         ge=0.0,
-        description="When the last window of a chunk would hold less speech than this, the "
-        "last two windows share their speech evenly (cut at a pause), so Whisper never "
-        "decodes a few seconds of speech alone, without context. 0: off.",
+        description="When the last window of a chunk of three windows or more would hold less "
+        "speech than this, the last two windows share their speech evenly (cut at a pause), "
+        "so Whisper does not decode a chunk's last seconds alone, without context. 0: off.",
     )
     silence_dbfs: float = Field(
         default=-60.0,
@@ -364,8 +364,11 @@ def balance_tail(
     short_s: float,
 ) -> list[list[Segment]]:
     """The last two windows sharing their speech evenly when the last is shorter than
-    ``short_s`` (filling windows greedily leaves whatever remains to the last one)."""
-    if len(groups) < 2 or packed_length(groups[-1], gap_cap) >= short_s:
+    ``short_s`` (filling windows greedily leaves whatever remains to the last one), in a
+    chunk of three windows or more. With two, the first keeps its 29.5 s: on the tuning
+    set a 34-s recording lost 9 points of WER split 17 + 17, and a live chunk (about 30 s)
+    is transcribed as the same stretch of a file would be only if it is not split anew."""
+    if len(groups) < 3 or packed_length(groups[-1], gap_cap) >= short_s:
         return groups
     regions = [*groups[-2], *groups[-1]]
     half = packed_length(regions, gap_cap) / 2
