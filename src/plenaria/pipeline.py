@@ -124,7 +124,7 @@ def process_recording(
         outputs["proxy"] = storage.copy_out(finals["proxy"]["key"], out_dir / f"{stem}.proxy.mp4")
     timings["total"] = time.perf_counter() - started
     log.info(
-        "step times (s, the proxy beside the others): %s",
+        "step times (s; the steps run beside the others overlap them): %s",
         ", ".join(f"{k} {v:.1f}" for k, v in timings.items()),
     )
     return ProcessResult(transcript, outputs, chunks_of(ctx), timings)
