@@ -13,6 +13,7 @@ from plenaria.transcription.batched import (
     batch_order,
     join_split_words,
     needs_fallback,
+    repeats_sentence,
 )
 
 SR = 16_000
@@ -114,6 +115,16 @@ def test_a_window_falls_back_on_a_loop_or_improbable_text_but_not_on_silence() -
 
 def w(text: str, start: float, end: float, p: float = 0.9) -> DecodedWord:
     return DecodedWord(text, start, end, p)
+
+
+def test_one_short_sentence_said_three_times_running_is_a_loop() -> None:
+    # Whisper base, on 20 s of a live chunk: six seconds of speech came out as this, at a
+    # compression ratio of 1.75, under the 2.4 that catches longer loops
+    assert repeats_sentence(" Gracias. Gracias. Gracias. Gracias.")
+    assert repeats_sentence("Votos a favor. ¿Gracias? gracias... GRACIAS!")
+    assert not repeats_sentence(" Gracias. Gracias, señora alcaldesa. Gracias.")
+    assert not repeats_sentence(" Señor García: sí. Señora López: sí. Señor Puig: sí.")
+    assert not repeats_sentence("")
 
 
 def test_words_split_at_an_apostrophe_or_hyphen_are_joined_again() -> None:

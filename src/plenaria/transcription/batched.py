@@ -11,7 +11,10 @@ additions, window by window:
   ``WhisperModel.transcribe`` does for one window at a time; a loop is first
   decoded again with the same beam and a repetition penalty
   (``loop_repetition_penalty``), since sampling a looping window tends to make
-  words up;
+  words up; so is a window that says one short sentence three times running
+  ("Gracias. Gracias. Gracias.", too short for the compression ratio to see),
+  whose new text is kept only where Whisper finds it more probable (a roll call
+  can be "Sí. Sí. Sí.");
 - **previous-text conditioning**: windows are put in batches by stride
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
@@ -25,8 +28,10 @@ pipeline itself uses are called; the results come back as plain
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +120,22 @@ def needs_fallback(
     if avg_logprob < s.log_prob_threshold:
         return not no_speech_prob > s.no_speech_threshold
     return False
+
+
+def repeats_sentence(text: str, times: int = 3) -> bool:
+    """Whether ``text`` says one sentence or phrase ``times`` times running (case and
+    punctuation aside): a loop too short for the compression ratio to show."""
+    parts = [p.strip().casefold() for p in _PHRASE_END.split(text)]
+    parts = [p for p in parts if p]
+    run = 1
+    for a, b in itertools.pairwise(parts):
+        run = run + 1 if a == b else 1
+        if run >= times:
+            return True
+    return False
+
+
+_PHRASE_END = re.compile(r"[.!?;,¿¡…]+")
 
 
 def batch_order(n: int, batch_size: int, strided: bool) -> list[list[int]]:
@@ -253,6 +274,7 @@ def decode_windows(
         loops = [
             k for k, i in enumerate(batch)
             if found[i].compression_ratio > settings.compression_ratio_threshold
+            or repeats_sentence(found[i].text)
         ]  # fmt: skip
         if loops and settings.loop_repetition_penalty:
             log.debug("%d looping windows decoded again with a repetition penalty", len(loops))
@@ -268,6 +290,9 @@ def decode_windows(
                 tried[i].append(retried)
                 if not needs_fallback(
                     retried.compression_ratio, retried.avg_logprob, retried.no_speech_prob, settings
+                ) and (
+                    found[i].compression_ratio > settings.compression_ratio_threshold
+                    or retried.avg_logprob > found[i].avg_logprob
                 ):
                     found[i] = retried
         for temperature in settings.temperatures[1:]:
