@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from plenaria.live.rtmp_gate import free_loopback_port as free_port
 
 CHROMIUM = os.environ.get("PLENARIA_TEST_CHROMIUM", "/usr/bin/chromium")
 TARGETS_MS = {"open": 2000, "key": 50, "save": 300, "realign": 100}
@@ -81,12 +82,6 @@ def make_transcript(n_words: int, hours: float, seed: int = 0) -> dict[str, Any]
     rec = Recording("pleno-4h.mp4", "0" * 64, 10**9, hours * 3600, "mov,mp4")
     t = Transcript(rec, SessionInfo(id="pleno-4h"), speakers, (), tuple(items), ("es",), "bench")
     return t.to_dict()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve(folder: Path, content: dict[str, Any]) -> tuple[str, str, str, Any]:

@@ -13,7 +13,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,18 +26,14 @@ from typing import Any
 import httpx
 import pytest
 
+from plenaria.live.rtmp_gate import free_loopback_port as free_port
+
 CHROMIUM = os.environ.get("PLENARIA_TEST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("PLENARIA_WEB_SHOTS", "/tmp/web-shots"))
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SRC = Path(__file__).resolve().parents[2] / "src"
 PASSWORD = "correct horse battery"
 JOB_TIMEOUT_S = 420.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

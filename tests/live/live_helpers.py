@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import jiwer
 
+from plenaria.live.rtmp_gate import free_loopback_port as free_port  # noqa: F401 (for the tests)
 from plenaria.media.ffmpeg import ffmpeg_binary
 
 LINE = re.compile(r"^\[(\d+):(\d\d):(\d\d)\] ([^:]+): (.*)$")
@@ -28,12 +28,6 @@ def norm(text: str) -> str:
 
 def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(norm(reference), norm(hypothesis)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def encode_clip(src: Path, dest: Path, start_s: float = 0.0, length_s: float | None = None) -> Path:

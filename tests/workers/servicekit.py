@@ -26,15 +26,10 @@ from plenaria.db import jobs as repo
 from plenaria.db.engine import Database
 from plenaria.db.migrate import upgrade
 from plenaria.db.models import Job, JobStep
+from plenaria.live.rtmp_gate import free_loopback_port as free_port
 
 REDIS = "redis://127.0.0.1:6379"
 PG_SERVER = os.environ.get("PLENARIA_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def shared_models_dir() -> Path:
