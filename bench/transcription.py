@@ -10,6 +10,8 @@ int8, CPU, beam 5) shared by the three systems, so the figures compare methods:
 
 - bare: ``WhisperModel.transcribe(audio, beam_size=5)``, sequential, no VAD;
 - batched: ``BatchedInferencePipeline.transcribe(audio, batch_size=8)`` with its VAD;
+- batched_words (not run unless named): the same with ``word_timestamps=True``, the
+  word times Plenaria computes and the batched column does not;
 - plenaria: our silero VAD, our chunks, ``Transcriber.transcribe`` per chunk
   (word timestamps on, as the pipeline needs them); ``--set`` overrides options.
 
@@ -212,6 +214,12 @@ def main() -> None:
         segs, _ = batched.transcribe(load(path), beam_size=args.beam, batch_size=8, language=lang)
         return " ".join(s.text.strip() for s in segs)
 
+    def fw_batched_words(path: Path, lang: str | None) -> str:
+        segs, _ = batched.transcribe(
+            load(path), beam_size=args.beam, batch_size=8, language=lang, word_timestamps=True
+        )
+        return " ".join(s.text.strip() for s in segs)
+
     def plenaria(path: Path, lang: str | None) -> str:
         speech = detect_speech(path, vad)
         dur = len(load(path)) / SR
@@ -227,6 +235,7 @@ def main() -> None:
     systems: dict[str, Callable[[Path, str | None], str]] = {
         "bare": bare,
         "batched": fw_batched,
+        "batched_words": fw_batched_words,
         "plenaria": plenaria,
     }
     chosen = [s for s in args.systems.split(",") if s]

@@ -265,6 +265,13 @@ def decode_windows(
         chunks = [audio[windows[i][0] : windows[i][1]] for i in batch]
         feats = np.stack([pad_or_trim(fe(c)[..., :-1]) for c in chunks]).astype(np.float32)
         encoded = model.encode(feats)
+        # Windows decoded again reuse their encoder output where it can be indexed (on the
+        # CPU): given features, generate() would run the encoder on them once more.
+        hidden = np.asarray(encoded) if encoded.device == "cpu" else None
+
+        def again_input(rows: list[int], hidden: Any = hidden, feats: Any = feats) -> Any:
+            return _storage(hidden[rows] if hidden is not None else feats[rows])
+
         t0 = settings.temperatures[0]
         found = {
             i: score(r, t0)
@@ -279,7 +286,7 @@ def decode_windows(
         if loops and settings.loop_repetition_penalty:
             log.debug("%d looping windows decoded again with a repetition penalty", len(loops))
             again = generate(
-                _storage(feats[loops]),
+                again_input(loops),
                 prompts([batch[k] for k in loops], t0),
                 t0,
                 settings.loop_repetition_penalty,
@@ -305,7 +312,7 @@ def decode_windows(
                 break
             log.debug("%d windows decoded again at temperature %.1f", len(failed), temperature)
             again = generate(
-                _storage(feats[failed]),
+                again_input(failed),
                 prompts([batch[k] for k in failed], temperature),
                 temperature,
             )
