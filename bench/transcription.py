@@ -26,6 +26,7 @@ with its usual 1 s pauses, one dense with 0.15 s pauses).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -210,13 +211,9 @@ def main() -> None:
         segs, _ = model.transcribe(load(path), beam_size=args.beam, language=lang)
         return " ".join(s.text.strip() for s in segs)
 
-    def fw_batched(path: Path, lang: str | None) -> str:
-        segs, _ = batched.transcribe(load(path), beam_size=args.beam, batch_size=8, language=lang)
-        return " ".join(s.text.strip() for s in segs)
-
-    def fw_batched_words(path: Path, lang: str | None) -> str:
+    def fw_batched(path: Path, lang: str | None, words: bool = False) -> str:
         segs, _ = batched.transcribe(
-            load(path), beam_size=args.beam, batch_size=8, language=lang, word_timestamps=True
+            load(path), beam_size=args.beam, batch_size=8, language=lang, word_timestamps=words
         )
         return " ".join(s.text.strip() for s in segs)
 
@@ -235,7 +232,7 @@ def main() -> None:
     systems: dict[str, Callable[[Path, str | None], str]] = {
         "bare": bare,
         "batched": fw_batched,
-        "batched_words": fw_batched_words,
+        "batched_words": functools.partial(fw_batched, words=True),
         "plenaria": plenaria,
     }
     chosen = [s for s in args.systems.split(",") if s]
