@@ -317,8 +317,10 @@ def test_the_login_form_needs_its_token_and_the_same_origin(
 ) -> None:
     fields = {"email": world.emails["clerk"], "password": PASSWORD, "next": "/"}
     r = client.post("/login", data=fields, follow_redirects=False)  # no token
-    assert r.status_code == 403 and "caducado" in r.text
+    assert r.status_code == 403 and "caducado" in r.json()["detail"]
     assert SESSION_COOKIE not in r.headers.get("set-cookie", "")
+    page = client.post("/login", data=fields, headers={"Accept": "text/html"})
+    assert page.status_code == 403 and "El formulario ha caducado" in page.text
     token = _form_token(client)
     r = client.post("/login", data={**fields, "csrf_token": "0" * 64}, follow_redirects=False)
     assert r.status_code == 403
@@ -327,7 +329,7 @@ def test_the_login_form_needs_its_token_and_the_same_origin(
     r = client.post(
         "/login", data={**fields, "csrf_token": token}, headers=foreign, follow_redirects=False
     )
-    assert r.status_code == 403 and "otro sitio" in r.text
+    assert r.status_code == 403 and "otro sitio" in r.json()["detail"]
     token = _form_token(client)
     r = client.post(
         "/login",

@@ -225,8 +225,15 @@ def router(pages: Pages | None = None) -> APIRouter:
         try:
             login_guard.check_origin(request)
         except PermissionDeniedError:
+            if not _wants_html(request):
+                raise
             return login_page(request, {**context, "error": t["login_foreign"]}, 403)
         if not login_guard.login_form_token_valid(settings, nonce, fields.get("csrf_token")):
+            if not _wants_html(request):
+                raise PermissionDeniedError(
+                    "El formulario de entrada ha caducado o no lleva su token (csrf_token).",
+                    "Cargue /login y envíe el formulario desde allí.",
+                )
             return login_page(request, {**context, "error": t["login_expired"]}, 403)
         try:
             login_in = LoginIn.model_validate(
