@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -49,6 +49,12 @@ def _settings(**updates: object) -> Settings:
         settings = settings.model_copy(update=given)
     settings.check_safe()
     return settings
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-* from the same peers as the app (PLENARIA_TRUSTED_PROXIES)."""
+    networks = ",".join(str(n) for n in settings.trusted_networks)
+    return {"proxy_headers": bool(networks), "forwarded_allow_ips": networks or None}
 
 
 def service_app() -> FastAPI:
@@ -132,7 +138,7 @@ def api(
     with reported_errors(debug):
         import uvicorn
 
-        _settings()  # fail fast on unsafe settings, before binding the port
+        settings = _settings()  # fail fast on unsafe settings, before binding the port
         uvicorn.run(
             "plenaria.cli_service:service_app",
             factory=True,
@@ -140,7 +146,7 @@ def api(
             port=port,
             workers=workers,
             log_level=loglevel.lower(),
-            proxy_headers=True,
+            **proxy_options(settings),
         )
 
 
@@ -177,6 +183,7 @@ def serve(
                 host=host,
                 port=port,
                 log_level=loglevel.lower(),
+                **proxy_options(settings),
             )
         finally:
             for child in children:

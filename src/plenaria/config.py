@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -133,7 +134,30 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Seconds between two passes of the reconciler."
     )
     login_attempts_per_minute: int = Field(
-        default=10, ge=1, description="Failed logins allowed per address and account."
+        default=30,
+        ge=1,
+        description="Login attempts allowed per minute from one client address, all accounts "
+        "together (a successful login is not counted).",
+    )
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one account (from any address) before it must wait: "
+        "then 1, 2, 4 ... seconds after each further failure, up to login_backoff_max_s.",
+    )
+    login_backoff_max_s: int = Field(
+        default=900, ge=1, description="Longest wait of an account after failed logins, seconds."
+    )
+    login_max_concurrent_hashes: int = Field(
+        default=4,
+        ge=1,
+        description="Password checks (64 MiB Argon2 hashes) at once per API process; "
+        "a login beyond them is answered 503 with Retry-After.",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses or CIDR networks of reverse proxies whose "
+        "X-Forwarded-For is believed; from any other peer it is ignored.",
     )
     queue_routes: str = Field(
         default="",
@@ -162,7 +186,9 @@ class Settings(BaseSettings):
         description="Ports for RTMP pushes, first-last: one per live session at a time.",
     )
     cookie_secure: bool = Field(
-        default=False, description="Send the session cookie over HTTPS only (production)."
+        default=False,
+        description="Send the session cookie over HTTPS only, named __Host-plenaria_session "
+        "(required in production).",
     )
 
     @property
@@ -183,6 +209,12 @@ class Settings(BaseSettings):
         return range(lo, int(last or first) + 1)
 
     @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """``trusted_proxies`` parsed (checked in :meth:`check_safe`)."""
+        items = (p.strip() for p in self.trusted_proxies.split(","))
+        return tuple(ip_network(p, strict=False) for p in items if p)
+
+    @property
     def storage_path(self) -> Path:
         return self.storage_dir if self.storage_dir is not None else self.data_dir / "storage"
 
@@ -200,8 +232,14 @@ class Settings(BaseSettings):
 
         self._check_routes()
         self._check_rtmp_ports()
+        self._check_trusted_proxies()
         if self.env != "production":
             return
+        if not self.cookie_secure:
+            raise ConfigError(
+                "PLENARIA_COOKIE_SECURE no está activado en producción.",
+                "Sirva la aplicación por HTTPS y ponga PLENARIA_COOKIE_SECURE=true.",
+            )
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
             raise ConfigError(
                 "PLENARIA_SECRET_KEY is the default in production.",
@@ -226,6 +264,18 @@ class Settings(BaseSettings):
                 f"PLENARIA_LIVE_RTMP_PORTS is {self.live_rtmp_ports!r}.",
                 "Give a port range first-last, e.g. 1935-1944.",
             )
+
+    def _check_trusted_proxies(self) -> None:
+        from plenaria.errors import ConfigError
+
+        try:
+            _ = self.trusted_networks
+        except ValueError as e:
+            raise ConfigError(
+                f"PLENARIA_TRUSTED_PROXIES no es una lista de direcciones: {e}.",
+                "Escriba direcciones IP o redes CIDR separadas por comas, "
+                "p. ej. 127.0.0.1,10.0.0.0/8.",
+            ) from e
 
     def _check_routes(self) -> None:
         from plenaria.errors import ConfigError

@@ -74,6 +74,10 @@ class PermissionDeniedError(PlenariaError):
 
 
 class RateLimitedError(PlenariaError):
-    """Too many attempts; try again later (429)."""
+    """Too many attempts; try again in ``retry_after_s`` seconds (429 with Retry-After)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, hint: str = "", retry_after_s: int = 60) -> None:
+        super().__init__(message, hint)
+        self.retry_after_s = retry_after_s

@@ -25,8 +25,20 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "login_button": ("Entrar", "Entra"),
     "login_failed": ("Correo o contraseña incorrectos.", "Correu o contrasenya incorrectes."),
     "login_limited": (
-        "Demasiados intentos fallidos. Espere un minuto.",
-        "Massa intents fallits. Espereu un minut.",
+        "Demasiados intentos de entrada. Espere {seconds} segundos y vuelva a intentarlo.",
+        "Massa intents d'entrada. Espereu {seconds} segons i torneu-ho a provar.",
+    ),
+    "login_busy": (
+        "El servidor está ocupado. Vuelva a intentarlo en unos segundos.",
+        "El servidor està ocupat. Torneu-ho a provar d'aquí a uns segons.",
+    ),
+    "login_expired": (
+        "El formulario ha caducado. Vuelva a escribir su contraseña.",
+        "El formulari ha caducat. Torneu a escriure la contrasenya.",
+    ),
+    "login_foreign": (
+        "Entrada refusada: el formulario venía de otro sitio web.",
+        "Entrada refusada: el formulari venia d'un altre lloc web.",
     ),
     "sessions_title": ("Sesiones del pleno", "Sessions del ple"),
     "no_sessions": ("Todavía no hay sesiones.", "Encara no hi ha sessions."),

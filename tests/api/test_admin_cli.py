@@ -127,7 +127,21 @@ def test_create_council_user_and_token(env: dict[str, str], db_url: str) -> None
                 "--password-stdin",
             ],
             "\n",
-            "password is empty",
+            "La contraseña está vacía",
+        ),
+        (
+            [
+                "admin",
+                "create-user",
+                "b@x.org",
+                "--council",
+                "villa-a",
+                "--role",
+                "clerk",
+                "--password-stdin",
+            ],
+            "once chars.\n",
+            "La contraseña tiene menos de 12 caracteres",
         ),
         (
             ["admin", "create-user", "b@x.org", "--council", "villa-a", "--role", "clerk"],

@@ -93,7 +93,7 @@ def test_user_management(client: TestClient, world: World) -> None:
     user = r.json()
     assert user["email"] == "new.clerk@a.example.org" and "password" not in str(user)
     r = client.post(f"{V1}/users", json=body, headers=h)
-    assert r.status_code == 409 and "already exists" in r.json()["detail"]
+    assert r.status_code == 409 and "No se puede crear una cuenta" in r.json()["detail"]
     r = client.post(f"{V1}/users", json={**body, "email": "x@a.org", "role": "mayor"}, headers=h)
     assert r.status_code == 422
     r = client.patch(f"{V1}/users/{user['id']}", json={"role": "secretary"}, headers=h)

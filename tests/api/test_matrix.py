@@ -78,6 +78,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
         200, lambda w: {"email": w.emails["clerk"], "password": "correct horse battery"}
     ),
     ("POST", f"{V1}/auth/logout"): collection(ALL_ROLES, 204),
+    ("POST", f"{V1}/auth/password"): collection(
+        ALL_ROLES,
+        200,
+        lambda w: {"current_password": "correct horse battery", "new_password": "x" * 12},
+    ),
     ("GET", f"{V1}/auth/me"): collection(ALL_ROLES, 200),
     ("GET", f"{V1}/tokens"): collection(ALL_ROLES, 200),
     ("POST", f"{V1}/tokens"): collection(ALL_ROLES, 201, lambda w: {"name": "matrix"}),
@@ -108,7 +113,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         201,
         lambda w: {
             "email": f"{uuid.uuid4().hex[:8]}@x.org",
-            "password": "long enough",
+            "password": "long enough!",
             "role": "clerk",
         },
     ),
@@ -198,7 +203,8 @@ MATRIX.update(
         ("GET", "/jobs/{job_id}/steps"): obj(ALL_ROLES, 200, job_id="job"),
         ("GET", "/sessions/{session_id}/editor"): obj(ALL_ROLES, 200, session_id="session"),
         ("GET", "/login"): public(200),
-        ("POST", "/login"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=CLERK_LOGIN),
+        # Without the form's token (login CSRF): refused; test_auth logs in by the form.
+        ("POST", "/login"): Rule(dict.fromkeys(PRINCIPALS, 403), headers=FORM, content=CLERK_LOGIN),
         ("POST", "/logout"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=b""),
         ("GET", "/static/web/{path:path}"): Rule(
             dict.fromkeys(PRINCIPALS, 200), params={"path:path": "asset"}
@@ -279,7 +285,7 @@ def _make(world: World, factory: str, client: TestClient) -> str:
             council = s.get(Council, council_id)
             assert council is not None
             email = f"{uuid.uuid4().hex[:8]}@a.example.org"
-            return accounts.create_user(s, council, email, "long enough", "clerk").id
+            return accounts.create_user(s, council, email, "long enough!", "clerk").id
         if factory == "token":
             admin = s.get(User, world.users["admin"])
             assert admin is not None

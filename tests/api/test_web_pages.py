@@ -13,10 +13,22 @@ from plenaria.db import civic
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 
+def form_token(client: TestClient) -> str:
+    """The login form's CSRF token (bound to the login cookie the page sets)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    return found.group(1)
+
+
 def login(client: TestClient, world: World, who: str = "clerk") -> None:
     r = client.post(
         "/login",
-        data={"email": world.emails[who], "password": PASSWORD, "next": "/jobs"},
+        data={
+            "email": world.emails[who],
+            "password": PASSWORD,
+            "next": "/jobs",
+            "csrf_token": form_token(client),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/jobs", r.text
@@ -32,7 +44,13 @@ def test_pages_redirect_to_login_and_login_works(client: TestClient, world: Worl
     r = client.get("/login")
     assert r.status_code == 200 and '<html lang="es">' in r.text and 'name="email"' in r.text
     r = client.post(
-        "/login", data={"email": world.emails["clerk"], "password": "wrong"}, follow_redirects=False
+        "/login",
+        data={
+            "email": world.emails["clerk"],
+            "password": "wrong",
+            "csrf_token": form_token(client),
+        },
+        follow_redirects=False,
     )
     assert r.status_code == 401 and "incorrectos" in r.text
     login(client, world)
@@ -47,7 +65,12 @@ def test_pages_redirect_to_login_and_login_works(client: TestClient, world: Worl
 def test_open_redirects_are_refused(client: TestClient, world: World) -> None:
     r = client.post(
         "/login",
-        data={"email": world.emails["clerk"], "password": PASSWORD, "next": "//evil.example"},
+        data={
+            "email": world.emails["clerk"],
+            "password": PASSWORD,
+            "next": "//evil.example",
+            "csrf_token": form_token(client),
+        },
         follow_redirects=False,
     )
     assert r.headers["location"] == "/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plenaria.db import accounts, civic, jobs, transcripts
+from plenaria.db import accounts, civic, jobs, login_throttle, transcripts
 from plenaria.db.base import utcnow
 from plenaria.db.engine import Database, normalize_url
 from plenaria.db.models import ApiToken, AuditEntry, Council, Job, User
@@ -56,8 +57,10 @@ def test_councils_and_users(database: Database, two_councils: tuple[str, str]) -
         assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
         with pytest.raises(InputError, match="role"):
             accounts.create_user(s, council, "b@example.org", "correct horse", "mayor")
-        with pytest.raises(InputError, match="empty"):
+        with pytest.raises(InputError, match="vacía"):
             accounts.create_user(s, council, "b@example.org", "   ", "clerk")
+        with pytest.raises(InputError, match="menos de 12 caracteres"):
+            accounts.create_user(s, council, "b@example.org", "x" * 11, "clerk")
         with pytest.raises(ConflictError, match=r"ana@example\.org"):
             accounts.create_user(s, council, "ANA@example.org", "correct horse", "clerk")
     with database.transaction() as s:
@@ -73,7 +76,7 @@ def test_tokens_are_hashed_and_revocable(database: Database, two_councils: tuple
     with database.transaction() as s:
         council = s.get(Council, two_councils[0])
         assert council is not None
-        user = accounts.create_user(s, council, "t@example.org", "password123", "clerk")
+        user = accounts.create_user(s, council, "t@example.org", "password1234", "clerk")
         token, clear = accounts.create_token(s, user, "portal")
         token_id = token.id
     assert clear.startswith("pln_") and len(clear) > 40
@@ -96,11 +99,11 @@ def test_tokens_are_hashed_and_revocable(database: Database, two_councils: tuple
         assert accounts.verify_token(s, clear) is None
 
 
-def test_web_sessions_and_login_attempts(database: Database, two_councils: tuple[str, str]) -> None:
+def test_web_sessions(database: Database, two_councils: tuple[str, str]) -> None:
     with database.transaction() as s:
         council = s.get(Council, two_councils[0])
         assert council is not None
-        user = accounts.create_user(s, council, "w@example.org", "password123", "clerk")
+        user = accounts.create_user(s, council, "w@example.org", "password1234", "clerk")
         secret = accounts.open_web_session(s, user)
     with database.transaction() as s:
         found = accounts.web_session_user(s, secret)
@@ -109,14 +112,46 @@ def test_web_sessions_and_login_attempts(database: Database, two_councils: tuple
         accounts.close_web_session(s, secret)
     with database.transaction() as s:
         assert accounts.web_session_user(s, secret) is None
-        for _ in range(3):
-            accounts.record_login_attempt(s, "W@example.org", "10.0.0.1", False, None)
-        accounts.record_login_attempt(s, "w@example.org", "10.0.0.1", True, two_councils[0])
-        accounts.record_login_attempt(s, "w@example.org", "10.0.0.2", False, None)
+
+
+def test_login_counters_are_atomic_under_concurrent_claims(database: Database) -> None:
+    """Twelve threads claim at once: exactly ``limit`` pass, whatever the interleaving."""
+    start = threading.Barrier(12)
+    waits: list[int] = []
+
+    def claim() -> None:
+        start.wait()
+        with database.session() as s:
+            waits.append(login_throttle.claim_address(s, "192.0.2.1", limit=5))
+            s.commit()
+
+    threads = [threading.Thread(target=claim) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(waits)[:5] == [0] * 5 and all(w > 0 for w in sorted(waits)[5:])
+    assert len(waits) == 12
+
+
+def test_an_accounts_wait_doubles_and_ends(database: Database) -> None:
+    now = utcnow()
     with database.transaction() as s:
-        assert accounts.recent_failures(s, "w@example.org", "10.0.0.1") == 3
-        assert accounts.recent_failures(s, "w@example.org", "10.0.0.2") == 1
-        assert accounts.recent_failures(s, "x@example.org", "10.0.0.1") == 0
+        for _ in range(3):
+            assert login_throttle.claim_account(s, "W@example.org", 3, 60, now) == 0
+        # The third attempt set a 1 s wait; a refused attempt does not lengthen it.
+        assert login_throttle.claim_account(s, "w@example.org", 3, 60, now) == 1
+        assert login_throttle.claim_account(s, "w@example.org", 3, 60, now) == 1
+        later = now + timedelta(seconds=1)
+        assert login_throttle.claim_account(s, "w@example.org", 3, 60, later) == 0
+        assert login_throttle.claim_account(s, "w@example.org", 3, 60, later) == 2
+        login_throttle.login_succeeded(s, "w@example.org", "192.0.2.1", later)
+        assert login_throttle.claim_account(s, "w@example.org", 3, 60, later) == 0
+        # Failures a day old are forgotten.
+        assert login_throttle.claim_account(s, "old@example.org", 1, 60, now) == 0
+        assert login_throttle.claim_account(s, "old@example.org", 1, 60, now) == 1
+        day = now + timedelta(days=1, seconds=1)
+        assert login_throttle.claim_account(s, "old@example.org", 1, 60, day) == 0
 
 
 def test_jobs_are_scoped_to_their_council(
@@ -193,7 +228,7 @@ def test_transcript_versions_refuse_a_stale_parent(
         plenary = civic.create_plenary_session(s, a, {"date": "2024-05-30", "agenda": []})
         council = s.get(Council, a)
         assert council is not None
-        editor = accounts.create_user(s, council, "e@example.org", "password123", "secretary")
+        editor = accounts.create_user(s, council, "e@example.org", "password1234", "secretary")
         v1 = transcripts.save_version(s, plenary, None, {"words": [1]}, None)
         assert (v1.number, v1.author_id, v1.parent_number) == (1, None, None)
         v2 = transcripts.save_version(s, plenary, editor, {"words": [1, 2]}, 1)

@@ -35,6 +35,7 @@ def api(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
         f"{REDIS}/11",
         extra_env={
             "PLENARIA_ENV": "production",
+            "PLENARIA_COOKIE_SECURE": "true",
             "PLENARIA_SECRET_KEY": "s" * 40,
             "PLENARIA_MAX_UPLOAD_BYTES": str(4 * 10**9),
         },

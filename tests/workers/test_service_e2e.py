@@ -31,6 +31,13 @@ from plenaria.samples import SCRIPT, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 
+# Production refuses insecure cookies; these clients use bearer tokens over plain HTTP.
+PRODUCTION = {
+    "PLENARIA_ENV": "production",
+    "PLENARIA_SECRET_KEY": "s" * 40,
+    "PLENARIA_COOKIE_SECURE": "true",
+}
+
 SESSION = """\
 id: 2026-11-24-ordinaria
 council: Ayuntamiento de Villaejemplo
@@ -108,13 +115,13 @@ def production(tmp_path: Path) -> Iterator[Service]:
 def test_production_tus_upload_two_workers_redis_postgresql_docx(
     production: Service, video: Path, tmp_path: Path
 ) -> None:
-    env = production.env | {"PLENARIA_ENV": "production", "PLENARIA_SECRET_KEY": "s" * 40}
+    env = production.env | PRODUCTION
     migrated = plenaria(env, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
     token = council_user_token(env)
     api, server = start_server(env, tmp_path / "api.log")
     production.workers.append(api)
-    production.extra_env = {"PLENARIA_ENV": "production", "PLENARIA_SECRET_KEY": "s" * 40}
+    production.extra_env = PRODUCTION
     production.start_worker("media,diarization,default", "cpu")
     production.start_worker("asr", "asr")
     _submit_and_check(env, server, token, video, tmp_path / "out")

@@ -1,8 +1,9 @@
 """Request dependencies: the database session, the caller, and the one permission check.
 
 Credentials: ``Authorization: Bearer pln_...`` (integrations) or the signed
-session cookie (browsers). A cookie-authenticated unsafe request must carry
-``X-CSRF-Token``; a bearer request needs none (no browser sends it by itself).
+session cookie (browsers; ``__Host-plenaria_session`` when cookies are secure).
+A cookie-authenticated unsafe request must carry ``X-CSRF-Token``; a bearer
+request needs none (no browser sends it by itself).
 
 Cost per request: dependencies that do no I/O are ``async def``, so FastAPI
 calls them on the event loop instead of handing each to the thread pool; the
@@ -24,13 +25,14 @@ from starlette.concurrency import run_in_threadpool
 from plenaria import accounts
 from plenaria.api.errors import ServiceUnavailableError
 from plenaria.api.jobs_port import JobQueue
+from plenaria.api.login_guard import SESSION_COOKIE as SESSION_COOKIE
+from plenaria.api.login_guard import session_cookie_name
 from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db.engine import Database
 from plenaria.db.models import User
 from plenaria.errors import AuthenticationError, PermissionDeniedError
 
-SESSION_COOKIE = "plenaria_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -114,15 +116,17 @@ def get_principal(request: Request, db: DbSession) -> Principal:
     if token is not None:
         user = repo.verify_token(db, token)
         if user is None:
-            raise AuthenticationError("Invalid or revoked API token.", "Create a new token.")
+            raise AuthenticationError(
+                "Token de API no válido, caducado o revocado.", "Cree un token nuevo."
+            )
         end_auth_read(db)  # the token's last use, when it was written
         return Principal(user=user, via="token")
-    cookie = request.cookies.get(SESSION_COOKIE)
+    settings: Settings = request.app.state.settings
+    cookie = request.cookies.get(session_cookie_name(settings))
     if not cookie:
         raise AuthenticationError(
             "Not authenticated.", "Log in, or send Authorization: Bearer TOKEN."
         )
-    settings: Settings = request.app.state.settings
     secret_key = settings.secret_key.get_secret_value()
     secret = accounts.unsign_cookie(secret_key, cookie)
     user = repo.web_session_user(db, secret) if secret else None

@@ -75,8 +75,9 @@ def _plenaria(request: Request, exc: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    if status == 429:
-        headers["Retry-After"] = "60"
+    retry_after_s = getattr(exc, "retry_after_s", None)
+    if status == 429 or retry_after_s is not None:
+        headers["Retry-After"] = str(retry_after_s or 60)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
     return JSONResponse({"detail": _one_line(str(exc))}, status_code=status, headers=headers)

@@ -58,20 +58,40 @@ class LoginOut(BaseModel):
     user: UserPublic
 
 
+PASSWORD_DOC = "At least 12 characters (a shorter one is 422)."
+
+
 class UserCreate(Strict):
     email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(max_length=1024, description=PASSWORD_DOC)
     role: Role
 
 
 class UserUpdate(Strict):
     role: Role | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=1024)
+    password: str | None = Field(
+        default=None,
+        max_length=1024,
+        description=PASSWORD_DOC + " Ends the user's browser sessions and revokes their tokens.",
+    )
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(max_length=1024, description=PASSWORD_DOC)
+
+
+class PasswordChanged(BaseModel):
+    sessions_closed: int = Field(description="Your other browser sessions, now ended.")
+    tokens_revoked: int = Field(description="Your API tokens, now revoked (all of them).")
 
 
 class TokenCreate(Strict):
     name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days until it stops working; null: never."
+    )
 
 
 class TokenPublic(Public):
@@ -81,6 +101,7 @@ class TokenPublic(Public):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
 
 
 class TokenCreated(TokenPublic):

@@ -1,4 +1,4 @@
-"""Councils, users, API tokens, browser sessions, login attempts and the audit log.
+"""Councils, users, API tokens, browser sessions and the audit log (logins: login_throttle).
 
 Functions take an open :class:`~sqlalchemy.orm.Session`, flush, and leave the
 commit to the caller. Bad input raises :mod:`plenaria.errors` with one line.
@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from plenaria import accounts
 from plenaria.db.base import utcnow
-from plenaria.db.models import ROLES, ApiToken, AuditEntry, Council, LoginAttempt, User, WebSession
+from plenaria.db.models import ROLES, ApiToken, AuditEntry, Council, User, WebSession
 from plenaria.errors import ConflictError, InputError, NotFoundError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SESSION_TTL = timedelta(hours=12)
-MIN_PASSWORD_CHARS = 8
+MIN_PASSWORD_CHARS = 12
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # a token's last use is written at most this often
 
 
@@ -68,11 +68,11 @@ def check_role(role: str) -> str:
 
 def check_password(password: str) -> str:
     if not password.strip():
-        raise InputError("The password is empty.", "Give a password.")
+        raise InputError("La contraseña está vacía.", "Escriba una contraseña.")
     if len(password) < MIN_PASSWORD_CHARS:
         raise InputError(
-            f"The password is shorter than {MIN_PASSWORD_CHARS} characters.",
-            "Use a longer one.",
+            f"La contraseña tiene menos de {MIN_PASSWORD_CHARS} caracteres.",
+            "Use una más larga, p. ej. una frase de varias palabras.",
         )
     return password
 
@@ -84,7 +84,11 @@ def create_user(session: Session, council: Council, email: str, password: str, r
     check_role(role)
     check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ConflictError(f"A user with email {email} already exists.", "Use another email.")
+        # The same answer whatever council has it: nothing tells that it exists elsewhere.
+        raise ConflictError(
+            f"No se puede crear una cuenta con el correo {email}.",
+            "Use otro correo; si la persona ya tiene cuenta aquí, está en la lista de usuarios.",
+        )
     user = User(
         council_id=council.id,
         email=email,
@@ -118,6 +122,24 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = accounts.hash_password(check_password(password))
 
 
+def revoke_credentials(
+    session: Session, user: User, keep_session_secret: str = ""
+) -> tuple[int, int]:
+    """End ``user``'s browser sessions (but the one of ``keep_session_secret``) and revoke
+    every one of their API tokens, after a password change. Returns (sessions, tokens)."""
+    sessions = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session_secret:
+        sessions = sessions.where(WebSession.token_hash != accounts.sha256_hex(keep_session_secret))
+    closed = cast(CursorResult[Any], session.execute(sessions)).rowcount
+    tokens = (
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    revoked = cast(CursorResult[Any], session.execute(tokens)).rowcount
+    return int(closed or 0), int(revoked or 0)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, else None (constant-ish time)."""
     user = get_user_by_email(session, email)
@@ -135,11 +157,20 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 # API tokens
 
 
-def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``: the row and the clear token (shown once, never stored)."""
+def create_token(
+    session: Session, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``: the row and the clear token (shown once, never stored).
+
+    ``expires_in_days``: it stops working then (401); None: it works until revoked.
+    """
     name = name.strip()
     if not name:
         raise InputError("The token's name is empty.", "Name it after the integration using it.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise InputError(
+            f"Un token no puede caducar en {expires_in_days} días.", "Dé de 1 a 3650 días."
+        )
     clear = accounts.new_api_token()
     token = ApiToken(
         council_id=user.council_id,
@@ -147,6 +178,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
         name=name[:100],
         prefix=accounts.token_prefix(clear),
         token_hash=accounts.sha256_hex(clear),
+        expires_at=None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days),
     )
     session.add(token)
     session.flush()
@@ -154,7 +186,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
 
 
 def verify_token(session: Session, clear: str) -> User | None:
-    """The active user owning this unrevoked token (its last use is recorded), else None.
+    """The active user owning this unrevoked, unexpired token (its last use is recorded).
 
     One indexed query (the token's SHA-256 is unique) reads the token and its user.
     """
@@ -173,6 +205,8 @@ def verify_token(session: Session, clear: str) -> User | None:
         return None
     user, token = row
     now = utcnow()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         token.last_used_at = now
     return user
@@ -228,35 +262,6 @@ def web_session_user(session: Session, secret: str) -> User | None:
 
 def close_web_session(session: Session, secret: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == accounts.sha256_hex(secret)))
-
-
-# Login attempts
-
-
-def login_key(email: str, ip: str) -> str:
-    return accounts.sha256_hex(f"{normalize_email(email)}|{ip}")
-
-
-def recent_failures(session: Session, email: str, ip: str, window: timedelta | None = None) -> int:
-    since = utcnow() - (window or timedelta(minutes=1))
-    query = select(func.count()).where(
-        LoginAttempt.key_hash == login_key(email, ip),
-        LoginAttempt.at > since,
-        LoginAttempt.success.is_(False),
-    )
-    return int(session.scalar(query) or 0)
-
-
-def record_login_attempt(
-    session: Session, email: str, ip: str, success: bool, council_id: str | None
-) -> None:
-    session.add(
-        LoginAttempt(
-            council_id=council_id, key_hash=login_key(email, ip), success=success, at=utcnow()
-        )
-    )
-    # Old attempts are of no use: keep the table small.
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
 
 
 # Audit log

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -75,6 +74,7 @@ class ApiToken(IdMixin, CouncilMixin, CreatedMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class WebSession(IdMixin, CouncilMixin, CreatedMixin, Base):
@@ -87,20 +87,24 @@ class WebSession(IdMixin, CouncilMixin, CreatedMixin, Base):
     expires_at: Mapped[datetime] = mapped_column()
 
 
-class LoginAttempt(IdMixin, Base):
-    """One login attempt, for rate limiting across processes.
+class LoginThrottle(Base):
+    """A login counter, changed by one atomic statement: one row per account, one per address.
 
-    ``council_id`` is the account's council, or null when the email is unknown
-    (an attempt on no account belongs to no council).
+    ``key_hash`` is the SHA-256 of ``account:<email>`` or ``ip:<address>``. For an
+    account, ``hits`` counts the attempts since its last successful login and
+    ``window_start`` is the last attempt; for an address, ``hits`` counts the
+    attempts of the minute that began at ``window_start``. ``blocked_until``: the
+    account's back-off. ``council_id`` is the account's council once a failure
+    showed the email exists, else null (an address belongs to no council).
     """
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_key_at", "key_hash", "at"),)
+    __tablename__ = "login_throttles"
 
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     council_id: Mapped[str | None] = _fk("councils", nullable=True)
-    key_hash: Mapped[str] = mapped_column(String(64))
-    success: Mapped[bool] = mapped_column(Boolean, default=False)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class PlenarySession(IdMixin, CouncilMixin, CreatedMixin, Base):

@@ -46,8 +46,9 @@ def router() -> APIRouter:
             user.role = body.role
         if body.active is not None:
             user.active = body.active
-        if body.password is not None:
+        if body.password is not None:  # set by an admin: the old one may be known to others
             repo.set_password(user, body.password)
+            repo.revoke_credentials(db, user)
         fields = sorted(body.model_dump(exclude_unset=True, exclude_none=True))
         repo.audit(
             db, admin.council_id, admin.id, "user.update", "user", user.id, {"fields": fields}

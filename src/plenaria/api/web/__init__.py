@@ -25,7 +25,8 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from plenaria import accounts, web_i18n
-from plenaria.api.deps import SESSION_COOKIE, Principal, get_principal
+from plenaria.api import login_guard
+from plenaria.api.deps import Principal, get_principal
 from plenaria.api.errors import status_of
 from plenaria.api.schemas import LoginIn
 from plenaria.config import Settings
@@ -188,45 +189,79 @@ def router(pages: Pages | None = None) -> APIRouter:
         """The pages' scripts, styles and vendored libraries (package data)."""
         return _static_file(path)
 
+    def login_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+        """The form, with a fresh CSRF token bound to a new login cookie (login CSRF)."""
+        settings: Settings = request.app.state.settings
+        nonce = login_guard.new_login_nonce()
+        token = login_guard.login_form_token(settings, nonce)
+        response = pages.render(
+            request, "login.html", {**context, "login_csrf": token}, status_code=status_code
+        )
+        response.set_cookie(
+            login_guard.login_cookie_name(settings),
+            nonce,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            path="/",
+        )
+        return response
+
     @web.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/") -> HTMLResponse:
-        return pages.render(request, "login.html", {"next": _safe_next(next), "error": ""})
+    def login_form(request: Request, next: str = "/") -> Response:
+        return login_page(request, {"next": _safe_next(next), "error": ""})
 
     @web.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
-        from plenaria.api.routes.auth import _check_login, _client_ip
+        from plenaria.api.routes.auth import check_login
 
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         target = _safe_next(fields.get("next"))
         t = web_i18n.strings(pages.lang(request))
         settings: Settings = request.app.state.settings
+        context: dict[str, Any] = {"next": target, "email": fields.get("email")}
+        nonce = request.cookies.get(login_guard.login_cookie_name(settings))
+        try:
+            login_guard.check_origin(request)
+        except PermissionDeniedError:
+            if not _wants_html(request):
+                raise
+            return login_page(request, {**context, "error": t["login_foreign"]}, 403)
+        if not login_guard.login_form_token_valid(settings, nonce, fields.get("csrf_token")):
+            if not _wants_html(request):
+                raise PermissionDeniedError(
+                    "El formulario de entrada ha caducado o no lleva su token (csrf_token).",
+                    "Cargue /login y envíe el formulario desde allí.",
+                )
+            return login_page(request, {**context, "error": t["login_expired"]}, 403)
         try:
             login_in = LoginIn.model_validate(
                 {"email": fields.get("email", ""), "password": fields.get("password", "")}
             )
             secret, _user = await run_in_threadpool(
-                _check_login,
+                check_login,
                 database(request),
-                settings.login_attempts_per_minute,
+                settings,
+                login_guard.hash_slots(request),
                 login_in,
-                _client_ip(request),
+                login_guard.request_address(request),
             )
-        except RateLimitedError:
-            context = {"next": target, "error": t["login_limited"], "email": fields.get("email")}
-            return pages.render(request, "login.html", context, status_code=429)
+        except RateLimitedError as e:
+            error = t["login_limited"].format(seconds=e.retry_after_s)
+            response = login_page(request, {**context, "error": error}, 429)
+            response.headers["Retry-After"] = str(e.retry_after_s)
+            return response
+        except login_guard.HashesBusyError:
+            response = login_page(request, {**context, "error": t["login_busy"]}, 503)
+            response.headers["Retry-After"] = str(login_guard.BUSY_RETRY_S)
+            return response
         except (PlenariaError, ValueError):
-            context = {"next": target, "error": t["login_failed"], "email": fields.get("email")}
-            return pages.render(request, "login.html", context, status_code=401)
+            return login_page(request, {**context, "error": t["login_failed"]}, 401)
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            accounts.sign_cookie(settings.secret_key.get_secret_value(), secret),
-            max_age=int(repo.SESSION_TTL.total_seconds()),
-            httponly=True,
-            samesite="lax",
-            secure=settings.cookie_secure,
-            path="/",
+        login_guard.set_session_cookie(response, settings, secret)
+        response.delete_cookie(
+            login_guard.login_cookie_name(settings), path="/", secure=settings.cookie_secure
         )
         return response
 
@@ -247,7 +282,9 @@ def router(pages: Pages | None = None) -> APIRouter:
                 repo.close_web_session(db, principal.session_secret)
                 db.commit()
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(
+            login_guard.session_cookie_name(settings), path="/", secure=settings.cookie_secure
+        )
         return response
 
     @web.get("/", response_class=HTMLResponse)
