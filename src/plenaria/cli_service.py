@@ -8,11 +8,13 @@ processes, configured by ``PLENARIA_DATABASE_URL``, ``PLENARIA_BROKER_URL`` and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 ALL_QUEUES = "media,asr,diarization,default"
 LIVE_SESSIONS = 2  # plenaria serve: live sessions recorded at once (the live queue's worker)
+STOP_GRACE_S = 15.0  # plenaria serve: how long its workers get to stop, all together
 
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of reusable work.")
 
@@ -144,6 +147,56 @@ def api(
         )
 
 
+def _start_worker(queues: str, concurrency: int, loglevel: str) -> subprocess.Popen[bytes]:
+    """``plenaria worker`` in a session (and process group) of its own: stopping the group
+    reaches its pool processes too, and a Ctrl-C in the terminal reaches ``serve`` alone."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
+        + ["--concurrency", str(concurrency), "--loglevel", loglevel],
+        start_new_session=True,
+    )
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_groups(children: list[subprocess.Popen[bytes]], grace_s: float) -> None:
+    """SIGTERM every child's process group at once, wait for them all until one shared
+    deadline (a second Ctrl-C or SIGTERM ends the wait), then SIGKILL the groups left."""
+    deadline = [time.monotonic() + grace_s]
+
+    def hurry(*_: object) -> None:
+        deadline[0] = 0.0
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, hurry)
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    while time.monotonic() < deadline[0]:
+        for child in children:
+            child.poll()  # reaps the worker's main process once it exits
+        if not any(_group_alive(child.pid) for child in children):
+            break
+        time.sleep(0.1)
+    for child in children:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+            log.warning("worker %s did not stop in %.0f s: killed", child.pid, grace_s)
+        except ProcessLookupError:
+            pass
+        child.wait()
+
+
+def _raise_exit(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -160,17 +213,15 @@ def serve(
         settings = _settings()
         settings.storage_path.mkdir(parents=True, exist_ok=True)
         upgrade(settings)
-        children = [
-            subprocess.Popen(
-                [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
-                + ["--concurrency", str(concurrency), "--loglevel", loglevel],
-                env=os.environ.copy(),
-            )
-            for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS))
-        ]
-        pids = ", ".join(str(c.pid) for c in children)
-        err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
+        # uvicorn stops on SIGTERM, then raises it again: this handler turns it into an
+        # exit that runs the ``finally`` below instead of ending the process at once.
+        signal.signal(signal.SIGTERM, _raise_exit)
+        children: list[subprocess.Popen[bytes]] = []
         try:
+            for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS)):
+                children.append(_start_worker(queues, concurrency, loglevel))
+            pids = ", ".join(str(c.pid) for c in children)
+            err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
             uvicorn.run(
                 "plenaria.cli_service:service_app",
                 factory=True,
@@ -179,13 +230,7 @@ def serve(
                 log_level=loglevel.lower(),
             )
         finally:
-            for child in children:
-                child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            stop_groups(children, STOP_GRACE_S)
 
 
 @cache_app.command("clean")
