@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
+from needs import missing
 from plenaria.live.rtmp_gate import free_loopback_port as free_port
 
 CHROMIUM = os.environ.get("PLENARIA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -70,7 +71,7 @@ def _models_dir() -> Path:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"No Chromium at {CHROMIUM} (apt-get install chromium).")
+        missing(f"No Chromium at {CHROMIUM} (apt-get install chromium; make system-deps).")
     data = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {

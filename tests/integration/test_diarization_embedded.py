@@ -27,7 +27,7 @@ from plenaria.errors import MediaError
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
+    pytest.mark.needs(shutil.which("espeak-ng") is not None, reason="espeak-ng is not installed"),
 ]
 
 RATE = 16_000

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import shutil
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from asr_samples import have_espeak, have_festival_catalan
 from scipy.signal import resample_poly
 
 from plenaria.diarization.base import DiarizationOptions
@@ -31,8 +31,10 @@ from plenaria.domain import Segment, Turn
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
-    pytest.mark.skipif(shutil.which("text2wave") is None, reason="festival is not installed"),
+    pytest.mark.needs(have_espeak(), reason="espeak-ng is not installed"),
+    pytest.mark.needs(
+        have_festival_catalan(), reason="festival's Catalan voice (festvox-ca-ona-hts) is missing"
+    ),
 ]
 
 RATE = 16_000
