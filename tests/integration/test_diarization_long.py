@@ -25,6 +25,7 @@ import pytest
 from asr_samples import have_espeak, have_festival_catalan
 from scipy.signal import resample_poly
 
+from models_folder import shared_models_dir
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
 from plenaria.domain import Segment, Turn
@@ -38,7 +39,7 @@ pytestmark = [
 ]
 
 RATE = 16_000
-MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
+MODELS = shared_models_dir()
 ES = (
     "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
     "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",
