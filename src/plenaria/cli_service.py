@@ -284,7 +284,7 @@ def models_prepare(
         from plenaria.config import get_settings
 
         for path in prepare_models(get_settings()):
-            err.print(f"Listo: {path}")
+            typer.echo(f"Listo: {path}", err=True)
 
 
 def register(app: typer.Typer) -> None:
