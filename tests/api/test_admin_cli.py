@@ -178,3 +178,28 @@ def test_db_upgrade_creates_the_sqlite_database(
         assert r.exit_code == 0, r.output
     finally:
         get_settings.cache_clear()
+
+
+def test_admin_commands_before_the_first_serve_apply_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLENARIA_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.delenv("PLENARIA_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        r = _run("admin", "create-council", "villa-b", "--name", "Villa B")
+        assert r.exit_code == 0, r.output
+        r = _run(
+            *("admin", "create-user", "b@villa-b.es", "--council", "villa-b"),
+            *("--role", "admin", "--password-stdin"),
+            stdin="una contraseña larga\n",
+        )
+        assert r.exit_code == 0, r.output
+        database = Database(f"sqlite:///{tmp_path / 'fresh' / 'plenaria.db'}")
+        try:
+            with database.session() as s:
+                assert [c.slug for c in s.query(Council)] == ["villa-b"]
+        finally:
+            database.dispose()
+    finally:
+        get_settings.cache_clear()

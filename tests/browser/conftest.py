@@ -26,6 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
+from models_folder import shared_models_dir
+from needs import missing
 from plenaria.live.rtmp_gate import free_loopback_port as free_port
 
 CHROMIUM = os.environ.get("PLENARIA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -62,21 +64,16 @@ class Server:
         return store_upload(self, path)
 
 
-def _models_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "plenaria" / "models"
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"No Chromium at {CHROMIUM} (apt-get install chromium).")
+        missing(f"No Chromium at {CHROMIUM} (apt-get install chromium; make system-deps).")
     data = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {
         **os.environ,
         "PLENARIA_DATA_DIR": str(data),
-        "PLENARIA_MODELS_DIR": str(_models_dir()),
+        "PLENARIA_MODELS_DIR": str(shared_models_dir()),
         "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
         "OMP_NUM_THREADS": "2",
     }

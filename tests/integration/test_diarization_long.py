@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import shutil
 import subprocess
 import tempfile
 import time
@@ -23,20 +22,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from asr_samples import have_espeak, have_festival_catalan
 from scipy.signal import resample_poly
 
+from models_folder import shared_models_dir
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
 from plenaria.domain import Segment, Turn
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
-    pytest.mark.skipif(shutil.which("text2wave") is None, reason="festival is not installed"),
+    pytest.mark.needs(have_espeak(), reason="espeak-ng is not installed"),
+    pytest.mark.needs(
+        have_festival_catalan(), reason="festival's Catalan voice (festvox-ca-ona-hts) is missing"
+    ),
 ]
 
 RATE = 16_000
-MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
+MODELS = shared_models_dir()
 ES = (
     "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
     "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",

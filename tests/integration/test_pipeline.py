@@ -15,6 +15,7 @@ import jiwer
 import pytest
 from docx import Document
 
+from models_folder import shared_models_dir
 from plenaria.config import Settings
 from plenaria.domain import Transcript
 from plenaria.errors import InputError
@@ -38,9 +39,11 @@ def norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    # A private cache, but the bundled model assembled once for the module.
+    # A private cache (the bundled model assembled once for the module), the suite's models.
     return Settings(
-        cache_dir=tmp_path_factory.mktemp("cache"), data_dir=tmp_path_factory.mktemp("data")
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        data_dir=tmp_path_factory.mktemp("data"),
+        models_dir=shared_models_dir(),
     )
 
 

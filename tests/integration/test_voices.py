@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import wave
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
+from models_folder import shared_models_dir
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
 from plenaria.diarization.profiles import NamingOptions, name_speakers
@@ -28,11 +28,11 @@ from plenaria.voices import VoiceStore, enroll_from_audio, parse_source
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
+    pytest.mark.needs(shutil.which("espeak-ng") is not None, reason="espeak-ng is not installed"),
 ]
 
 RATE = 16_000
-MODELS = Path(tempfile.gettempdir()) / "plenaria-test-models"
+MODELS = shared_models_dir()
 ANA, BRUNO, CARLA = "es+m3", "es+f4", "es+m7"  # Carla is never enrolled
 DANI = "es+m1"  # a voice the encoder finds close to Ana's
 ENROLL = (

@@ -1,7 +1,7 @@
-"""The live tests' processes share one models folder (the bundled whisper model and the
-diarizer's ONNX export are made once per session, not once per test: the export takes a
-minute). It is handed to their processes' environment only (live_helpers.live_env), so
-the rest of the suite's environment is untouched."""
+"""The live tests' processes share the suite's models folder (models_folder.py: the
+diarizer's ONNX export is made once, by ``make`` or the first test, not once per test or
+run). It is handed to their processes' environment only (live_helpers.live_env), so the
+rest of the suite's environment is untouched."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pathlib import Path
 import live_helpers
 import pytest
 
+import models_folder
+
 
 @pytest.fixture(scope="session", autouse=True)
-def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_models_dir() -> Path:
     given = os.environ.get("PLENARIA_MODELS_DIR")
-    folder = Path(given) if given else tmp_path_factory.mktemp("models")
+    folder = Path(given) if given else models_folder.shared_models_dir()
     live_helpers.MODELS_DIR = folder
     return folder

@@ -6,25 +6,21 @@ and returns it. Shared by the media tests and by any other stage's tests.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import wave
 from pathlib import Path
 
 import numpy as np
-import pytest
 
+from needs import tool
 from plenaria.media.ffmpeg import run_ffmpeg
 
 SPEECH_ES = "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento."
 
 
 def require_espeak() -> str:
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng is not installed")
-    return exe
+    return tool("espeak-ng")
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:

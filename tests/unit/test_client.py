@@ -26,10 +26,12 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("httpx")
-fastapi = pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
-tuspyserver = pytest.importorskip("tuspyserver")
+from needs import module
+
+module("httpx", "client")
+fastapi = module("fastapi", "service")
+uvicorn = module("uvicorn", "service")
+tuspyserver = module("tuspyserver", "service")
 
 from fastapi import FastAPI, Header, HTTPException  # noqa: E402
 from fastapi.responses import Response  # noqa: E402

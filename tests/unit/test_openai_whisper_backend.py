@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from needs import module
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
 from plenaria.transcription.base import TranscriptionOptions
 from plenaria.transcription.loader import load_transcriber
 
-torch = pytest.importorskip("torch")
-whisper = pytest.importorskip("whisper")
+torch = module("torch", "openai-whisper")
+whisper = module("whisper", "openai-whisper")
 
 SR = 16_000
 # 8 tokens a window at one temperature: random weights would otherwise decode

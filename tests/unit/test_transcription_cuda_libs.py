@@ -71,7 +71,9 @@ def compile_library(out: Path, soname: str, source: str, needs: Path | None = No
     c.unlink()
 
 
-@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler to build test libraries")
+@pytest.mark.needs(
+    shutil.which("cc") is not None, reason="needs a C compiler (gcc) to build test libraries"
+)
 def test_preloaded_libraries_are_found_by_name_and_in_dependency_order(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

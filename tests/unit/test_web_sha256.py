@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 from importlib import resources
 
-import pytest
+from needs import tool
 
 SIZES = (0, 1, 55, 56, 63, 64, 65, 1000, 4096 + 7, 300_000)
 
 
 def test_the_browser_sha256_matches_hashlib() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the browser tests check it in Chromium)")
+    node = tool("node", "nodejs")
     script = resources.files("plenaria").joinpath("templates/web/static/sha256-worker.js")
     program = f"""
 global.self = {{}};

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models_folder import shared_models_dir
 from plenaria.config import Settings
 from plenaria.db import accounts
 from plenaria.db import jobs as repo
@@ -30,12 +31,6 @@ from plenaria.live.rtmp_gate import free_loopback_port as free_port
 
 REDIS = "redis://127.0.0.1:6379"
 PG_SERVER = os.environ.get("PLENARIA_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-
-
-def shared_models_dir() -> Path:
-    """Where the bundled Whisper model is assembled once for every test run."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "plenaria" / "models"
 
 
 def pg_database() -> str:

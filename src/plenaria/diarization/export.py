@@ -1,8 +1,11 @@
 """One-time export of the two diarization networks from their torch checkpoints to ONNX.
 
 Only :func:`export_segmentation` and :func:`export_campplus` import torch, and
-only the first time a cache folder is used (see ``models.ensure_onnx``); every
-later run loads the ``.onnx`` files with onnxruntime alone.
+only the first time a cache folder is used (``plenaria models prepare``, run by
+``make`` and by ``serve``; else ``models.ensure_onnx``); every later run loads
+the ``.onnx`` files with onnxruntime alone. Processes that start at once export
+a file once: under an exclusive lock on a file beside it, to a temporary name
+that is synced and then renamed, so no process reads a half-written file.
 
 - pyannote segmentation-3.0 (PyanNet: SincNet, 4 bidirectional LSTM layers, 2
   linear layers, 7 powerset classes). The SincNet band-pass filters are
@@ -18,13 +21,20 @@ classes: they are read as inert placeholders (the SHA-256 is checked first).
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
 import pickle
+import tempfile
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 SEG_SAMPLES = 160_000  # 10 s at 16 kHz
 OPSET = 17
+
+log = logging.getLogger(__name__)
 
 
 def _stub_pickle() -> Any:
@@ -266,48 +276,88 @@ def _build_campplus(state: dict[str, Any]) -> Any:
 def _export(
     model: Any, example: Any, out: Path, names: tuple[str, str], axes: dict[str, Any]
 ) -> None:
+    """``model`` to ``out`` through a synced temporary file in the same folder, renamed."""
     import torch
 
-    tmp = out.with_name(f".{out.name}.tmp")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with torch.inference_mode():
+            torch.onnx.export(
+                model,
+                (example,),
+                tmp,
+                input_names=[names[0]],
+                output_names=[names[1]],
+                dynamic_axes=axes,
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the model from other users
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder = os.open(out.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a crash
+    finally:
+        os.close(folder)
+
+
+def _export_once(
+    out: Path, build: Callable[[], tuple[Any, Any]], names: tuple[str, str], axes: dict[str, Any]
+) -> bool:
+    """Export ``build()``'s ``(model, example)`` to ``out`` unless it is there; True if
+    this call exported it. Other processes wait on the lock, then find the file."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with torch.inference_mode():
-        torch.onnx.export(
-            model,
-            (example,),
-            str(tmp),
-            input_names=[names[0]],
-            output_names=[names[1]],
-            dynamic_axes=axes,
-            opset_version=OPSET,
-            dynamo=False,
-        )
-    tmp.replace(out)
+    with out.with_name(f".{out.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if out.is_file():
+            return False
+        log.info("exporting %s to ONNX (once)", out)
+        model, example = build()
+        _export(model, example, out, names, axes)
+        return True
 
 
-def export_segmentation(checkpoint: Path, out: Path) -> None:
-    """segmentation-3.0 to ONNX: ``waveform (B, 1, samples)`` -> ``log_probs (B, frames, 7)``."""
-    import torch
+def export_segmentation(checkpoint: Path, out: Path) -> bool:
+    """segmentation-3.0 to ONNX: ``waveform (B, 1, samples)`` -> ``log_probs (B, frames, 7)``.
 
-    model = _build_segmentation(load_segmentation_state(checkpoint))
-    _export(
-        model,
-        torch.zeros(2, 1, SEG_SAMPLES),
+    Once: False when ``out`` exists (or another process made it while this one waited).
+    """
+
+    def build() -> tuple[Any, Any]:
+        import torch
+
+        model = _build_segmentation(load_segmentation_state(checkpoint))
+        return model, torch.zeros(2, 1, SEG_SAMPLES)
+
+    return _export_once(
         out,
+        build,
         ("waveform", "log_probs"),
         {"waveform": {0: "batch", 2: "samples"}, "log_probs": {0: "batch", 1: "frames"}},
     )
 
 
-def export_campplus(checkpoint: Path, out: Path) -> None:
-    """CAM++ to ONNX: ``feats (B, T, 80)`` (mean-normalised fbank) -> ``embedding (B, 192)``."""
-    import torch
+def export_campplus(checkpoint: Path, out: Path) -> bool:
+    """CAM++ to ONNX: ``feats (B, T, 80)`` (mean-normalised fbank) -> ``embedding (B, 192)``.
 
-    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
-    model = _build_campplus(state)
-    _export(
-        model,
-        torch.randn(2, 300, 80),
+    Once: False when ``out`` exists (or another process made it while this one waited).
+    """
+
+    def build() -> tuple[Any, Any]:
+        import torch
+
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        return _build_campplus(state), torch.randn(2, 300, 80)
+
+    return _export_once(
         out,
+        build,
         ("feats", "embedding"),
         {"feats": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
     )

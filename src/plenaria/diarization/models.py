@@ -115,12 +115,8 @@ def ensure_onnx(cache: Path) -> tuple[Path, Path]:
         )
     from plenaria.diarization.export import export_campplus, export_segmentation
 
-    if not seg_onnx.is_file():
-        log.info("exporting segmentation-3.0 to %s (once)", seg_onnx)
-        export_segmentation(seg, seg_onnx)
-    if not cam_onnx.is_file():
-        log.info("exporting CAM++ to %s (once)", cam_onnx)
-        export_campplus(cam, cam_onnx)
+    export_segmentation(seg, seg_onnx)  # each once, under a lock: see export.py
+    export_campplus(cam, cam_onnx)
     return seg_onnx, cam_onnx
 
 
