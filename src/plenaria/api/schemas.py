@@ -7,7 +7,7 @@ token hashes, storage keys) never appear.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,13 @@ OutputKind = Literal["json", "vtt", "srt", "docx", "proxy"]
 
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 TIME_PATTERN = r"^(\d{2}:\d{2})?$"
+
+# Every integer a caller sends is bounded: the database's INTEGER is 32-bit (PostgreSQL)
+# and a driver refuses a Python int past 64 bits; out of bounds is a 422, never a 5xx.
+MAX_INT = 2**31 - 1
+VersionNumber = Annotated[
+    int, Field(ge=1, le=MAX_INT, strict=True, description="A transcript version's number.")
+]
 
 
 class Strict(BaseModel):
@@ -128,7 +135,7 @@ class PersonPublic(Public):
 
 
 class AgendaItemIn(Strict):
-    number: int = Field(ge=0)
+    number: int = Field(ge=0, le=MAX_INT)
     title: str = Field(max_length=2000)
 
 
@@ -308,14 +315,14 @@ class Health(BaseModel):
 class TranscriptSave(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    parent: int | None = Field(description="The version these edits were made on.")
+    parent: VersionNumber | None = Field(description="The version these edits were made on.")
     transcript: dict[str, Any] = Field(description="The whole transcript, as GET returns it.")
 
 
 class TranscriptPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    parent: int = Field(description="The version these edits were made on.")
+    parent: VersionNumber = Field(description="The version these edits were made on.")
     interventions: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Changed interventions, each whole, replacing the one with its id.",
@@ -337,7 +344,9 @@ class TranscriptPatch(BaseModel):
 class RestoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    parent: int | None = Field(default=None, description="The latest version, as you know it.")
+    parent: VersionNumber | None = Field(
+        default=None, description="The latest version, as you know it."
+    )
 
 
 class VersionPublic(BaseModel):
