@@ -6,10 +6,11 @@ token hashes, storage keys) never appear.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca"]
@@ -27,8 +28,43 @@ VersionNumber = Annotated[
 ]
 
 
+# NUL (which PostgreSQL cannot store), the other control characters XML (the DOCX acta)
+# refuses, and lone surrogates (not UTF-8); tab, line feed and carriage return are text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def has_control_character(value: Any) -> bool:
+    """Whether a string in ``value`` (JSON-like: dicts, lists, strings) holds one of those."""
+    stack = [value]
+    search = _CONTROL.search
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if search(item):
+                return True
+        elif isinstance(item, dict):
+            if any(isinstance(k, str) and search(k) for k in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
 class Strict(BaseModel):
+    """A request body: unknown fields and control characters in any string are a 422."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_control_characters(self) -> Self:
+        for name in type(self).model_fields:
+            if has_control_character(getattr(self, name)):
+                raise ValueError(
+                    f"{name} holds a character that cannot be stored (NUL, another control "
+                    "character or a lone surrogate); remove it and send again"
+                )
+        return self
 
 
 class Public(BaseModel):
@@ -312,16 +348,12 @@ class Health(BaseModel):
 # Transcripts (the editor)
 
 
-class TranscriptSave(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TranscriptSave(Strict):
     parent: VersionNumber | None = Field(description="The version these edits were made on.")
     transcript: dict[str, Any] = Field(description="The whole transcript, as GET returns it.")
 
 
-class TranscriptPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TranscriptPatch(Strict):
     parent: VersionNumber = Field(description="The version these edits were made on.")
     interventions: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -341,9 +373,7 @@ class TranscriptPatch(BaseModel):
     )
 
 
-class RestoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RestoreIn(Strict):
     parent: VersionNumber | None = Field(
         default=None, description="The latest version, as you know it."
     )
