@@ -161,3 +161,34 @@ def test_live_options_out_of_bounds_are_422_and_the_bounds_queue(
     r = client.post(f"{V1}/jobs", json=body, headers=h)
     assert r.status_code == 202, r.text
     assert world.job_row(r.json()["id"]).options["transcription"]["beam_size"] == 10
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/sessions", {"president": "Ana\x00"}, "president"),
+        ("/roster", {"name": "Luis\x07 Martín"}, "name"),
+        ("/jobs", {"upload_id": "x", "session": {"place": "\x00"}}, "session"),
+        (
+            "/live",
+            {"push": True, "options": {"transcription": {"vocabulary": ["a\x00"]}}},
+            "options",
+        ),
+    ],
+)
+def test_a_nul_or_control_character_in_a_body_is_422(
+    client: TestClient, world: World, path: str, body: dict[str, Any], field: str
+) -> None:
+    r = client.post(f"{V1}{path}", json=body, headers=world.headers("secretary"))
+    assert r.status_code == 422, r.text
+    assert field in r.json()["detail"] and "control character" in r.json()["detail"]
+
+
+def test_a_nul_in_a_path_id_is_422_not_500(client: TestClient, world: World) -> None:
+    h = world.headers("admin")
+    for tail in ("sessions/a%00b", "roster/%00", "jobs/%00", "users/%00/", "tokens/%00"):
+        method = client.delete if tail.startswith("tokens") else client.get
+        r = method(f"{V1}/{tail.rstrip('/')}", headers=h)
+        assert r.status_code in (404, 422), (tail, r.status_code, r.text)
+    r = client.post(f"{V1}/roster", json={"name": "Ana\tGómez"}, headers=h)  # a tab is text
+    assert r.status_code == 201, r.text

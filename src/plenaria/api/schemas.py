@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca"]
@@ -23,6 +23,7 @@ TIME_PATTERN = r"^(\d{2}:\d{2})?$"
 # Every integer a caller sends is bounded: the database's INTEGER is 32-bit (PostgreSQL)
 # and a driver refuses a Python int past 64 bits; out of bounds is a 422, never a 5xx.
 MAX_INT = 2**31 - 1
+Term = Annotated[str, StringConstraints(max_length=200)]  # a vocabulary entry
 VersionNumber = Annotated[
     int, Field(ge=1, le=MAX_INT, strict=True, description="A transcript version's number.")
 ]
@@ -145,7 +146,7 @@ class CouncilPublic(Public):
 class CouncilUpdate(Strict):
     video_url_template: str | None = Field(default=None, max_length=2000)
     acta_lang: ActaLang | None = None
-    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+    vocabulary: list[Term] | None = Field(default=None, max_length=5000)
 
 
 class PersonCreate(Strict):
@@ -184,7 +185,7 @@ class SessionCreate(Strict):
     president: str = Field(default="", max_length=200)
     secretary: str = Field(default="", max_length=200)
     agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=500)
-    vocabulary: list[str] = Field(default_factory=list, max_length=5000)
+    vocabulary: list[Term] = Field(default_factory=list, max_length=5000)
 
 
 class SessionUpdate(Strict):
@@ -196,7 +197,7 @@ class SessionUpdate(Strict):
     president: str | None = Field(default=None, max_length=200)
     secretary: str | None = Field(default=None, max_length=200)
     agenda: list[AgendaItemIn] | None = Field(default=None, max_length=500)
-    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+    vocabulary: list[Term] | None = Field(default=None, max_length=5000)
 
 
 class SessionPublic(Public):
