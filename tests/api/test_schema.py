@@ -17,6 +17,7 @@ under pytest 9.
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import sys
 import tempfile
@@ -138,11 +139,17 @@ def _served(url: str) -> Served:
 
 
 def _databases() -> dict[str, str]:
-    """SQLite; and PostgreSQL (a database of this module's own, dropped at exit) if it answers."""
+    """SQLite; and PostgreSQL (a database of this module's own, dropped at exit) if it answers.
+
+    In CI (``CI=true``) a PostgreSQL that does not answer is an error, not a skip.
+    """
     folder = Path(tempfile.mkdtemp(prefix="dbapi-schema-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     urls = {"sqlite": f"sqlite:///{folder / 'plenaria.db'}"}
-    if not pg_reachable():
+    why = pg_reachable()
+    if why and os.environ.get("CI") == "true":
+        raise RuntimeError(why)
+    if not why:
         urls["postgresql"] = create_pg_database()
         atexit.register(drop_pg_database, urls["postgresql"])
     return urls
