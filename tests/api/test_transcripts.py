@@ -215,6 +215,36 @@ def test_a_session_without_transcript_is_404(client: TestClient, world: World) -
         assert r.status_code == 404 and "transcript" in r.json()["detail"]
 
 
+def test_a_save_naming_a_parent_before_any_version_is_409(client: TestClient, world: World) -> None:
+    r = client.post(f"{V1}/sessions", json={"slug": "vacía"}, headers=world.headers("admin"))
+    sid = r.json()["id"]
+    h = world.headers("clerk")
+    r = client.put(url(sid), json={"parent": 3, "transcript": {}}, headers=h)
+    assert r.status_code == 409 and r.json()["latest"] is None, r.text
+    assert "no transcript version yet" in r.json()["detail"]
+    for parent in (False, 0, -1, "1", 2**31):  # not a version number: 422, never 500
+        r = client.put(url(sid), json={"parent": parent, "transcript": {}}, headers=h)
+        assert r.status_code == 422 and "parent" in r.json()["detail"], (parent, r.text)
+    assert client.get(url(sid, "transcript/versions"), headers=h).json() == []
+
+
+@pytest.mark.parametrize("number", ["0", "-1", str(2**31), str(2**63), str(2**64), "1e3"])
+def test_a_version_number_out_of_bounds_is_422(
+    client: TestClient, world: World, number: str
+) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    for tail in ("", "/diff", "/restore"):
+        path = url(sid, f"transcript/versions/{number}{tail}")
+        r = client.post(path, headers=h) if tail == "/restore" else client.get(path, headers=h)
+        assert r.status_code == 422 and "number" in r.json()["detail"], (path, r.text)
+    r = client.get(url(sid, f"transcript/versions/1/diff?against={number}"), headers=h)
+    assert r.status_code == 422 and "against" in r.json()["detail"], r.text
+    r = client.post(url(sid, "transcript/versions/1/restore"), json={"parent": 2**40}, headers=h)
+    assert r.status_code == 422 and "parent" in r.json()["detail"], r.text
+    assert client.get(url(sid, "transcript/versions/2147483647"), headers=h).status_code == 404
+
+
 def test_patch_saves_only_what_changed(client: TestClient, world: World) -> None:
     sid = processed_session(world)
     h = world.headers("clerk")

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plenaria.errors import (
@@ -102,6 +103,19 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _data(request: Request, exc: Exception) -> JSONResponse:
+    """The database refused a value of the request (a NUL in an id, a number out of range)."""
+    cause = getattr(exc, "orig", None) or exc
+    log.warning("%s %s: the database refused a value: %s", request.method, request.url.path, cause)
+    return JSONResponse(
+        {
+            "detail": "A value in the request cannot be stored or looked up (a NUL or another "
+            "control character, or a number out of range); correct it and send again."
+        },
+        status_code=422,
+    )
+
+
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
@@ -114,4 +128,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(ValidationError, _pydantic)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DataError, _data)
     app.add_exception_handler(Exception, _internal)

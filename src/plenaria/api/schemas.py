@@ -6,10 +6,11 @@ token hashes, storage keys) never appear.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca"]
@@ -19,9 +20,52 @@ OutputKind = Literal["json", "vtt", "srt", "docx", "proxy"]
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 TIME_PATTERN = r"^(\d{2}:\d{2})?$"
 
+# Every integer a caller sends is bounded: the database's INTEGER is 32-bit (PostgreSQL)
+# and a driver refuses a Python int past 64 bits; out of bounds is a 422, never a 5xx.
+MAX_INT = 2**31 - 1
+Term = Annotated[str, StringConstraints(max_length=200)]  # a vocabulary entry
+VersionNumber = Annotated[
+    int, Field(ge=1, le=MAX_INT, strict=True, description="A transcript version's number.")
+]
+
+
+# NUL (which PostgreSQL cannot store), the other control characters XML (the DOCX acta)
+# refuses, and lone surrogates (not UTF-8); tab, line feed and carriage return are text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def has_control_character(value: Any) -> bool:
+    """Whether a string in ``value`` (JSON-like: dicts, lists, strings) holds one of those."""
+    stack = [value]
+    search = _CONTROL.search
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if search(item):
+                return True
+        elif isinstance(item, dict):
+            if any(isinstance(k, str) and search(k) for k in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
 
 class Strict(BaseModel):
+    """A request body: unknown fields and control characters in any string are a 422."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_control_characters(self) -> Self:
+        for name in type(self).model_fields:
+            if has_control_character(getattr(self, name)):
+                raise ValueError(
+                    f"{name} holds a character that cannot be stored (NUL, another control "
+                    "character or a lone surrogate); remove it and send again"
+                )
+        return self
 
 
 class Public(BaseModel):
@@ -123,7 +167,7 @@ class CouncilPublic(Public):
 class CouncilUpdate(Strict):
     video_url_template: str | None = Field(default=None, max_length=2000)
     acta_lang: ActaLang | None = None
-    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+    vocabulary: list[Term] | None = Field(default=None, max_length=5000)
 
 
 class PersonCreate(Strict):
@@ -149,7 +193,7 @@ class PersonPublic(Public):
 
 
 class AgendaItemIn(Strict):
-    number: int = Field(ge=0)
+    number: int = Field(ge=0, le=MAX_INT)
     title: str = Field(max_length=2000)
 
 
@@ -162,7 +206,7 @@ class SessionCreate(Strict):
     president: str = Field(default="", max_length=200)
     secretary: str = Field(default="", max_length=200)
     agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=500)
-    vocabulary: list[str] = Field(default_factory=list, max_length=5000)
+    vocabulary: list[Term] = Field(default_factory=list, max_length=5000)
 
 
 class SessionUpdate(Strict):
@@ -174,7 +218,7 @@ class SessionUpdate(Strict):
     president: str | None = Field(default=None, max_length=200)
     secretary: str | None = Field(default=None, max_length=200)
     agenda: list[AgendaItemIn] | None = Field(default=None, max_length=500)
-    vocabulary: list[str] | None = Field(default=None, max_length=5000)
+    vocabulary: list[Term] | None = Field(default=None, max_length=5000)
 
 
 class SessionPublic(Public):
@@ -326,17 +370,13 @@ class Health(BaseModel):
 # Transcripts (the editor)
 
 
-class TranscriptSave(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    parent: int | None = Field(description="The version these edits were made on.")
+class TranscriptSave(Strict):
+    parent: VersionNumber | None = Field(description="The version these edits were made on.")
     transcript: dict[str, Any] = Field(description="The whole transcript, as GET returns it.")
 
 
-class TranscriptPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    parent: int = Field(description="The version these edits were made on.")
+class TranscriptPatch(Strict):
+    parent: VersionNumber = Field(description="The version these edits were made on.")
     interventions: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Changed interventions, each whole, replacing the one with its id.",
@@ -355,10 +395,10 @@ class TranscriptPatch(BaseModel):
     )
 
 
-class RestoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    parent: int | None = Field(default=None, description="The latest version, as you know it.")
+class RestoreIn(Strict):
+    parent: VersionNumber | None = Field(
+        default=None, description="The latest version, as you know it."
+    )
 
 
 class VersionPublic(BaseModel):

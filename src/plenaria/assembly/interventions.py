@@ -29,17 +29,20 @@ class AssemblyOptions(BaseModel):
     nearest_turn_max_s: float = Field(
         default=2.0,
         ge=0,
+        le=60.0,
         description="A word outside every turn joins the nearest turn this close.",
     )
     flicker_max_s: float = Field(
         default=0.6,
         ge=0,
+        le=60.0,
         description="A run of another speaker's words this short, between two runs of the same "
         "speaker, is folded into them.",
     )
     new_intervention_gap_s: float = Field(
         default=30.0,
         gt=0,
+        le=3600.0,
         description="The same speaker after this much silence starts a new intervention.",
     )
 

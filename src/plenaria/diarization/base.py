@@ -40,11 +40,12 @@ class DiarizationOptions(BaseModel):
     min_speakers: int | None = Field(
         default=None,
         ge=1,
+        le=100,
         description="At least this many speakers (None: decided by the audio). A roster "
         "size is a good maximum; a minimum forces splits even of one voice.",
     )
     max_speakers: int | None = Field(
-        default=None, ge=1, description="At most this many speakers (None: no limit)."
+        default=None, ge=1, le=100, description="At most this many speakers (None: no limit)."
     )
     step_s: float = Field(
         default=5.0,
@@ -76,12 +77,14 @@ class DiarizationOptions(BaseModel):
     min_cluster_s: float = Field(
         default=0.5,
         ge=0.0,
+        le=600.0,
         description="Seconds of clean speech a cluster needs to be a speaker of its own; a "
         "smaller one joins the nearest speaker, unless min_speakers needs it.",
     )
     min_clean_s: float = Field(
         default=2.0,
         ge=0.0,
+        le=10.0,
         description="Seconds of clean speech (alone, no overlap) a local speaker needs in a "
         "window for its embedding to take part in the clustering; shorter ones are only "
         "assigned to the nearest speaker afterwards.",
@@ -89,6 +92,7 @@ class DiarizationOptions(BaseModel):
     min_embed_s: float = Field(
         default=0.25,
         ge=0.0,
+        le=10.0,
         description="Seconds of speech a local speaker needs in a window to be embedded at "
         "all; less is ignored (a breath, a click).",
     )
@@ -116,16 +120,18 @@ class DiarizationOptions(BaseModel):
     min_duration_off_s: float = Field(
         default=0.0,
         ge=0.0,
+        le=60.0,
         description="Pauses of one speaker shorter than this are filled (one turn, not two).",
     )
     max_cluster_embeddings: int = Field(
         default=4000,
         ge=10,
+        le=10_000,
         description="Memory bound: above this many embeddings, an evenly spread subset is "
         "clustered (n^2/2 distances: 64 MB at 4000) and the others join the nearest speaker.",
     )
     batch_windows: int = Field(
-        default=16, ge=1, description="Windows segmented together in one forward pass."
+        default=16, ge=1, le=64, description="Windows segmented together in one forward pass."
     )
 
     @model_validator(mode="after")

@@ -28,7 +28,9 @@ class ProcessOptions(BaseModel):
     naming: NamingOptions = Field(default_factory=NamingOptions)
     diarize: bool = Field(default=True, description="Tell speakers apart (False: one speaker).")
     make_proxy: bool = Field(default=True, description="Make the web-playable MP4 proxy.")
-    acta_lang: str = Field(default="es", description="Language of the acta's labels: es or ca.")
+    acta_lang: str = Field(
+        default="es", pattern="^(es|ca)$", description="Language of the acta's labels: es or ca."
+    )
 
 
 class JobSpec(BaseModel):

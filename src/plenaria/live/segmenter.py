@@ -45,12 +45,14 @@ class LiveOptions(BaseModel):
     max_chunk_s: float = Field(
         default=40.0,
         gt=2.0,
+        le=600.0,
         description="Latency bound: a chunk this long (audio, pauses included) closes at its "
         "widest silence even when its speech does not fill a recogniser window yet.",
     )
     end_timeout_s: float = Field(
         default=20.0,
         ge=0,
+        le=3600.0,
         description="After the stream drops: seconds of reconnecting before the session ends.",
     )
 

@@ -27,10 +27,13 @@ class ChunkingOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    chunk_max_s: float = Field(default=240.0, gt=1.0, description="Longest chunk, in seconds.")
+    chunk_max_s: float = Field(
+        default=240.0, ge=5.0, le=3600.0, description="Longest chunk, in seconds."
+    )
     min_gap_ms: int = Field(
         default=300,
         ge=0,
+        le=10_000,
         description="Silences shorter than this are used only when no wider one is in reach.",
     )
 

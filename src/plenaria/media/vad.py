@@ -46,12 +46,14 @@ class VadOptions(BaseModel):
         lt=1,
         description="Frame speech probability at or above which it is speech.",
     )
-    min_speech_ms: int = Field(default=250, ge=0, description="Shorter speech bursts are dropped.")
+    min_speech_ms: int = Field(
+        default=250, ge=0, le=10_000, description="Shorter speech bursts are dropped."
+    )
     min_silence_ms: int = Field(
-        default=500, ge=0, description="Silence needed to end a speech segment."
+        default=500, ge=0, le=10_000, description="Silence needed to end a speech segment."
     )
     speech_pad_ms: int = Field(
-        default=200, ge=0, description="Padding added on each side of a speech segment."
+        default=200, ge=0, le=5000, description="Padding added on each side of a speech segment."
     )
 
 

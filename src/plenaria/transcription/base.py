@@ -17,15 +17,21 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from plenaria.domain import Segment, Word
 from plenaria.errors import ConfigError, InputError
 
 SAMPLE_RATE = 16_000
+
+# Every option has both bounds: a caller of the service sets them (a 422 outside), and
+# no value may make a worker run away (a beam of 10,000, a NaN threshold).
+Term = Annotated[str, StringConstraints(max_length=200)]
+Code = Annotated[str, StringConstraints(max_length=10)]  # then checked by _code
+Temperature = Annotated[float, Field(ge=0.0, le=2.0)]
 
 
 class TranscriptionOptions(BaseModel):
@@ -38,22 +44,25 @@ class TranscriptionOptions(BaseModel):
         description="Language code (es, ca, gl, eu, en...). None: detect it once per chunk "
         "and transcribe the chunk in that language (never translate).",
     )
-    detect_languages: tuple[str, ...] = Field(
+    detect_languages: tuple[Code, ...] = Field(
         default=(),
+        max_length=100,
         description="When detecting, choose only among these codes (e.g. ('es', 'ca')). "
         "Empty: any language the model knows.",
     )
-    beam_size: int = Field(default=5, ge=1, description="Beam search width.")
+    beam_size: int = Field(default=5, ge=1, le=10, description="Beam search width.")
     batch_size: int = Field(
         default=8,
         ge=1,
+        le=64,
         description="Decoding windows run together (faster-whisper). 1: sequential decoding "
         "(faster-whisper's WhisperModel.transcribe). Both retry a failed window hotter.",
     )
-    vocabulary: tuple[str, ...] = Field(
+    vocabulary: tuple[Term, ...] = Field(
         default=(),
+        max_length=5000,
         description="Names, streets, jargon to favour; given to the model as a prompt "
-        "(hotwords) on every window.",
+        "(hotwords) on every window (at most 5000 terms of 200 characters).",
     )
     no_speech_threshold: float = Field(
         default=0.6,
@@ -65,15 +74,20 @@ class TranscriptionOptions(BaseModel):
     compression_ratio_threshold: float = Field(
         default=2.4,
         gt=0.0,
+        le=1e6,
         description="Text whose gzip compression ratio is above this is a repetition loop: "
-        "decoded again hotter; dropped if every temperature loops.",
+        "decoded again hotter; dropped if every temperature loops. 1e6: no check.",
     )
     log_prob_threshold: float = Field(
-        default=-1.0, description="Average token log probability below which a window failed."
+        default=-1.0,
+        ge=-100.0,
+        le=0.0,
+        description="Average token log probability below which a window failed.",
     )
-    temperatures: tuple[float, ...] = Field(
+    temperatures: tuple[Temperature, ...] = Field(
         default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         min_length=1,
+        max_length=10,
         description="Sampling temperatures tried in turn when a window fails (batched: the "
         "failed windows of a batch are decoded again together).",
     )
@@ -86,22 +100,25 @@ class TranscriptionOptions(BaseModel):
     fill_min_s: float = Field(
         default=3.0,
         gt=0,
+        le=30.0,
         description="A window with at least this much room left takes the start of the next "
         "speech region, cut at a pause, so windows are full (as faster-whisper's batched "
         "pipeline fills them); with less, the region opens the next window.",
     )
     speech_pad_ms: int = Field(
-        default=200, ge=0, description="Audio kept before and after each speech region."
+        default=200, ge=0, le=5000, description="Audio kept before and after each speech region."
     )
     max_gap_ms: int = Field(
         default=600,
         ge=0,
+        le=30_000,
         description="Silence between two speech regions kept in the same window (longer "
         "pauses are shortened to this, so silence is not decoded).",
     )
     retry_hole_s: float = Field(
         default=3.0,
         gt=0,
+        le=30.0,
         description="Batched decoding: a stretch of a window this long with no word, in a window "
         "where other words were heard, is decoded once more on its own (Whisper sometimes "
         "jumps over speech in a full window; batched windows have no timestamps to resume "
@@ -119,12 +136,14 @@ class TranscriptionOptions(BaseModel):
     short_window_s: float = Field(
         default=15.0,
         ge=0.0,
+        le=30.0,
         description="When the last window of a chunk of three windows or more would hold less "
         "speech than this, the last two windows share their speech evenly (cut at a pause), "
         "so Whisper does not decode a chunk's last seconds alone, without context. 0: off.",
     )
     silence_dbfs: float = Field(
         default=-60.0,
+        ge=-200.0,
         le=0.0,
         description="A region whose loudest sample is below this level (dB full scale) is "
         "digital silence and is skipped (Whisper makes up words on it).",

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
 from plenaria.api.jobs_port import JobQueue
-from plenaria.api.schemas import JobCreate, JobPublic, JobState, OutputKind
+from plenaria.api.schemas import MAX_INT, JobCreate, JobPublic, JobState, OutputKind
 from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
@@ -167,7 +167,7 @@ def router() -> APIRouter:
         db: DbSession,
         state: JobState | None = None,
         limit: int = Query(default=50, ge=1, le=500),
-        offset: int = Query(default=0, ge=0, le=2**31),  # SQLite: a 64-bit integer at most
+        offset: int = Query(default=0, ge=0, le=MAX_INT),
     ) -> list[JobPublic]:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from plenaria.api.deps import CurrentUser, DbSession
 from plenaria.api.schemas import (
+    MAX_INT,
     RestoreIn,
     SavedPublic,
     TranscriptPatch,
@@ -46,6 +47,7 @@ from plenaria.domain import Transcript
 from plenaria.errors import ConflictError, NotFoundError
 
 SessionOutputKind = Literal["json", "vtt", "srt", "docx"]
+VersionInPath = Annotated[int, Path(ge=1, le=MAX_INT, description="The version's number.")]
 MEDIA_TYPES = {
     "json": "application/json",
     "vtt": "text/vtt; charset=utf-8",
@@ -98,7 +100,21 @@ def _transcript_public(db: Session, plenary: PlenarySession, v: TranscriptVersio
 
 
 def _conflict(db: Session, plenary: PlenarySession, parent: int | None) -> JSONResponse:
-    latest = _heads(db, plenary)[-1]
+    heads = _heads(db, plenary)
+    if not heads:  # a parent named where there is no version yet
+        return JSONResponse(
+            {
+                "detail": (
+                    f"Session {plenary.id} has no transcript version yet, so version {parent} "
+                    "cannot be the parent. Save with parent null to make the first version."
+                ),
+                "latest": None,
+                "author": None,
+                "saved_at": None,
+            },
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    latest = heads[-1]
     author = _author(db, latest) or "the machine"
     return JSONResponse(
         {
@@ -211,17 +227,17 @@ def router() -> APIRouter:
         return [_version_public(db, v) for v in _heads(db, plenary)]
 
     @api.get("/sessions/{session_id}/transcript/versions/{number}", response_model=TranscriptPublic)
-    def version(session_id: str, number: int, user: CurrentUser, db: DbSession) -> Any:
+    def version(session_id: str, number: VersionInPath, user: CurrentUser, db: DbSession) -> Any:
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
         return _transcript_public(db, plenary, get_version(db, plenary, number))
 
     @api.get("/sessions/{session_id}/transcript/versions/{number}/diff", response_model=VersionDiff)
     def version_diff(
         session_id: str,
-        number: int,
+        number: VersionInPath,
         user: CurrentUser,
         db: DbSession,
-        against: int | None = None,
+        against: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     ) -> Any:
         """What changed in version ``number`` since ``against`` (default: its parent)."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
@@ -241,7 +257,7 @@ def router() -> APIRouter:
     )
     def restore(
         session_id: str,
-        number: int,
+        number: VersionInPath,
         user: CurrentUser,
         db: DbSession,
         body: RestoreIn | None = None,
