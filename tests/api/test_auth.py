@@ -11,11 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, World
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 import plenaria
+from conftest import PASSWORD, World
 from plenaria.api.app import create_app
 from plenaria.api.deps import SESSION_COOKIE
 from plenaria.api.login_guard import SECURE_SESSION_COOKIE

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import World
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from conftest import World
 from plenaria.db.models import AuditEntry
 
 V1 = "/api/v1"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis
-from conftest import REDIS_TEST_URL, World
 from fastapi.testclient import TestClient
 
+from conftest import REDIS_TEST_URL, World
 from plenaria.api.app import create_app
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo

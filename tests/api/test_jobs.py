@@ -6,10 +6,10 @@ import json
 import threading
 import time
 
-from conftest import RecordingQueue, World
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from conftest import RecordingQueue, World
 from plenaria.db import jobs as job_repo
 from plenaria.db.models import AuditEntry, PlenarySession, Recording
 

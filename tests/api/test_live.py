@@ -8,10 +8,10 @@ import threading
 import time
 from typing import Any
 
-from conftest import RecordingQueue, World, make_world
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from conftest import RecordingQueue, World, make_world
 from plenaria.api.app import create_app
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo

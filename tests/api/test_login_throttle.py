@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from conftest import PASSWORD, World
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from conftest import PASSWORD, World
 from plenaria.api.app import create_app
 from plenaria.api.login_guard import client_address
 from plenaria.cli_service import proxy_options

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from conftest import World
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+
+from conftest import World
 
 PRINCIPALS = ("anonymous", "admin", "secretary", "clerk", "other")
 ALL_ROLES = ("admin", "secretary", "clerk")

@@ -13,11 +13,11 @@ import typing
 from typing import Any
 
 import pytest
-from conftest import RecordingQueue, World
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from conftest import RecordingQueue, World
 from plenaria.graph.options import ProcessOptions
 from plenaria.live.segmenter import LiveOptions
 

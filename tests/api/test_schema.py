@@ -27,12 +27,12 @@ from typing import Any
 
 import schemathesis
 from argon2 import PasswordHasher
-from conftest import RecordingQueue, World, make_world
 from dbfixtures import create_pg_database, drop_pg_database, pg_reachable
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
 import plenaria.accounts as credentials
+from conftest import RecordingQueue, World, make_world
 from plenaria.api.app import create_app
 from plenaria.assembly.interventions import with_ids
 from plenaria.config import Settings

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import World
 from fastapi.testclient import TestClient
 
+from conftest import World
 from plenaria.assembly.interventions import with_ids
 from plenaria.db import civic
 from plenaria.db.models import PlenarySession

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, World
 from fastapi.testclient import TestClient
 from test_transcripts import processed_session
 
+from conftest import PASSWORD, World
 from plenaria.db import civic
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}

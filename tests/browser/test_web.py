@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from conftest import SHOTS, Server, axe, login, wait_job
 
 pytestmark = pytest.mark.browser
