@@ -1,18 +1,22 @@
 """The job's steps: pure functions from stored artifacts to a stored artifact.
 
 Each step's result is stored under a content key made of what it depends on
-(the recording's SHA-256, the model id, the options), so a result already
-present is reused by any job, and a per-run pointer (``runs/<run>/<step>.json``,
-holding that key) says the step is done for this run. A step that finds its
-pointer does nothing: run twice, done once. A step never reads a path another
-step chose: it finds its inputs through the pointers of the steps before it.
+(the recording's SHA-256, the model ids frozen in the job's spec, the options),
+and found by that key only: :meth:`StepContext.key_of` computes it from the spec
+and the results of the steps before it, so a result already present is reused by
+any job, and a step whose result is present does nothing (run twice, done once).
+The probe, which computes the SHA-256, is keyed by the original's identity on
+disk (path, size, modification time, inode), so a file replaced under the same
+name is probed again. A per-run pointer (``runs/<run>/<step>.json``) records
+what a run used; it never decides what is done, except for what a live job's
+``record`` step wrote (a stream cannot be read twice).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,6 +35,7 @@ from plenaria.domain import (
     Speaker,
     Transcript,
 )
+from plenaria.errors import InputError, PlenariaError
 from plenaria.formats.captions import to_srt, to_webvtt
 from plenaria.formats.jsonio import transcript_to_json
 from plenaria.graph.options import JobSpec
@@ -40,7 +45,7 @@ from plenaria.media.probe import inspect_recording
 from plenaria.media.proxy import make_proxy
 from plenaria.media.vad import detect_speech
 from plenaria.progress import Progress, no_progress
-from plenaria.storage import EXTERNAL, Storage
+from plenaria.storage import Storage
 
 if TYPE_CHECKING:
     from plenaria.diarization.base import Diarizer
@@ -53,13 +58,18 @@ OUTPUT_KINDS = ("json", "vtt", "srt", "docx")
 
 
 class EngineSource(Protocol):
-    """The models a step may need, loaded once per process by whoever runs the steps."""
+    """The models a step may need, loaded once per process by whoever runs the steps.
+
+    ``model`` is the model the job's spec names (``JobSpec.asr_model``,
+    ``JobSpec.diarizer_model``): the source gives that one (loading it if it has
+    another) or raises; an empty name means the source's own.
+    """
 
     def vad(self) -> VadModel: ...
 
-    def transcriber(self) -> Transcriber: ...
+    def transcriber(self, model: str = "") -> Transcriber: ...
 
-    def diarizer(self) -> Diarizer | None: ...
+    def diarizer(self, model: str = "") -> Diarizer | None: ...
 
 
 class StepError(RuntimeError):
@@ -73,35 +83,80 @@ class StepContext:
     engines: EngineSource
     progress: Progress = no_progress
     threads: int = 0  # CPU threads for ffmpeg's encoders (PLENARIA_CPU_THREADS); 0: all cores
+    # Results read or derived once per context: a content key's result never changes
+    # (a live job's growing speech and plan are read afresh).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def pointer_key(self, step: str) -> str:
         return f"runs/{self.spec.run_id}/{step.replace(':', '-')}.json"
 
     def pointer(self, step: str) -> dict[str, Any]:
+        """What a run recorded for ``step`` (only a live recording's steps are found by it)."""
         found = self.storage.read_json(self.pointer_key(step))
         if found is None:
             raise StepError(f"step {step} of run {self.spec.run_id} is not done")
         return dict(found)
 
+    def key_of(self, step: str) -> str:
+        """Where the result of ``step`` is (or will be): from the spec and earlier results.
+
+        Raises StepError when a step it depends on has no result yet.
+        """
+        kind, _, index = step.partition(":")
+        if self.spec.live and kind in RECORDED:
+            return str(self.pointer(step)["key"])
+        if kind == "transcribe":
+            if self.spec.live:  # its chunks were keyed under the provisional probe
+                found = self.storage.read_json(self.pointer_key(step))
+                if found is not None:
+                    return str(found["key"])
+            return chunk_key(self, int(index))
+        try:
+            return KEYS[kind](self)
+        except KeyError:
+            raise ValueError(f"Unknown step {step!r}") from None
+
     def is_done(self, step: str) -> bool:
-        return self.storage.exists(self.pointer_key(step))
+        """The step's result is present under its key (whatever run made it)."""
+        try:
+            if step == "outputs":
+                return all(self.storage.exists(k) for k in output_files(self).values())
+            return self.storage.exists(self.key_of(step))
+        except (StepError, OSError):
+            return False
 
     def finish(self, step: str, key: str, **extra: Any) -> dict[str, Any]:
+        """Record in the run's pointer what the step used (for people and logs)."""
         value = {"key": key, **extra}
         self.storage.write_json(self.pointer_key(step), value)
         return value
 
     def recording(self) -> Recording:
-        return Recording.from_dict(self.artifact(self.pointer("probe")["key"]))
+        return Recording.from_dict(self.artifact(self.key_of("probe")))
 
     def base(self) -> str:
         return f"recordings/{self.recording().sha256[:24]}"
 
     def artifact(self, key: str) -> Any:
+        memo = ("artifact", key, self.version(key))
+        if memo in self.memo:
+            return self.memo[memo]
         found = self.storage.read_json(key)
         if found is None:
             raise StepError(f"artifact {key} is missing")
+        self.memo[memo] = found
         return found
+
+    def version(self, key: str) -> tuple[int, ...]:
+        """Nothing for a content key (its result never changes); for a live job, which
+        rewrites its speech and plan as the stream comes, the file's identity."""
+        if not self.spec.live:
+            return ()
+        try:
+            st = self.storage.local_path(key).stat()
+        except OSError:
+            return (-1,)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def content_key(*parts: object) -> str:
@@ -109,18 +164,127 @@ def content_key(*parts: object) -> str:
     return cache_key(*parts)[:20]
 
 
+# -- where each step's result is ---------------------------------------------------------------
+
+# The steps a live job's ``record`` step writes as the stream comes: found by its pointers
+# (its run id is the job's own: a stream is recorded once). Its chunks are transcribed
+# while the probe is provisional, so their pointers name their keys too.
+RECORDED = ("record", "probe", "audio", "speech", "plan")
+
+
+def probe_key(ctx: StepContext) -> str:
+    """The original's identity on disk: a file replaced under the same name is a new key."""
+    original = ctx.spec.original
+    try:
+        st = ctx.storage.local_path(original).stat()
+    except OSError as e:
+        raise InputError(
+            f"No se encuentra la grabación {ctx.spec.file_name or original} ({e.strerror}).",
+            "Compruebe que el archivo sigue ahí y vuelva a lanzar el trabajo.",
+        ) from e
+    identity = (original, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    return f"sources/{content_key('probe/2', *identity)}.json"
+
+
+def audio_key(ctx: StepContext) -> str:
+    return f"{ctx.base()}/audio.wav"
+
+
+def speech_key(ctx: StepContext) -> str:
+    return f"{ctx.base()}/speech-{content_key('speech/1', ctx.spec.options.vad)}.json"
+
+
+def plan_key(ctx: StepContext) -> str:
+    opts = ctx.spec.options
+    return f"{ctx.base()}/plan-{content_key('plan/1', opts.vad, opts.chunking)}.json"
+
+
+def chunk_key(ctx: StepContext, index: int) -> str:
+    chunks = chunks_of(ctx)
+    if not 0 <= index < len(chunks):
+        raise StepError(f"run {ctx.spec.run_id}: no chunk {index} in the plan")
+    memo = ("chunk", chunks[index].segment, ctx.recording().sha256)
+    if memo not in ctx.memo:
+        opts = ctx.spec.effective_options
+        segment = chunks[index].segment.to_dict()
+        digest = content_key("chunk/3", segment, ctx.spec.asr_model, opts.transcription, opts.vad)
+        ctx.memo[memo] = f"{ctx.base()}/chunks/{digest}.json"
+    return str(ctx.memo[memo])
+
+
+def diarize_key(ctx: StepContext) -> str:
+    if ctx.spec.diarizer_model == "none":
+        return f"{ctx.base()}/diarization-none.json"
+    opts = ctx.spec.options
+    digest = content_key("diar/3", ctx.spec.diarizer_model, opts.diarization, opts.vad)
+    return f"{ctx.base()}/diarization-{digest}.json"
+
+
+def name_key(ctx: StepContext) -> str:
+    spec = ctx.spec
+    digest = content_key("names/1", diarize_key(ctx), list(spec.profiles), spec.options.naming)
+    return f"{ctx.base()}/names-{digest}.json"
+
+
+def assemble_key(ctx: StepContext) -> str:
+    spec = ctx.spec
+    opts = spec.options
+    chunks = [ctx.key_of(f"transcribe:{i}") for i in range(len(chunks_of(ctx)))]
+    parts: list[object] = ["transcript/2", chunks, spec.session, opts.assembly, spec.file_name]
+    if opts.diarize:
+        parts += [ctx.key_of("diarize"), ctx.key_of("name")]
+    return f"{ctx.base()}/transcript-{content_key(*parts)}.json"
+
+
+def outputs_key(ctx: StepContext) -> str:
+    spec = ctx.spec
+    opts = spec.options
+    digest = content_key(
+        "outputs/1",
+        ctx.key_of("assemble"),
+        spec.video_url_template,
+        opts.acta_lang,
+        opts.make_proxy,
+        _stem(spec),
+    )
+    return f"outputs/{digest}"
+
+
+def output_files(ctx: StepContext) -> dict[str, str]:
+    """The keys of the outputs (JSON, WebVTT, SRT, DOCX), named after the recording."""
+    folder, stem = outputs_key(ctx), _stem(ctx.spec)
+    return {kind: f"{folder}/{stem}.{kind}" for kind in OUTPUT_KINDS}
+
+
+def proxy_key(ctx: StepContext) -> str:
+    return f"{ctx.base()}/proxy.mp4"
+
+
+KEYS: dict[str, Callable[[StepContext], str]] = {
+    "probe": probe_key,
+    "audio": audio_key,
+    "speech": speech_key,
+    "plan": plan_key,
+    "diarize": diarize_key,
+    "name": name_key,
+    "assemble": assemble_key,
+    "outputs": outputs_key,
+    "proxy": proxy_key,
+}
+
+
+def _stem(spec: JobSpec) -> str:
+    return Path(spec.file_name).stem or "pleno"
+
+
 # -- the steps -----------------------------------------------------------------------------
 
 
 def probe(ctx: StepContext) -> dict[str, Any]:
     """Check the original, hash it (SHA-256) and list its streams."""
-    original = ctx.spec.original
-    path = ctx.storage.local_path(original)
-    stat = path.stat() if original.startswith(EXTERNAL) else None
-    identity = (original, stat.st_size, stat.st_mtime_ns) if stat else (original,)
-    key = f"sources/{content_key('probe/1', *identity)}.json"
+    key = probe_key(ctx)
     if not ctx.storage.exists(key):
-        rec = inspect_recording(path, ctx.progress)
+        rec = inspect_recording(ctx.storage.local_path(ctx.spec.original), ctx.progress)
         ctx.storage.write_json(key, rec.to_dict())
     return ctx.finish("probe", key)
 
@@ -128,7 +292,7 @@ def probe(ctx: StepContext) -> dict[str, Any]:
 def audio(ctx: StepContext) -> dict[str, Any]:
     """16 kHz mono PCM of the whole recording."""
     rec = ctx.recording()
-    key = f"{ctx.base()}/audio.wav"
+    key = audio_key(ctx)
     if not ctx.storage.exists(key):
         src = ctx.storage.local_path(ctx.spec.original)
         with ctx.storage.writing(key, ".wav") as tmp:
@@ -138,25 +302,23 @@ def audio(ctx: StepContext) -> dict[str, Any]:
 
 def speech(ctx: StepContext) -> dict[str, Any]:
     """Where people speak (silero VAD)."""
-    opts = ctx.spec.options.vad
-    key = f"{ctx.base()}/speech-{content_key('speech/1', opts)}.json"
+    key = speech_key(ctx)
     if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
-        found = detect_speech(wav, ctx.engines.vad(), opts, ctx.progress)
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
+        found = detect_speech(wav, ctx.engines.vad(), ctx.spec.options.vad, ctx.progress)
         ctx.storage.write_json(key, [s.to_dict() for s in found])
     return ctx.finish("speech", key)
 
 
 def plan(ctx: StepContext) -> dict[str, Any]:
     """Chunks of at most ``chunk_max_s``, cut in the quietest point of a pause."""
-    opts = ctx.spec.options
-    key = f"{ctx.base()}/plan-{content_key('plan/1', opts.vad, opts.chunking)}.json"
+    key = plan_key(ctx)
     if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
         chunks = plan_chunks(
             _speech(ctx),
             ctx.recording().duration_s,
-            opts.chunking,
+            ctx.spec.options.chunking,
             quiet=lambda window: quietest_point(wav, window),
         )
         ctx.storage.write_json(key, [c.segment.to_dict() for c in chunks])
@@ -164,52 +326,56 @@ def plan(ctx: StepContext) -> dict[str, Any]:
 
 
 def transcribe(ctx: StepContext, index: int) -> dict[str, Any]:
-    """Words with absolute times for one chunk."""
-    chunk = chunks_of(ctx)[index]
-    opts = ctx.spec.effective_options
-    transcriber = ctx.engines.transcriber()
-    digest = content_key(
-        "chunk/2", chunk.segment.to_dict(), transcriber.model_id, opts.transcription, opts.vad
-    )
-    key = f"{ctx.base()}/chunks/{digest}.json"
-    if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
+    """Words with absolute times for one chunk, by the model the job's spec names.
+
+    A result present under the key is used only when the model that made it (recorded
+    in it) is the one loaded for the spec's name: weights replaced on disk redo it.
+    """
+    key = chunk_key(ctx, index)
+    transcriber = ctx.engines.transcriber(ctx.spec.asr_model)
+    found = ctx.storage.read_json(key)
+    if found is None or found.get("model_id") != transcriber.model_id:
+        chunk = chunks_of(ctx)[index]
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
         total = chunk.segment.duration
         ctx.progress("transcribe", 0.0, total)
-        ct = transcribe_chunk(transcriber, wav, chunk, _speech(ctx), opts.transcription)
-        ctx.storage.write_json(key, ct.to_dict())
+        opts = ctx.spec.effective_options.transcription
+        ct = transcribe_chunk(transcriber, wav, chunk, _speech(ctx), opts)
+        ctx.storage.write_json(key, ct.with_model(transcriber.model_id).to_dict())
         ctx.progress("transcribe", total, total)
     return ctx.finish(f"transcribe:{index}", key, model_id=transcriber.model_id)
 
 
 def diarize(ctx: StepContext) -> dict[str, Any]:
     """Who speaks when, over the whole recording, with each voice's centroid."""
-    diarizer = ctx.engines.diarizer()
-    opts = ctx.spec.options
-    if diarizer is None:
-        key = f"{ctx.base()}/diarization-none.json"
+    key = diarize_key(ctx)
+    if ctx.spec.diarizer_model == "none":
         if not ctx.storage.exists(key):
             ctx.storage.write_json(key, Diarization(()).to_dict())
         return ctx.finish("diarize", key)
-    digest = content_key("diar/2", diarizer.model_id, opts.diarization, opts.vad)
-    key = f"{ctx.base()}/diarization-{digest}.json"
-    if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
-        result = diarizer.diarize(wav, _speech(ctx), opts.diarization, ctx.progress)
+    diarizer = ctx.engines.diarizer(ctx.spec.diarizer_model)
+    if diarizer is None:
+        raise PlenariaError(
+            f"Este trabajador no tiene el modelo de diarización {ctx.spec.diarizer_model}.",
+            "Configure PLENARIA_DIARIZATION_BACKEND en los trabajadores de la cola "
+            "diarization y reintente el trabajo.",
+        )
+    found = ctx.storage.read_json(key)
+    if found is None or found.get("model_id") != diarizer.model_id:
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
+        opts = ctx.spec.options.diarization
+        result = diarizer.diarize(wav, _speech(ctx), opts, ctx.progress)
         ctx.storage.write_json(key, result.to_dict())
-    return ctx.finish("diarize", key)
+    return ctx.finish("diarize", key, model_id=diarizer.model_id)
 
 
 def name(ctx: StepContext) -> dict[str, Any]:
     """Names from the voice profiles given with the job; unmatched voices stay unnamed."""
-    diar_key = ctx.pointer("diarize")["key"]
-    profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles]
-    opts = ctx.spec.options.naming
-    digest = content_key("names/1", diar_key, [p.to_dict() for p in profiles], opts)
-    key = f"{ctx.base()}/names-{digest}.json"
+    key = name_key(ctx)
     if not ctx.storage.exists(key):
-        result = Diarization.from_dict(ctx.artifact(diar_key))
-        speakers = name_voices(result, profiles, opts)
+        profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles]
+        result = Diarization.from_dict(ctx.artifact(ctx.key_of("diarize")))
+        speakers = name_voices(result, profiles, ctx.spec.options.naming)
         ctx.storage.write_json(key, [s.to_dict() for s in speakers])
     return ctx.finish("name", key)
 
@@ -217,54 +383,46 @@ def name(ctx: StepContext) -> dict[str, Any]:
 def assemble(ctx: StepContext, n_chunks: int) -> dict[str, Any]:
     """Words of all chunks, given to speakers, grouped into interventions."""
     spec = ctx.spec
-    opts = spec.options
-    pointers = [ctx.pointer(f"transcribe:{i}") for i in range(n_chunks)]
-    parts: list[object] = ["transcript/1", [p["key"] for p in pointers], spec.session]
-    parts += [opts.assembly, spec.file_name]
-    if opts.diarize:
-        parts += [ctx.pointer("diarize")["key"], ctx.pointer("name")["key"]]
-    key = f"{ctx.base()}/transcript-{content_key(*parts)}.json"
+    key = assemble_key(ctx)
     if not ctx.storage.exists(key):
-        results = [ChunkTranscript.from_dict(ctx.artifact(p["key"])) for p in pointers]
-        diarization = (
-            Diarization.from_dict(ctx.artifact(ctx.pointer("diarize")["key"]))
-            if opts.diarize
-            else Diarization(())
-        )
-        names = (
-            [Speaker.from_dict(s) for s in ctx.artifact(ctx.pointer("name")["key"])]
-            if opts.diarize
-            else []
-        )
-        model = pointers[0].get("model_id", "") if pointers else ""
-        transcript = assemble_transcript(
-            ctx.recording(), spec, results, diarization, names, str(model)
-        )
+        keys = [ctx.key_of(f"transcribe:{i}") for i in range(n_chunks)]
+        results = [ChunkTranscript.from_dict(ctx.artifact(k)) for k in keys]
+        diarization, names = Diarization(()), []
+        if spec.options.diarize:
+            diarization = Diarization.from_dict(ctx.artifact(ctx.key_of("diarize")))
+            names = [Speaker.from_dict(s) for s in ctx.artifact(ctx.key_of("name"))]
+        model = one_model(results, spec.asr_model)
+        transcript = assemble_transcript(ctx.recording(), spec, results, diarization, names, model)
         ctx.storage.write_json(key, transcript.to_dict())
     return ctx.finish("assemble", key)
 
 
+def one_model(chunks: Sequence[ChunkTranscript], named: str) -> str:
+    """The model that made every chunk; two models in one transcript are an error."""
+    models = sorted({c.model_id for c in chunks})
+    if len(models) > 1:
+        raise PlenariaError(
+            "Los fragmentos de esta grabación se transcribieron con modelos distintos "
+            f"({', '.join(m or 'desconocido' for m in models)}).",
+            "Deje el mismo modelo en todos los trabajadores de la cola asr y envíe el "
+            "trabajo de nuevo.",
+        )
+    return models[0] if models and models[0] else named
+
+
 def outputs(ctx: StepContext) -> dict[str, Any]:
     """JSON, WebVTT, SRT and the draft acta (DOCX), named after the recording."""
-    spec = ctx.spec
-    transcript_key = ctx.pointer("assemble")["key"]
-    stem = Path(spec.file_name).stem or "pleno"
-    opts = spec.options
-    digest = content_key(
-        "outputs/1", transcript_key, spec.video_url_template, opts.acta_lang, opts.make_proxy, stem
-    )
-    folder = f"outputs/{digest}"
-    keys = {kind: f"{folder}/{stem}.{kind}" for kind in OUTPUT_KINDS}
+    keys = output_files(ctx)
     if not all(ctx.storage.exists(k) for k in keys.values()):
-        transcript = Transcript.from_dict(ctx.artifact(transcript_key))
-        render_outputs(transcript, spec, ctx.storage, keys)
-    return ctx.finish("outputs", folder, files=keys)
+        transcript = Transcript.from_dict(ctx.artifact(ctx.key_of("assemble")))
+        render_outputs(transcript, ctx.spec, ctx.storage, keys)
+    return ctx.finish("outputs", outputs_key(ctx), files=keys)
 
 
 def proxy(ctx: StepContext) -> dict[str, Any]:
     """The web-playable MP4 (H.264/AAC, faststart)."""
     rec = ctx.recording()
-    key = f"{ctx.base()}/proxy.mp4"
+    key = proxy_key(ctx)
     if not ctx.storage.exists(key):
         src = ctx.storage.local_path(ctx.spec.original)
         with ctx.storage.writing(key, ".mp4") as tmp:
@@ -276,14 +434,17 @@ def proxy(ctx: StepContext) -> dict[str, Any]:
 
 
 def _speech(ctx: StepContext) -> tuple[Segment, ...]:
-    return tuple(Segment.from_dict(s) for s in ctx.artifact(ctx.pointer("speech")["key"]))
+    return tuple(Segment.from_dict(s) for s in ctx.artifact(ctx.key_of("speech")))
 
 
 def chunks_of(ctx: StepContext) -> tuple[Chunk, ...]:
-    return tuple(
-        Chunk(i, Segment.from_dict(s))
-        for i, s in enumerate(ctx.artifact(ctx.pointer("plan")["key"]))
-    )
+    key = ctx.key_of("plan")
+    memo = ("chunks", key, ctx.version(key))
+    if memo not in ctx.memo:
+        ctx.memo[memo] = tuple(
+            Chunk(i, Segment.from_dict(s)) for i, s in enumerate(ctx.artifact(key))
+        )
+    return tuple(ctx.memo[memo])
 
 
 def transcribe_chunk(
@@ -357,7 +518,7 @@ def _renamed(recording: Recording, file_name: str) -> Recording:
 def render_outputs(
     transcript: Transcript, spec: JobSpec, storage: Storage, keys: dict[str, str]
 ) -> None:
-    stem = Path(spec.file_name).stem or "pleno"
+    stem = _stem(spec)
     texts: dict[str, Callable[[Transcript], str]] = {
         "json": transcript_to_json,
         "vtt": to_webvtt,

@@ -165,7 +165,7 @@ class GraphChunks:
         step = f"transcribe:{i}"
         if not self.ctx.is_done(step):
             return False
-        result = ChunkTranscript.from_dict(self.ctx.artifact(self.ctx.pointer(step)["key"]))
+        result = ChunkTranscript.from_dict(self.ctx.artifact(self.ctx.key_of(step)))
         live.result = result
         live.lines = self.provisional.lines(result.words, live.speech)
         live.text_at = time.monotonic()
