@@ -59,7 +59,7 @@ def test_upgrade_from_settings_is_idempotent(tmp_path: Path) -> None:
     assert shown.endswith("plenaria.db")
     assert upgrade(settings) == shown
     engine = make_engine(settings.database)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     mode = engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
     assert mode == "wal"
@@ -75,7 +75,7 @@ def test_upgrade_on_a_plain_postgresql_url(pg_empty_database: str) -> None:
         assert shown.startswith("postgresql+psycopg://")
         engine = make_engine(plain)
         assert engine.dialect.driver == "psycopg"
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
         engine.dispose()
     finally:
         drop_pg_database(url)
