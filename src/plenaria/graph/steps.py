@@ -34,7 +34,7 @@ from plenaria.domain import (
     Speaker,
     Transcript,
 )
-from plenaria.errors import PlenariaError
+from plenaria.errors import InputError, PlenariaError
 from plenaria.formats.captions import to_srt, to_webvtt
 from plenaria.formats.jsonio import transcript_to_json
 from plenaria.graph.keys import (
@@ -135,7 +135,7 @@ class StepContext:
             if step == "outputs":
                 return all(self.storage.exists(k) for k in output_files(self).values())
             return self.storage.exists(self.key_of(step))
-        except (StepError, OSError):
+        except (StepError, InputError, OSError):  # an input not there (yet): not done
             return False
 
     def finish(self, step: str, key: str, **extra: Any) -> dict[str, Any]:
