@@ -107,11 +107,18 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class ChunkTranscript:
-    """What the recogniser heard in one chunk; word times are absolute."""
+    """What the recogniser heard in one chunk; word times are absolute.
+
+    ``model_id`` names the recogniser that made it (backend, model, weights, compute type).
+    """
 
     chunk: Chunk
     language: str
     words: tuple[Word, ...]
+    model_id: str = ""
+
+    def with_model(self, model_id: str) -> ChunkTranscript:
+        return ChunkTranscript(self.chunk, self.language, self.words, model_id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +126,7 @@ class ChunkTranscript:
             "segment": self.chunk.segment.to_dict(),
             "language": self.language,
             "words": [w.to_dict() for w in self.words],
+            "model_id": self.model_id,
         }
 
     @classmethod
@@ -127,6 +135,7 @@ class ChunkTranscript:
             Chunk(int(d["index"]), Segment.from_dict(d["segment"])),
             str(d["language"]),
             tuple(Word.from_dict(w) for w in d["words"]),
+            str(d.get("model_id", "")),
         )
 
 

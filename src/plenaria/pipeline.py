@@ -2,7 +2,8 @@
 
 ``plenaria process`` runs the job graph (``plenaria.graph``) in-process over a
 local store in the cache folder; the service runs the same steps as Celery
-tasks. A second run after Ctrl-C skips every step already done.
+tasks. A second run after Ctrl-C skips every step already done: each step's result is
+found by its content key (the recording's SHA-256, the models' ids, the options).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from plenaria.acts.links import check_template
 from plenaria.config import Settings
 from plenaria.diarization.loader import pick_device
 from plenaria.domain import Chunk, SessionInfo, Transcript
+from plenaria.errors import ConfigError
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import beside_transcription, run_local
 from plenaria.graph.steps import StepContext, chunks_of
@@ -44,7 +46,7 @@ class Engines:
 
 
 class _Source:
-    """Engines seen as the graph's EngineSource."""
+    """Engines seen as the graph's EngineSource: the models loaded, and no other."""
 
     def __init__(self, engines: Engines) -> None:
         self._engines = engines
@@ -52,11 +54,30 @@ class _Source:
     def vad(self) -> VadModel:
         return self._engines.vad
 
-    def transcriber(self) -> Transcriber:
-        return self._engines.transcriber
+    def transcriber(self, model: str = "") -> Transcriber:
+        loaded = self._engines.transcriber
+        if model not in ("", loaded.model_id):
+            raise _other_model("transcripción", model, loaded.model_id)
+        return loaded
 
-    def diarizer(self) -> Diarizer | None:
-        return self._engines.diarizer
+    def diarizer(self, model: str = "") -> Diarizer | None:
+        loaded = self._engines.diarizer
+        if model not in ("", model_ids(self._engines)[1]):
+            raise _other_model("diarización", model, model_ids(self._engines)[1])
+        return loaded
+
+
+def model_ids(engines: Engines) -> tuple[str, str]:
+    """The ids a job's spec names for these engines: (speech recogniser, diarizer or none)."""
+    diarizer = engines.diarizer.model_id if engines.diarizer is not None else "none"
+    return engines.transcriber.model_id, diarizer
+
+
+def _other_model(kind: str, wanted: str, loaded: str) -> ConfigError:
+    return ConfigError(
+        f"El trabajo pide el modelo de {kind} {wanted}, pero el cargado es {loaded}.",
+        "Vuelva a lanzar la orden: cada ejecución usa los modelos que carga al empezar.",
+    )
 
 
 def load_engines(settings: Settings, model: str | None = None) -> Engines:
@@ -100,6 +121,7 @@ def process_recording(
         opts = opts.model_copy(update={"diarize": False})
     check_template(settings.video_url_template)  # a bad template fails before the work
     storage = LocalStorage(settings.cache_dir)
+    asr_model, diarizer_model = model_ids(engines)
     spec = JobSpec(
         original=external_key(path),
         file_name=path.name,
@@ -107,6 +129,8 @@ def process_recording(
         options=opts,
         profiles=local_profiles(settings) if opts.diarize else (),
         video_url_template=settings.video_url_template,
+        asr_model=asr_model,
+        diarizer_model=diarizer_model,
     ).with_run_id()
     ctx = StepContext(spec, storage, _Source(engines), progress, threads=settings.cpu_threads)
     timings: dict[str, float] = {}
@@ -114,7 +138,7 @@ def process_recording(
     device = pick_device(settings.device)
     finals = run_local(ctx, timings, beside_transcription(device))
     result = finals["outputs"]
-    transcript = Transcript.from_dict(ctx.artifact(ctx.pointer("assemble")["key"]))
+    transcript = Transcript.from_dict(ctx.artifact(ctx.key_of("assemble")))
     stem = Path(spec.file_name).stem
     outputs = {
         kind: storage.copy_out(key, out_dir / f"{stem}.{kind}")

@@ -15,6 +15,9 @@ from plenaria.db.base import Base
 from plenaria.db.engine import make_engine
 from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
 
+# The newest revision: the migrations form one line ending here.
+HEAD = "0003"
+
 
 def _diff(url: str) -> list[object]:
     engine = make_engine(url)
@@ -59,7 +62,7 @@ def test_upgrade_from_settings_is_idempotent(tmp_path: Path) -> None:
     assert shown.endswith("plenaria.db")
     assert upgrade(settings) == shown
     engine = make_engine(settings.database)
-    assert current_revision(engine) == "0002_auth"
+    assert current_revision(engine) == HEAD
     mode = engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
     assert mode == "wal"
@@ -75,7 +78,7 @@ def test_upgrade_on_a_plain_postgresql_url(pg_empty_database: str) -> None:
         assert shown.startswith("postgresql+psycopg://")
         engine = make_engine(plain)
         assert engine.dialect.driver == "psycopg"
-        assert current_revision(engine) == "0002_auth"
+        assert current_revision(engine) == HEAD
         engine.dispose()
     finally:
         drop_pg_database(url)

@@ -160,3 +160,31 @@ def test_the_diarizer_runs_beside_the_transcription_only_where_there_is_room() -
     assert beside_transcription("cpu", cpu_count=2) == {"proxy"}
     assert beside_transcription("cpu", cpu_count=16) == {"proxy", "diarize"}
     assert beside_transcription("cuda", cpu_count=2) == {"proxy", "diarize"}
+
+
+def test_a_pointer_never_decides_and_a_replaced_file_is_a_new_probe(tmp_path: Path) -> None:
+    from plenaria.errors import InputError
+    from plenaria.graph.keys import probe_key
+    from plenaria.graph.steps import StepContext
+
+    original = tmp_path / "pleno.wav"
+    original.write_bytes(b"first recording")
+    store = LocalStorage(tmp_path / "store")
+    job = JobSpec(original=external_key(original), file_name="pleno.wav").with_run_id()
+    ctx = StepContext(job, store, engines=None)  # type: ignore[arg-type]
+    first = probe_key(ctx)
+    # A pointer left by an earlier run says nothing: the result under the key does.
+    ctx.finish("probe", first)
+    assert not ctx.is_done("probe")
+    store.write_json(first, {"sha256": "0" * 64})
+    assert ctx.is_done("probe")
+    # The same name, the same size, other bytes: another key, so not done.
+    replacement = tmp_path / "other.wav"
+    replacement.write_bytes(b"other recording")
+    replacement.replace(original)
+    assert probe_key(ctx) != first
+    assert not ctx.is_done("probe")
+    original.unlink()
+    assert not ctx.is_done("probe")
+    with pytest.raises(InputError, match=r"No se encuentra la grabación pleno\.wav"):
+        probe_key(ctx)

@@ -184,6 +184,8 @@ class Job(IdMixin, CouncilMixin, CreatedMixin, Base):
     # A live session's source, stop request and, once it ended, its certificate data
     # (plenaria.workers.live); None for a job on an uploaded file.
     live: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # What the job runs on (graph.options.JobSpec), frozen when it is created (db.job_spec).
+    spec: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)

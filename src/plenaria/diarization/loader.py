@@ -8,6 +8,7 @@ from pathlib import Path
 
 from plenaria.config import Settings
 from plenaria.diarization.base import Diarizer
+from plenaria.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,27 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
     diarizer = EmbeddedDiarizer.load(settings.models_path, device=device, threads=threads)
     log.info("diarization: embedded (%s) on %s", diarizer.model_id, device)
     return diarizer
+
+
+def diarizer_request(settings: Settings) -> str:
+    """The diarizer a service job names when it is created: ``embedded``,
+    ``pyannote:<pipeline>`` or ``none`` (nothing loaded here; each worker loads it)."""
+    backend = settings.diarization_backend
+    return f"pyannote:{settings.pyannote_pipeline}" if backend == "pyannote" else backend
+
+
+def load_requested(settings: Settings, request: str) -> Diarizer | None:
+    """Load the diarizer a job's spec names (see :func:`diarizer_request`)."""
+    backend, _, pipeline = request.partition(":")
+    if backend not in ("embedded", "pyannote", "none"):
+        raise ConfigError(
+            f"El trabajo pide un modelo de diarización desconocido: {request!r}.",
+            "Cree el trabajo de nuevo con PLENARIA_DIARIZATION_BACKEND válido.",
+        )
+    update: dict[str, str] = {"diarization_backend": backend}
+    if pipeline:
+        update["pyannote_pipeline"] = pipeline
+    return load_diarizer(settings.model_copy(update=update))
 
 
 def pick_device(setting: str) -> str:

@@ -37,9 +37,12 @@ class JobSpec(BaseModel):
     """What one run of the graph is made of: the original, the session, options and data.
 
     ``original`` is a storage key (or ``ext:/path`` for a file read in place).
-    ``run_id`` names the run's step pointers: the job id in the service; for the
-    command line, a digest of everything else, so a rerun resumes.
+    ``run_id`` names the run's step pointers (a record of what the run used, never
+    what decides that a step is done): the job id in the service; for the command
+    line, a digest of everything else.
     Voice profiles come in as data (from the council's database, or the local store).
+    The spec is frozen when the job starts (the service stores it with the job), models
+    included, so every step of one job works on the same inputs and the same models.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -51,6 +54,18 @@ class JobSpec(BaseModel):
     options: ProcessOptions = Field(default_factory=ProcessOptions)
     profiles: tuple[dict[str, Any], ...] = ()
     video_url_template: str = ""
+    asr_model: str = Field(
+        default="",
+        description="The speech recogniser every chunk is transcribed with, part of their keys: "
+        "the loaded model's id on the command line (backend/name@weights/compute type); in the "
+        "service the backend and model name set when the job was created (backend:name), "
+        "which each worker loads. Empty: the worker's own model.",
+    )
+    diarizer_model: str = Field(
+        default="",
+        description="The diarization model, likewise (the model id, or the backend's name "
+        "in the service); ``none``: no diarizer, one speaker.",
+    )
     live: bool = Field(
         default=False,
         description="A live session: its ``record`` step writes probe, audio, speech and the "

@@ -41,9 +41,7 @@ def done_steps(ctx: StepContext, nodes: tuple[Node, ...]) -> set[str]:
 
 
 def run_node(name: str, ctx: StepContext) -> dict[str, Any]:
-    """Run one step (nothing when its pointer is there already); returns its pointer."""
-    if ctx.is_done(name):
-        return ctx.pointer(name)
+    """Run one step (nothing when its result is under its key already); returns its pointer."""
     kind, _, index = name.partition(":")
     if kind == "transcribe":
         return steps.transcribe(ctx, int(index))
@@ -64,7 +62,7 @@ def run_local(
     beside the others: the proxy (its own ffmpeg) always, the diarizer where the machine has
     room for it next to the transcription (see :func:`beside_transcription`).
 
-    Returns the pointers of the final steps. Interrupted (Ctrl-C, a crash), a rerun
+    Returns where the final steps' results are. Interrupted (Ctrl-C, a crash), a rerun
     skips every step already done.
     """
     clock: dict[str, float] = {} if timings is None else timings
@@ -101,7 +99,18 @@ def run_local(
                 next(iter(background.values())).result()
             else:
                 raise steps.StepError(f"run {ctx.spec.run_id}: no step can run; done {done}")
-    return {n.name: ctx.pointer(n.name) for n in nodes if n.kind in ("outputs", "proxy")}
+    return final_results(ctx, nodes)
+
+
+def final_results(ctx: StepContext, nodes: tuple[Node, ...]) -> dict[str, Any]:
+    """Where the job's outputs and proxy are, found by their keys."""
+    found: dict[str, Any] = {}
+    for node in nodes:
+        if node.kind == "outputs":
+            found["outputs"] = {"key": ctx.key_of("outputs"), "files": steps.output_files(ctx)}
+        elif node.kind == "proxy":
+            found["proxy"] = {"key": ctx.key_of("proxy")}
+    return found
 
 
 def beside_transcription(device: str, cpu_count: int | None = None) -> frozenset[str]:

@@ -1,25 +1,28 @@
 """The job's steps: pure functions from stored artifacts to a stored artifact.
 
 Each step's result is stored under a content key made of what it depends on
-(the recording's SHA-256, the model id, the options), so a result already
-present is reused by any job, and a per-run pointer (``runs/<run>/<step>.json``,
-holding that key) says the step is done for this run. A step that finds its
-pointer does nothing: run twice, done once. A step never reads a path another
-step chose: it finds its inputs through the pointers of the steps before it.
+(the recording's SHA-256, the model ids frozen in the job's spec, the options),
+and found by that key only: :meth:`StepContext.key_of` computes it from the spec
+and the results of the steps before it, so a result already present is reused by
+any job, and a step whose result is present does nothing (run twice, done once).
+The probe, which computes the SHA-256, is keyed by the original's identity on
+disk (path, size, modification time, inode), so a file replaced under the same
+name is probed again. A per-run pointer (``runs/<run>/<step>.json``) records
+what a run used; it never decides what is done, except for what a live job's
+``record`` step wrote (a stream cannot be read twice).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from plenaria.acts.draft import render_draft_acta
 from plenaria.assembly.interventions import build_interventions, speakers_of
 from plenaria.assembly.words import merge_chunks
-from plenaria.cache import cache_key
 from plenaria.diarization.profiles import VoiceProfile, name_speakers
 from plenaria.domain import (
     Chunk,
@@ -31,8 +34,29 @@ from plenaria.domain import (
     Speaker,
     Transcript,
 )
+from plenaria.errors import InputError, PlenariaError
 from plenaria.formats.captions import to_srt, to_webvtt
 from plenaria.formats.jsonio import transcript_to_json
+from plenaria.graph.keys import (
+    KEYS,
+    OUTPUT_KINDS,
+    RECORDED,
+    StepError,
+    assemble_key,
+    audio_key,
+    chunk_key,
+    chunks_of,
+    content_key,
+    diarize_key,
+    name_key,
+    output_files,
+    output_stem,
+    outputs_key,
+    plan_key,
+    probe_key,
+    proxy_key,
+    speech_key,
+)
 from plenaria.graph.options import JobSpec
 from plenaria.media.audio import extract_audio, read_audio
 from plenaria.media.chunking import plan_chunks, quietest_point
@@ -40,7 +64,7 @@ from plenaria.media.probe import inspect_recording
 from plenaria.media.proxy import make_proxy
 from plenaria.media.vad import detect_speech
 from plenaria.progress import Progress, no_progress
-from plenaria.storage import EXTERNAL, Storage
+from plenaria.storage import Storage
 
 if TYPE_CHECKING:
     from plenaria.diarization.base import Diarizer
@@ -49,21 +73,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OUTPUT_KINDS = ("json", "vtt", "srt", "docx")
-
 
 class EngineSource(Protocol):
-    """The models a step may need, loaded once per process by whoever runs the steps."""
+    """The models a step may need, loaded once per process by whoever runs the steps.
+
+    ``model`` is the model the job's spec names (``JobSpec.asr_model``,
+    ``JobSpec.diarizer_model``): the source gives that one (loading it if it has
+    another) or raises; an empty name means the source's own.
+    """
 
     def vad(self) -> VadModel: ...
 
-    def transcriber(self) -> Transcriber: ...
+    def transcriber(self, model: str = "") -> Transcriber: ...
 
-    def diarizer(self) -> Diarizer | None: ...
-
-
-class StepError(RuntimeError):
-    """A step asked for the result of a step that is not done: a bug in the executor."""
+    def diarizer(self, model: str = "") -> Diarizer | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,40 +96,80 @@ class StepContext:
     engines: EngineSource
     progress: Progress = no_progress
     threads: int = 0  # CPU threads for ffmpeg's encoders (PLENARIA_CPU_THREADS); 0: all cores
+    # Results read or derived once per context: a content key's result never changes
+    # (a live job's growing speech and plan are read afresh).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def pointer_key(self, step: str) -> str:
         return f"runs/{self.spec.run_id}/{step.replace(':', '-')}.json"
 
     def pointer(self, step: str) -> dict[str, Any]:
+        """What a run recorded for ``step`` (only a live recording's steps are found by it)."""
         found = self.storage.read_json(self.pointer_key(step))
         if found is None:
             raise StepError(f"step {step} of run {self.spec.run_id} is not done")
         return dict(found)
 
+    def key_of(self, step: str) -> str:
+        """Where the result of ``step`` is (or will be): from the spec and earlier results.
+
+        Raises StepError when a step it depends on has no result yet.
+        """
+        kind, _, index = step.partition(":")
+        if self.spec.live and kind in RECORDED:
+            return str(self.pointer(step)["key"])
+        if kind == "transcribe":
+            if self.spec.live:  # its chunks were keyed under the provisional probe
+                found = self.storage.read_json(self.pointer_key(step))
+                if found is not None:
+                    return str(found["key"])
+            return chunk_key(self, int(index))
+        try:
+            return KEYS[kind](self)
+        except KeyError:
+            raise ValueError(f"Unknown step {step!r}") from None
+
     def is_done(self, step: str) -> bool:
-        return self.storage.exists(self.pointer_key(step))
+        """The step's result is present under its key (whatever run made it)."""
+        try:
+            if step == "outputs":
+                return all(self.storage.exists(k) for k in output_files(self).values())
+            return self.storage.exists(self.key_of(step))
+        except (StepError, InputError, OSError):  # an input not there (yet): not done
+            return False
 
     def finish(self, step: str, key: str, **extra: Any) -> dict[str, Any]:
+        """Record in the run's pointer what the step used (for people and logs)."""
         value = {"key": key, **extra}
         self.storage.write_json(self.pointer_key(step), value)
         return value
 
     def recording(self) -> Recording:
-        return Recording.from_dict(self.artifact(self.pointer("probe")["key"]))
+        return Recording.from_dict(self.artifact(self.key_of("probe")))
 
     def base(self) -> str:
         return f"recordings/{self.recording().sha256[:24]}"
 
     def artifact(self, key: str) -> Any:
+        memo = ("artifact", key, self.version(key))
+        if memo in self.memo:
+            return self.memo[memo]
         found = self.storage.read_json(key)
         if found is None:
             raise StepError(f"artifact {key} is missing")
+        self.memo[memo] = found
         return found
 
-
-def content_key(*parts: object) -> str:
-    """A short key for what ``parts`` (versions, model ids, options, input keys) determine."""
-    return cache_key(*parts)[:20]
+    def version(self, key: str) -> tuple[int, ...]:
+        """Nothing for a content key (its result never changes); for a live job, which
+        rewrites its speech and plan as the stream comes, the file's identity."""
+        if not self.spec.live:
+            return ()
+        try:
+            st = self.storage.local_path(key).stat()
+        except OSError:
+            return (-1,)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 # -- the steps -----------------------------------------------------------------------------
@@ -114,13 +177,9 @@ def content_key(*parts: object) -> str:
 
 def probe(ctx: StepContext) -> dict[str, Any]:
     """Check the original, hash it (SHA-256) and list its streams."""
-    original = ctx.spec.original
-    path = ctx.storage.local_path(original)
-    stat = path.stat() if original.startswith(EXTERNAL) else None
-    identity = (original, stat.st_size, stat.st_mtime_ns) if stat else (original,)
-    key = f"sources/{content_key('probe/1', *identity)}.json"
+    key = probe_key(ctx)
     if not ctx.storage.exists(key):
-        rec = inspect_recording(path, ctx.progress)
+        rec = inspect_recording(ctx.storage.local_path(ctx.spec.original), ctx.progress)
         ctx.storage.write_json(key, rec.to_dict())
     return ctx.finish("probe", key)
 
@@ -128,7 +187,7 @@ def probe(ctx: StepContext) -> dict[str, Any]:
 def audio(ctx: StepContext) -> dict[str, Any]:
     """16 kHz mono PCM of the whole recording."""
     rec = ctx.recording()
-    key = f"{ctx.base()}/audio.wav"
+    key = audio_key(ctx)
     if not ctx.storage.exists(key):
         src = ctx.storage.local_path(ctx.spec.original)
         with ctx.storage.writing(key, ".wav") as tmp:
@@ -138,25 +197,23 @@ def audio(ctx: StepContext) -> dict[str, Any]:
 
 def speech(ctx: StepContext) -> dict[str, Any]:
     """Where people speak (silero VAD)."""
-    opts = ctx.spec.options.vad
-    key = f"{ctx.base()}/speech-{content_key('speech/1', opts)}.json"
+    key = speech_key(ctx)
     if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
-        found = detect_speech(wav, ctx.engines.vad(), opts, ctx.progress)
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
+        found = detect_speech(wav, ctx.engines.vad(), ctx.spec.options.vad, ctx.progress)
         ctx.storage.write_json(key, [s.to_dict() for s in found])
     return ctx.finish("speech", key)
 
 
 def plan(ctx: StepContext) -> dict[str, Any]:
     """Chunks of at most ``chunk_max_s``, cut in the quietest point of a pause."""
-    opts = ctx.spec.options
-    key = f"{ctx.base()}/plan-{content_key('plan/1', opts.vad, opts.chunking)}.json"
+    key = plan_key(ctx)
     if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
         chunks = plan_chunks(
             _speech(ctx),
             ctx.recording().duration_s,
-            opts.chunking,
+            ctx.spec.options.chunking,
             quiet=lambda window: quietest_point(wav, window),
         )
         ctx.storage.write_json(key, [c.segment.to_dict() for c in chunks])
@@ -164,52 +221,56 @@ def plan(ctx: StepContext) -> dict[str, Any]:
 
 
 def transcribe(ctx: StepContext, index: int) -> dict[str, Any]:
-    """Words with absolute times for one chunk."""
-    chunk = chunks_of(ctx)[index]
-    opts = ctx.spec.effective_options
-    transcriber = ctx.engines.transcriber()
-    digest = content_key(
-        "chunk/2", chunk.segment.to_dict(), transcriber.model_id, opts.transcription, opts.vad
-    )
-    key = f"{ctx.base()}/chunks/{digest}.json"
-    if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
+    """Words with absolute times for one chunk, by the model the job's spec names.
+
+    A result present under the key is used only when the model that made it (recorded
+    in it) is the one loaded for the spec's name: weights replaced on disk redo it.
+    """
+    key = chunk_key(ctx, index)
+    transcriber = ctx.engines.transcriber(ctx.spec.asr_model)
+    found = ctx.storage.read_json(key)
+    if found is None or found.get("model_id") != transcriber.model_id:
+        chunk = chunks_of(ctx)[index]
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
         total = chunk.segment.duration
         ctx.progress("transcribe", 0.0, total)
-        ct = transcribe_chunk(transcriber, wav, chunk, _speech(ctx), opts.transcription)
-        ctx.storage.write_json(key, ct.to_dict())
+        opts = ctx.spec.effective_options.transcription
+        ct = transcribe_chunk(transcriber, wav, chunk, _speech(ctx), opts)
+        ctx.storage.write_json(key, ct.with_model(transcriber.model_id).to_dict())
         ctx.progress("transcribe", total, total)
     return ctx.finish(f"transcribe:{index}", key, model_id=transcriber.model_id)
 
 
 def diarize(ctx: StepContext) -> dict[str, Any]:
     """Who speaks when, over the whole recording, with each voice's centroid."""
-    diarizer = ctx.engines.diarizer()
-    opts = ctx.spec.options
-    if diarizer is None:
-        key = f"{ctx.base()}/diarization-none.json"
+    key = diarize_key(ctx)
+    if ctx.spec.diarizer_model == "none":
         if not ctx.storage.exists(key):
             ctx.storage.write_json(key, Diarization(()).to_dict())
         return ctx.finish("diarize", key)
-    digest = content_key("diar/2", diarizer.model_id, opts.diarization, opts.vad)
-    key = f"{ctx.base()}/diarization-{digest}.json"
-    if not ctx.storage.exists(key):
-        wav = ctx.storage.local_path(ctx.pointer("audio")["key"])
-        result = diarizer.diarize(wav, _speech(ctx), opts.diarization, ctx.progress)
+    diarizer = ctx.engines.diarizer(ctx.spec.diarizer_model)
+    if diarizer is None:
+        raise PlenariaError(
+            f"Este trabajador no tiene el modelo de diarización {ctx.spec.diarizer_model}.",
+            "Configure PLENARIA_DIARIZATION_BACKEND en los trabajadores de la cola "
+            "diarization y reintente el trabajo.",
+        )
+    found = ctx.storage.read_json(key)
+    if found is None or found.get("model_id") != diarizer.model_id:
+        wav = ctx.storage.local_path(ctx.key_of("audio"))
+        opts = ctx.spec.options.diarization
+        result = diarizer.diarize(wav, _speech(ctx), opts, ctx.progress)
         ctx.storage.write_json(key, result.to_dict())
-    return ctx.finish("diarize", key)
+    return ctx.finish("diarize", key, model_id=diarizer.model_id)
 
 
 def name(ctx: StepContext) -> dict[str, Any]:
     """Names from the voice profiles given with the job; unmatched voices stay unnamed."""
-    diar_key = ctx.pointer("diarize")["key"]
-    profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles]
-    opts = ctx.spec.options.naming
-    digest = content_key("names/1", diar_key, [p.to_dict() for p in profiles], opts)
-    key = f"{ctx.base()}/names-{digest}.json"
+    key = name_key(ctx)
     if not ctx.storage.exists(key):
-        result = Diarization.from_dict(ctx.artifact(diar_key))
-        speakers = name_voices(result, profiles, opts)
+        profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles]
+        result = Diarization.from_dict(ctx.artifact(ctx.key_of("diarize")))
+        speakers = name_voices(result, profiles, ctx.spec.options.naming)
         ctx.storage.write_json(key, [s.to_dict() for s in speakers])
     return ctx.finish("name", key)
 
@@ -217,54 +278,46 @@ def name(ctx: StepContext) -> dict[str, Any]:
 def assemble(ctx: StepContext, n_chunks: int) -> dict[str, Any]:
     """Words of all chunks, given to speakers, grouped into interventions."""
     spec = ctx.spec
-    opts = spec.options
-    pointers = [ctx.pointer(f"transcribe:{i}") for i in range(n_chunks)]
-    parts: list[object] = ["transcript/1", [p["key"] for p in pointers], spec.session]
-    parts += [opts.assembly, spec.file_name]
-    if opts.diarize:
-        parts += [ctx.pointer("diarize")["key"], ctx.pointer("name")["key"]]
-    key = f"{ctx.base()}/transcript-{content_key(*parts)}.json"
+    key = assemble_key(ctx)
     if not ctx.storage.exists(key):
-        results = [ChunkTranscript.from_dict(ctx.artifact(p["key"])) for p in pointers]
-        diarization = (
-            Diarization.from_dict(ctx.artifact(ctx.pointer("diarize")["key"]))
-            if opts.diarize
-            else Diarization(())
-        )
-        names = (
-            [Speaker.from_dict(s) for s in ctx.artifact(ctx.pointer("name")["key"])]
-            if opts.diarize
-            else []
-        )
-        model = pointers[0].get("model_id", "") if pointers else ""
-        transcript = assemble_transcript(
-            ctx.recording(), spec, results, diarization, names, str(model)
-        )
+        keys = [ctx.key_of(f"transcribe:{i}") for i in range(n_chunks)]
+        results = [ChunkTranscript.from_dict(ctx.artifact(k)) for k in keys]
+        diarization, names = Diarization(()), []
+        if spec.options.diarize:
+            diarization = Diarization.from_dict(ctx.artifact(ctx.key_of("diarize")))
+            names = [Speaker.from_dict(s) for s in ctx.artifact(ctx.key_of("name"))]
+        model = one_model(results, spec.asr_model)
+        transcript = assemble_transcript(ctx.recording(), spec, results, diarization, names, model)
         ctx.storage.write_json(key, transcript.to_dict())
     return ctx.finish("assemble", key)
 
 
+def one_model(chunks: Sequence[ChunkTranscript], named: str) -> str:
+    """The model that made every chunk; two models in one transcript are an error."""
+    models = sorted({c.model_id for c in chunks})
+    if len(models) > 1:
+        raise PlenariaError(
+            "Los fragmentos de esta grabación se transcribieron con modelos distintos "
+            f"({', '.join(m or 'desconocido' for m in models)}).",
+            "Deje el mismo modelo en todos los trabajadores de la cola asr y envíe el "
+            "trabajo de nuevo.",
+        )
+    return models[0] if models and models[0] else named
+
+
 def outputs(ctx: StepContext) -> dict[str, Any]:
     """JSON, WebVTT, SRT and the draft acta (DOCX), named after the recording."""
-    spec = ctx.spec
-    transcript_key = ctx.pointer("assemble")["key"]
-    stem = Path(spec.file_name).stem or "pleno"
-    opts = spec.options
-    digest = content_key(
-        "outputs/1", transcript_key, spec.video_url_template, opts.acta_lang, opts.make_proxy, stem
-    )
-    folder = f"outputs/{digest}"
-    keys = {kind: f"{folder}/{stem}.{kind}" for kind in OUTPUT_KINDS}
+    keys = output_files(ctx)
     if not all(ctx.storage.exists(k) for k in keys.values()):
-        transcript = Transcript.from_dict(ctx.artifact(transcript_key))
-        render_outputs(transcript, spec, ctx.storage, keys)
-    return ctx.finish("outputs", folder, files=keys)
+        transcript = Transcript.from_dict(ctx.artifact(ctx.key_of("assemble")))
+        render_outputs(transcript, ctx.spec, ctx.storage, keys)
+    return ctx.finish("outputs", outputs_key(ctx), files=keys)
 
 
 def proxy(ctx: StepContext) -> dict[str, Any]:
     """The web-playable MP4 (H.264/AAC, faststart)."""
     rec = ctx.recording()
-    key = f"{ctx.base()}/proxy.mp4"
+    key = proxy_key(ctx)
     if not ctx.storage.exists(key):
         src = ctx.storage.local_path(ctx.spec.original)
         with ctx.storage.writing(key, ".mp4") as tmp:
@@ -276,14 +329,7 @@ def proxy(ctx: StepContext) -> dict[str, Any]:
 
 
 def _speech(ctx: StepContext) -> tuple[Segment, ...]:
-    return tuple(Segment.from_dict(s) for s in ctx.artifact(ctx.pointer("speech")["key"]))
-
-
-def chunks_of(ctx: StepContext) -> tuple[Chunk, ...]:
-    return tuple(
-        Chunk(i, Segment.from_dict(s))
-        for i, s in enumerate(ctx.artifact(ctx.pointer("plan")["key"]))
-    )
+    return tuple(Segment.from_dict(s) for s in ctx.artifact(ctx.key_of("speech")))
 
 
 def transcribe_chunk(
@@ -357,7 +403,7 @@ def _renamed(recording: Recording, file_name: str) -> Recording:
 def render_outputs(
     transcript: Transcript, spec: JobSpec, storage: Storage, keys: dict[str, str]
 ) -> None:
-    stem = Path(spec.file_name).stem or "pleno"
+    stem = output_stem(spec)
     texts: dict[str, Callable[[Transcript], str]] = {
         "json": transcript_to_json,
         "vtt": to_webvtt,
@@ -374,3 +420,15 @@ def render_outputs(
             media_name=f"{stem}.proxy.mp4" if spec.options.make_proxy else "",
             lang=spec.options.acta_lang,
         )
+
+
+__all__ = [
+    "OUTPUT_KINDS",
+    "EngineSource",
+    "StepContext",
+    "StepError",
+    "chunk_key",
+    "chunks_of",
+    "content_key",
+    "output_files",
+]

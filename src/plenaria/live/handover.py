@@ -8,8 +8,9 @@ MPEG-TS: its name, size and hash.
 
 The steps probe, audio, speech, plan and every ``transcribe:i`` are written from
 what the session made, under the same content keys a batch run uses (the live
-plan under a key of its own), with the run's pointers; :func:`run_local` then
-finds them done and runs diarization, naming, assembly, the outputs and the proxy.
+plan under a key of its own), with the run's pointers (a live spec finds what it
+recorded by them); :func:`run_local` then finds them done and runs diarization,
+naming, assembly, the outputs and the proxy.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from plenaria.domain import Recording, Segment, SessionInfo, Transcript
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_local
-from plenaria.graph.steps import StepContext, content_key
+from plenaria.graph.steps import StepContext, chunk_key, content_key
 from plenaria.live.partial import hms
 from plenaria.live.segmenter import LiveOptions
 from plenaria.live.session import LiveRecord
@@ -95,6 +96,7 @@ def hand_over(
     """Write the recorded steps into the graph, run the rest, copy the outputs to ``out_dir``."""
     copy, recording = recorded(record, storage)
     info = session or SessionInfo()
+    diarizer = engines.diarizer() if options.diarize else None
     spec = JobSpec(
         original=copy,
         file_name=record.original.name,
@@ -102,11 +104,15 @@ def hand_over(
         options=options,
         profiles=profiles,
         video_url_template=video_url_template,
+        asr_model=engines.transcriber().model_id,
+        diarizer_model=diarizer.model_id if diarizer is not None else "none",
+        live=True,
     ).with_run_id()
     ctx = StepContext(spec, storage, engines, progress)
     write_steps(ctx, record, recording, live)
+    ctx.finish("record", ctx.key_of("probe"))
     finals = run_local(ctx)
-    transcript = Transcript.from_dict(ctx.artifact(ctx.pointer("assemble")["key"]))
+    transcript = Transcript.from_dict(ctx.artifact(ctx.key_of("assemble")))
     stem = record.original.stem
     outputs = {
         kind: storage.copy_out(key, out_dir / f"{stem}.{kind}")
@@ -155,12 +161,10 @@ def write_steps(
     for c in record.chunks:
         if c.result is None:
             continue
-        digest = content_key(
-            "chunk/2", c.chunk.segment.to_dict(), record.model_id, opts.transcription, opts.vad
-        )
-        key = f"{base}/chunks/{digest}.json"
-        storage.write_json(key, c.result.to_dict())
-        ctx.finish(f"transcribe:{c.chunk.index}", key, model_id=record.model_id)
+        key = chunk_key(ctx, c.chunk.index)
+        result = c.result.with_model(record.model_id) if record.model_id else c.result
+        storage.write_json(key, result.to_dict())
+        ctx.finish(f"transcribe:{c.chunk.index}", key, model_id=result.model_id)
 
 
 def certificate_data(record: LiveRecord) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import importlib.util
 import logging
 
 from plenaria.config import Settings
-from plenaria.errors import DependencyError
+from plenaria.errors import ConfigError, DependencyError
 from plenaria.transcription.base import Transcriber
 from plenaria.transcription.models import resolve_model, resolve_openai_model
 
@@ -35,6 +35,26 @@ def load_transcriber(settings: Settings, model: str | None = None) -> Transcribe
         cpu_threads=settings.cpu_threads,
         name=found.name,
     )
+
+
+def model_request(settings: Settings, model: str | None = None) -> str:
+    """The speech recogniser a service job names when it is created: ``backend:name``.
+
+    Nothing is loaded or resolved here (the API process has no models); each worker
+    loads the model named so (:func:`load_requested`).
+    """
+    return f"{settings.asr_backend}:{(model or settings.whisper_model).strip()}"
+
+
+def load_requested(settings: Settings, request: str) -> Transcriber:
+    """Load the model a job's spec names as ``backend:name`` (see :func:`model_request`)."""
+    backend, _, name = request.partition(":")
+    if backend not in ("faster-whisper", "openai-whisper") or not name:
+        raise ConfigError(
+            f"El trabajo pide un modelo de transcripción desconocido: {request!r}.",
+            "Cree el trabajo de nuevo con un modelo configurado (PLENARIA_WHISPER_MODEL).",
+        )
+    return load_transcriber(settings.model_copy(update={"asr_backend": backend}), name)
 
 
 def _require(modules: tuple[str, ...], backend: str, extra: str) -> None:

@@ -32,13 +32,14 @@ from plenaria.db import civic
 from plenaria.db import jobs as repo
 from plenaria.db.base import utcnow
 from plenaria.db.engine import Database
-from plenaria.db.models import Council, Job, JobStep, PlenarySession
+from plenaria.db.job_spec import job_spec
+from plenaria.db.models import Job, JobStep, PlenarySession
 from plenaria.db.transcripts import latest_number, save_version
 from plenaria.errors import PlenariaError
 from plenaria.graph.nodes import finished, ready
-from plenaria.graph.options import JobSpec, ProcessOptions
+from plenaria.graph.options import JobSpec
 from plenaria.graph.run import current_nodes, run_node
-from plenaria.graph.steps import EngineSource, StepContext
+from plenaria.graph.steps import EngineSource, StepContext, output_files
 from plenaria.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -63,44 +64,10 @@ class _NoEngines:
     def vad(self) -> Any:
         raise RuntimeError("no models here")
 
-    transcriber = diarizer = vad
+    def transcriber(self, model: str = "") -> Any:
+        raise RuntimeError("no models here")
 
-
-def job_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
-    """Everything a run of the job's graph depends on, re-read from the database."""
-    recording = repo.get_recording(session, job.recording_id)
-    council = session.get(Council, job.council_id)
-    assert council is not None
-    plenary = session.get(PlenarySession, job.session_id) if job.session_id else None
-    info = civic.session_info(plenary, council).to_dict() if plenary is not None else {}
-    options = dict(job.options)
-    options.setdefault("acta_lang", council.acta_lang or "es")
-    return JobSpec(
-        run_id=job.id,
-        original=recording.storage_key,
-        file_name=recording.file_name,
-        session=info,
-        options=ProcessOptions.model_validate(options),
-        profiles=_profiles(session, council.id),
-        video_url_template=council.video_url_template or settings.video_url_template,
-        live=job.live is not None,
-    )
-
-
-def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {
-            "id": row.id,
-            "name": person.name,
-            "role": person.role or None,
-            "group": person.group or None,
-            "person_id": person.id,
-            "model_id": row.model_id,
-            "embedding": list(row.embedding),
-            "seconds": row.seconds,
-        }
-        for row, person in civic.active_voice_profiles(session, council_id)
-    )
+    diarizer = transcriber
 
 
 def _context(rt: Runtime, spec: JobSpec, engines: EngineSource | None = None) -> StepContext:
@@ -198,12 +165,12 @@ def _send(rt: Runtime, job_id: str, messages: list[tuple[str, str]]) -> None:
 
 def _finish(s: Session, rt: Runtime, job: Job, spec: JobSpec) -> None:
     ctx = _context(rt, spec)
-    files = dict(ctx.pointer("outputs")["files"])
+    files = output_files(ctx)
     if spec.options.make_proxy:
-        files["proxy"] = ctx.pointer("proxy")["key"]
+        files["proxy"] = ctx.key_of("proxy")
     for kind, key in files.items():
         repo.add_output(s, job, kind, key, rt.storage.size(key))
-    transcript: dict[str, Any] = ctx.artifact(ctx.pointer("assemble")["key"])
+    transcript: dict[str, Any] = ctx.artifact(ctx.key_of("assemble"))
     plenary = s.get(PlenarySession, job.session_id) if job.session_id else None
     if plenary is None:
         slug = str(transcript["session"]["id"])

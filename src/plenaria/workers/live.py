@@ -165,7 +165,7 @@ class GraphChunks:
         step = f"transcribe:{i}"
         if not self.ctx.is_done(step):
             return False
-        result = ChunkTranscript.from_dict(self.ctx.artifact(self.ctx.pointer(step)["key"]))
+        result = ChunkTranscript.from_dict(self.ctx.artifact(self.ctx.key_of(step)))
         live.result = result
         live.lines = self.provisional.lines(result.words, live.speech)
         live.text_at = time.monotonic()
@@ -227,7 +227,7 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
                 f"Cannot listen for the RTMP push on {address.host}:{address.port}: {e}.",
                 "Free that port or change PLENARIA_LIVE_RTMP_PORTS, then retry the job.",
             ) from e
-    diarizer = rt.engines.diarizer() if options.diarize else None
+    diarizer = rt.engines.diarizer(ctx.spec.diarizer_model) if options.diarize else None
     profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles] if options.diarize else []
     provisional = Provisional(wav, diarizer, options, profiles)
     holder: list[LiveSession] = []

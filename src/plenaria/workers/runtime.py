@@ -77,15 +77,19 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class ProcessEngines:
-    """The graph's EngineSource for a worker process: each model loaded on first use."""
+    """The graph's EngineSource for a worker process: each model loaded on first use.
+
+    A job's spec names its models (frozen when the job was created); a worker
+    configured with another one loads the one named, once, beside its own, so
+    every chunk of a job is transcribed by the same model whichever worker takes it.
+    """
 
     def __init__(self, model: str | None = None) -> None:
         self._model = model
         self._lock = threading.Lock()
         self._vad: VadModel | None = None
-        self._transcriber: Transcriber | None = None
-        self._diarizer: Diarizer | None = None
-        self._diarizer_loaded = False
+        self._transcribers: dict[str, Transcriber] = {}
+        self._diarizers: dict[str, Diarizer | None] = {}
 
     def vad(self) -> VadModel:
         from plenaria.media.vad import load_vad_model
@@ -95,22 +99,34 @@ class ProcessEngines:
                 self._vad = load_vad_model()
             return self._vad
 
-    def transcriber(self) -> Transcriber:
-        from plenaria.transcription.loader import load_transcriber
+    def own_models(self) -> tuple[str, str]:
+        """What this worker is configured with, as a job's spec names models."""
+        from plenaria.diarization.loader import diarizer_request
+        from plenaria.transcription.loader import model_request
 
+        return model_request(settings(), self._model), diarizer_request(settings())
+
+    def transcriber(self, model: str = "") -> Transcriber:
+        from plenaria.transcription.loader import load_requested
+
+        request = model or self.own_models()[0]
         with self._lock:
-            if self._transcriber is None:
-                self._transcriber = load_transcriber(settings(), self._model)
-            return self._transcriber
+            if request not in self._transcribers:
+                if self._transcribers:
+                    log.warning("loading the speech model %s a job names, beside ours", request)
+                self._transcribers[request] = load_requested(settings(), request)
+            return self._transcribers[request]
 
-    def diarizer(self) -> Diarizer | None:
-        from plenaria.diarization.loader import load_diarizer
+    def diarizer(self, model: str = "") -> Diarizer | None:
+        from plenaria.diarization.loader import load_requested
 
+        request = model or self.own_models()[1]
         with self._lock:
-            if not self._diarizer_loaded:
-                self._diarizer = load_diarizer(settings())
-                self._diarizer_loaded = True
-            return self._diarizer
+            if request not in self._diarizers:
+                if self._diarizers:
+                    log.warning("loading the diarizer %s a job names, beside ours", request)
+                self._diarizers[request] = load_requested(settings(), request)
+            return self._diarizers[request]
 
     def preload(self, queues: set[str]) -> None:
         """Load what the served queues need, so the first task does not wait for it."""

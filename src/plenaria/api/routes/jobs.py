@@ -25,6 +25,7 @@ from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
+from plenaria.db.job_spec import freeze_spec
 from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
 from plenaria.errors import ConflictError, InputError, NotFoundError
 
@@ -153,6 +154,7 @@ def router() -> APIRouter:
             upload_id=upload.id,
         )
         job = job_repo.create_job(db, user.council_id, recording.id, options, session_id, user.id)
+        freeze_spec(db, job, request.app.state.settings)
         repo.audit(
             db, user.council_id, user.id, "job.create", "job", job.id, {"upload_id": upload.id}
         )

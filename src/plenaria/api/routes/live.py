@@ -27,6 +27,7 @@ from plenaria.api.schemas import JobPublic, LiveCreate, LivePartial
 from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db import jobs as job_repo
+from plenaria.db.job_spec import freeze_spec
 from plenaria.db.models import JOB_FINAL_STATES
 from plenaria.errors import ConflictError, InputError, NotFoundError
 
@@ -94,6 +95,7 @@ def router() -> APIRouter:
         job = job_repo.create_job(db, user.council_id, recording.id, options, session_id, user.id)
         recording.storage_key = live_keys(job.id)["original"]
         job.live = {**source, **live, "stop": False}
+        freeze_spec(db, job, settings)
         repo.audit(
             db, user.council_id, user.id, "live.create", "job", job.id, {"mode": source["mode"]}
         )

@@ -1,0 +1,76 @@
+"""A service job's spec, frozen when the job is created and stored with it.
+
+Everything a run of the job's graph depends on (the original, the session's
+data, the options, the voice profiles, the video link template and the models
+the job names) is read from the database once, when the job is created, and
+kept in ``jobs.spec``: an edit of the session or of a voice profile while the
+job runs changes nothing in it, and every step of the job (whichever worker
+runs it) works on the same inputs with the same models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plenaria.config import Settings
+from plenaria.db import civic
+from plenaria.db import jobs as repo
+from plenaria.db.models import Council, Job, PlenarySession
+from plenaria.graph.options import JobSpec, ProcessOptions
+
+
+def job_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
+    """The job's frozen spec; frozen now (in the caller's transaction) if it has none yet."""
+    if job.spec:
+        spec = JobSpec.model_validate(job.spec)
+        if spec.live:  # its record step stores the recording under a key of its own
+            recording = repo.get_recording(session, job.recording_id)
+            spec = spec.model_copy(update={"original": recording.storage_key})
+        return spec
+    return freeze_spec(session, job, settings)
+
+
+def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
+    """Read the job's inputs from the database, name the configured models, store it all."""
+    from plenaria.diarization.loader import diarizer_request
+    from plenaria.transcription.loader import model_request
+
+    recording = repo.get_recording(session, job.recording_id)
+    council = session.get(Council, job.council_id)
+    assert council is not None
+    plenary = session.get(PlenarySession, job.session_id) if job.session_id else None
+    info = civic.session_info(plenary, council).to_dict() if plenary is not None else {}
+    options = dict(job.options)
+    options.setdefault("acta_lang", council.acta_lang or "es")
+    spec = JobSpec(
+        run_id=job.id,
+        original=recording.storage_key,
+        file_name=recording.file_name,
+        session=info,
+        options=ProcessOptions.model_validate(options),
+        profiles=_profiles(session, council.id),
+        video_url_template=council.video_url_template or settings.video_url_template,
+        asr_model=model_request(settings),
+        diarizer_model=diarizer_request(settings),
+        live=job.live is not None,
+    )
+    job.spec = spec.model_dump(mode="json")
+    return spec
+
+
+def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {
+            "id": row.id,
+            "name": person.name,
+            "role": person.role or None,
+            "group": person.group or None,
+            "person_id": person.id,
+            "model_id": row.model_id,
+            "embedding": list(row.embedding),
+            "seconds": row.seconds,
+        }
+        for row, person in civic.active_voice_profiles(session, council_id)
+    )
