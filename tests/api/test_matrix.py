@@ -73,7 +73,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/docs"): public(200),
     ("GET", f"{V1}/health"): public(200),
     ("GET", f"{V1}/ready"): public(200),
-    ("GET", "/metrics"): public(200),
+    ("GET", "/metrics"): public(401),  # only with PLENARIA_METRICS_TOKEN (test_health)
+    ("GET", "/health"): public(200),
+    ("GET", "/ready"): public(200),
     ("POST", f"{V1}/auth/login"): public(
         200, lambda w: {"email": w.emails["clerk"], "password": "correct horse battery"}
     ),
@@ -198,6 +200,7 @@ MATRIX.update(
         ("GET", "/jobs/{job_id}/steps"): obj(ALL_ROLES, 200, job_id="job"),
         ("GET", "/sessions/{session_id}/editor"): obj(ALL_ROLES, 200, session_id="session"),
         ("GET", "/login"): public(200),
+        ("GET", "/favicon.ico"): public(200),
         ("POST", "/login"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=CLERK_LOGIN),
         ("POST", "/logout"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=b""),
         ("GET", "/static/web/{path:path}"): Rule(

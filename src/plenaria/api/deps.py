@@ -138,9 +138,7 @@ def authenticate(request: Request, db: Session, csrf: str | None) -> Principal:
     if secret is None or user is None:
         raise AuthenticationError("Your session has ended.", "Log in again.")
     end_auth_read(db)
-    if request.method not in SAFE_METHODS and not accounts.csrf_valid(
-        secret_key, secret, csrf
-    ):
+    if request.method not in SAFE_METHODS and not accounts.csrf_valid(secret_key, secret, csrf):
         raise PermissionDeniedError(
             f"Missing or wrong {CSRF_HEADER} header.",
             "Send the csrf_token returned by the login with every change.",

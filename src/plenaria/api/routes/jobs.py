@@ -21,6 +21,7 @@ from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import JobCreate, JobPublic, JobState, OutputKind
+from plenaria.api.security import SlotStreamingResponse, stream_slots
 from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
@@ -202,8 +203,9 @@ def router() -> APIRouter:
         poll_s: float = request.app.state.events_poll_s
         storage_root: Path = request.app.state.storage_path
         stream = _events(database, storage_root, user.council_id, job_id, poll_s, request)
-        return StreamingResponse(
+        return SlotStreamingResponse(
             stream,
+            release=stream_slots(request.app).take(user.id),  # 429 when the user has too many
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

@@ -194,6 +194,11 @@ def router(pages: Pages | None = None) -> APIRouter:
         """The pages' scripts, styles and vendored libraries (package data)."""
         return _static_file(path)
 
+    @web.get("/favicon.ico")
+    def favicon() -> Response:
+        """The icon browsers ask for by themselves (an SVG; the pages link it too)."""
+        return _static_file("favicon.svg")
+
     @web.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
         return pages.render(request, "login.html", {"next": _safe_next(next), "error": ""})
@@ -358,6 +363,8 @@ STATIC_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
 }
 
 
