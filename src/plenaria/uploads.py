@@ -237,6 +237,21 @@ class UploadStore:
     def forget_refusal(self, upload_id: str) -> None:
         (self.root / REFUSED_DIR / f"{upload_id}.json").unlink(missing_ok=True)
 
+    def receiving(self) -> list[tuple[str, int, int]]:
+        """(owner council id, declared length, bytes received) of each incomplete upload."""
+        out: list[tuple[str, int, int]] = []
+        if not self.root.is_dir():
+            return out
+        for folder in self.root.iterdir():
+            upload_id = folder.name
+            if not UPLOAD_ID.fullmatch(upload_id) or (folder / "accepted.json").exists():
+                continue
+            owner, info = self.owner(upload_id), self.tus_info(upload_id) or {}
+            size, offset = int(info.get("size") or 0), int(info.get("offset") or 0)
+            if owner is not None and size > 0:
+                out.append((owner, size, min(offset, size)))
+        return out
+
     def remove(self, upload_id: str) -> None:
         shutil.rmtree(self.folder(upload_id), ignore_errors=True)
 

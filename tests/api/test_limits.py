@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import httpx
 import uvicorn
 from conftest import World
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from plenaria.api.app import create_app
 from plenaria.api.security import stream_slots
@@ -53,7 +55,7 @@ def test_event_streams_per_user_are_capped(settings: Settings, world: World) -> 
                 r = http.get(path, headers=clerk)
                 assert r.status_code == 429, r.text
                 assert "PLENARIA_MAX_EVENT_STREAMS_PER_USER" in r.json()["detail"]
-                assert r.json()["detail"].startswith("Ya tienes 2 seguimientos")
+                assert r.json()["detail"].startswith("Ya tiene 2 seguimientos")
                 with http.stream("GET", path, headers=secretary) as other_user:
                     assert other_user.status_code == 200  # the cap is per user
         # Closing the streams gives their slots back (the server notices within a poll).
@@ -68,3 +70,54 @@ def test_event_streams_per_user_are_capped(settings: Settings, world: World) -> 
         for _ in range(3):
             r = http.get(f"/api/v1/jobs/{done}/events", headers=clerk)
             assert r.status_code == 200 and "event: job" in r.text
+
+
+def _creation(length: int, name: str = "pleno.mp4") -> dict[str, str]:
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    return {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Length": str(length),
+        "Upload-Metadata": f"filename {b64(name)},sha256 {b64('ab' * 32)}",
+    }
+
+
+def test_a_council_over_its_quota_cannot_upload(settings: Settings, world: World) -> None:
+    quota = settings.model_copy(update={"council_quota_bytes": 10_000})
+    with TestClient(create_app(quota)) as client:
+        admin_a, admin_b = world.headers("admin"), world.headers("other")
+        world.job("a", "done", outputs={"docx": b"d" * 3000})  # an original + 3000 bytes
+        world.upload("a", content=b"v" * 2000)  # another original, 2000 bytes
+        r = client.post("/api/v1/uploads/", headers={**admin_a, **_creation(4000)})
+        assert r.status_code == 201, r.text  # 3000 + 2000 + 5 + 4000 bytes: fits
+        r = client.post("/api/v1/uploads/", headers={**admin_a, **_creation(1000, "pleno 2.mp4")})
+        assert r.status_code == 413, r.text  # the upload in progress counts
+        detail = r.json()["detail"]
+        assert detail.startswith("pleno 2.mp4 (1,0 kB) no cabe en el espacio de su ayuntamiento")
+        assert "PLENARIA_COUNCIL_QUOTA_BYTES" in detail
+        r = client.post("/api/v1/uploads/", headers={**admin_b, **_creation(9000)})
+        assert r.status_code == 201, r.text  # the other council has its own quota
+        created = list((world.storage / "uploads").glob("*/owner.json"))
+        assert len(created) == 2  # the refused upload made no folder
+
+
+def test_no_upload_without_free_disk_space(settings: Settings, world: World) -> None:
+    import shutil
+
+    free = shutil.disk_usage(world.storage).free
+    gib, mib = 1024**3, 1024**2
+    tight = settings.model_copy(update={"min_free_bytes": free - gib})  # 1 GiB may be used
+    with TestClient(create_app(tight)) as client:
+        headers = world.headers("secretary")
+        r = client.post("/api/v1/uploads/", headers={**headers, **_creation(600 * mib)})
+        assert r.status_code == 201, r.text
+        # 600 MiB fit, but not beside the first upload's 600 MiB, still to be sent.
+        r = client.post("/api/v1/uploads/", headers={**headers, **_creation(600 * mib)})
+        assert r.status_code == 507, r.text
+        assert r.json()["detail"].startswith("El servidor no tiene espacio para pleno.mp4")
+        assert "PLENARIA_MIN_FREE_BYTES" in r.json()["detail"]
+        location = client.post(
+            "/api/v1/uploads/", headers={**headers, **_creation(300 * mib)}
+        ).headers["location"]
+        assert client.delete(location, headers={**headers, "Tus-Resumable": "1.0.0"}).is_success

@@ -104,7 +104,7 @@ class BodyTooLarge(HTTPException):
         super().__init__(
             413,
             f"La petición ocupa más de {_size(limit)}, el máximo de este servidor "
-            "(PLENARIA_MAX_BODY_BYTES): envía menos datos de una vez.",
+            "(PLENARIA_MAX_BODY_BYTES): envíe menos datos de una vez.",
         )
 
 
@@ -189,9 +189,9 @@ class StreamSlots:
         with self._lock:
             if self._open[user_id] >= self.per_user:
                 raise RateLimitedError(
-                    f"Ya tienes {self.per_user} seguimientos de trabajos abiertos, el máximo "
+                    f"Ya tiene {self.per_user} seguimientos de procesos abiertos, el máximo "
                     "(PLENARIA_MAX_EVENT_STREAMS_PER_USER).",
-                    "Cierra alguna pestaña de trabajos y vuelve a intentarlo.",
+                    "Cierre alguna pestaña de procesos y vuelva a intentarlo.",
                 )
             self._open[user_id] += 1
         given_back = threading.Event()

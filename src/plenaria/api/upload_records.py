@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from plenaria.api.capacity import admission
 from plenaria.api.deps import DbSession, Manager
 from plenaria.api.uploads import uploads_router
 from plenaria.config import Settings
@@ -26,6 +27,7 @@ from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.models import Recording, Upload
 from plenaria.domain import Recording as ProbedRecording
+from plenaria.uploads import UploadStore
 
 OnComplete = Callable[[str, Path, dict[str, str], ProbedRecording], None]
 
@@ -78,6 +80,10 @@ def record_accepted_upload(database: Database, storage_root: Path) -> OnComplete
 def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix: str) -> None:
     """Mount the tus router at ``prefix``/uploads."""
     on_complete: Any = record_accepted_upload(database, settings.storage_path)
+    store = UploadStore(settings.storage_path / "uploads")
+    admit = admission(settings, database, store)
     app.include_router(
-        uploads_router(settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads")
+        uploads_router(
+            settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads", admit=admit
+        )
     )
