@@ -30,7 +30,8 @@ from typing import Any
 
 from plenaria.domain import Recording
 from plenaria.errors import InputError
-from plenaria.media.probe import inspect_recording, sha256_file
+from plenaria.media.probe import sha256_file
+from plenaria.media.probe_process import inspect_isolated
 from plenaria.media.sniff import sniff
 from plenaria.progress import Progress, no_progress
 
@@ -128,7 +129,8 @@ def validate_upload(
 
     Checks, in this order: the first bytes name an accepted container, the
     SHA-256 of the stored bytes equals the declared one (read once, in
-    blocks), and the recording is complete, readable and has audio.
+    blocks), and the recording is complete, readable and has audio (read by a
+    child process with limits: :func:`~plenaria.media.probe_process.inspect_isolated`).
     """
     try:
         sniff(path, meta.filename)
@@ -140,7 +142,8 @@ def validate_upload(
                 f"{meta.sha256}, received {digest}. The file changed or the transfer "
                 "corrupted it: upload it again.",
             )
-        return inspect_recording(path, progress, name=meta.filename, sha256=digest)
+        # Demuxing untrusted bytes: in a child process with limits, not in the API's.
+        return inspect_isolated(path, name=meta.filename, sha256=digest)
     except InputError as e:
         raise UploadRefused(422, str(e)) from e
 
