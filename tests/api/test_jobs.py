@@ -219,6 +219,8 @@ def test_an_accepted_upload_is_recorded_for_its_council_only(
     r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("admin"))
     assert r.status_code == 202, r.text
     assert world.job_row(r.json()["id"]).recording_id == recording.id
-    path.unlink()  # a terminated upload: its row stays, its file is gone
+    kept = world.storage / "originals" / world.councils["a"] / ("ef" * 32)
+    assert kept.read_bytes() == b"\x00" * 64 and not path.exists()  # moved, not copied
+    kept.unlink()  # a lost original: its row stays, its file is gone
     r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("admin"))
     assert r.status_code == 404 and "no longer stored" in r.json()["detail"]

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -121,3 +122,91 @@ def test_no_upload_without_free_disk_space(settings: Settings, world: World) -> 
             "/api/v1/uploads/", headers={**headers, **_creation(300 * mib)}
         ).headers["location"]
         assert client.delete(location, headers={**headers, "Tus-Resumable": "1.0.0"}).is_success
+
+
+def _wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
+    import io
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        frames = (
+            int(8000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(rate * seconds))
+        )
+        w.writeframes(b"".join(struct.pack("<h", f) for f in frames))
+    return out.getvalue()
+
+
+def _upload(client: TestClient, headers: dict[str, str], data: bytes, name: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()
+    meta = _creation(len(data), name)
+    meta["Upload-Metadata"] = (
+        f"filename {base64.b64encode(name.encode()).decode()},"
+        f"sha256 {base64.b64encode(digest.encode()).decode()}"
+    )
+    location = client.post("/api/v1/uploads/", headers={**headers, **meta}).headers["location"]
+    patch = {
+        **headers,
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+    }
+    r = client.patch(location, content=data, headers=patch)
+    assert r.status_code == 204, r.text
+    return location
+
+
+def _copies(root: Path, data: bytes) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and p.read_bytes() == data]
+
+
+def test_a_jobs_upload_is_kept_once_and_its_upload_copy_goes(
+    client: TestClient, world: World
+) -> None:
+    from plenaria.uploads import ADOPTED_KEEP_S, UploadStore
+
+    headers = world.headers("secretary")
+    data = _wav()
+    location = _upload(client, headers, data, "pleno.wav")
+    upload_id = location.rstrip("/").rsplit("/", 1)[1]
+    assert _copies(world.storage, data) == [world.storage / "uploads" / upload_id / upload_id]
+    r = client.post("/api/v1/jobs", json={"upload_id": upload_id}, headers=headers)
+    assert r.status_code == 202, r.text
+    digest = client.get(location, headers=headers).json()["sha256"]
+    kept = world.storage / "originals" / world.councils["a"] / digest
+    assert _copies(world.storage, data) == [kept]  # the upload's copy is gone
+    with world.db.session() as s:
+        from plenaria.db.models import Job, Recording
+
+        job = s.get(Job, r.json()["id"])
+        assert job is not None
+        recording = s.get(Recording, job.recording_id)
+        assert (
+            recording is not None
+            and recording.storage_key == f"originals/{world.councils['a']}/{digest}"
+        )
+    # A client resuming the upload learns it is complete; a second job reads the same file.
+    head = client.head(location, headers={**headers, "Tus-Resumable": "1.0.0"})
+    assert head.status_code == 200 and head.headers["upload-offset"] == str(len(data))
+    again = client.post("/api/v1/jobs", json={"upload_id": upload_id}, headers=headers)
+    assert again.status_code == 202, again.text
+    # The same recording uploaded once more: still one copy in storage.
+    second = _upload(client, headers, data, "pleno otra vez.wav")
+    second_id = second.rstrip("/").rsplit("/", 1)[1]
+    r = client.post("/api/v1/jobs", json={"upload_id": second_id}, headers=headers)
+    assert r.status_code == 202, r.text
+    assert _copies(world.storage, data) == [kept]
+    # Days later the uploads' records go too; the original stays.
+    store = UploadStore(world.storage / "uploads")
+    assert store.clean() == []
+    assert sorted(store.clean(now=time.time() + ADOPTED_KEEP_S + 60)) == sorted(
+        [upload_id, second_id]
+    )
+    assert not (world.storage / "uploads" / upload_id).exists() and kept.is_file()

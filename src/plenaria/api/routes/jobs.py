@@ -22,6 +22,7 @@ from plenaria.api.errors import ServiceUnavailableError, describe_validation
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import JobCreate, JobPublic, JobState, OutputKind
 from plenaria.api.security import SlotStreamingResponse, stream_slots
+from plenaria.api.upload_records import keep_original
 from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
@@ -133,6 +134,7 @@ def router() -> APIRouter:
                 f"Upload {upload.id} is not complete (state: {upload.state}).",
                 "Finish the upload first; it resumes where it stopped.",
             )
+        keep_original(request.app.state.storage_path, db, upload)  # before the spec names it
         try:
             storage_file(request.app.state.storage_path, upload.storage_key)
         except NotFoundError as e:
