@@ -29,6 +29,7 @@ from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
 from plenaria.errors import ConflictError, InputError, NotFoundError
+from plenaria.workers.job_errors import QUEUE_FAILED
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def submit(db: Any, queue: JobQueue, job: Job) -> None:
         queue.submit(job.id)
     except Exception as e:
         log.exception("job %s: the queue refused it", job.id)
-        job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+        job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
         db.commit()
         raise ServiceUnavailableError(
             f"Job {job.id} could not be queued: the broker is unreachable.",
@@ -239,7 +240,8 @@ def router() -> APIRouter:
         try:
             queue.retry(job.id)
         except Exception as e:
-            job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+            log.exception("job %s: the queue refused its retry", job.id)
+            job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
             db.commit()
             raise ServiceUnavailableError(
                 f"Job {job.id} could not be queued: the broker is unreachable.", "Retry later."
