@@ -76,8 +76,9 @@ def inspect_isolated(
             _HINT,
         ) from e
     answer = _answer(done.stdout)
-    if answer is not None and isinstance(answer.get("recording"), dict):
-        return Recording.from_dict(answer["recording"])
+    described = answer.get("recording") if answer is not None else None
+    if isinstance(described, dict):
+        return Recording.from_dict(described)
     if answer is not None and answer.get("error") in ("InputError", "MediaError"):
         error = MediaError if answer["error"] == "MediaError" else InputError
         raise error(str(answer.get("message", "")), str(answer.get("hint", "")))
