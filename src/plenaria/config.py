@@ -190,6 +190,40 @@ class Settings(BaseSettings):
         description="Send the session cookie over HTTPS only, named __Host-plenaria_session "
         "(required in production).",
     )
+    # Limits and exposure of the service (plenaria.api.security)
+    max_body_bytes: int = Field(
+        default=32 * 1024**2,
+        ge=1024,
+        description="Largest request body, bytes (413 above); the tus upload PATCH is exempt.",
+    )
+    frame_embed_paths: str = Field(
+        default="/embed/",
+        description="Path prefixes, comma-separated, whose pages other sites may frame; "
+        "every other page forbids framing.",
+    )
+    max_event_streams_per_user: int = Field(
+        default=6, ge=1, description="Job event streams one user may hold open (429 above)."
+    )
+    council_quota_bytes: int = Field(
+        default=0,
+        ge=0,
+        description="Storage for one council's originals and outputs, bytes; an upload "
+        "that would pass it is refused (413). 0: no quota.",
+    )
+    min_free_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=0,
+        description="Free disk space kept on the storage volume: an upload that would "
+        "leave less is refused (507).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="/metrics answers a request with Authorization: Bearer this."
+    )
+    metrics_networks: str = Field(
+        default="",
+        description="Addresses or networks (CIDR, comma-separated) that may read /metrics "
+        "without the token, e.g. 10.0.0.0/8.",
+    )
 
     @property
     def routes(self) -> dict[str, str]:

@@ -7,6 +7,7 @@ Layout under ``<storage>/uploads/``::
     <id>/<id>.info       tus's sidecar: offset, length, metadata, expiry
     <id>/owner.json      the council that created the upload
     <id>/accepted.json   the validated recording, once accepted
+    <id>/adopted.json    where its bytes went when a job took them (the bytes leave)
     .refused/<id>.json   why a refused upload was deleted, kept a while for the client
 
 A client's file name is metadata only: it never becomes a path.
@@ -30,7 +31,8 @@ from typing import Any
 
 from plenaria.domain import Recording
 from plenaria.errors import InputError
-from plenaria.media.probe import inspect_recording, sha256_file
+from plenaria.media.probe import sha256_file
+from plenaria.media.probe_process import inspect_isolated
 from plenaria.media.sniff import sniff
 from plenaria.progress import Progress, no_progress
 
@@ -41,6 +43,7 @@ SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 MAX_FILENAME_CHARS = 255
 REFUSED_DIR = ".refused"
 REFUSAL_KEEP_S = 3 * 24 * 3600.0  # how long a refused upload's reason stays readable
+ADOPTED_KEEP_S = 3 * 24 * 3600.0  # how long a job's upload keeps its record (no bytes)
 ORPHAN_AFTER_S = 3600.0  # a folder with no tus sidecar this old was never created fully
 
 
@@ -128,7 +131,8 @@ def validate_upload(
 
     Checks, in this order: the first bytes name an accepted container, the
     SHA-256 of the stored bytes equals the declared one (read once, in
-    blocks), and the recording is complete, readable and has audio.
+    blocks), and the recording is complete, readable and has audio (read by a
+    child process with limits: :func:`~plenaria.media.probe_process.inspect_isolated`).
     """
     try:
         sniff(path, meta.filename)
@@ -140,7 +144,8 @@ def validate_upload(
                 f"{meta.sha256}, received {digest}. The file changed or the transfer "
                 "corrupted it: upload it again.",
             )
-        return inspect_recording(path, progress, name=meta.filename, sha256=digest)
+        # Demuxing untrusted bytes: in a child process with limits, not in the API's.
+        return inspect_isolated(path, name=meta.filename, sha256=digest)
     except InputError as e:
         raise UploadRefused(422, str(e)) from e
 
@@ -237,6 +242,33 @@ class UploadStore:
     def forget_refusal(self, upload_id: str) -> None:
         (self.root / REFUSED_DIR / f"{upload_id}.json").unlink(missing_ok=True)
 
+    def mark_adopted(self, upload_id: str, storage_key: str) -> None:
+        """The accepted upload's bytes now belong to a job, at ``storage_key``.
+
+        Its folder keeps only its record (so a client resuming it learns it is
+        complete) and is removed by :meth:`clean` after :data:`ADOPTED_KEEP_S`.
+        """
+        if UPLOAD_ID.fullmatch(upload_id) and self.folder(upload_id).is_dir():
+            _write_json(
+                self.folder(upload_id) / "adopted.json",
+                {"storage_key": storage_key, "at": time.time()},
+            )
+
+    def receiving(self) -> list[tuple[str, int, int]]:
+        """(owner council id, declared length, bytes received) of each incomplete upload."""
+        out: list[tuple[str, int, int]] = []
+        if not self.root.is_dir():
+            return out
+        for folder in self.root.iterdir():
+            upload_id = folder.name
+            if not UPLOAD_ID.fullmatch(upload_id) or (folder / "accepted.json").exists():
+                continue
+            owner, info = self.owner(upload_id), self.tus_info(upload_id) or {}
+            size, offset = int(info.get("size") or 0), int(info.get("offset") or 0)
+            if owner is not None and size > 0:
+                out.append((owner, size, min(offset, size)))
+        return out
+
     def remove(self, upload_id: str) -> None:
         shutil.rmtree(self.folder(upload_id), ignore_errors=True)
 
@@ -244,7 +276,8 @@ class UploadStore:
         """Delete expired incomplete uploads and old refusals; the ids removed.
 
         An upload is expired when tus's ``expires`` date has passed and it is
-        not accepted (accepted uploads belong to their jobs). tuspyserver's own
+        not accepted (accepted uploads belong to their jobs). An upload whose
+        bytes a job took (:meth:`mark_adopted`) keeps its record a few days. tuspyserver's own
         ``gc_files`` cannot parse the date it writes, so it is not used.
         """
         now = time.time() if now is None else now
@@ -253,7 +286,15 @@ class UploadStore:
             return removed
         for folder in self.root.iterdir():
             upload_id = folder.name
-            if not UPLOAD_ID.fullmatch(upload_id) or (folder / "accepted.json").exists():
+            if not UPLOAD_ID.fullmatch(upload_id):
+                continue
+            adopted = _read_json(folder / "adopted.json")
+            if adopted is not None:
+                if now - float(adopted.get("at") or 0) > ADOPTED_KEEP_S:
+                    self.remove(upload_id)
+                    removed.append(upload_id)
+                continue
+            if (folder / "accepted.json").exists():
                 continue
             if self._expired(upload_id, folder, now):
                 self.remove(upload_id)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
 
@@ -154,6 +155,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:  # noqa: F811 (the fixtur
         database_url=db_url,
         broker_url=REDIS_TEST_URL,
         login_attempts_per_minute=3,
+        metrics_token=SecretStr("metrics-token-for-tests"),
     )
 
 

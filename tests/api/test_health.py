@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import redis
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from conftest import REDIS_TEST_URL, World
 from plenaria.api.app import create_app
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo
 from plenaria.db.base import utcnow
+from plenaria.errors import ConfigError
 
 
 def test_health_and_ready(client: TestClient) -> None:
@@ -20,18 +23,56 @@ def test_health_and_ready(client: TestClient) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_ready_names_what_is_down(settings: Settings) -> None:
+def test_ready_names_what_is_down_and_no_more(settings: Settings) -> None:
     dead_broker = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
     with TestClient(create_app(dead_broker)) as client:
-        r = client.get("/api/v1/ready")
-        assert r.status_code == 503
-        assert r.json()["detail"].startswith("Not ready: broker (")
-        assert "database" not in r.json()["detail"]
+        for path in ("/api/v1/ready", "/ready"):
+            r = client.get(path)
+            assert r.status_code == 503
+            detail = r.json()["detail"]
+            assert detail.startswith("No está listo: no responde el broker."), detail
+            assert "base de datos" not in detail
+            assert "127.0.0.1" not in detail and "111" not in detail and "Error" not in detail
     dead_db = settings.model_copy(update={"database_url": "postgresql://nobody@127.0.0.1:1/none"})
     with TestClient(create_app(dead_db)) as client:
         r = client.get("/api/v1/ready")
         assert r.status_code == 503
-        assert r.json()["detail"].startswith("Not ready: database (")
+        detail = r.json()["detail"]
+        assert detail.startswith("No está listo: no responde la base de datos"), detail
+        assert "nobody" not in detail and "Operational" not in detail
+
+
+def test_health_and_ready_at_the_root(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").status_code == 200
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/health" in paths and "/health" not in paths
+
+
+def test_metrics_need_the_token_or_an_internal_address(settings: Settings) -> None:
+    closed = settings.model_copy(update={"metrics_token": None})
+    with TestClient(create_app(closed)) as client:  # neither configured: closed
+        r = client.get("/metrics")
+        assert r.status_code == 403 and "PLENARIA_METRICS_TOKEN" in r.json()["detail"]
+    with_token = settings.model_copy(update={"metrics_token": SecretStr("s3cret-metrics")})
+    with TestClient(create_app(with_token)) as client:
+        assert client.get("/metrics").status_code == 401
+        wrong = {"Authorization": "Bearer s3cret-metricz"}
+        assert client.get("/metrics", headers=wrong).status_code == 401
+        r = client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"})
+        assert r.status_code == 200 and "plenaria_jobs" in r.text
+    # TestClient's address is "testclient", never inside a network: a real one is.
+    inside = closed.model_copy(update={"metrics_networks": "10.0.0.0/8, 127.0.0.1"})
+    with TestClient(create_app(inside), client=("127.0.0.1", 5000)) as client:
+        assert client.get("/metrics").status_code == 200
+    with TestClient(create_app(inside), client=("192.0.2.7", 5000)) as client:
+        assert client.get("/metrics").status_code == 403
+    bad = closed.model_copy(update={"metrics_networks": "10.0.0.0/8, intranet"})
+    with pytest.raises(ConfigError, match="intranet"):
+        create_app(bad)
+
+
+METRICS = {"Authorization": "Bearer metrics-token-for-tests"}
 
 
 def test_metrics_jobs_steps_and_queue_depth(client: TestClient, world: World) -> None:
@@ -48,7 +89,7 @@ def test_metrics_jobs_steps_and_queue_depth(client: TestClient, world: World) ->
     r_redis.delete("asr")
     r_redis.rpush("asr", "a", "b", "c")
     try:
-        text = client.get("/metrics").text
+        text = client.get("/metrics", headers=METRICS).text
     finally:
         r_redis.delete("asr")
         r_redis.close()

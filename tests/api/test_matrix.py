@@ -74,7 +74,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/docs"): public(200),
     ("GET", f"{V1}/health"): public(200),
     ("GET", f"{V1}/ready"): public(200),
-    ("GET", "/metrics"): public(200),
+    ("GET", "/metrics"): public(401),  # only with PLENARIA_METRICS_TOKEN (test_health)
+    ("GET", "/health"): public(200),
+    ("GET", "/ready"): public(200),
     ("POST", f"{V1}/auth/login"): public(
         200, lambda w: {"email": w.emails["clerk"], "password": "correct horse battery"}
     ),
@@ -204,6 +206,7 @@ MATRIX.update(
         ("GET", "/jobs/{job_id}/steps"): obj(ALL_ROLES, 200, job_id="job"),
         ("GET", "/sessions/{session_id}/editor"): obj(ALL_ROLES, 200, session_id="session"),
         ("GET", "/login"): public(200),
+        ("GET", "/favicon.ico"): public(200),
         # Without the form's token (login CSRF): refused; test_auth logs in by the form.
         ("POST", "/login"): Rule(dict.fromkeys(PRINCIPALS, 403), headers=FORM, content=CLERK_LOGIN),
         ("POST", "/logout"): Rule(dict.fromkeys(PRINCIPALS, 200), headers=FORM, content=b""),
@@ -350,3 +353,66 @@ def test_lists_never_show_another_councils_objects(client: TestClient, world: Wo
         assert object_id not in {o["id"] for o in theirs}
     users = client.get(f"{V1}/users", headers=world.headers("other")).json()
     assert [u["email"] for u in users] == [world.emails["other"]]
+
+
+# A browser: the admin of council A with a session cookie instead of a token. A change
+# (every unsafe route above that needs a login) without the CSRF token is 403 and changes
+# nothing; with it, the same answer as the admin's token gets. Scripts send the token as
+# the X-CSRF-Token header; the logout button, as its form field csrf_token.
+UNSAFE = sorted(
+    route
+    for route, rule in MATRIX.items()
+    if route[0] not in ("GET", "HEAD", "OPTIONS")
+    and (rule.expect["anonymous"] in (401, 403) or route == ("POST", "/logout"))
+)
+
+
+def _browser_session(world: World, key: str) -> tuple[str, str]:
+    """(session cookie, CSRF token) of a fresh browser session of A's admin."""
+    from plenaria import accounts as credentials
+    from plenaria.db import accounts
+    from plenaria.db.models import User
+
+    with world.db.transaction() as s:
+        admin = s.get(User, world.users["admin"])
+        assert admin is not None
+        secret = accounts.open_web_session(s, admin)
+    return credentials.sign_cookie(key, secret), credentials.csrf_token(key, secret)
+
+
+def test_unsafe_routes_are_listed_for_the_cookie_check() -> None:
+    assert ("POST", "/logout") in UNSAFE and ("PATCH", f"{V1}/uploads/{{uuid}}") in UNSAFE
+
+
+@pytest.mark.parametrize("route", UNSAFE, ids=lambda r: f"{r[0]} {r[1]}")
+def test_cookie_session_needs_the_csrf_token(
+    route: tuple[str, str], client: TestClient, world: World
+) -> None:
+    from plenaria.api.deps import SESSION_COOKIE
+
+    method, template = route
+    rule = MATRIX[route]
+    cookie, csrf = _browser_session(world, client.app.state.settings.secret_key.get_secret_value())
+    got = []
+    for with_token in (False, True):
+        path = template
+        for name, factory in rule.params.items():
+            path = path.replace(f"{{{name}}}", _make(world, factory, client))
+        client.cookies.clear()
+        headers = {**rule.headers, "Cookie": f"{SESSION_COOKIE}={cookie}"}
+        content = rule.content
+        if with_token and path == "/logout":
+            content = f"csrf_token={csrf}".encode()
+        elif with_token:
+            headers["X-CSRF-Token"] = csrf
+        if content is not None:
+            response = client.request(method, path, content=content, headers=headers)
+        else:
+            body = rule.body(world) if rule.body else None
+            response = client.request(method, path, json=body, headers=headers)
+        got.append(response.status_code)
+    expected = rule.expect["admin"]
+    assert got == [403, expected], (got, response.text)
+    if path == "/logout":  # the button's form ended the session
+        r = client.get(f"{V1}/auth/me", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+        assert r.status_code == 401

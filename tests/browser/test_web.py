@@ -75,6 +75,15 @@ def test_pages_pass_axe_and_are_photographed(
         found[path] = axe(page)
         page.screenshot(path=str(SHOTS / shot), full_page=False)
     assert {p: v for p, v in found.items() if v} == {}
+    page.goto("/api/v1/docs")  # Swagger UI, started by a packaged script
+    page.wait_for_selector(".swagger-ui .info", timeout=20_000)
+    assert page.policy_violations == []  # nothing the pages need was blocked
+    # "Salir" ends the session: the next page asks for the login again.
+    page.goto("/")
+    page.click("form[action='/logout'] button")
+    page.wait_for_url(f"{server.url}/login")
+    page.goto("/")
+    assert page.url.startswith(f"{server.url}/login")
 
 
 def test_click_a_word_seeks_and_the_highlight_follows(

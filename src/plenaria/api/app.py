@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plenaria.api import errors, web
+from plenaria.api import errors, security, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
 from plenaria.api.routes import auth, council, health, jobs, live, transcripts, users
@@ -63,6 +63,7 @@ def create_app(
     app.state.metrics = make_registry(database, settings.broker)
 
     errors.install(app)
+    security.install(app, settings)
     for make in (
         health.router,
         auth.router,
@@ -73,7 +74,8 @@ def create_app(
     ):
         app.include_router(make(), prefix=API_PREFIX)
     include_uploads(app, settings, database, API_PREFIX)
-    app.include_router(health.metrics_router())
+    app.include_router(health.metrics_router(settings))
+    app.include_router(health.router(), include_in_schema=False)  # /health, /ready at the root
     app.include_router(transcripts.router(), prefix=API_PREFIX)
     web.install(app)
     _docs(app)
@@ -81,18 +83,34 @@ def create_app(
 
 
 def _docs(app: FastAPI) -> None:
-    """Swagger UI at /api/v1/docs, its files from the package (a council may be offline)."""
-    from fastapi.openapi.docs import get_swagger_ui_html
+    """Swagger UI at /api/v1/docs, its files from the package (a council may be offline).
+
+    FastAPI's page starts Swagger UI with an inline script, which the
+    Content-Security-Policy forbids: here a packaged script does it.
+    """
+    from html import escape
+
     from fastapi.responses import HTMLResponse
 
-    vendor = f"{web.STATIC_URL}/vendor/swagger-ui"
+    static = web.STATIC_URL
+    vendor = f"{static}/vendor/swagger-ui"
+    page = f"""<!doctype html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Plenaria API</title>
+<link rel="stylesheet" href="{vendor}/swagger-ui.css">
+<link rel="icon" href="{vendor}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{escape(f"{API_PREFIX}/openapi.json")}"></div>
+<script src="{vendor}/swagger-ui-bundle.js"></script>
+<script src="{static}/swagger-init.js"></script>
+</body>
+</html>
+"""
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=f"{API_PREFIX}/openapi.json",
-            title="Plenaria API",
-            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
-            swagger_css_url=f"{vendor}/swagger-ui.css",
-            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
-        )
+        return HTMLResponse(page)

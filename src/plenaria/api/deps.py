@@ -112,6 +112,15 @@ def is_sqlite(db: Session) -> bool:
 
 
 def get_principal(request: Request, db: DbSession) -> Principal:
+    return authenticate(request, db, request.headers.get(CSRF_HEADER))
+
+
+def authenticate(request: Request, db: Session, csrf: str | None) -> Principal:
+    """The caller; ``csrf`` is the token an unsafe cookie request carries.
+
+    Scripts send it as the ``X-CSRF-Token`` header (:func:`get_principal`); a
+    page's form, such as the logout button, as its ``csrf_token`` field.
+    """
     token = _bearer(request)
     if token is not None:
         user = repo.verify_token(db, token)
@@ -133,9 +142,7 @@ def get_principal(request: Request, db: DbSession) -> Principal:
     if secret is None or user is None:
         raise AuthenticationError("Your session has ended.", "Log in again.")
     end_auth_read(db)
-    if request.method not in SAFE_METHODS and not accounts.csrf_valid(
-        secret_key, secret, request.headers.get(CSRF_HEADER)
-    ):
+    if request.method not in SAFE_METHODS and not accounts.csrf_valid(secret_key, secret, csrf):
         raise PermissionDeniedError(
             f"Missing or wrong {CSRF_HEADER} header.",
             "Send the csrf_token returned by the login with every change.",

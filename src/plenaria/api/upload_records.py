@@ -7,18 +7,23 @@
   upload becomes an ``uploads`` row (state complete) and a ``recordings`` row
   holding the probe, so ``POST /api/v1/jobs {"upload_id"}`` finds it in the
   caller's council only.
+- :func:`keep_original`: when a job is created, the upload's bytes move to
+  ``originals/``, where jobs read them; the upload keeps no copy.
 - :func:`include_uploads`: mounts the router on the app.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from plenaria.api.capacity import admission
 from plenaria.api.deps import DbSession, Manager
 from plenaria.api.uploads import uploads_router
 from plenaria.config import Settings
@@ -26,8 +31,11 @@ from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.models import Recording, Upload
 from plenaria.domain import Recording as ProbedRecording
+from plenaria.uploads import UploadStore
 
 OnComplete = Callable[[str, Path, dict[str, str], ProbedRecording], None]
+UPLOADS_PREFIX = "uploads/"
+ORIGINALS_PREFIX = "originals/"
 
 
 def uploader_council_id(user: Manager, db: DbSession) -> str:
@@ -75,9 +83,42 @@ def record_accepted_upload(database: Database, storage_root: Path) -> OnComplete
     return record
 
 
+def keep_original(storage_root: Path, db: Session, upload: Upload) -> None:
+    """Give a job the upload's bytes: moved (never copied) to ``originals/<council>/<sha256>``.
+
+    The upload's folder then holds no copy, only its record (see
+    :meth:`UploadStore.mark_adopted`); the same recording uploaded twice is
+    stored once. The rows that named the old key name the new one (the caller
+    commits). An upload already kept, or not in the uploads folder, is left as is.
+    """
+    old = upload.storage_key
+    if not old.startswith(UPLOADS_PREFIX):
+        return
+    key = f"{ORIGINALS_PREFIX}{upload.council_id}/{upload.sha256}"
+    src, dst = storage_root / old, storage_root / key
+    if dst.is_file() and dst.stat().st_size != upload.size:
+        key, dst = f"{key}-{upload.id}", storage_root / f"{key}-{upload.id}"
+    if src.is_file():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.is_file():  # the same bytes (the SHA-256 was checked) are stored already
+            src.unlink()
+        else:
+            os.replace(src, dst)
+    elif not dst.is_file():
+        return  # gone: the caller says so
+    upload.storage_key = key
+    for recording in db.scalars(select(Recording).where(Recording.storage_key == old)):
+        recording.storage_key = key
+    UploadStore(storage_root / "uploads").mark_adopted(upload.id, key)
+
+
 def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix: str) -> None:
     """Mount the tus router at ``prefix``/uploads."""
     on_complete: Any = record_accepted_upload(database, settings.storage_path)
+    store = UploadStore(settings.storage_path / "uploads")
+    admit = admission(settings, database, store)
     app.include_router(
-        uploads_router(settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads")
+        uploads_router(
+            settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads", admit=admit
+        )
     )

@@ -74,11 +74,14 @@ def uploads_router(
     council: Callable[..., Any],
     *,
     prefix: str = "/api/v1/uploads",
+    admit: Callable[[str, int, str], None] | None = None,
 ) -> APIRouter:
     """The tus endpoint at ``prefix``, storing under ``settings.storage_path / "uploads"``.
 
     ``council`` is a FastAPI dependency that authenticates the caller (raising
-    401/403 itself) and returns the id of the caller's council.
+    401/403 itself) and returns the id of the caller's council. ``admit(council_id,
+    length, filename)``, run in a thread before an upload is created, raises
+    :class:`UploadRefused` when there is no room for it (quota, disk space).
     """
     Council = Annotated[Any, Depends(council)]
     store = UploadStore(settings.storage_path / "uploads")
@@ -89,7 +92,12 @@ def uploads_router(
         """tuspyserver's ``file_dep``: checks the request, then names the upload's folder."""
         owner = str(council_id)
         if request.method == "POST":
-            _check_creation(request, max_bytes)
+            filename, length = _check_creation(request, max_bytes)
+            if admit is not None:
+                try:
+                    await run_in_threadpool(admit, owner, length, filename)
+                except UploadRefused as e:
+                    raise HTTPException(e.status, e.detail) from e
             if time.monotonic() - last_clean[0] > CLEAN_EVERY_S:
                 last_clean[0] = time.monotonic()
                 await run_in_threadpool(store.clean)
@@ -220,8 +228,9 @@ def _check_version(request: Request) -> None:
         )
 
 
-def _check_creation(request: Request, max_bytes: int) -> None:
-    """Refuse, before anything is created, what this server does not take."""
+def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
+    """Refuse, before anything is created, what this server does not take; else
+    the file's name and length."""
     headers = request.headers
     if "upload-concat" in headers:
         raise HTTPException(400, "Upload-Concat is not supported: send the file as one upload.")
@@ -247,6 +256,7 @@ def _check_creation(request: Request, max_bytes: int) -> None:
             f"{meta.filename} is {_size(length)}, over this server's upload limit of "
             f"{_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
         )
+    return meta.filename, length
 
 
 def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:

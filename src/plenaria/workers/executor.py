@@ -41,6 +41,7 @@ from plenaria.graph.options import JobSpec
 from plenaria.graph.run import current_nodes, run_node
 from plenaria.graph.steps import EngineSource, StepContext, output_files
 from plenaria.storage import LocalStorage
+from plenaria.workers.job_errors import user_message
 
 log = logging.getLogger(__name__)
 
@@ -281,10 +282,12 @@ def _run(rt: Runtime, job_id: str, name: str, spec: JobSpec) -> dict[str, Any] |
                 return record(rt, ctx)
             return run_node(name, ctx)
     except PlenariaError as e:
-        _fail(rt, job_id, name, e.message + (f" {e.hint}" if e.hint else ""))
+        log.warning("job %s: step %s failed: %s", job_id, name, e)
+        # A live recorder's errors are written for users (plenaria.workers.live).
+        _fail(rt, job_id, name, str(e) if name == "record" else user_message(name, e))
     except Exception as e:
         log.exception("job %s: step %s crashed", job_id, name)
-        _fail(rt, job_id, name, f"Internal error in step {name}: {type(e).__name__}: {e}")
+        _fail(rt, job_id, name, user_message(name, e))
     return None
 
 
@@ -318,7 +321,7 @@ def _fail(rt: Runtime, job_id: str, name: str, message: str) -> None:
             repo.set_step_state(step, "failed", error=message)
         job = repo.get_job(s, job_id)
         if job.state in ACTIVE:
-            repo.set_job_state(job, "failed", error=f"{name}: {message}", step=name)
+            repo.set_job_state(job, "failed", error=message, step=name)
     log.warning("job %s failed at %s: %s", job_id, name, message)
 
 

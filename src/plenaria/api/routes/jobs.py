@@ -21,6 +21,8 @@ from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import MAX_INT, JobCreate, JobPublic, JobState, OutputKind
+from plenaria.api.security import SlotStreamingResponse, stream_slots
+from plenaria.api.upload_records import keep_original
 from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
@@ -28,6 +30,7 @@ from plenaria.db.engine import Database
 from plenaria.db.job_spec import freeze_spec
 from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
 from plenaria.errors import ConflictError, InputError, NotFoundError
+from plenaria.workers.job_errors import QUEUE_FAILED
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ def submit(db: Any, queue: JobQueue, job: Job) -> None:
         queue.submit(job.id)
     except Exception as e:
         log.exception("job %s: the queue refused it", job.id)
-        job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+        job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
         db.commit()
         raise ServiceUnavailableError(
             f"Job {job.id} could not be queued: the broker is unreachable.",
@@ -133,6 +136,7 @@ def router() -> APIRouter:
                 f"Upload {upload.id} is not complete (state: {upload.state}).",
                 "Finish the upload first; it resumes where it stopped.",
             )
+        keep_original(request.app.state.storage_path, db, upload)  # before the spec names it
         try:
             storage_file(request.app.state.storage_path, upload.storage_key)
         except NotFoundError as e:
@@ -204,8 +208,9 @@ def router() -> APIRouter:
         poll_s: float = request.app.state.events_poll_s
         storage_root: Path = request.app.state.storage_path
         stream = _events(database, storage_root, user.council_id, job_id, poll_s, request)
-        return StreamingResponse(
+        return SlotStreamingResponse(
             stream,
+            release=stream_slots(request.app).take(user.id),  # 429 when the user has too many
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -237,7 +242,8 @@ def router() -> APIRouter:
         try:
             queue.retry(job.id)
         except Exception as e:
-            job_repo.set_job_state(job, "failed", error=f"Could not queue the job: {e}")
+            log.exception("job %s: the queue refused its retry", job.id)
+            job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
             db.commit()
             raise ServiceUnavailableError(
                 f"Job {job.id} could not be queued: the broker is unreachable.", "Retry later."

@@ -26,7 +26,12 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria import accounts, web_i18n
 from plenaria.api import login_guard
-from plenaria.api.deps import Principal, get_principal
+from plenaria.api.deps import (
+    CSRF_HEADER,
+    Principal,
+    authenticate,
+    get_principal,
+)
 from plenaria.api.errors import status_of
 from plenaria.api.schemas import LoginIn
 from plenaria.config import Settings
@@ -207,6 +212,11 @@ def router(pages: Pages | None = None) -> APIRouter:
         )
         return response
 
+    @web.get("/favicon.ico")
+    def favicon() -> Response:
+        """The icon browsers ask for by themselves (an SVG; the pages link it too)."""
+        return _static_file("favicon.svg")
+
     @web.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:
         return login_page(request, {"next": _safe_next(next), "error": ""})
@@ -267,20 +277,12 @@ def router(pages: Pages | None = None) -> APIRouter:
 
     @web.post("/logout")
     async def logout(request: Request) -> Response:
+        """The "Salir" button: its form carries the CSRF token as the field ``csrf_token``."""
         form = await request.form()
+        field = form.get("csrf_token")
+        csrf = field if isinstance(field, str) else request.headers.get(CSRF_HEADER)
+        await run_in_threadpool(_end_web_session, database(request), request, csrf)
         settings: Settings = request.app.state.settings
-        with database(request).session() as db:
-            try:
-                principal = get_principal(request, db)
-            except AuthenticationError:
-                return RedirectResponse("/login", status_code=303)
-            token = form.get("csrf_token")
-            key = settings.secret_key.get_secret_value()
-            if principal.via == "cookie" and accounts.csrf_valid(
-                key, principal.session_secret, token if isinstance(token, str) else None
-            ):
-                repo.close_web_session(db, principal.session_secret)
-                db.commit()
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(
             login_guard.session_cookie_name(settings), path="/", secure=settings.cookie_secure
@@ -367,6 +369,20 @@ def router(pages: Pages | None = None) -> APIRouter:
     return web
 
 
+def _end_web_session(database: Database, request: Request, csrf: str | None) -> None:
+    """Close the caller's browser session; a wrong or missing token is a 403 (nothing ends)."""
+    with database.session() as db:
+        try:
+            principal = authenticate(request, db, csrf)
+        except AuthenticationError:
+            return  # no session to end: on to /login
+        if principal.via == "cookie":
+            user = principal.user
+            repo.close_web_session(db, principal.session_secret)
+            repo.audit(db, user.council_id, user.id, "auth.logout", "user", user.id)
+            db.commit()
+
+
 def _user_label(user: User) -> str:
     return user.email
 
@@ -384,6 +400,8 @@ STATIC_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
 }
 
 
