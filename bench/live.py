@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=("both", "embedded", "service"), default="both")
     args = parser.parse_args()
 
-    from plenaria.samples import SCRIPT, make_sample, render_script
+    from plenaria.cli.samples import SCRIPT, make_sample, render_script
 
     with tempfile.TemporaryDirectory(prefix="plenaria-bench-live-") as tmp_name:
         tmp = Path(tmp_name)

@@ -205,7 +205,7 @@ def duration_s(path: Path) -> float:
 
 def generated(minutes: float, folder: Path) -> tuple[Path, str, Path]:
     """A generated plenary of about ``minutes``, its reference text and session file."""
-    from plenaria.samples import SCRIPT, make_sample, render_script
+    from plenaria.cli.samples import SCRIPT, make_sample, render_script
 
     _, lines = render_script(SCRIPT)
     one = lines[-1].end + 1.0

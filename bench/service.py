@@ -56,8 +56,8 @@ from servicekit import (  # noqa: E402
     stop_process,
 )
 
-from plenaria.client import Client, UploadState, upload_file, upload_id_of  # noqa: E402
-from plenaria.samples import SCRIPT, render_script, write_wav  # noqa: E402
+from plenaria.cli.client import Client, UploadState, upload_file, upload_id_of  # noqa: E402
+from plenaria.cli.samples import SCRIPT, render_script, write_wav  # noqa: E402
 
 OPTIONS = {"make_proxy": True, "diarize": True}
 SECRET = "bench-secret-" + "x" * 40

@@ -61,7 +61,7 @@ def load(path: Path) -> np.ndarray:
 
 
 def write_wav(path: Path, audio: np.ndarray) -> Path:
-    from plenaria.samples import write_wav as _write
+    from plenaria.cli.samples import write_wav as _write
 
     return _write(path, audio, SR)
 
@@ -135,7 +135,7 @@ def tuning_set() -> list[tuple[str, Path, str, str]]:
         wav = CACHE / f"{name}.wav"
         ref_file = CACHE / f"{name}.txt"
         if not wav.exists():
-            from plenaria.samples import SAMPLE_RATE, SCRIPT, render_script
+            from plenaria.cli.samples import SAMPLE_RATE, SCRIPT, render_script
 
             audio, lines = render_script(SCRIPT, pause_s=pause, repeat=repeat)
             from scipy.signal import resample_poly

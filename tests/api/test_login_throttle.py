@@ -23,7 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from conftest import PASSWORD, World
 from plenaria.api.app import create_app
 from plenaria.api.login_guard import client_address
-from plenaria.cli_service import proxy_options
+from plenaria.cli.service import proxy_options
 from plenaria.config import Settings
 from plenaria.db.models import AuditEntry, User
 

@@ -134,8 +134,8 @@ def _accounts(srv: Server) -> None:
 
 def make_clip(folder: Path, lines: int = 4) -> Path:
     """A short MP4 (a still picture and generated Spanish speech, about 20 s)."""
+    from plenaria.cli.samples import SAMPLE_RATE, SCRIPT, render_script, write_wav
     from plenaria.media.ffmpeg import run_ffmpeg
-    from plenaria.samples import SAMPLE_RATE, SCRIPT, render_script, write_wav
 
     audio, _ = render_script(SCRIPT[:lines], pause_s=0.8, lead_s=0.5)
     wav = write_wav(folder / "speech.wav", audio)

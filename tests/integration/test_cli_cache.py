@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import plenaria
-from plenaria.samples import ALCALDESA, SECRETARIO, render_script, write_wav
+from plenaria.cli.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 

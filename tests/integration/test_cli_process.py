@@ -11,8 +11,8 @@ import pytest
 from docx import Document
 
 from models_folder import shared_models_dir
+from plenaria.cli.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 from plenaria.media.ffmpeg import ffmpeg_binary
-from plenaria.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 

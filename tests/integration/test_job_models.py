@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from plenaria.cli.samples import SCRIPT, render_script, write_wav
 from plenaria.config import Settings
 from plenaria.domain import ChunkTranscript, Transcript
 from plenaria.errors import PlenariaError
 from plenaria.graph.options import JobSpec, ProcessOptions
 from plenaria.graph.run import run_node
 from plenaria.graph.steps import StepContext, chunks_of
-from plenaria.samples import SCRIPT, render_script, write_wav
 from plenaria.storage import LocalStorage, external_key
 from plenaria.transcription.loader import model_request
 from plenaria.transcription.models import bundled_base_model

@@ -1,6 +1,6 @@
 """The main job end to end, with the real bundled model, on generated plenaries.
 
-The sample's script is known (``plenaria.samples``), so the transcript is
+The sample's script is known (``plenaria.cli.samples``), so the transcript is
 scored against it: WER with jiwer, and the time of every line.
 """
 
@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 
 from models_folder import shared_models_dir
+from plenaria.cli.samples import SCRIPT, make_sample, render_script, write_wav
 from plenaria.config import Settings
 from plenaria.domain import Transcript
 from plenaria.errors import InputError
@@ -26,7 +27,6 @@ from plenaria.pipeline import (
     load_engines,
     process_recording,
 )
-from plenaria.samples import SCRIPT, make_sample, render_script, write_wav
 from plenaria.session import load_session
 
 pytestmark = pytest.mark.integration

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from live_helpers import encode_clip, free_port, parse_line, remux_ts, start_live
 
+from plenaria.cli.samples import make_sample
 from plenaria.media.ffmpeg import ffmpeg_binary
-from plenaria.samples import make_sample
 
 pytestmark = pytest.mark.integration
 

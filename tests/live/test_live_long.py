@@ -26,10 +26,10 @@ from live_helpers import (
     wer,
 )
 
+from plenaria.cli.samples import make_sample
 from plenaria.config import Settings
 from plenaria.graph.options import ProcessOptions
 from plenaria.pipeline import load_engines, process_recording
-from plenaria.samples import make_sample
 from plenaria.transcription.base import TranscriptionOptions
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from live_helpers import encode_clip, free_port, parse_line, push, start_live
 
-from plenaria.samples import make_sample
+from plenaria.cli.samples import make_sample
 
 pytestmark = pytest.mark.integration
 

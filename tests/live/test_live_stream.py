@@ -28,7 +28,7 @@ from live_helpers import (
     wer,
 )
 
-from plenaria.samples import make_sample
+from plenaria.cli.samples import make_sample
 
 pytestmark = pytest.mark.integration
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from live_helpers import live_env
 
+from plenaria.cli.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 from plenaria.domain import Segment
 from plenaria.errors import InputError
 from plenaria.live.recorder import GrowingWav, HashedFile
@@ -23,7 +24,6 @@ from plenaria.live.source import check_url, protocol_whitelist, record_args
 from plenaria.live.speakers import OnlineSpeakers
 from plenaria.media.audio import SAMPLE_RATE, extract_audio, read_audio
 from plenaria.media.vad import VadOptions, detect_speech, load_vad_model, speech_probabilities
-from plenaria.samples import ALCALDESA, SECRETARIO, render_script, write_wav
 from plenaria.transcription.base import TranscriptionOptions, pack_speech, quietest_moment
 
 # -- the stream's URL -------------------------------------------------------------------------

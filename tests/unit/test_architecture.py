@@ -45,6 +45,26 @@ def test_pure_stages_never_import_the_service_layers() -> None:
     assert bad == []
 
 
+def test_only_the_command_line_imports_the_command_line() -> None:
+    """plenaria.cli is the outermost shell: the core, the API and the workers never need it."""
+    bad = []
+    for path in PACKAGE.rglob("*.py"):
+        if (PACKAGE / "cli") in path.parents or path.name == "__main__.py":
+            continue
+        bad += [
+            f"{path.relative_to(PACKAGE)}: {m}"
+            for m, _ in _imports(path)
+            if m == "plenaria.cli" or m.startswith("plenaria.cli.")
+        ]
+    assert bad == []
+
+
+def test_the_package_root_keeps_the_shared_core_only() -> None:
+    """Command-line and web-only modules live in their packages, not at the root."""
+    root = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert [n for n in root if n.startswith(("cli", "client", "samples", "web_"))] == []
+
+
 def test_heavy_libraries_are_imported_only_inside_functions() -> None:
     bad = []
     for path in PACKAGE.rglob("*.py"):

@@ -38,7 +38,7 @@ from fastapi.responses import Response  # noqa: E402
 from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 import plenaria  # noqa: E402
-from plenaria.client import (  # noqa: E402
+from plenaria.cli.client import (  # noqa: E402
     CHUNK_BYTES,
     Backoff,
     Client,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from servicekit import Service, drop_pg, pg_database
 
-from plenaria.samples import SCRIPT, render_script, write_wav
+from plenaria.cli.samples import SCRIPT, render_script, write_wav
 from plenaria.workers import runtime
 from plenaria.workers.executor import Runtime, advance, execute_step
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from servicekit import REDIS, RedisServer, Service, drop_pg, pg_database, shared_models_dir
 
+from plenaria.cli.samples import SCRIPT, render_script, write_wav
 from plenaria.config import Settings
 from plenaria.domain import Transcript
 from plenaria.pipeline import ProcessOptions, load_engines, process_recording
-from plenaria.samples import SCRIPT, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 

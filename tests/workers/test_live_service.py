@@ -34,7 +34,7 @@ from servicekit import (
 sys.path.insert(0, str(Path(__file__).parents[1] / "live"))
 from live_helpers import Sender, encode_clip, push, remux_ts
 
-from plenaria.samples import make_sample
+from plenaria.cli.samples import make_sample
 
 pytestmark = pytest.mark.integration
 

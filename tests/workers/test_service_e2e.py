@@ -27,7 +27,7 @@ from servicekit import (
     stop_process,
 )
 
-from plenaria.samples import SCRIPT, render_script, write_wav
+from plenaria.cli.samples import SCRIPT, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from plenaria import accounts, web_i18n
+from plenaria import accounts
+from plenaria.api import i18n as web_i18n
 from plenaria.api import login_guard
 from plenaria.api.deps import (
     CSRF_HEADER,

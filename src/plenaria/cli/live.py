@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from plenaria import cli_options as opt
-from plenaria.cli_errors import err, reported_errors, setup_logging
+from plenaria.cli import options as opt
+from plenaria.cli.errors import err, reported_errors, setup_logging
 
 INTERRUPTED_HINT = "The session was abandoned while finishing; the original is kept in --out."
 
@@ -74,7 +74,6 @@ def live(
     with reported_errors(debug, INTERRUPTED_HINT):
         from pydantic import ValidationError
 
-        from plenaria.cli import _options
         from plenaria.config import get_settings
         from plenaria.errors import ConfigError, InputError
         from plenaria.live.handover import hand_over
@@ -102,7 +101,7 @@ def live(
         settings = get_settings()
         if no_diarization:
             settings = settings.model_copy(update={"diarization_backend": "none"})
-        options = _options(
+        options = opt.process_options(
             ProcessOptions(),
             language=language,
             make_proxy=not no_proxy,

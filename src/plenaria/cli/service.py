@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from plenaria.cli_errors import err, reported_errors
+from plenaria.cli.errors import err, reported_errors
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -145,7 +145,7 @@ def api(
 
         settings = _settings()  # fail fast on unsafe settings, before binding the port
         uvicorn.run(
-            "plenaria.cli_service:service_app",
+            "plenaria.cli.service:service_app",
             factory=True,
             host=host,
             port=port,
@@ -232,7 +232,7 @@ def serve(
             pids = ", ".join(str(c.pid) for c in children)
             err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
             uvicorn.run(
-                "plenaria.cli_service:service_app",
+                "plenaria.cli.service:service_app",
                 factory=True,
                 host=host,
                 port=port,

@@ -2,8 +2,7 @@
 
 Profiles live under ``<data_dir>/voices`` (``PLENARIA_DATA_DIR``). Errors a
 user can fix print one line and exit with the error's code (2 for bad input),
-as in :mod:`plenaria.cli` (whose ``_errors`` is repeated here: importing it
-would be circular, since cli.py registers this sub-app).
+through :func:`plenaria.cli.errors.reported_errors`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from plenaria.cli_errors import reported_errors
+from plenaria.cli.errors import reported_errors
 
 voices_app = typer.Typer(
     add_completion=False,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plenaria.cli_errors import err, reported_errors
+from plenaria.cli.errors import err, reported_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

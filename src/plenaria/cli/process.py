@@ -1,4 +1,4 @@
-"""Command line: ``plenaria process | sample``.
+"""``plenaria process`` and ``plenaria sample``: the main job in this process.
 
 Errors a user can fix print one line and exit with the error's code (2 for bad
 input); nothing prints a traceback unless ``--debug`` is given.
@@ -7,7 +7,6 @@ input); nothing prints a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import time
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,16 +22,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from plenaria import cli_options as opt
-from plenaria.cli_errors import err, reported_errors, setup_logging
-from plenaria.errors import ConfigError
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Plenaria: council plenary recordings into transcripts and draft actas.",
-    pretty_exceptions_enable=False,
-)
+from plenaria.cli import options as opt
+from plenaria.cli.errors import err, reported_errors, setup_logging
 
 out = Console()
 
@@ -45,10 +36,6 @@ STAGE_LABELS = {
     "diarize": "Who speaks when",
     "proxy": "Web video proxy",
 }
-
-
-def _errors(debug: bool) -> AbstractContextManager[None]:
-    return reported_errors(debug)
 
 
 class RichProgress:
@@ -80,7 +67,6 @@ def _bars() -> Progress:
     )
 
 
-@app.command()
 def process(
     recording: opt.Recording,
     language: opt.Language = None,
@@ -99,7 +85,7 @@ def process(
 ) -> None:
     """Turn a recording into a transcript, captions, a draft acta (DOCX) and a web video."""
     setup_logging(verbose)
-    with _errors(debug):
+    with reported_errors(debug):
         from plenaria.config import Settings, get_settings
         from plenaria.pipeline import ProcessOptions, load_engines, process_recording
         from plenaria.session import load_session
@@ -107,7 +93,7 @@ def process(
         settings: Settings = get_settings()
         if no_diarization:
             settings = settings.model_copy(update={"diarization_backend": "none"})
-        options = _options(
+        options = opt.process_options(
             ProcessOptions(),
             language=language,
             min_speakers=min_speakers,
@@ -134,36 +120,6 @@ def process(
         _summary(result, time.perf_counter() - started)
 
 
-def _options(base: Any, **given: Any) -> Any:
-    """Apply CLI flags onto the nested ProcessOptions (validated: bad values are an error)."""
-    from pydantic import ValidationError
-
-    updates: dict[str, dict[str, Any]] = {"transcription": {}, "diarization": {}, "chunking": {}}
-    top: dict[str, Any] = {}
-    for name, value in given.items():
-        if value is None:
-            continue
-        if name in ("language", "beam_size"):
-            updates["transcription"][name] = value
-        elif name in ("min_speakers", "max_speakers"):
-            updates["diarization"][name] = value
-        elif name == "chunk_max_s":
-            updates["chunking"][name] = value
-        else:
-            top[name] = value
-    try:
-        data = base.model_dump()
-        for section, values in updates.items():
-            data[section] = {**data[section], **values}
-        return type(base).model_validate({**data, **top})
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(
-            f"Invalid option {where}: {first['msg']}.", "Check the value given."
-        ) from e
-
-
 def _summary(result: Any, elapsed_s: float) -> None:
     t = result.transcript
     table = Table(title="Plenaria: outputs", show_header=True)
@@ -187,36 +143,21 @@ def _summary(result: Any, elapsed_s: float) -> None:
     )
 
 
-@app.command()
 def sample(
     out_dir: Annotated[Path, typer.Argument(help="Folder for the sample files.")] = Path("samples"),
     repeat: Annotated[int, typer.Option(min=1, help="Repeat the script to make it longer.")] = 1,
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
     """Generate a sample plenary (Spanish, 3 voices, agenda with votes) as a video file."""
-    with _errors(debug):
-        from plenaria.samples import make_sample
+    with reported_errors(debug):
+        from plenaria.cli.samples import make_sample
 
         video = make_sample(out_dir, repeat=repeat)
         out.print(f"Sample recording: {video}")
         out.print(f"Session data:     {video.with_suffix('.yaml')}")
 
 
-def _register_subcommands() -> None:
-    from plenaria.cli_submit import submit
-    from plenaria.cli_voices import voices_app
-
-    app.add_typer(voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
-    app.command()(submit)
-    from plenaria import cli_service
-
-    cli_service.register(app)
-    from plenaria import cli_admin
-
-    cli_admin.register(app)
-    from plenaria import cli_live
-
-    cli_live.register(app)
-
-
-_register_subcommands()
+def register(app: typer.Typer) -> None:
+    """``plenaria process`` and ``plenaria sample``."""
+    app.command()(process)
+    app.command()(sample)

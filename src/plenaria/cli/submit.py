@@ -28,8 +28,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from plenaria import cli_options as opt
-from plenaria.cli_errors import err, reported_errors
+from plenaria.cli import options as opt
+from plenaria.cli.errors import err, reported_errors
 
 out = Console()
 
@@ -150,7 +150,7 @@ def submit(
     """Upload a recording to a Plenaria server, wait for its job, download the outputs."""
     with reported_errors(debug):
         _require_httpx()
-        from plenaria.client import (
+        from plenaria.cli.client import (
             Client,
             JobFailedError,
             ServiceError,

@@ -1,0 +1,25 @@
+"""The ``plenaria`` command: one Typer app, one module per command group.
+
+Errors a user can fix print one line and exit with the error's code (2 for bad
+input); nothing prints a traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from plenaria.cli import admin, live, process, service, submit, voices
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plenaria: council plenary recordings into transcripts and draft actas.",
+    pretty_exceptions_enable=False,
+)
+
+process.register(app)
+app.add_typer(voices.voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+app.command()(submit.submit)
+service.register(app)
+admin.register(app)
+live.register(app)
