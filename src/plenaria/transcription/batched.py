@@ -16,7 +16,7 @@ additions, window by window:
   whose new text is kept only where Whisper finds it more probable (a roll call
   can be "Sí. Sí. Sí."); a window that still says one sentence three times is
   decoded once more with no prompt and no repeated n-gram (``NO_REPEAT_NGRAM``),
-  kept on the same rule (:func:`unlooped`);
+  kept where it does not loop and is about as probable (:func:`unlooped`);
 - **previous-text conditioning**: windows are put in batches by stride
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
