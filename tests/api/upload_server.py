@@ -1,8 +1,13 @@
-"""A bare FastAPI app with only the uploads router, served by uvicorn (tests, bench).
+"""The uploads router served by uvicorn (tests, bench), bare or inside Plenaria's own app.
 
 Run: python upload_server.py STORAGE_DIR MAX_BYTES PORT EVENTS_FILE
-The caller's council is the bearer token itself ("Authorization: Bearer council-a");
-each accepted upload appends one JSON line to EVENTS_FILE.
+A bare FastAPI app with only the router: the caller's council is the bearer token
+itself ("Authorization: Bearer council-a"); each accepted upload appends one JSON
+line to EVENTS_FILE.
+
+Run: python upload_server.py --plenaria STORAGE_DIR MAX_BYTES PORT DATABASE_URL
+``plenaria.api.app.create_app`` on that (migrated) database: real accounts and
+tokens, accepted uploads recorded as its rows.
 """
 
 from __future__ import annotations
@@ -40,7 +45,24 @@ def create_app(storage: Path, max_bytes: int, events: Path) -> FastAPI:
     return app
 
 
+def create_plenaria_app(storage: Path, max_bytes: int, database_url: str) -> FastAPI:
+    from plenaria.api.app import create_app as plenaria_app
+
+    settings = Settings(
+        storage_dir=storage,
+        max_upload_bytes=max_bytes,
+        database_url=database_url,
+        data_dir=storage.parent / "data",
+        cache_dir=storage.parent / "cache",
+    )
+    return plenaria_app(settings)
+
+
 if __name__ == "__main__":
-    storage, max_bytes, port, events = sys.argv[1:5]
-    app = create_app(Path(storage), int(max_bytes), Path(events))
+    if sys.argv[1] == "--plenaria":
+        storage, max_bytes, port, database_url = sys.argv[2:6]
+        app = create_plenaria_app(Path(storage), int(max_bytes), database_url)
+    else:
+        storage, max_bytes, port, events = sys.argv[1:5]
+        app = create_app(Path(storage), int(max_bytes), Path(events))
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")

@@ -18,12 +18,10 @@ import jiwer
 from plenaria.live.rtmp_gate import free_loopback_port as free_port  # noqa: F401 (for the tests)
 from plenaria.media.ffmpeg import ffmpeg_binary
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared recall.py
+from recall import norm
+
 LINE = re.compile(r"^\[(\d+):(\d\d):(\d\d)\] ([^:]+): (.*)$")
-
-
-def norm(text: str) -> str:
-    text = re.sub(r"[^\w\s]", " ", text.lower())
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def wer(reference: str, hypothesis: str) -> float:

@@ -8,12 +8,14 @@ import pytest
 from plenaria.domain import Segment
 from plenaria.transcription.base import TranscriptionOptions, pack_speech, quietest_moment
 from plenaria.transcription.batched import (
+    DecodedWindow,
     DecodedWord,
     DecodeSettings,
     batch_order,
     join_split_words,
     needs_fallback,
     repeats_sentence,
+    unlooped,
 )
 
 SR = 16_000
@@ -125,6 +127,23 @@ def test_one_short_sentence_said_three_times_running_is_a_loop() -> None:
     assert not repeats_sentence(" Gracias. Gracias, señora alcaldesa. Gracias.")
     assert not repeats_sentence(" Señor García: sí. Señora López: sí. Señor Puig: sí.")
     assert not repeats_sentence("")
+
+
+def decoded(text: str, avg_logprob: float, compression_ratio: float = 1.5) -> DecodedWindow:
+    return DecodedWindow(text, (), avg_logprob, 0.01, compression_ratio, 0.0, ())
+
+
+def test_a_loop_is_replaced_only_by_text_that_does_not_loop_and_is_about_as_probable() -> None:
+    s = settings()
+    loop = decoded(" Gracias. Gracias. Gracias. Gracias. Gracias.", -0.58)
+    line = " Tiene la palabra el concejal de Hacienda, señor García."
+    assert unlooped(loop, decoded(line, -0.55), s)
+    assert unlooped(loop, decoded(line, -0.65), s)  # within the margin (0.1)
+    # A roll call decoded without repeats loses far more: the roll call stays.
+    assert not unlooped(decoded(" Sí. Sí. Sí.", -0.42), decoded(" C, C...", -0.97), s)
+    assert not unlooped(loop, decoded(" Gracias. Gracias, gracias", -0.3), s)  # loops still
+    assert not unlooped(loop, decoded(line, -0.3, compression_ratio=2.6), s)  # Whisper's rule
+    assert not unlooped(decoded(" No. No. No.", -1.3), decoded(line, -1.2), s)  # improbable
 
 
 def test_words_split_at_an_apostrophe_or_hyphen_are_joined_again() -> None:

@@ -161,8 +161,10 @@ class TranscriptionOptions(BaseModel):
         description="Batched decoding: a window whose first decoding is a repetition loop "
         "(compression ratio too high) is first decoded again with the same beam and this "
         "repetition penalty, before the sampling temperatures: Whisper loops on a phrase "
-        "('no, no, no...') and sampling then tends to make up words. None: straight to "
-        "sampling, as Whisper does.",
+        "('no, no, no...') and sampling then tends to make up words. A window still saying "
+        "one sentence three times running is then decoded once more with no prompt and no "
+        "repeated trigram, kept if about as probable. None: straight to sampling, as "
+        "Whisper does.",
     )
 
     @field_validator("language")

@@ -14,7 +14,9 @@ additions, window by window:
   words up; so is a window that says one short sentence three times running
   ("Gracias. Gracias. Gracias.", too short for the compression ratio to see),
   whose new text is kept only where Whisper finds it more probable (a roll call
-  can be "Sí. Sí. Sí.");
+  can be "Sí. Sí. Sí."); a window that still says one sentence three times is
+  decoded once more with no prompt and no repeated n-gram (``NO_REPEAT_NGRAM``),
+  kept where it does not loop and is about as probable (:func:`unlooped`);
 - **previous-text conditioning**: windows are put in batches by stride
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
@@ -46,6 +48,14 @@ SAMPLING_SEED = 20261127
 PROMPT_RESET_TEMPERATURE = 0.5
 # Most tokens of previous text given as a prompt (Whisper allows up to half its context, 223).
 PROMPT_TOKENS = 120
+# A window still saying one sentence three times running after the penalty is decoded once more
+# with no token trigram repeated (" Gracias", ".", " Gracias" then no "." again): at most twice.
+NO_REPEAT_NGRAM = 3
+# ... and that text replaces the loop when its average token log probability is at most this
+# much lower: the loop's own figure is flattered (its repeats are cheap; a prompt may have set
+# it going), while a sentence really said again and again loses far more when it may not repeat
+# (a roll call's "Sí. Sí. Sí." -0.42 became "C, C..." -0.97).
+LOOP_LOGPROB_MARGIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +148,17 @@ def repeats_sentence(text: str, times: int = 3) -> bool:
 _PHRASE_END = re.compile(r"[.!?;,¿¡…]+")
 
 
+def unlooped(loop: DecodedWindow, again: DecodedWindow, s: DecodeSettings) -> bool:
+    """Whether ``again`` (decoded with no repeated n-gram) replaces ``loop``, a window that
+    says one sentence three times running: it does not loop, passes Whisper's rule, and
+    Whisper finds it about as probable (``LOOP_LOGPROB_MARGIN``)."""
+    return (
+        not repeats_sentence(again.text)
+        and not needs_fallback(again.compression_ratio, again.avg_logprob, again.no_speech_prob, s)
+        and again.avg_logprob > loop.avg_logprob - LOOP_LOGPROB_MARGIN
+    )
+
+
 def batch_order(n: int, batch_size: int, strided: bool) -> list[list[int]]:
     """Window indices per batch. Strided: each window's predecessor is one batch earlier."""
     if n == 0:
@@ -211,7 +232,11 @@ def decode_windows(
         ]
 
     def generate(
-        features: np.ndarray, prompts: list[list[int]], temperature: float, penalty: float = 1.0
+        features: np.ndarray,
+        prompts: list[list[int]],
+        temperature: float,
+        penalty: float = 1.0,
+        no_repeat_ngram: int = 0,
     ) -> list[Any]:
         longest = max(len(p) for p in prompts)
         max_length = model.max_length
@@ -230,7 +255,11 @@ def decode_windows(
                 "sampling_temperature": temperature,
             }
         else:
-            kwargs = {"beam_size": settings.beam_size, "repetition_penalty": penalty}
+            kwargs = {
+                "beam_size": settings.beam_size,
+                "repetition_penalty": penalty,
+                "no_repeat_ngram_size": no_repeat_ngram,
+            }
         return list(
             model.model.generate(
                 features,
@@ -301,6 +330,26 @@ def decode_windows(
                     found[i].compression_ratio > settings.compression_ratio_threshold
                     or retried.avg_logprob > found[i].avg_logprob
                 ):
+                    found[i] = retried
+        # Still one sentence three times running ("Gracias." x5 for "Tiene la palabra el
+        # concejal de Hacienda, señor García"): once more with no prompt (a prompt can start
+        # the loop) and no repeated trigram. Only such windows: the rest is decoded as before.
+        still = [k for k, i in enumerate(batch) if repeats_sentence(found[i].text)]
+        if still and settings.loop_repetition_penalty:
+            log.debug("%d windows still looping decoded again with no repeated n-gram", len(still))
+            bare = list(model.get_prompt(tokenizer, [], without_timestamps=True))
+            again = generate(
+                again_input(still),
+                [bare] * len(still),
+                t0,
+                settings.loop_repetition_penalty,
+                NO_REPEAT_NGRAM,
+            )
+            for k, r in zip(still, again, strict=True):
+                i = batch[k]
+                retried = score(r, t0)
+                tried[i].append(retried)
+                if unlooped(found[i], retried, settings):
                     found[i] = retried
         for temperature in settings.temperatures[1:]:
             failed = [

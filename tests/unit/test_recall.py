@@ -1,0 +1,84 @@
+"""The stretch recall check of the accuracy tests (tests/recall.py) fails on a lost window."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from plenaria.cli.samples import SCRIPT
+from recall import (
+    TimedWord,
+    heard_words,
+    lost_stretches,
+    repeated_sentence,
+    script_words,
+    stretch_recalls,
+)
+
+
+def _script() -> list[dict[str, object]]:
+    """The sample's script as lines of 4.5 s with 1-s pauses (about 170 s)."""
+    lines, t = [], 1.0
+    for _, text in SCRIPT:
+        lines.append({"start": t, "end": t + 4.5, "text": text})
+        t += 5.5
+    return lines
+
+
+def _heard(reference: list[TimedWord], keep: float, seed: int = 7) -> list[TimedWord]:
+    """What a recogniser as poor as whisper base on espeak hears: a share of the words,
+    each a little late."""
+    rng = random.Random(seed)
+    return [
+        TimedWord(w.text, w.time + rng.uniform(-1, 1)) for w in reference if rng.random() < keep
+    ]
+
+
+def test_script_words_are_timed_inside_their_line_in_order() -> None:
+    words = script_words([{"start": 10.0, "end": 12.0, "text": "¿Votos a favor? Siete."}])
+    assert [w.text for w in words] == ["votos", "a", "favor", "siete"]
+    times = [w.time for w in words]
+    assert times == sorted(times) and times[0] > 10 and times[-1] < 12
+
+
+def test_a_poor_but_whole_transcript_passes() -> None:
+    reference = script_words(_script())
+    recalls = stretch_recalls(reference, _heard(reference, keep=0.5))
+    assert len(recalls) == 8  # 170 s: eight stretches, the short last one joined
+    assert all(0.35 < s.recall < 0.7 for s in recalls), recalls
+    assert lost_stretches(reference, _heard(reference, keep=0.5)) == []
+
+
+def test_30_s_of_words_deleted_fail_whatever_the_window() -> None:
+    reference = script_words(_script())
+    heard = _heard(reference, keep=0.6)
+    for cut in range(0, 150, 5):
+        kept = [w for w in heard if not cut <= w.time < cut + 30]
+        lost = lost_stretches(reference, kept)
+        assert lost, cut
+        assert all(s.recall < 0.3 for s in lost)
+
+
+def test_words_are_matched_only_near_their_time() -> None:
+    reference = script_words(_script())
+    # The same words, all a minute late: every stretch but the last is lost.
+    late = [TimedWord(w.text, w.time + 60) for w in reference]
+    assert len(lost_stretches(reference, late)) >= 4
+    # A few seconds late (a reconnection, an aligner's drift): nothing lost.
+    assert lost_stretches(reference, [TimedWord(w.text, w.time + 2.5) for w in reference]) == []
+
+
+def test_heard_words_are_normalised_and_timed_at_their_middle() -> None:
+    assert heard_words([(" Señor", 1.0, 2.0), ("García.", 2.0, 2.5)]) == [
+        TimedWord("señor", 1.5),
+        TimedWord("garcía", 2.25),
+    ]
+
+
+def test_a_sentence_said_three_times_running_is_found() -> None:
+    assert repeated_sentence(" Gracias. Gracias. ¡Gracias! Gracias.") == "gracias"
+    assert repeated_sentence("Gracias. Pasamos a votación. Gracias. Gracias.") is None
+    assert repeated_sentence("Sí, sí. Sí, sí.") is None
