@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         default="1935-1944",
         description="Ports for RTMP pushes, first-last: one per live session at a time.",
     )
+    live_rtmp_publish_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds an RTMP client has to publish with the stream key before the "
+        "push gate closes its connection.",
+    )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (production)."
     )

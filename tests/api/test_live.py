@@ -3,6 +3,7 @@ events, the job's page. The recorder itself runs in tests/workers/test_live_serv
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -100,6 +101,10 @@ def test_a_push_session_gets_a_port_and_a_key_said_once(settings: Settings) -> N
         assert len(live["stream_key"]) >= 32
         assert live["publish_url"] == f"rtmp://tv.example.es:19350/live/{live['stream_key']}"
         job_id = r.json()["id"]
+        # The database holds the key's SHA-256 only.
+        row = world.job_row(job_id)
+        assert row.live is not None and live["stream_key"] not in json.dumps(row.live)
+        assert row.live["key_sha256"] == hashlib.sha256(live["stream_key"].encode()).hexdigest()
         # Later answers never show the key.
         for path in (f"{V1}/jobs/{job_id}", f"{V1}/jobs"):
             seen = client.get(path, headers=h)

@@ -59,7 +59,7 @@ def test_upgrade_from_settings_is_idempotent(tmp_path: Path) -> None:
     assert shown.endswith("plenaria.db")
     assert upgrade(settings) == shown
     engine = make_engine(settings.database)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0002_live"
     mode = engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
     assert mode == "wal"
@@ -75,7 +75,39 @@ def test_upgrade_on_a_plain_postgresql_url(pg_empty_database: str) -> None:
         assert shown.startswith("postgresql+psycopg://")
         engine = make_engine(plain)
         assert engine.dialect.driver == "psycopg"
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0002_live"
         engine.dispose()
     finally:
         drop_pg_database(url)
+
+
+def test_a_live_push_key_stored_plain_becomes_its_digest(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from sqlalchemy.orm import Session
+
+    from plenaria.db import accounts
+    from plenaria.db import jobs as job_repo
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_engine(engine, "0002")  # the schema is the same: the models write its rows
+    live = {"mode": "push", "port": 1935, "key": "plain-Key-1", "push_url": "rtmp://h:1935/live"}
+    with Session(engine) as s:
+        council = accounts.create_council(s, "villa", "Villa")
+        s.flush()
+        recording = job_repo.create_recording(s, council.id, "", "x.ts", 0, "")
+        job = job_repo.create_job(s, council.id, recording.id, {}, None, None)
+        job.live = live
+        s.commit()
+    upgrade_engine(engine)
+    with engine.connect() as conn:
+        stored = json.loads(conn.exec_driver_sql("SELECT live FROM jobs").scalar_one())
+    engine.dispose()
+    assert "plain-Key-1" not in json.dumps(stored)
+    assert stored == {
+        "mode": "push",
+        "port": 1935,
+        "push_url": "rtmp://h:1935/live",
+        "key_sha256": hashlib.sha256(b"plain-Key-1").hexdigest(),
+    }

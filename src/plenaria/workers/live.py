@@ -212,15 +212,15 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     url = str(source.get("url", ""))
     listen = source.get("mode") == "push"
     if listen:
-        from plenaria.live.rtmp_gate import PushAddress, open_gate
+        from plenaria.live.rtmp_gate import PushAddress, hash_key, open_gate
 
-        address = PushAddress(
-            rt.settings.live_rtmp_host, int(source["port"]), "live", str(source["key"])
-        )
+        digest = str(source.get("key_sha256") or hash_key(str(source.get("key", ""))))
+        address = PushAddress(rt.settings.live_rtmp_host, int(source["port"]), "live", digest)
         try:
             gate, url = open_gate(
                 address,
                 on_refused=lambda why: log.warning("job %s: refused a push: %s", job_id, why),
+                publish_timeout_s=rt.settings.live_rtmp_publish_timeout_s,
             )
         except OSError as e:
             raise PlenariaError(
