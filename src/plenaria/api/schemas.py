@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca"]
@@ -255,6 +255,14 @@ class LiveInfo(Public):
     certificate: LiveCertificate | None = Field(
         default=None, description="Once the recording ended: its SHA-256, size and gaps."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _masked(cls, url: str) -> str:
+        """Nobody reads a pull URL's user-info or query back (they may hold credentials)."""
+        from plenaria.live.pull_guard import mask_url
+
+        return mask_url(url) if url else url
 
 
 class JobPublic(Public):

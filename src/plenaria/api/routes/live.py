@@ -47,14 +47,14 @@ def _source(
 ) -> tuple[dict[str, Any], str]:
     """What the recorder reads (the URL to pull, or the push address and the key's digest),
     and the push session's secret key, said once in the answer and stored nowhere."""
+    from plenaria.live.pull_guard import AllowedHosts, check_pull_url
     from plenaria.live.rtmp_gate import hash_key
-    from plenaria.live.source import check_url
 
     if (body.url is None) == (not body.push):
         raise InputError("Give either url (a stream to pull) or push: true, not both.")
     if body.url is not None:
-        check_url(body.url)
-        return {"mode": "pull", "url": body.url}, ""
+        url = check_pull_url(body.url, AllowedHosts.parse(settings.live_allowed_hosts))
+        return {"mode": "pull", "url": url}, ""
     used = job_repo.live_push_ports_in_use(db)
     free = [p for p in settings.rtmp_ports if p not in used]
     if not free:
