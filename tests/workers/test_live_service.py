@@ -56,7 +56,10 @@ def service(tmp_path: Path) -> Iterator[tuple[Service, str, dict[str, str]]]:
     svc = Service(tmp_path, url, f"{REDIS}/11")
     redis.Redis.from_url(svc.broker_url).flushdb()
     rtmp = free_port()
-    svc.extra_env = {"PLENARIA_LIVE_RTMP_PORTS": f"{rtmp}-{rtmp}"}
+    svc.extra_env = {
+        "PLENARIA_LIVE_RTMP_PORTS": f"{rtmp}-{rtmp}",
+        "PLENARIA_LIVE_ALLOWED_HOSTS": "127.0.0.1",  # the test streams on loopback
+    }
     try:
         svc.migrate()
         token = council_user_token(svc.env)

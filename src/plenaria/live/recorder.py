@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from plenaria.errors import PlenariaError
 from plenaria.live.source import is_hls, record_args
 from plenaria.media.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from plenaria.media.ffmpeg import ffmpeg_binary
@@ -147,9 +148,13 @@ class Recorder:
         on_audio: AudioListener | None = None,
         on_gap: GapListener | None = None,
         on_drop: Callable[[float], None] | None = None,
+        next_url: Callable[[], str] | None = None,
+        http_proxy: str | None = None,
     ) -> None:
         self.url = url
         self.listen = listen
+        self._next_url = next_url or (lambda: url)  # each connection's URL (checked again)
+        self.http_proxy = http_proxy
         self.end_timeout_s = end_timeout_s
         self.original = HashedFile(original)
         self.wav = GrowingWav(wav)
@@ -218,13 +223,23 @@ class Recorder:
         With a ``deadline`` (monotonic), a connection that has brought no audio by then
         is abandoned: a listening ffmpeg would otherwise wait for a push for ever.
         """
+        try:
+            url = self._next_url()
+        except PlenariaError as e:
+            self.errors.append(e.message)
+            log.warning("live connection refused: %s", e.message)
+            return False, -1
         read_fd, write_fd = os.pipe()
         spawned = time.monotonic()
         offset = self._ts_offset(spawned)
-        cmd = [ffmpeg_binary(), *record_args(self.url, write_fd, offset, self.listen)]
+        args = record_args(url, write_fd, offset, self.listen, self.http_proxy)
+        env = None
+        if self.http_proxy is not None:  # nested opens too (HLS segments, redirects)
+            env = {**os.environ, "http_proxy": self.http_proxy, "no_proxy": ""}
         try:
             proc = subprocess.Popen(
-                cmd,
+                [ffmpeg_binary(), *args],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -216,6 +216,8 @@ class LiveSession:
         *,
         listen: bool = False,
         notify: Emit = lambda message: None,
+        next_url: Callable[[], str] | None = None,
+        http_proxy: str | None = None,
     ) -> None:
         self.options = options
         self.live = live
@@ -233,6 +235,8 @@ class LiveSession:
             on_audio=lambda first, total: self._events.put(("audio", (total, time.monotonic()))),
             on_gap=lambda gap: self._events.put(("gap", gap)),
             on_drop=lambda at: self._events.put(("drop", at)),
+            next_url=next_url,
+            http_proxy=http_proxy,
         )
         self.vad = StreamingVad(vad)
         self.closer = ChunkCloser(live, options.transcription)

@@ -35,8 +35,11 @@ from plenaria.diarization.profiles import VoiceProfile
 from plenaria.domain import ChunkTranscript, Recording
 from plenaria.errors import InputError, PlenariaError
 from plenaria.graph.steps import StepContext
+from plenaria.live.egress import GuardedSource
 from plenaria.live.handover import certificate_data, recorded, write_steps
 from plenaria.live.partial import PartialChunk, live_keys, partial_key
+from plenaria.live.pull_guard import AllowedHosts, check_pull_url
+from plenaria.live.rtmp_gate import PushAddress, RtmpGate, hash_key, open_gate
 from plenaria.live.segmenter import LiveOptions
 from plenaria.live.session import LiveChunk, LiveSession, Provisional
 from plenaria.workers.executor import ACTIVE, Runtime, advance
@@ -195,9 +198,8 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     original = storage.local_path(keys["original"])
     if original.exists() and original.stat().st_size > 0:
         raise PlenariaError(
-            "The recorder of this live session stopped (its worker was lost); "
-            f"what it recorded is kept in storage at {keys['original']}.",
-            "Start a new live session to go on recording.",
+            "La grabación de este directo se detuvo (se perdió su worker); lo grabado se conserva.",
+            "Inicie un nuevo directo para seguir grabando.",
         )
     original.parent.mkdir(parents=True, exist_ok=True)
     live_opts = LiveOptions(
@@ -208,25 +210,7 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     wav = storage.local_path(keys["audio"])
     _start_steps(ctx, job_id, keys["audio"])
 
-    gate = None
-    url = str(source.get("url", ""))
-    listen = source.get("mode") == "push"
-    if listen:
-        from plenaria.live.rtmp_gate import PushAddress, hash_key, open_gate
-
-        digest = str(source.get("key_sha256") or hash_key(str(source.get("key", ""))))
-        address = PushAddress(rt.settings.live_rtmp_host, int(source["port"]), "live", digest)
-        try:
-            gate, url = open_gate(
-                address,
-                on_refused=lambda why: log.warning("job %s: refused a push: %s", job_id, why),
-                publish_timeout_s=rt.settings.live_rtmp_publish_timeout_s,
-            )
-        except OSError as e:
-            raise PlenariaError(
-                f"Cannot listen for the RTMP push on {address.host}:{address.port}: {e}.",
-                "Free that port or change PLENARIA_LIVE_RTMP_PORTS, then retry the job.",
-            ) from e
+    gate, guard = _open_source(rt, job_id, source)
     diarizer = rt.engines.diarizer() if options.diarize else None
     profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles] if options.diarize else []
     provisional = Provisional(wav, diarizer, options, profiles)
@@ -239,9 +223,13 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     sink = GraphChunks(
         rt, ctx, provisional, stop=stop, wait_s=max(120.0, 4 * live_opts.max_chunk_s)
     )
+    url = gate[1] if gate is not None else guard.url if guard is not None else ""
     session = LiveSession(
-        url, original, wav, rt.engines.vad(), options, live_opts, sink, listen=listen,
+        url, original, wav, rt.engines.vad(), options, live_opts, sink,
+        listen=gate is not None,
         notify=lambda message: log.info("job %s: %s", job_id, message),
+        next_url=guard.next_url if guard is not None else None,
+        http_proxy=guard.http_proxy if guard is not None else None,
     )  # fmt: skip
     holder.append(session)
     sink.start()
@@ -249,13 +237,16 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
         result = session.run()
     finally:
         if gate is not None:
-            gate.close()
+            gate[0].close()
+        if guard is not None:
+            guard.close()
     if result.duration_s <= 0:
-        last = result.errors[-1] if result.errors else "none"
-        where = "the RTMP push address" if listen else url
+        # ffmpeg's words go to the log, never to the job's error (a caller could map ports).
+        log.warning("job %s: no audio came; ffmpeg said: %s", job_id, list(result.errors))
         raise InputError(
-            f"No audio came from {where}.",
-            f"Check that the stream is live and carries sound (ffmpeg's last words: {last}).",
+            "No llegó audio del directo"
+            + (" (nadie publicó con la clave)." if gate is not None else "."),
+            "Compruebe que el emisor está en marcha y lleva sonido, y vuelva a intentarlo.",
         )
     copy, recording = recorded(result, storage)
     write_steps(ctx, result, recording, live_opts)
@@ -273,6 +264,35 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
             "certificate": certificate,
         }
     return ctx.finish("record", ctx.pointer("probe")["key"])
+
+
+def _open_source(
+    rt: Runtime, job_id: str, source: dict[str, Any]
+) -> tuple[tuple[RtmpGate, str] | None, GuardedSource | None]:
+    """A push session's gate (and the URL its ffmpeg listens on), or a pull's guarded source.
+
+    A pulled URL is checked again here (the job may be older than a change of
+    ``PLENARIA_LIVE_ALLOWED_HOSTS``); ffmpeg then connects through the guard.
+    """
+    if source.get("mode") != "push":
+        allowed = AllowedHosts.parse(rt.settings.live_allowed_hosts)
+        url = check_pull_url(str(source.get("url", "")), allowed)
+        return None, GuardedSource(url, allowed)
+    digest = str(source.get("key_sha256") or hash_key(str(source.get("key", ""))))
+    address = PushAddress(rt.settings.live_rtmp_host, int(source["port"]), "live", digest)
+    try:
+        gate = open_gate(
+            address,
+            on_refused=lambda why: log.warning("job %s: refused a push: %s", job_id, why),
+            publish_timeout_s=rt.settings.live_rtmp_publish_timeout_s,
+        )
+    except OSError as e:
+        log.warning("job %s: cannot listen on %s:%s: %s", job_id, address.host, address.port, e)
+        raise PlenariaError(
+            f"No se puede recibir el envío RTMP en el puerto {address.port}: está ocupado.",
+            "Libere ese puerto o cambie PLENARIA_LIVE_RTMP_PORTS, y reintente el trabajo.",
+        ) from e
+    return gate, None
 
 
 def _start_steps(ctx: StepContext, job_id: str, audio_key: str) -> None:
