@@ -17,8 +17,13 @@ diarization, naming, assembly and the outputs follow in the graph, reusing every
 chunk transcribed.
 
 The executor's heartbeat stamps the step while it runs, so the reconciler leaves
-a healthy recorder alone; a recorder whose worker died is not resumed (its
-original is kept, the job fails saying so).
+a healthy recorder alone. A recorder whose worker died is requeued by the
+reconciler, and the next one resumes the same recording: the original and the
+audio are appended to (the SHA-256 taken again over what is there), the chunks
+of the job's plan and the lines written are kept, the audio after the last chunk
+is scored again, and the time missed, measured from the first audio's Unix time
+(``recorder.json`` beside the original), becomes a gap in the audio and the
+certificate, as a reconnection's does.
 """
 
 from __future__ import annotations
@@ -27,25 +32,28 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from plenaria.db import jobs as repo
 from plenaria.diarization.profiles import VoiceProfile
-from plenaria.domain import ChunkTranscript, Recording
+from plenaria.domain import Chunk, ChunkTranscript, Recording, Segment
 from plenaria.errors import InputError, PlenariaError
 from plenaria.graph.steps import StepContext
 from plenaria.live.egress import GuardedSource
 from plenaria.live.handover import certificate_data, recorded, write_steps
 from plenaria.live.partial import PartialChunk, live_keys, partial_key
 from plenaria.live.pull_guard import AllowedHosts, check_pull_url
+from plenaria.live.recorder import RecorderState
 from plenaria.live.rtmp_gate import PushAddress, RtmpGate, hash_key, open_gate
 from plenaria.live.segmenter import LiveOptions
-from plenaria.live.session import LiveChunk, LiveSession, Provisional
+from plenaria.live.session import LiveChunk, LiveLine, LiveSession, Provisional, Resumed
+from plenaria.storage import LocalStorage
 from plenaria.workers.executor import ACTIVE, Runtime, advance
 
 log = logging.getLogger(__name__)
 
+RECORDER_STATE = "recorder.json"  # beside the original: what a resumed recorder needs
 POLL_S = 0.2  # how often the recorder looks for a chunk's words
 CONTROL_EVERY_S = 1.0  # how often it reads the job's row (stop, cancel)
 
@@ -63,13 +71,16 @@ class GraphChunks:
         *,
         stop: Callable[[], None],
         wait_s: float,
+        resumed: Resumed | None = None,
+        written: Sequence[PartialChunk] = (),
     ) -> None:
         self.rt, self.ctx, self.provisional = rt, ctx, provisional
         self.job_id = ctx.spec.run_id
         self._stop_session = stop
         self._wait_s = wait_s
-        self._chunks: list[LiveChunk] = []
-        self._written: list[PartialChunk] = []
+        # Resumed: the chunks the lost recorder closed, and the lines it wrote of them.
+        self._chunks: list[LiveChunk] = list(resumed.chunks) if resumed is not None else []
+        self._written: list[PartialChunk] = list(written)[: len(self._chunks)]
         self._lock = threading.Lock()
         self._ended = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="live-lines", daemon=True)
@@ -196,11 +207,8 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     keys = live_keys(job_id)
     storage = rt.storage
     original = storage.local_path(keys["original"])
-    if original.exists() and original.stat().st_size > 0:
-        raise PlenariaError(
-            "La grabación de este directo se detuvo (se perdió su worker); lo grabado se conserva.",
-            "Inicie un nuevo directo para seguir grabando.",
-        )
+    clock_offset = time.time() - time.monotonic()
+    resumed, written = _resume_point(storage, job_id, clock_offset)
     original.parent.mkdir(parents=True, exist_ok=True)
     live_opts = LiveOptions(
         max_chunk_s=float(source.get("max_chunk_s", LiveOptions().max_chunk_s)),
@@ -221,8 +229,9 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
             running.stop()
 
     sink = GraphChunks(
-        rt, ctx, provisional, stop=stop, wait_s=max(120.0, 4 * live_opts.max_chunk_s)
-    )
+        rt, ctx, provisional, stop=stop, wait_s=max(120.0, 4 * live_opts.max_chunk_s),
+        resumed=resumed, written=written,
+    )  # fmt: skip
     url = gate[1] if gate is not None else guard.url if guard is not None else ""
     session = LiveSession(
         url, original, wav, rt.engines.vad(), options, live_opts, sink,
@@ -230,6 +239,10 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
         notify=lambda message: log.info("job %s: %s", job_id, message),
         next_url=guard.next_url if guard is not None else None,
         http_proxy=guard.http_proxy if guard is not None else None,
+        resume=resumed,
+        on_state=lambda state: storage.write_json(
+            f"live/{job_id}/{RECORDER_STATE}", state.to_dict()
+        ),
     )  # fmt: skip
     holder.append(session)
     sink.start()
@@ -264,6 +277,62 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
             "certificate": certificate,
         }
     return ctx.finish("record", ctx.pointer("probe")["key"])
+
+
+def _resume_point(
+    storage: LocalStorage, job_id: str, clock_offset: float
+) -> tuple[Resumed | None, list[PartialChunk]]:
+    """What a lost recorder of this job left (None: nothing was recorded yet).
+
+    The original, the audio, the chunks in the job's plan and their speech, the lines
+    written so far, and the recorder's state (its first audio's time, connections, gaps).
+    """
+    keys = live_keys(job_id)
+    original = storage.local_path(keys["original"])
+    if not original.exists() or original.stat().st_size == 0:
+        return None, []
+    folder = f"live/{job_id}"
+
+    def stored(name: str) -> Any:
+        key = f"{folder}/{name}"
+        return storage.read_json(key) if storage.exists(key) else None
+
+    state = RecorderState.from_dict(stored(RECORDER_STATE) or {"gaps": []})
+    speech = tuple(Segment.from_dict(d) for d in stored("speech.json") or [])
+    partial = {int(c["index"]): c for c in (stored("partial.json") or {}).get("chunks", [])}
+    chunks: list[LiveChunk] = []
+    written: list[PartialChunk] = []
+    now = time.monotonic()
+    for i, raw in enumerate(stored("plan.json") or []):
+        segment = Segment.from_dict(raw)
+        inside = tuple(
+            Segment(max(x.start, segment.start), min(x.end, segment.end))
+            for x in speech
+            if x.overlap(segment) > 0
+        )
+        entry = partial.get(i)
+        audio_at = float(entry["audio_end_at"]) - clock_offset if entry else now
+        live = LiveChunk(Chunk(i, segment), inside, audio_at)
+        if entry is not None and len(written) == i:
+            lines = tuple(
+                LiveLine(float(x["start_s"]), str(x["speaker"]), str(x["text"]))
+                for x in entry["lines"]
+            )
+            live.lines, live.text_at = lines, float(entry["text_at"]) - clock_offset
+            written.append(
+                PartialChunk(i, segment.start, segment.end, live.audio_at + clock_offset,
+                             live.text_at + clock_offset, lines)
+            )  # fmt: skip
+        chunks.append(live)
+    log.warning(
+        "job %s: resuming the recording its lost recorder left (%d chunks, %.1f s of audio)",
+        job_id,
+        len(chunks),
+        max(0, storage.local_path(keys["audio"]).stat().st_size - 44) / 32000
+        if storage.exists(keys["audio"])
+        else 0.0,
+    )
+    return Resumed(tuple(chunks), speech, state), written
 
 
 def _open_source(
