@@ -86,8 +86,8 @@ class CheckedProxy:
             if method == "CONNECT":
                 host, _, port = target.rpartition(":")
                 upstream = self._open(host.strip("[]"), int(port))
-                if upstream is None:
-                    return _answer(client, "403 Forbidden")
+                if not isinstance(upstream, socket.socket):
+                    return _answer(client, upstream)
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 upstream.sendall(rest)
             elif method in ("GET", "HEAD"):
@@ -95,8 +95,8 @@ class CheckedProxy:
                 if parts.scheme != "http" or not parts.hostname:
                     return _answer(client, "400 Bad Request")
                 upstream = self._open(parts.hostname, parts.port or 80)
-                if upstream is None:
-                    return _answer(client, "403 Forbidden")
+                if not isinstance(upstream, socket.socket):
+                    return _answer(client, upstream)
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 kept = [h for h in lines[1:] if h and h.split(":", 1)[0].lower() not in HOP_HEADERS]
                 request = "\r\n".join([f"{method} {path} {version}", *kept, "Connection: close"])
@@ -108,15 +108,16 @@ class CheckedProxy:
             return
         _relay(client, upstream)
 
-    def _open(self, host: str, port: int) -> socket.socket | None:
-        """A connection to ``host`` by an address the guard allows; None when refused."""
+    def _open(self, host: str, port: int) -> socket.socket | str:
+        """A connection to ``host`` by an address the guard allows, or the HTTP status to
+        answer: 403 when the guard refuses it, 502 when it cannot be reached."""
         try:
             addresses = checked_addresses(host, port, self.allowed) or resolve(host, port)
         except PullRefused as e:
             self.refused.append(f"{host}:{port}")
             log.warning("live: refused to connect to %s:%s: %s", host, port, e.message)
             self._on_refused(e.message)
-            return None
+            return "403 Forbidden"
         for ip in addresses:
             try:
                 sock = socket.create_connection((str(ip), port), timeout=CONNECT_TIMEOUT_S)
@@ -124,7 +125,7 @@ class CheckedProxy:
                 return sock
             except OSError:
                 continue
-        raise OSError(f"cannot connect to {host}:{port}")
+        return "502 Bad Gateway"
 
 
 class GuardedSource:

@@ -284,7 +284,7 @@ class LiveSession:
         self._drain()  # audio that came after the last event
         self.vad.finish()
         end = self.vad.samples / SAMPLE_RATE
-        if end > self._chunk_start + 0.05 or not self.chunks:
+        if end > self._chunk_start + 0.05 or (not self.chunks and end > 0):
             self._close(end, time.monotonic())
         self.sink.finish()
         sha = self.recorder.close_original()

@@ -38,7 +38,7 @@ from typing import Any
 from plenaria.db import jobs as repo
 from plenaria.diarization.profiles import VoiceProfile
 from plenaria.domain import Chunk, ChunkTranscript, Recording, Segment
-from plenaria.errors import InputError, PlenariaError
+from plenaria.errors import InputError, MediaError, PlenariaError
 from plenaria.graph.steps import StepContext
 from plenaria.live.egress import GuardedSource
 from plenaria.live.handover import certificate_data, recorded, write_steps
@@ -199,8 +199,32 @@ class GraphChunks:
 
 
 def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
-    """Record the job's stream until it ends; write the recording's steps; return a pointer."""
+    """Record the job's stream until it ends; write the recording's steps; return a pointer.
+
+    What the job's error says is for the people who read it: ffmpeg's words and storage
+    paths go to the log only (ffmpeg's words about a URL a caller gave would map ports).
+    """
     job_id = ctx.spec.run_id
+    try:
+        return _record(rt, ctx, job_id)
+    except MediaError as e:
+        log.warning("job %s: the recording could not be read: %s", job_id, e)
+        raise PlenariaError(
+            "Lo grabado del directo no se puede leer (el detalle está en el registro).",
+            "Compruebe el emisor e inicie un nuevo directo.",
+        ) from e
+    except PlenariaError:
+        raise
+    except Exception as e:
+        log.exception("job %s: the recorder failed", job_id)
+        raise PlenariaError(
+            "La grabación del directo falló por un error interno "
+            "(el detalle está en el registro del worker).",
+            "Reintente el trabajo; si vuelve a fallar, avise al administrador.",
+        ) from e
+
+
+def _record(rt: Runtime, ctx: StepContext, job_id: str) -> dict[str, Any]:
     with rt.database.session() as s:
         job = repo.get_job(s, job_id)
         source = dict(job.live or {})
