@@ -221,16 +221,14 @@ class RawRtmpClient:
 
     def send(self, csid: int, type_id: int, stream_id: int, payload: bytes, ts: int = 0) -> bool:
         """One message as one chunk (the chunk size must allow it); False once closed."""
-        header = bytes([csid]) + ts.to_bytes(3, "big") + len(payload).to_bytes(3, "big")
-        header += bytes([type_id]) + stream_id.to_bytes(4, "little")
         try:
-            self.sock.sendall(header + payload)
+            self.sock.sendall(rtmp_message(csid, type_id, stream_id, payload, ts))
             return True
         except OSError:
             return False
 
     def command(self, *values: object) -> bool:
-        return self.send(3, 20, 0, b"".join(_amf0(v) for v in values))
+        return self.send(3, 20, 0, b"".join(amf0(v) for v in values))
 
     def wait_closed(self, timeout: float) -> float | None:
         """Seconds from the connection's start to the server closing it (None: still open)."""
@@ -242,7 +240,17 @@ class RawRtmpClient:
             self.sock.close()
 
 
-def _amf0(value: object) -> bytes:
+def rtmp_message(csid: int, type_id: int, stream_id: int, payload: bytes, ts: int = 0) -> bytes:
+    """One RTMP message as one chunk with a full header (the chunk size must allow it)."""
+    header = bytes([csid]) + ts.to_bytes(3, "big") + len(payload).to_bytes(3, "big")
+    return header + bytes([type_id]) + stream_id.to_bytes(4, "little") + payload
+
+
+def rtmp_command(*values: object) -> bytes:
+    return rtmp_message(3, 20, 0, b"".join(amf0(v) for v in values))
+
+
+def amf0(value: object) -> bytes:
     if value is None:
         return b"\x05"
     if isinstance(value, float):
@@ -250,5 +258,5 @@ def _amf0(value: object) -> bytes:
     if isinstance(value, str):
         return b"\x02" + struct.pack(">H", len(value)) + value.encode()
     assert isinstance(value, dict)
-    body = b"".join(struct.pack(">H", len(k)) + k.encode() + _amf0(v) for k, v in value.items())
+    body = b"".join(struct.pack(">H", len(k)) + k.encode() + amf0(v) for k, v in value.items())
     return b"\x03" + body + b"\x00\x00\x09"

@@ -125,8 +125,6 @@ class PrePublish:
         if self.accepted:
             raise RuntimeError("the publish was accepted: relay, do not feed")
         self._total += len(data)
-        if self._total > MAX_BEFORE_PUBLISH_BYTES:
-            raise Refused(f"more than {MAX_BEFORE_PUBLISH_BYTES} bytes before publish")
         out = bytearray()
         if not self._handshake_done:
             data = self._handshake(data, out)
@@ -139,6 +137,9 @@ class PrePublish:
                 out += self._message(msg)
         except ProtocolError as e:
             raise Refused(str(e)) from e
+        # After the messages: a refusal names the first one that may not come before publish.
+        if not self.accepted and self._total > MAX_BEFORE_PUBLISH_BYTES:
+            raise Refused(f"more than {MAX_BEFORE_PUBLISH_BYTES} bytes before publish")
         return bytes(out)
 
     def _handshake(self, data: bytes, out: bytearray) -> bytes:
