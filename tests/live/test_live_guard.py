@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from plenaria.live.egress import GuardedSource
+from plenaria.live.egress import CheckedProxy, GuardedSource
 from plenaria.live.pull_guard import AllowedHosts, PullRefused, pinned_url
 from plenaria.live.recorder import Recorder
+from plenaria.live.source import input_args
 from plenaria.media.ffmpeg import ffmpeg_binary
 
 ALLOWED = AllowedHosts.parse("127.0.0.1/32")
@@ -133,3 +134,22 @@ def test_tcp_udp_srt_are_pinned_to_the_checked_address() -> None:
     )
     with pytest.raises(PullRefused, match="local \\(loopback\\)"):
         pinned_url("tcp://localhost:9000", AllowedHosts())
+
+
+def test_https_goes_through_the_proxy_too(sites: tuple[Site, Site], tmp_path: Path) -> None:
+    """ffmpeg tunnels https with CONNECT through the proxy, which checks the host first: a
+    real ffmpeg, with the recorder's options, asks the proxy for the internal host."""
+    _, internal = sites
+    proxy = CheckedProxy(ALLOWED).start()
+    try:
+        url = f"https://{internal.base[7:]}/pleno/live.m3u8"
+        cmd = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error"]
+        cmd += [*input_args(url, http_proxy=proxy.url), "-f", "null", "-"]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        assert run.returncode != 0 and "403" in run.stderr, run.stderr
+        assert proxy.refused == [internal.base[7:]] and internal.requests == []
+        # The recorder checks its URL itself before each connection, too.
+        recorder, _ = _record(url, tmp_path)
+        assert recorder.wav.duration_s == 0 and "dirección local" in recorder.errors[-1]
+    finally:
+        proxy.close()
