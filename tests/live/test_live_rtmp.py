@@ -15,7 +15,7 @@ import pytest
 from live_helpers import RawRtmpClient, encode_clip, free_port, parse_line, push, start_live
 
 from plenaria.live.recorder import Recorder
-from plenaria.live.rtmp_gate import PushAddress, hash_key, open_gate
+from plenaria.live.rtmp_gate import MAX_WAITING, PushAddress, hash_key, open_gate
 from plenaria.media.ffmpeg import ffmpeg_binary
 from plenaria.samples import make_sample
 
@@ -127,3 +127,22 @@ def test_audio_without_publish_records_nothing_and_locks_nobody_out(tmp_path: Pa
     recorder.close_original()
     assert recorder.connections == 1 and recorder.gaps == []
     assert 4.5 <= recorder.wav.duration_s <= 5.6, recorder.wav.duration_s
+
+
+def test_connections_that_never_publish_are_bounded_and_timed_out() -> None:
+    address = PushAddress("127.0.0.1", free_port(), "live", hash_key(KEY))
+    gate, _ = open_gate(address, publish_timeout_s=2.0)  # no recorder: nothing may reach it
+    waiting = [RawRtmpClient(gate.port) for _ in range(MAX_WAITING)]
+    try:
+        time.sleep(0.3)
+        extra = RawRtmpClient(gate.port)
+        assert extra.wait_closed(timeout=2) is not None  # turned away at once
+        assert any("16 connections are waiting to publish" in why for why in gate.refused)
+        for client in waiting:
+            held = client.wait_closed(timeout=5)
+            assert held is not None and 1.5 <= held <= 4.0, held
+        assert sum("no publish within 2 s" in why for why in gate.refused) == MAX_WAITING
+    finally:
+        gate.close()
+        for client in waiting:
+            client.close()

@@ -59,6 +59,7 @@ BACKEND_WAIT_S = 10.0
 PUBLISH_TIMEOUT_S = 10.0  # a connection that has not published by then is closed
 IDLE_TIMEOUT_S = 30.0  # a publisher silent this long is dropped
 MAX_BEFORE_PUBLISH_BYTES = 1 << 16
+MAX_WAITING = 16  # connections not yet published, at once (each holds a thread for a while)
 WINDOW_BYTES = 2_500_000
 STREAM_ID = 1
 
@@ -240,6 +241,7 @@ class RtmpGate:
         self._server = socket.create_server((address.host, address.port), reuse_port=False)
         self._server.settimeout(0.5)
         self._busy = threading.Lock()
+        self._waiting = threading.BoundedSemaphore(MAX_WAITING)
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="rtmp-gate", daemon=True)
 
@@ -270,6 +272,9 @@ class RtmpGate:
 
     def _handle(self, client: socket.socket, peer: Any) -> None:
         who = str(peer[0])
+        if not self._waiting.acquire(blocking=False):
+            self._refuse(client, f"{who}: {MAX_WAITING} connections are waiting to publish")
+            return
         try:
             replay = self._until_publish(client)
         except Refused as e:
@@ -278,6 +283,8 @@ class RtmpGate:
         except OSError:
             _close(client)
             return
+        finally:
+            self._waiting.release()
         if not self._busy.acquire(blocking=False):
             self._refuse(client, f"{who}: another encoder is already publishing")
             return
