@@ -185,6 +185,17 @@ class Settings(BaseSettings):
         default="1935-1944",
         description="Ports for RTMP pushes, first-last: one per live session at a time.",
     )
+    live_allowed_hosts: str = Field(
+        default="",
+        description="Hosts a live session may pull from although they are internal "
+        "(loopback, private, link-local...): host names and networks (CIDR), comma-separated.",
+    )
+    live_rtmp_publish_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds an RTMP client has to publish with the stream key before the "
+        "push gate closes its connection.",
+    )
     cookie_secure: bool = Field(
         default=False,
         description="Send the session cookie over HTTPS only, named __Host-plenaria_session "

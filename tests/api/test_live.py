@@ -3,6 +3,7 @@ events, the job's page. The recorder itself runs in tests/workers/test_live_serv
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -39,7 +40,14 @@ def _write_chunk(world: World, job_id: str, chunks: list[dict[str, Any]], *lines
     LocalStorage(world.storage).write_json(partial_key(job_id), {"chunks": chunks})
 
 
-def test_start_a_pulled_session(client: TestClient, world: World, queue: RecordingQueue) -> None:
+def _live_client(settings: Settings, **update: Any) -> tuple[TestClient, RecordingQueue]:
+    queue = RecordingQueue()
+    return TestClient(
+        create_app(settings.model_copy(update=update), job_queue=queue, events_poll_s=0.05)
+    ), queue
+
+
+def test_start_a_pulled_session(settings: Settings) -> None:
     body = {
         "url": "https://sede.example.es/pleno/live.m3u8",
         "name": "pleno-noviembre",
@@ -47,7 +55,12 @@ def test_start_a_pulled_session(client: TestClient, world: World, queue: Recordi
         "options": {"transcription": {"language": "es"}},
         "live": {"max_chunk_s": 20, "end_timeout_s": 10},
     }
-    r = client.post(f"{V1}/live", json=body, headers=world.headers("secretary"))
+    # The host is named in the allowed list: no name resolution (no network in tests).
+    client, queue = _live_client(settings, live_allowed_hosts="sede.example.es")
+    with client:
+        settings.storage_path.mkdir(parents=True, exist_ok=True)
+        world = make_world(client.app.state.db, settings.storage_path)  # type: ignore[attr-defined]
+        r = client.post(f"{V1}/live", json=body, headers=world.headers("secretary"))
     assert r.status_code == 202, r.text
     job = r.json()
     assert r.headers["location"] == f"{V1}/jobs/{job['id']}"
@@ -67,10 +80,90 @@ def test_start_a_pulled_session(client: TestClient, world: World, queue: Recordi
         assert "live.create" in {e.action for e in s.scalars(select(AuditEntry))}
 
 
+INTERNAL = [
+    ("http://127.0.0.1:8080/live.ts", "local (loopback)"),
+    ("http://10.0.0.5/live.ts", "privada"),
+    ("http://[::1]:8080/live.ts", "local (loopback)"),
+    ("http://169.254.169.254/latest/meta-data/", "de enlace local"),
+    ("http://localhost:6379/", "«localhost» (127.0.0.1) tiene una dirección local"),
+    ("https://[::ffff:10.0.0.5]/live.m3u8", "privada"),
+    ("rtmp://192.168.1.20/live/cam", "privada"),
+    ("srt://10.0.0.5:9000?mode=listener", "privada"),
+    ("udp://239.1.1.1:5000", "multicast"),
+    ("tcp://0.0.0.0:6379", "no especificada"),
+    ("http://[fe80::1]/live.ts", "de enlace local"),
+]
+
+
+def test_a_pull_url_to_an_internal_address_is_refused_in_spanish(
+    client: TestClient, world: World, queue: RecordingQueue
+) -> None:
+    h = world.headers("secretary")
+    for url, why in INTERNAL:
+        r = client.post(f"{V1}/live", json={"url": url}, headers=h)
+        assert r.status_code == 422, (url, r.text)
+        detail = r.json()["detail"]
+        assert why in detail and "el servicio no lee de redes internas" in detail, detail
+        assert "PLENARIA_LIVE_ALLOWED_HOSTS" in detail and "\n" not in detail
+    assert queue.calls == [] and client.get(f"{V1}/jobs", headers=h).json() == []
+
+
+def test_allowed_hosts_pass_and_tcp_udp_srt_lose_their_options(settings: Settings) -> None:
+    client, queue = _live_client(
+        settings, live_allowed_hosts="encoder.local, 10.0.0.0/24, fd00::/8"
+    )
+    with client:
+        settings.storage_path.mkdir(parents=True, exist_ok=True)
+        world = make_world(client.app.state.db, settings.storage_path)  # type: ignore[attr-defined]
+        h = world.headers("admin")
+        cases = [
+            ("http://10.0.0.5/live.ts", "http://10.0.0.5/live.ts"),
+            ("http://[fd00::5]/live.ts", "http://[fd00::5]/live.ts"),
+            ("https://encoder.local/pleno.m3u8", "https://encoder.local/pleno.m3u8"),
+            ("tcp://10.0.0.5:9000?listen=1&timeout=5", "tcp://10.0.0.5:9000"),
+            ("udp://10.0.0.5:5000?localport=6379", "udp://10.0.0.5:5000"),
+            (
+                "srt://10.0.0.5:9000?mode=listener&streamid=pleno",
+                "srt://10.0.0.5:9000?streamid=pleno",
+            ),
+        ]
+        for url, stored in cases:
+            r = client.post(f"{V1}/live", json={"url": url}, headers=h)
+            assert r.status_code == 202, (url, r.text)
+            row = world.job_row(r.json()["id"])
+            assert row.live is not None and row.live["url"] == stored, (url, row.live)
+        # Outside the allowed networks, still refused.
+        r = client.post(f"{V1}/live", json={"url": "http://10.0.1.5/x.ts"}, headers=h)
+        assert r.status_code == 422 and "privada" in r.json()["detail"]
+    assert len(queue.calls) == len(cases)
+
+
+def test_clerks_never_read_the_pull_urls_credentials(settings: Settings) -> None:
+    url = "https://emisor:S3creto@sede.example.es/pleno/live.m3u8?token=T0ken"
+    client, _ = _live_client(settings, live_allowed_hosts="sede.example.es")
+    with client:
+        settings.storage_path.mkdir(parents=True, exist_ok=True)
+        world = make_world(client.app.state.db, settings.storage_path)  # type: ignore[attr-defined]
+        r = client.post(f"{V1}/live", json={"url": url}, headers=world.headers("secretary"))
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
+        shown = "https://***@sede.example.es/pleno/live.m3u8?***"
+        assert r.json()["live"]["url"] == shown
+        for role in ("clerk", "secretary"):
+            h = world.headers(role)
+            for path in (f"{V1}/jobs/{job_id}", f"{V1}/jobs", f"/jobs/{job_id}"):
+                seen = client.get(path, headers=h)
+                assert seen.status_code == 200, (path, seen.text)
+                assert "S3creto" not in seen.text and "T0ken" not in seen.text, path
+                assert "emisor" not in seen.text, path
+            page = client.get(f"/jobs/{job_id}", headers=h).text
+            assert shown in page
+
+
 def test_bad_requests_are_refused_in_one_line(client: TestClient, world: World) -> None:
     h = world.headers("admin")
     cases = [
-        ({"url": "file:///etc/passwd"}, "scheme must be one of"),
+        ({"url": "file:///etc/passwd"}, "el esquema debe ser uno de"),
         ({"url": "http://127.0.0.1:9/x.ts", "push": True}, "either url"),
         ({}, "either url"),
         ({"url": "http://127.0.0.1:9/x.ts", "live": {"max_chunk_s": 1}}, "Invalid live options"),
@@ -100,6 +193,10 @@ def test_a_push_session_gets_a_port_and_a_key_said_once(settings: Settings) -> N
         assert len(live["stream_key"]) >= 32
         assert live["publish_url"] == f"rtmp://tv.example.es:19350/live/{live['stream_key']}"
         job_id = r.json()["id"]
+        # The database holds the key's SHA-256 only.
+        row = world.job_row(job_id)
+        assert row.live is not None and live["stream_key"] not in json.dumps(row.live)
+        assert row.live["key_sha256"] == hashlib.sha256(live["stream_key"].encode()).hexdigest()
         # Later answers never show the key.
         for path in (f"{V1}/jobs/{job_id}", f"{V1}/jobs"):
             seen = client.get(path, headers=h)

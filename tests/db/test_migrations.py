@@ -16,7 +16,7 @@ from plenaria.db.engine import make_engine
 from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
 
 # The newest revision: the migrations form one line ending here.
-HEAD = "0003"
+HEAD = "0005"
 
 
 def _diff(url: str) -> list[object]:
@@ -82,3 +82,35 @@ def test_upgrade_on_a_plain_postgresql_url(pg_empty_database: str) -> None:
         engine.dispose()
     finally:
         drop_pg_database(url)
+
+
+def test_a_live_push_key_stored_plain_becomes_its_digest(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from sqlalchemy.orm import Session
+
+    from plenaria.db import accounts
+    from plenaria.db import jobs as job_repo
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_engine(engine, "0004")  # the schema is the same: the models write its rows
+    live = {"mode": "push", "port": 1935, "key": "plain-Key-1", "push_url": "rtmp://h:1935/live"}
+    with Session(engine) as s:
+        council = accounts.create_council(s, "villa", "Villa")
+        s.flush()
+        recording = job_repo.create_recording(s, council.id, "", "x.ts", 0, "")
+        job = job_repo.create_job(s, council.id, recording.id, {}, None, None)
+        job.live = live
+        s.commit()
+    upgrade_engine(engine)
+    with engine.connect() as conn:
+        stored = json.loads(conn.exec_driver_sql("SELECT live FROM jobs").scalar_one())
+    engine.dispose()
+    assert "plain-Key-1" not in json.dumps(stored)
+    assert stored == {
+        "mode": "push",
+        "port": 1935,
+        "push_url": "rtmp://h:1935/live",
+        "key_sha256": hashlib.sha256(b"plain-Key-1").hexdigest(),
+    }

@@ -3,9 +3,12 @@ and ``plenaria live`` run as a real process whose stdout lines are timed as they
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -181,3 +184,77 @@ def truth(sample: Path) -> list[dict[str, object]]:
 def transcript_text(json_path: Path) -> str:
     data = json.loads(json_path.read_text(encoding="utf-8"))
     return " ".join(i["text"] for i in data["interventions"])
+
+
+class RawRtmpClient:
+    """A hand-written RTMP client (no library, no ffmpeg): handshake, then any message.
+
+    Its bytes are built here, not by the gate's own module, so a test of the gate does not
+    lean on the code it tests. ``closed_at`` is the monotonic time the server closed.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.opened_at = time.monotonic()
+        self.received = bytearray()
+        self.closed_at: float | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            while data := self.sock.recv(65536):
+                self.received += data
+        except OSError:
+            pass
+        self.closed_at = time.monotonic()
+
+    def handshake(self) -> None:
+        self.sock.sendall(b"\x03" + bytes(1536))
+        deadline = time.monotonic() + 10
+        while len(self.received) < 1 + 2 * 1536:
+            assert self.closed_at is None and time.monotonic() < deadline, "no S0 S1 S2"
+            time.sleep(0.02)
+        self.sock.sendall(bytes(self.received[1:1537]))  # C2 echoes S1
+
+    def send(self, csid: int, type_id: int, stream_id: int, payload: bytes, ts: int = 0) -> bool:
+        """One message as one chunk (the chunk size must allow it); False once closed."""
+        try:
+            self.sock.sendall(rtmp_message(csid, type_id, stream_id, payload, ts))
+            return True
+        except OSError:
+            return False
+
+    def command(self, *values: object) -> bool:
+        return self.send(3, 20, 0, b"".join(amf0(v) for v in values))
+
+    def wait_closed(self, timeout: float) -> float | None:
+        """Seconds from the connection's start to the server closing it (None: still open)."""
+        self._reader.join(timeout)
+        return None if self.closed_at is None else self.closed_at - self.opened_at
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+def rtmp_message(csid: int, type_id: int, stream_id: int, payload: bytes, ts: int = 0) -> bytes:
+    """One RTMP message as one chunk with a full header (the chunk size must allow it)."""
+    header = bytes([csid]) + ts.to_bytes(3, "big") + len(payload).to_bytes(3, "big")
+    return header + bytes([type_id]) + stream_id.to_bytes(4, "little") + payload
+
+
+def rtmp_command(*values: object) -> bytes:
+    return rtmp_message(3, 20, 0, b"".join(amf0(v) for v in values))
+
+
+def amf0(value: object) -> bytes:
+    if value is None:
+        return b"\x05"
+    if isinstance(value, float):
+        return b"\x00" + struct.pack(">d", value)
+    if isinstance(value, str):
+        return b"\x02" + struct.pack(">H", len(value)) + value.encode()
+    assert isinstance(value, dict)
+    body = b"".join(struct.pack(">H", len(k)) + k.encode() + amf0(v) for k, v in value.items())
+    return b"\x03" + body + b"\x00\x00\x09"

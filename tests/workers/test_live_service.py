@@ -56,7 +56,10 @@ def service(tmp_path: Path) -> Iterator[tuple[Service, str, dict[str, str]]]:
     svc = Service(tmp_path, url, f"{REDIS}/11")
     redis.Redis.from_url(svc.broker_url).flushdb()
     rtmp = free_port()
-    svc.extra_env = {"PLENARIA_LIVE_RTMP_PORTS": f"{rtmp}-{rtmp}"}
+    svc.extra_env = {
+        "PLENARIA_LIVE_RTMP_PORTS": f"{rtmp}-{rtmp}",
+        "PLENARIA_LIVE_ALLOWED_HOSTS": "127.0.0.1",  # the test streams on loopback
+    }
     try:
         svc.migrate()
         token = council_user_token(svc.env)
@@ -226,3 +229,62 @@ def test_a_push_with_a_wrong_key_is_refused_and_a_stop_ends_the_session(
     again = httpx.post(f"{server}{V1}/live/{job_id}/stop", headers=headers, timeout=10)
     assert again.status_code == 409
     pushing.join(timeout=60)
+
+
+def test_a_recorder_whose_worker_dies_resumes_the_same_recording_after_a_gap(
+    service: tuple[Service, str, dict[str, str]], sample: Path, tmp_path: Path
+) -> None:
+    svc, server, headers = service
+    before = remux_ts(encode_clip(sample, tmp_path / "a.mp4", 0, 40), tmp_path / "a.ts")
+    after = remux_ts(encode_clip(sample, tmp_path / "b.mp4", 45, 20), tmp_path / "b.ts")
+    port = free_port()
+    first = Sender(before, port)
+    second: Sender | None = None
+    try:
+        body = {
+            "url": first.url,
+            "name": "pleno-resumido",
+            "options": {"transcription": {"language": "es"}, "make_proxy": False, "diarize": False},
+            "live": {"end_timeout_s": 15, "max_chunk_s": 10},
+        }
+        r = httpx.post(f"{server}{V1}/live", json=body, headers=headers, timeout=30)
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
+        folder = svc.root / "storage" / "live" / job_id
+        deadline = time.monotonic() + 120
+        while not (folder / "audio.wav").exists() or (folder / "audio.wav").stat().st_size < (
+            44 + 15 * 32000
+        ):  # 15 s recorded
+            assert time.monotonic() < deadline, svc.log("live")
+            time.sleep(0.2)
+        live_worker = svc.workers[1]
+        svc.kill_worker(live_worker)  # SIGKILL, the whole process group
+        killed_at = (folder / "audio.wav").stat().st_size
+        first.kill()
+        second = Sender(after, port)  # the stream goes on: the rest of the pleno
+        svc.start_worker("live", "live-again")
+        done = _wait_done(server, headers, job_id, timeout=300)
+    finally:
+        first.kill()
+        if second is not None:
+            second.kill()
+    logs = svc.log("live-again")
+    assert done["state"] == "done", (done, logs, svc.log("cpu"))
+    assert "resuming the recording" in logs and "requeue record" in logs + svc.log("cpu")
+    cert = done["live"]["certificate"]
+    assert cert["connections"] == 2, cert
+    assert len(cert["gaps"]) == 1, cert["gaps"]
+    gap = cert["gaps"][0]
+    recorded_before = (killed_at - 44) / 32000
+    assert recorded_before - 1 <= gap["start_s"] <= recorded_before + 2, (gap, recorded_before)
+    assert gap["length_s"] >= 5, gap  # the stale time (8 s) at least, minus some slack
+    assert gap["start_s"] + gap["length_s"] + 17 <= cert["duration_s"], cert  # b.ts after it
+    original = folder / "original.ts"
+    assert cert["sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
+    transcript = httpx.get(
+        f"{server}{V1}/jobs/{job_id}/outputs/json", headers=headers, timeout=30
+    ).json()
+    assert transcript["recording"]["gaps"], transcript["recording"]
+    back = gap["start_s"] + gap["length_s"]
+    words = [w for i in transcript["interventions"] for w in i["words"] if w["start"] > back]
+    assert len(words) >= 10, transcript["interventions"]  # the part after the gap transcribed

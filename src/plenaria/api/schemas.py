@@ -10,7 +10,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca"]
@@ -320,6 +327,14 @@ class LiveInfo(Public):
     certificate: LiveCertificate | None = Field(
         default=None, description="Once the recording ended: its SHA-256, size and gaps."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _masked(cls, url: str) -> str:
+        """Nobody reads a pull URL's user-info or query back (they may hold credentials)."""
+        from plenaria.live.pull_guard import mask_url
+
+        return mask_url(url) if url else url
 
 
 class JobPublic(Public):

@@ -9,6 +9,7 @@ SHA-256, diarization over the whole session, the five outputs in ``--out``.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,8 +60,11 @@ def live(
     key: Annotated[
         str | None,
         typer.Option(
+            envvar="PLENARIA_LIVE_KEY",
+            show_envvar=True,
             help="With --listen: the session's secret stream key; a push with another is "
-            "refused. Default: the last part of URL (rtmp://host:port/app/KEY)."
+            "refused. Default: the last part of URL (rtmp://host:port/app/KEY). Set it in "
+            "PLENARIA_LIVE_KEY to keep it off the command line.",
         ),
     ] = None,
     no_diarization: opt.NoDiarization = False,
@@ -91,7 +95,7 @@ def live(
             from plenaria.live.rtmp_gate import PushAddress, open_gate
 
             address = PushAddress.parse(url, key)
-        elif key is not None:
+        elif key is not None and key != os.environ.get("PLENARIA_LIVE_KEY"):
             raise InputError("--key goes with --listen.", "Add --listen, or drop --key.")
         try:
             live_opts = LiveOptions(max_chunk_s=max_chunk_s, end_timeout_s=end_timeout_s)

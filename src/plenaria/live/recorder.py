@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from plenaria.errors import PlenariaError
 from plenaria.live.source import is_hls, record_args
 from plenaria.media.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from plenaria.media.ffmpeg import ffmpeg_binary
@@ -32,6 +33,8 @@ from plenaria.media.ffmpeg import ffmpeg_binary
 log = logging.getLogger(__name__)
 
 READ_BYTES = 1 << 16
+WAV_HEADER_BYTES = 44
+TS_PACKET_BYTES = 188
 BACKOFF_S = (0.5, 1.0, 2.0)  # then 2 s between tries
 STOP_GRACE_S = 5.0
 
@@ -52,14 +55,21 @@ class GrowingWav:
 
     The header's sizes are rewritten after every append, so a reader that opens it
     (``wave``, :func:`plenaria.media.audio.read_audio`) sees every frame written so far.
+    ``resume``: go on appending to the WAV a lost recorder left (its size is the truth).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, resume: bool = False) -> None:
         self.path = path
-        self._f: BinaryIO = path.open("wb")
-        self._frames = 0
         self._lock = threading.Lock()
-        self._f.write(_wav_header(0))
+        if resume and path.exists() and path.stat().st_size >= WAV_HEADER_BYTES:
+            self._frames = (path.stat().st_size - WAV_HEADER_BYTES) // SAMPLE_WIDTH
+            self._f: BinaryIO = path.open("r+b")
+            self._f.truncate(WAV_HEADER_BYTES + self._frames * SAMPLE_WIDTH)
+        else:
+            self._frames = 0
+            self._f = path.open("wb")
+        self._f.seek(0)
+        self._f.write(_wav_header(self._frames))
         self._f.flush()
 
     @property
@@ -102,13 +112,26 @@ def _wav_header(frames: int) -> bytes:
 
 
 class HashedFile:
-    """A file appended to, with its SHA-256 updated on every new byte."""
+    """A file appended to, with its SHA-256 updated on every new byte.
 
-    def __init__(self, path: Path) -> None:
+    ``resume``: go on appending to the MPEG-TS a lost recorder left, cut to its last
+    whole packet (the bytes of a packet half written when it died would break the stream).
+    """
+
+    def __init__(self, path: Path, resume: bool = False) -> None:
         self.path = path
-        self._f: BinaryIO = path.open("wb")
         self._sha = hashlib.sha256()
         self.size = 0
+        if resume and path.exists():
+            keep = path.stat().st_size // TS_PACKET_BYTES * TS_PACKET_BYTES
+            os.truncate(path, keep)
+            with path.open("rb") as f:
+                while block := f.read(1 << 20):
+                    self._sha.update(block)
+            self.size = keep
+            self._f: BinaryIO = path.open("ab")
+        else:
+            self._f = path.open("wb")
 
     def append(self, data: bytes) -> None:
         self._f.write(data)
@@ -126,6 +149,32 @@ class HashedFile:
 
 AudioListener = Callable[[int, int], None]  # (first new frame, frames now in the WAV)
 GapListener = Callable[[Gap], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderState:
+    """What a recorder keeps outside itself, so that another process can resume its recording:
+    when the first audio came (Unix seconds), the connections so far, the gaps so far."""
+
+    first_audio_at: float | None = None
+    connections: int = 0
+    gaps: tuple[Gap, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "first_audio_at": self.first_audio_at,
+            "connections": self.connections,
+            "gaps": [g.to_dict() for g in self.gaps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RecorderState:
+        first = data.get("first_audio_at")
+        return cls(
+            first_audio_at=None if first is None else float(first),
+            connections=int(data.get("connections", 0)),
+            gaps=tuple(Gap(float(g["start_s"]), float(g["length_s"])) for g in data["gaps"]),
+        )
 
 
 class Recorder:
@@ -147,21 +196,38 @@ class Recorder:
         on_audio: AudioListener | None = None,
         on_gap: GapListener | None = None,
         on_drop: Callable[[float], None] | None = None,
+        next_url: Callable[[], str] | None = None,
+        http_proxy: str | None = None,
+        resume: RecorderState | None = None,
+        on_state: Callable[[RecorderState], None] | None = None,
     ) -> None:
         self.url = url
         self.listen = listen
+        self._next_url = next_url or (lambda: url)  # each connection's URL (checked again)
+        self.http_proxy = http_proxy
         self.end_timeout_s = end_timeout_s
-        self.original = HashedFile(original)
-        self.wav = GrowingWav(wav)
-        self.gaps: list[Gap] = []
-        self.connections = 0
+        self.resumed = resume is not None
+        self.original = HashedFile(original, resume=self.resumed)
+        self.wav = GrowingWav(wav, resume=self.resumed)
+        self.gaps: list[Gap] = list(resume.gaps) if resume else []
+        self.connections = resume.connections if resume else 0
         self.errors: list[str] = []
+        self._on_state = on_state or (lambda state: None)
+        self._first_audio_at: float | None = None  # Unix seconds, for the state
         self._on_audio = on_audio or (lambda first, total: None)
         self._on_gap = on_gap or (lambda gap: None)
         self._on_drop = on_drop or (lambda at_s: None)
         self._stop = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
         self._first_data_wall: float | None = None  # when the first connection's audio came
+        if resume is not None:
+            # Resumed: the session's clock goes on from the lost recorder's first audio (Unix
+            # time is shared, monotonic time is not), so the time it missed becomes a gap.
+            first = resume.first_audio_at
+            if first is None:
+                first = time.time() - self.wav.duration_s
+            self._first_audio_at = first
+            self._first_data_wall = time.monotonic() - (time.time() - first)
         self.ended = threading.Event()
 
     # -- control ----------------------------------------------------------------------------
@@ -180,7 +246,8 @@ class Recorder:
     def run(self) -> None:
         """Connect, record, reconnect with back-off; returns when the stream is over."""
         try:
-            given_up_at: float | None = None
+            # A resumed recording ends like a dropped one when its stream does not come back.
+            given_up_at = time.monotonic() + self.end_timeout_s if self.resumed else None
             tries = 0
             while not self._stop.is_set():
                 got, code = self._connection(given_up_at)
@@ -218,13 +285,23 @@ class Recorder:
         With a ``deadline`` (monotonic), a connection that has brought no audio by then
         is abandoned: a listening ffmpeg would otherwise wait for a push for ever.
         """
+        try:
+            url = self._next_url()
+        except PlenariaError as e:
+            self.errors.append(e.message)
+            log.warning("live connection refused: %s", e.message)
+            return False, -1
         read_fd, write_fd = os.pipe()
         spawned = time.monotonic()
         offset = self._ts_offset(spawned)
-        cmd = [ffmpeg_binary(), *record_args(self.url, write_fd, offset, self.listen)]
+        args = record_args(url, write_fd, offset, self.listen, self.http_proxy)
+        env = None
+        if self.http_proxy is not None:  # nested opens too (HLS segments, redirects)
+            env = {**os.environ, "http_proxy": self.http_proxy, "no_proxy": ""}
         try:
             proc = subprocess.Popen(
-                cmd,
+                [ffmpeg_binary(), *args],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -308,7 +385,9 @@ class Recorder:
         self.connections += 1
         if self._first_data_wall is None:
             self._first_data_wall = now
+            self._first_audio_at = time.time()
             log.info("live stream connected")
+            self._on_state(self.state)
             return
         # Each connection's first audio comes after the same probing delay, so the stream's
         # own time since the first connection is the wall time between their first audio.
@@ -320,7 +399,12 @@ class Recorder:
         if frames:
             self.wav.append(bytes(frames * SAMPLE_WIDTH))
         log.info("live stream back: gap of %.1f s at %s", length, _hms(start))
+        self._on_state(self.state)
         self._on_gap(gap)
+
+    @property
+    def state(self) -> RecorderState:
+        return RecorderState(self._first_audio_at, self.connections, tuple(self.gaps))
 
 
 def _wait(proc: subprocess.Popen[bytes]) -> int:

@@ -1,54 +1,81 @@
-"""A gate in front of ffmpeg's RTMP server that refuses a push with the wrong stream key.
+"""A gate in front of ffmpeg's RTMP server: only a publisher with the stream key gets through.
 
 ffmpeg's ``-listen 1`` RTMP server only warns about an unexpected stream name
-("Unexpected stream WRONG, expecting SECRET") and records it anyway. So the
-encoder connects to this gate instead; it relays bytes to ffmpeg (listening on
-an internal loopback port) while it reads the client's RTMP messages, holding
-each until it is complete. The ``connect`` command must name the session's app
-and the ``publish`` command its secret key (compared in constant time); any
-other ``publish`` closes both connections before ffmpeg sees it, so nothing is
-recorded. After an accepted ``publish`` the gate only relays. One publisher at
-a time.
+and records whatever comes, even audio sent without any ``publish``. So the
+encoder connects to this gate instead, and until it has published with the
+right key the gate is its server (:class:`PrePublish`): it answers the
+handshake, ``connect`` (which must name the session's app), ``createStream``
+and ``publish`` itself, and sends ffmpeg nothing, not even a connection. Audio,
+video or data before a publish, a wrong key (compared as SHA-256 digests, in
+constant time), or no publish within ``publish_timeout_s`` close the
+connection. Once the key is accepted the gate takes the one-publisher lock,
+connects to ffmpeg (on an internal loopback port), does a handshake of its own,
+sends it the client's messages as they came (so ffmpeg's chunk streams start as
+the client's did), then relays the client's bytes and drops ffmpeg's answers
+(the client had the gate's). Only the key's digest is kept: ffmpeg's command line
+names an internal stream, never the key.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import logging
+import secrets
 import socket
 import struct
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from plenaria.errors import InputError
+from plenaria.live.rtmp_proto import (
+    AMF0_COMMAND,
+    AMF3_COMMAND,
+    CONTROL_TYPES,
+    HANDSHAKE_SIZE,
+    MEDIA_NAMES,
+    RTMP_VERSION,
+    SET_PEER_BANDWIDTH,
+    USER_CONTROL,
+    WINDOW_ACK_SIZE,
+    ChunkReader,
+    Message,
+    ProtocolError,
+    amf0_values,
+    client_handshake,
+    command,
+    handshake_packet,
+    message,
+)
 
 log = logging.getLogger(__name__)
 
-HANDSHAKE_BYTES = 1 + 1536 + 1536  # C0 + C1 + C2
-MSG_SET_CHUNK_SIZE = 1
-MSG_AMF0_COMMAND = 20
-MSG_AMF3_COMMAND = 17
-MAX_MESSAGE_BYTES = 1 << 16  # before publish, only small command messages are expected
 BACKEND_WAIT_S = 10.0
+PUBLISH_TIMEOUT_S = 10.0  # a connection that has not published by then is closed
+IDLE_TIMEOUT_S = 30.0  # a publisher silent this long is dropped
+MAX_BEFORE_PUBLISH_BYTES = 1 << 16
+MAX_WAITING = 16  # connections not yet published, at once (each holds a thread for a while)
+WINDOW_BYTES = 2_500_000
+STREAM_ID = 1
 
 
 class Refused(Exception):
-    """The client is not allowed to publish (wrong app or key, or not RTMP)."""
+    """The client is not allowed to publish (wrong app or key, media first, not RTMP)."""
 
 
 @dataclass(frozen=True)
 class PushAddress:
-    """``rtmp://host:port/app/key`` split into where to listen, the app and the key."""
+    """``rtmp://host:port/app/key`` split into where to listen, the app and the key's digest."""
 
     host: str
     port: int
     app: str
-    key: str
+    key_sha256: str
 
     @classmethod
     def parse(cls, url: str, key: str | None) -> PushAddress:
@@ -68,167 +95,132 @@ class PushAddress:
                 "A push session needs a secret stream key.",
                 "Give --key SECRET (the encoder publishes to rtmp://host:port/app/SECRET).",
             )
-        return cls(parts.hostname, parts.port or 1935, app, secret)
+        return cls(parts.hostname, parts.port or 1935, app, hash_key(secret))
 
 
-@dataclass
-class _ChunkStream:
-    length: int = 0
-    type_id: int = 0
-    extended: bool = False
-    data: bytearray = field(default_factory=bytearray)
+class PrePublish:
+    """The server's side of a client's RTMP connection, up to an accepted ``publish``.
 
-
-class RtmpReader:
-    """Incremental reader of the client's side of an RTMP connection, up to ``publish``.
-
-    :meth:`feed` takes bytes and returns those that may be relayed now; it raises
-    :class:`Refused` for a connection that may not publish. ``accepted`` turns True
-    once the right ``publish`` has been read (the caller then relays without reading).
+    :meth:`feed` takes the client's bytes and returns the gate's answers to send
+    back; it raises :class:`Refused` for a connection that may not publish:
+    another app, a wrong key, audio, video or data before a publish, a command a
+    publisher has no need of, or too many bytes. Nothing the client sends reaches
+    ffmpeg until ``accepted``; then :attr:`replay` holds the client's messages
+    (``connect``, ``createStream``, ``publish``... and whatever followed) to send to
+    ffmpeg after a handshake of the gate's own, so its chunk streams start as the
+    client's did.
     """
 
-    def __init__(self, app: str, key: str) -> None:
+    def __init__(self, app: str, key_sha256: str) -> None:
         self.app = app
-        self.key = key
+        self.key_sha256 = key_sha256
         self.accepted = False
-        self.stream_name = ""
-        self._buf = bytearray()
-        self._handshake_left = HANDSHAKE_BYTES
-        self._chunk_size = 128
-        self._streams: dict[int, _ChunkStream] = {}
-        self._held = bytearray()  # raw bytes of the messages not complete yet
+        self.connected = False
+        self.replay = bytearray()
+        self._hello = bytearray()  # the handshake bytes read so far
+        self._handshake_done = False
+        self._reader = ChunkReader()
+        self._total = 0
 
     def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        self._buf += data
-        if self._handshake_left:
-            take = min(self._handshake_left, len(self._buf))
-            if self._handshake_left == HANDSHAKE_BYTES and take and self._buf[0] != 3:
-                raise Refused("not an RTMP handshake")
-            out += self._buf[:take]
-            del self._buf[:take]
-            self._handshake_left -= take
-        while not self.accepted and self._buf:
-            parsed = self._chunk()
-            if parsed is None:
-                break
-            raw, message = parsed
-            self._held += raw
-            if message is not None:
-                self._message(*message)
-                out += self._held
-                self._held.clear()
         if self.accepted:
-            out += self._held + self._buf
-            self._held.clear()
-            self._buf.clear()
+            raise RuntimeError("the publish was accepted: relay, do not feed")
+        self._total += len(data)
+        out = bytearray()
+        if not self._handshake_done:
+            data = self._handshake(data, out)
+        if not self._handshake_done or not data:
+            return bytes(out)
+        self.replay += data
+        self._reader.feed(data)
+        try:
+            while not self.accepted and (msg := self._reader.next()) is not None:
+                out += self._message(msg)
+        except ProtocolError as e:
+            raise Refused(str(e)) from e
+        # After the messages: a refusal names the first one that may not come before publish.
+        if not self.accepted and self._total > MAX_BEFORE_PUBLISH_BYTES:
+            raise Refused(f"more than {MAX_BEFORE_PUBLISH_BYTES} bytes before publish")
         return bytes(out)
 
-    def _chunk(self) -> tuple[bytes, tuple[int, bytes] | None] | None:
-        """One chunk from the buffer: its raw bytes and the message it completes, if any."""
-        buf = self._buf
-        if not buf:
-            return None
-        fmt, csid, pos = buf[0] >> 6, buf[0] & 0x3F, 1
-        if csid == 0:
-            if len(buf) < 2:
-                return None
-            csid, pos = 64 + buf[1], 2
-        elif csid == 1:
-            if len(buf) < 3:
-                return None
-            csid, pos = 64 + buf[1] + 256 * buf[2], 3
-        header = (11, 7, 3, 0)[fmt]
-        if len(buf) < pos + header:
-            return None
-        cs = self._streams.setdefault(csid, _ChunkStream())
-        if fmt <= 2:
-            ts = int.from_bytes(buf[pos : pos + 3], "big")
-            cs.extended = ts == 0xFFFFFF
-        if fmt <= 1:
-            cs.length = int.from_bytes(buf[pos + 3 : pos + 6], "big")
-            cs.type_id = buf[pos + 6]
-            if cs.length > MAX_MESSAGE_BYTES:
-                raise Refused(f"an RTMP message of {cs.length} bytes before publish")
-        pos += header
-        if cs.extended:
-            pos += 4
-        need = min(self._chunk_size, cs.length - len(cs.data))
-        if len(buf) < pos + need:
-            return None
-        cs.data += buf[pos : pos + need]
-        raw = bytes(buf[: pos + need])
-        del buf[: pos + need]
-        if len(cs.data) < cs.length:
-            return raw, None
-        payload, cs.data = bytes(cs.data), bytearray()
-        return raw, (cs.type_id, payload)
+    def _handshake(self, data: bytes, out: bytearray) -> bytes:
+        """C0 C1 answered with S0 S1 S2; C2 read and dropped. Returns the bytes after it."""
+        before = len(self._hello)
+        self._hello += data
+        if before == 0 and self._hello[0] != RTMP_VERSION:
+            raise Refused("not an RTMP handshake")
+        if before < 1 + HANDSHAKE_SIZE <= len(self._hello):
+            c1 = bytes(self._hello[1 : 1 + HANDSHAKE_SIZE])
+            out += bytes([RTMP_VERSION]) + handshake_packet() + c1  # S0, S1, S2 = C1 echoed
+        end = 1 + 2 * HANDSHAKE_SIZE
+        if len(self._hello) < end:
+            return b""
+        self._handshake_done = True
+        rest = bytes(self._hello[end:])
+        self._hello = bytearray()
+        return rest
 
-    def _message(self, type_id: int, payload: bytes) -> None:
-        if type_id == MSG_SET_CHUNK_SIZE and len(payload) >= 4:
-            self._chunk_size = max(1, struct.unpack(">I", payload[:4])[0] & 0x7FFFFFFF)
-            return
-        if type_id == MSG_AMF3_COMMAND:
-            payload = payload[1:]
-        elif type_id != MSG_AMF0_COMMAND:
-            return
-        values = _amf0_values(payload, limit=5)
+    def _message(self, msg: Message) -> bytes:
+        if msg.type_id in CONTROL_TYPES:
+            return b""
+        if msg.type_id in MEDIA_NAMES:
+            raise Refused(f"{MEDIA_NAMES[msg.type_id]} before publish")
+        if msg.type_id not in (AMF0_COMMAND, AMF3_COMMAND):
+            raise Refused(f"an RTMP message of type {msg.type_id} before publish")
+        payload = msg.payload[1:] if msg.type_id == AMF3_COMMAND else msg.payload
+        values = amf0_values(payload, limit=5)
         if not values or not isinstance(values[0], str):
-            return
-        command = values[0]
-        if command == "connect":
+            raise Refused("an unreadable RTMP command")
+        name = values[0]
+        txn = values[1] if len(values) > 1 and isinstance(values[1], float) else 0.0
+        if name == "connect":
             obj = values[2] if len(values) > 2 and isinstance(values[2], dict) else {}
             app = str(obj.get("app", "")).strip("/")
             if app != self.app:
                 raise Refused(f"connect to app {app!r}")
-        elif command == "publish":
-            name = str(values[3]) if len(values) > 3 else ""
-            self.stream_name = name
-            key = name.split("?", 1)[0]
-            if not hmac.compare_digest(key.encode(), self.key.encode()):
+            self.connected = True
+            return _connected(txn)
+        if not self.connected:
+            raise Refused(f"{name} before connect")
+        if name in ("releaseStream", "FCPublish"):
+            return command(3, 0, "_result", txn, None, None)
+        if name == "createStream":
+            return command(3, 0, "_result", txn, None, float(STREAM_ID))
+        if name == "publish":
+            stream = str(values[3]) if len(values) > 3 else ""
+            key = stream.split("?", 1)[0]
+            if not hmac.compare_digest(hash_key(key), self.key_sha256):
                 raise Refused("publish with a wrong stream key")
             self.accepted = True
+            begin = message(2, USER_CONTROL, 0, struct.pack(">HI", 0, msg.stream_id))
+            status = {
+                "level": "status",
+                "code": "NetStream.Publish.Start",
+                "description": "Publishing.",
+            }
+            return begin + command(5, msg.stream_id, "onStatus", 0.0, None, status)
+        if name in ("_checkbw", "getStreamLength"):
+            return b""
+        raise Refused(f"the RTMP command {name!r} before publish")
 
 
-def _amf0_values(data: bytes, limit: int) -> list[Any]:
-    """The first ``limit`` AMF0 values of a command (strings, numbers, objects, null)."""
-    out: list[Any] = []
-    pos = 0
-    try:
-        while pos < len(data) and len(out) < limit:
-            value, pos = _amf0(data, pos)
-            out.append(value)
-    except (IndexError, struct.error, UnicodeDecodeError, ValueError):
-        pass
-    return out
+def _connected(txn: float) -> bytes:
+    """The answers to ``connect``: window, bandwidth, and the result."""
+    window = message(2, WINDOW_ACK_SIZE, 0, struct.pack(">I", WINDOW_BYTES))
+    bandwidth = message(2, SET_PEER_BANDWIDTH, 0, struct.pack(">IB", WINDOW_BYTES, 2))
+    props = {"fmsVer": "FMS/3,0,1,123", "capabilities": 31.0}
+    info = {
+        "level": "status",
+        "code": "NetConnection.Connect.Success",
+        "description": "Connection succeeded.",
+        "objectEncoding": 0.0,
+    }
+    return window + bandwidth + command(3, 0, "_result", txn, props, info)
 
 
-def _amf0(data: bytes, pos: int, depth: int = 0) -> tuple[Any, int]:
-    if depth > 8:
-        raise ValueError("AMF0 nested too deep")
-    marker = data[pos]
-    pos += 1
-    if marker == 0x00:
-        return struct.unpack(">d", data[pos : pos + 8])[0], pos + 8
-    if marker == 0x01:
-        return bool(data[pos]), pos + 1
-    if marker == 0x02:
-        n = struct.unpack(">H", data[pos : pos + 2])[0]
-        return data[pos + 2 : pos + 2 + n].decode("utf-8"), pos + 2 + n
-    if marker in (0x05, 0x06):
-        return None, pos
-    if marker in (0x03, 0x08):
-        if marker == 0x08:
-            pos += 4
-        obj: dict[str, Any] = {}
-        while True:
-            n = struct.unpack(">H", data[pos : pos + 2])[0]
-            key = data[pos + 2 : pos + 2 + n].decode("utf-8")
-            pos += 2 + n
-            if not key and data[pos] == 0x09:
-                return obj, pos + 1
-            obj[key], pos = _amf0(data, pos, depth + 1)
-    raise ValueError(f"AMF0 marker {marker}")
+def hash_key(key: str) -> str:
+    """The stream key as stored and compared: its SHA-256 (hex). The key is random."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class RtmpGate:
@@ -239,14 +231,17 @@ class RtmpGate:
         address: PushAddress,
         backend_port: int,
         on_refused: Callable[[str], None] | None = None,
+        publish_timeout_s: float = PUBLISH_TIMEOUT_S,
     ) -> None:
         self.address = address
         self.backend_port = backend_port
+        self.publish_timeout_s = publish_timeout_s
         self.refused: list[str] = []
         self._on_refused = on_refused or (lambda why: None)
         self._server = socket.create_server((address.host, address.port), reuse_port=False)
         self._server.settimeout(0.5)
         self._busy = threading.Lock()
+        self._waiting = threading.BoundedSemaphore(MAX_WAITING)
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="rtmp-gate", daemon=True)
 
@@ -276,46 +271,71 @@ class RtmpGate:
             ).start()
 
     def _handle(self, client: socket.socket, peer: Any) -> None:
-        if not self._busy.acquire(blocking=False):
-            self._refuse(client, f"{peer[0]}: another encoder is already publishing")
+        who = str(peer[0])
+        if not self._waiting.acquire(blocking=False):
+            self._refuse(client, f"{who}: {MAX_WAITING} connections are waiting to publish")
             return
         try:
-            self._relay(client, peer)
+            replay = self._until_publish(client)
+        except Refused as e:
+            self._refuse(client, f"{who}: {e}")
+            return
+        except OSError:
+            _close(client)
+            return
+        finally:
+            self._waiting.release()
+        if not self._busy.acquire(blocking=False):
+            self._refuse(client, f"{who}: another encoder is already publishing")
+            return
+        try:
+            log.info("RTMP push accepted from %s", who)
+            self._relay(client, who, replay)
         finally:
             self._busy.release()
 
-    def _relay(self, client: socket.socket, peer: Any) -> None:
-        reader = RtmpReader(self.address.app, self.address.key)
+    def _until_publish(self, client: socket.socket) -> bytes:
+        """Be the client's server until its ``publish`` is accepted; the messages to replay."""
+        session = PrePublish(self.address.app, self.address.key_sha256)
+        deadline = time.monotonic() + self.publish_timeout_s
+        while not session.accepted:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._closed.is_set():
+                raise Refused(f"no publish within {self.publish_timeout_s:g} s")
+            client.settimeout(min(left, 0.5))
+            try:
+                data = client.recv(65536)
+            except TimeoutError:
+                continue
+            if not data:
+                raise Refused("closed before publishing")
+            answer = session.feed(data)
+            if answer:
+                client.sendall(answer)
+        return bytes(session.replay)
+
+    def _relay(self, client: socket.socket, who: str, replay: bytes) -> None:
         backend = _connect_backend(self.backend_port, self._closed)
         if backend is None:
-            self._refuse(client, f"{peer[0]}: the recorder is not ready")
+            self._refuse(client, f"{who}: the recorder is not ready")
             return
-        back = threading.Thread(target=_pipe, args=(backend, client), daemon=True)
-        back.start()
+        drain = threading.Thread(target=_drain, args=(backend, client), daemon=True)
         try:
-            client.settimeout(30)
-            while True:
-                data = client.recv(65536)
-                if not data:
-                    break
-                if reader.accepted:
-                    backend.sendall(data)
-                    continue
-                try:
-                    ready = reader.feed(data)
-                except Refused as e:
-                    self._refuse(client, f"{peer[0]}: {e}")
-                    break
-                if ready:
-                    backend.sendall(ready)
-                if reader.accepted:
-                    log.info("RTMP push accepted from %s", peer[0])
+            backend.settimeout(BACKEND_WAIT_S)
+            client_handshake(backend)
+            backend.settimeout(None)
+            drain.start()
+            backend.sendall(replay)
+            client.settimeout(IDLE_TIMEOUT_S)
+            while data := client.recv(65536):
+                backend.sendall(data)
         except OSError:
             pass
         finally:
             _close(client)
             _close(backend)
-            back.join(timeout=5)
+            if drain.is_alive():
+                drain.join(timeout=5)
 
     def _refuse(self, client: socket.socket, why: str) -> None:
         self.refused.append(why)
@@ -328,22 +348,21 @@ def _connect_backend(port: int, closed: threading.Event) -> socket.socket | None
     deadline = time.monotonic() + BACKEND_WAIT_S
     while not closed.is_set() and time.monotonic() < deadline:
         try:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=2)
-            sock.settimeout(None)
-            return sock
+            return socket.create_connection(("127.0.0.1", port), timeout=2)
         except OSError:
             time.sleep(0.2)
     return None
 
 
-def _pipe(src: socket.socket, dst: socket.socket) -> None:
+def _drain(backend: socket.socket, client: socket.socket) -> None:
+    """Read and drop what ffmpeg says (the client had the gate's answers); its end ends both."""
     try:
-        while data := src.recv(65536):
-            dst.sendall(data)
+        while backend.recv(65536):
+            pass
     except OSError:
         pass
     finally:
-        _close(dst)
+        _close(client)
 
 
 def _close(sock: socket.socket) -> None:
@@ -359,9 +378,14 @@ def free_loopback_port() -> int:
 
 
 def open_gate(
-    address: PushAddress, on_refused: Callable[[str], None] | None = None
+    address: PushAddress,
+    on_refused: Callable[[str], None] | None = None,
+    publish_timeout_s: float = PUBLISH_TIMEOUT_S,
 ) -> tuple[RtmpGate, str]:
-    """Listen on the public address; the URL the recorder's ffmpeg listens on behind the gate."""
+    """Listen on the public address; the URL the recorder's ffmpeg listens on behind the gate.
+
+    That URL names an internal stream, not the key: the key never reaches a command line.
+    """
     internal = free_loopback_port()
-    gate = RtmpGate(address, internal, on_refused).start()
-    return gate, f"rtmp://127.0.0.1:{internal}/{address.app}/{address.key}"
+    gate = RtmpGate(address, internal, on_refused, publish_timeout_s).start()
+    return gate, f"rtmp://127.0.0.1:{internal}/{address.app}/internal-{secrets.token_hex(4)}"

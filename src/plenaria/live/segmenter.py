@@ -68,6 +68,14 @@ class StreamingVad:
         self.frames = 0  # frames scored
         self.samples = 0  # samples received
 
+    def start_at(self, sample: int) -> None:
+        """Begin at ``sample`` (rounded down to a frame), before any :meth:`feed`: the audio
+        before it counts as scored silence (a resumed session scores only what is new)."""
+        frames = max(0, sample) // FRAME
+        self._probs = [np.zeros(frames, dtype=np.float32)]
+        self.frames = frames
+        self.samples = frames * FRAME
+
     def feed(self, samples: np.ndarray) -> None:
         """Score new samples (float32); a partial frame waits for the next call."""
         self.samples += len(samples)

@@ -30,7 +30,7 @@ from plenaria.domain import Chunk, ChunkTranscript, Segment, Word
 from plenaria.graph.options import ProcessOptions
 from plenaria.graph.steps import transcribe_chunk
 from plenaria.live.partial import hms
-from plenaria.live.recorder import Gap, Recorder
+from plenaria.live.recorder import Gap, Recorder, RecorderState
 from plenaria.live.segmenter import ChunkCloser, LiveOptions, StreamingVad
 from plenaria.live.speakers import UNKNOWN, OnlineSpeakers
 from plenaria.media.audio import SAMPLE_RATE, read_audio
@@ -92,6 +92,16 @@ class LiveRecord:
     connections: int
     model_id: str
     errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Where a lost recorder left the session: its closed chunks (as the job stored them),
+    the speech found before the last one's end, and the recorder's state."""
+
+    chunks: tuple[LiveChunk, ...]
+    speech: tuple[Segment, ...]
+    recorder: RecorderState
 
 
 class ChunkSink(Protocol):
@@ -216,6 +226,10 @@ class LiveSession:
         *,
         listen: bool = False,
         notify: Emit = lambda message: None,
+        next_url: Callable[[], str] | None = None,
+        http_proxy: str | None = None,
+        resume: Resumed | None = None,
+        on_state: Callable[[RecorderState], None] | None = None,
     ) -> None:
         self.options = options
         self.live = live
@@ -233,13 +247,24 @@ class LiveSession:
             on_audio=lambda first, total: self._events.put(("audio", (total, time.monotonic()))),
             on_gap=lambda gap: self._events.put(("gap", gap)),
             on_drop=lambda at: self._events.put(("drop", at)),
+            next_url=next_url,
+            http_proxy=http_proxy,
+            resume=resume.recorder if resume is not None else None,
+            on_state=on_state,
         )
         self.vad = StreamingVad(vad)
         self.closer = ChunkCloser(live, options.transcription)
-        self.chunks: list[LiveChunk] = []
+        self.chunks: list[LiveChunk] = list(resume.chunks) if resume is not None else []
         self._arrivals: list[tuple[int, float]] = []  # (frames in the WAV, monotonic time)
-        self._chunk_start = 0.0
-        self._read_frames = 0
+        self._chunk_start = self.chunks[-1].chunk.segment.end if self.chunks else 0.0
+        # Resumed: the audio is scored again from the last closed chunk's end only.
+        self._vad_start = self._chunk_start
+        self.vad.start_at(round(self._vad_start * SAMPLE_RATE))
+        self._read_frames = self.vad.samples
+        self._vad_start = self._read_frames / SAMPLE_RATE
+        self._prior_speech = tuple(
+            s for s in (resume.speech if resume is not None else ()) if s.start < self._vad_start
+        )
 
     def stop(self) -> None:
         """End the session now; :meth:`run` then finishes what was recorded."""
@@ -259,7 +284,7 @@ class LiveSession:
         self._drain()  # audio that came after the last event
         self.vad.finish()
         end = self.vad.samples / SAMPLE_RATE
-        if end > self._chunk_start + 0.05 or not self.chunks:
+        if end > self._chunk_start + 0.05 or (not self.chunks and end > 0):
             self._close(end, time.monotonic())
         self.sink.finish()
         sha = self.recorder.close_original()
@@ -269,7 +294,7 @@ class LiveSession:
             sha256=sha,
             size_bytes=self.recorder.original.size,
             duration_s=self.recorder.wav.duration_s,
-            speech=self.vad.speech(self.options.vad),
+            speech=self._speech(),
             chunks=tuple(self.chunks),
             gaps=tuple(self.recorder.gaps),
             started_at=started,
@@ -278,6 +303,12 @@ class LiveSession:
             model_id=self.sink.model_id,
             errors=tuple(self.recorder.errors),
         )
+
+    def _speech(self) -> tuple[Segment, ...]:
+        """The session's speech: what was found before a resumption, then what is new."""
+        new = self.vad.speech(self.options.vad, self._vad_start)
+        prior = tuple(Segment(s.start, min(s.end, self._vad_start)) for s in self._prior_speech)
+        return prior + new
 
     # -- following the audio ------------------------------------------------------------------
 

@@ -63,10 +63,14 @@ def protocol_whitelist(url: str) -> str:
     return HLS_PROTOCOLS if is_hls(url) else PROTOCOLS[scheme]
 
 
-def input_args(url: str, listen: bool = False) -> list[str]:
-    """ffmpeg's options for reading ``url`` (``listen``: wait for a push, as an RTMP server)."""
+def input_args(url: str, listen: bool = False, http_proxy: str | None = None) -> list[str]:
+    """ffmpeg's options for reading ``url`` (``listen``: wait for a push, as an RTMP server;
+    ``http_proxy``: every http request and https tunnel through that proxy)."""
+    whitelist = protocol_whitelist(url)
+    if http_proxy is not None and "https" in whitelist:
+        whitelist += ",httpproxy"  # https through a proxy is a CONNECT tunnel
     args = [
-        "-protocol_whitelist", protocol_whitelist(url),
+        "-protocol_whitelist", whitelist,
         "-format_whitelist", STREAM_FORMATS,
         "-rw_timeout", str(RW_TIMEOUT_US),
         "-analyzeduration", "2000000",
@@ -74,6 +78,10 @@ def input_args(url: str, listen: bool = False) -> list[str]:
     ]  # fmt: skip
     if listen:
         args += ["-listen", "1", "-timeout", "-1"]
+    if http_proxy is not None:
+        args += ["-http_proxy", http_proxy]
+        if is_hls(url):
+            args += ["-http_persistent", "0"]  # the proxy closes after each answer
     if is_hls(url):
         # Start at the newest segment: after a reconnection, the older ones listed in the
         # playlist were recorded already (at most one segment may come twice).
@@ -81,7 +89,13 @@ def input_args(url: str, listen: bool = False) -> list[str]:
     return [*args, "-i", url]
 
 
-def record_args(url: str, pcm_fd: int, ts_offset_s: float, listen: bool = False) -> list[str]:
+def record_args(
+    url: str,
+    pcm_fd: int,
+    ts_offset_s: float,
+    listen: bool = False,
+    http_proxy: str | None = None,
+) -> list[str]:
     """The whole command after the binary: the original to stdout, PCM to ``pcm_fd``.
 
     ``ts_offset_s`` is where this connection starts on the session's timeline, so the
@@ -89,7 +103,7 @@ def record_args(url: str, pcm_fd: int, ts_offset_s: float, listen: bool = False)
     """
     return [
         "-hide_banner", "-nostdin", "-loglevel", "error",
-        *input_args(url, listen),
+        *input_args(url, listen, http_proxy),
         "-map", "0:v?", "-map", "0:a", "-c", "copy",
         "-output_ts_offset", f"{ts_offset_s:.3f}",
         "-f", "mpegts", "-flush_packets", "1", "pipe:1",

@@ -17,8 +17,13 @@ diarization, naming, assembly and the outputs follow in the graph, reusing every
 chunk transcribed.
 
 The executor's heartbeat stamps the step while it runs, so the reconciler leaves
-a healthy recorder alone; a recorder whose worker died is not resumed (its
-original is kept, the job fails saying so).
+a healthy recorder alone. A recorder whose worker died is requeued by the
+reconciler, and the next one resumes the same recording: the original and the
+audio are appended to (the SHA-256 taken again over what is there), the chunks
+of the job's plan and the lines written are kept, the audio after the last chunk
+is scored again, and the time missed, measured from the first audio's Unix time
+(``recorder.json`` beside the original), becomes a gap in the audio and the
+certificate, as a reconnection's does.
 """
 
 from __future__ import annotations
@@ -27,22 +32,28 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from plenaria.db import jobs as repo
 from plenaria.diarization.profiles import VoiceProfile
-from plenaria.domain import ChunkTranscript, Recording
-from plenaria.errors import InputError, PlenariaError
+from plenaria.domain import Chunk, ChunkTranscript, Recording, Segment
+from plenaria.errors import InputError, MediaError, PlenariaError
 from plenaria.graph.steps import StepContext
+from plenaria.live.egress import GuardedSource
 from plenaria.live.handover import certificate_data, recorded, write_steps
 from plenaria.live.partial import PartialChunk, live_keys, partial_key
+from plenaria.live.pull_guard import AllowedHosts, check_pull_url
+from plenaria.live.recorder import RecorderState
+from plenaria.live.rtmp_gate import PushAddress, RtmpGate, hash_key, open_gate
 from plenaria.live.segmenter import LiveOptions
-from plenaria.live.session import LiveChunk, LiveSession, Provisional
+from plenaria.live.session import LiveChunk, LiveLine, LiveSession, Provisional, Resumed
+from plenaria.storage import LocalStorage
 from plenaria.workers.executor import ACTIVE, Runtime, advance
 
 log = logging.getLogger(__name__)
 
+RECORDER_STATE = "recorder.json"  # beside the original: what a resumed recorder needs
 POLL_S = 0.2  # how often the recorder looks for a chunk's words
 CONTROL_EVERY_S = 1.0  # how often it reads the job's row (stop, cancel)
 
@@ -60,13 +71,16 @@ class GraphChunks:
         *,
         stop: Callable[[], None],
         wait_s: float,
+        resumed: Resumed | None = None,
+        written: Sequence[PartialChunk] = (),
     ) -> None:
         self.rt, self.ctx, self.provisional = rt, ctx, provisional
         self.job_id = ctx.spec.run_id
         self._stop_session = stop
         self._wait_s = wait_s
-        self._chunks: list[LiveChunk] = []
-        self._written: list[PartialChunk] = []
+        # Resumed: the chunks the lost recorder closed, and the lines it wrote of them.
+        self._chunks: list[LiveChunk] = list(resumed.chunks) if resumed is not None else []
+        self._written: list[PartialChunk] = list(written)[: len(self._chunks)]
         self._lock = threading.Lock()
         self._ended = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="live-lines", daemon=True)
@@ -185,20 +199,40 @@ class GraphChunks:
 
 
 def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
-    """Record the job's stream until it ends; write the recording's steps; return a pointer."""
+    """Record the job's stream until it ends; write the recording's steps; return a pointer.
+
+    What the job's error says is for the people who read it: ffmpeg's words and storage
+    paths go to the log only (ffmpeg's words about a URL a caller gave would map ports).
+    """
     job_id = ctx.spec.run_id
+    try:
+        return _record(rt, ctx, job_id)
+    except MediaError as e:
+        log.warning("job %s: the recording could not be read: %s", job_id, e)
+        raise PlenariaError(
+            "Lo grabado del directo no se puede leer (el detalle está en el registro).",
+            "Compruebe el emisor e inicie un nuevo directo.",
+        ) from e
+    except PlenariaError:
+        raise
+    except Exception as e:
+        log.exception("job %s: the recorder failed", job_id)
+        raise PlenariaError(
+            "La grabación del directo falló por un error interno "
+            "(el detalle está en el registro del worker).",
+            "Reintente el trabajo; si vuelve a fallar, avise al administrador.",
+        ) from e
+
+
+def _record(rt: Runtime, ctx: StepContext, job_id: str) -> dict[str, Any]:
     with rt.database.session() as s:
         job = repo.get_job(s, job_id)
         source = dict(job.live or {})
     keys = live_keys(job_id)
     storage = rt.storage
     original = storage.local_path(keys["original"])
-    if original.exists() and original.stat().st_size > 0:
-        raise PlenariaError(
-            "The recorder of this live session stopped (its worker was lost); "
-            f"what it recorded is kept in storage at {keys['original']}.",
-            "Start a new live session to go on recording.",
-        )
+    clock_offset = time.time() - time.monotonic()
+    resumed, written = _resume_point(storage, job_id, clock_offset)
     original.parent.mkdir(parents=True, exist_ok=True)
     live_opts = LiveOptions(
         max_chunk_s=float(source.get("max_chunk_s", LiveOptions().max_chunk_s)),
@@ -208,25 +242,7 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
     wav = storage.local_path(keys["audio"])
     _start_steps(ctx, job_id, keys["audio"])
 
-    gate = None
-    url = str(source.get("url", ""))
-    listen = source.get("mode") == "push"
-    if listen:
-        from plenaria.live.rtmp_gate import PushAddress, open_gate
-
-        address = PushAddress(
-            rt.settings.live_rtmp_host, int(source["port"]), "live", str(source["key"])
-        )
-        try:
-            gate, url = open_gate(
-                address,
-                on_refused=lambda why: log.warning("job %s: refused a push: %s", job_id, why),
-            )
-        except OSError as e:
-            raise PlenariaError(
-                f"Cannot listen for the RTMP push on {address.host}:{address.port}: {e}.",
-                "Free that port or change PLENARIA_LIVE_RTMP_PORTS, then retry the job.",
-            ) from e
+    gate, guard = _open_source(rt, job_id, source)
     diarizer = rt.engines.diarizer(ctx.spec.diarizer_model) if options.diarize else None
     profiles = [VoiceProfile.from_dict(p) for p in ctx.spec.profiles] if options.diarize else []
     provisional = Provisional(wav, diarizer, options, profiles)
@@ -237,11 +253,20 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
             running.stop()
 
     sink = GraphChunks(
-        rt, ctx, provisional, stop=stop, wait_s=max(120.0, 4 * live_opts.max_chunk_s)
-    )
+        rt, ctx, provisional, stop=stop, wait_s=max(120.0, 4 * live_opts.max_chunk_s),
+        resumed=resumed, written=written,
+    )  # fmt: skip
+    url = gate[1] if gate is not None else guard.url if guard is not None else ""
     session = LiveSession(
-        url, original, wav, rt.engines.vad(), options, live_opts, sink, listen=listen,
+        url, original, wav, rt.engines.vad(), options, live_opts, sink,
+        listen=gate is not None,
         notify=lambda message: log.info("job %s: %s", job_id, message),
+        next_url=guard.next_url if guard is not None else None,
+        http_proxy=guard.http_proxy if guard is not None else None,
+        resume=resumed,
+        on_state=lambda state: storage.write_json(
+            f"live/{job_id}/{RECORDER_STATE}", state.to_dict()
+        ),
     )  # fmt: skip
     holder.append(session)
     sink.start()
@@ -249,13 +274,16 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
         result = session.run()
     finally:
         if gate is not None:
-            gate.close()
+            gate[0].close()
+        if guard is not None:
+            guard.close()
     if result.duration_s <= 0:
-        last = result.errors[-1] if result.errors else "none"
-        where = "the RTMP push address" if listen else url
+        # ffmpeg's words go to the log, never to the job's error (a caller could map ports).
+        log.warning("job %s: no audio came; ffmpeg said: %s", job_id, list(result.errors))
         raise InputError(
-            f"No audio came from {where}.",
-            f"Check that the stream is live and carries sound (ffmpeg's last words: {last}).",
+            "No llegó audio del directo"
+            + (" (nadie publicó con la clave)." if gate is not None else "."),
+            "Compruebe que el emisor está en marcha y lleva sonido, y vuelva a intentarlo.",
         )
     copy, recording = recorded(result, storage)
     write_steps(ctx, result, recording, live_opts)
@@ -273,6 +301,91 @@ def record(rt: Runtime, ctx: StepContext) -> dict[str, Any]:
             "certificate": certificate,
         }
     return ctx.finish("record", ctx.pointer("probe")["key"])
+
+
+def _resume_point(
+    storage: LocalStorage, job_id: str, clock_offset: float
+) -> tuple[Resumed | None, list[PartialChunk]]:
+    """What a lost recorder of this job left (None: nothing was recorded yet).
+
+    The original, the audio, the chunks in the job's plan and their speech, the lines
+    written so far, and the recorder's state (its first audio's time, connections, gaps).
+    """
+    keys = live_keys(job_id)
+    original = storage.local_path(keys["original"])
+    if not original.exists() or original.stat().st_size == 0:
+        return None, []
+    folder = f"live/{job_id}"
+
+    def stored(name: str) -> Any:
+        key = f"{folder}/{name}"
+        return storage.read_json(key) if storage.exists(key) else None
+
+    state = RecorderState.from_dict(stored(RECORDER_STATE) or {"gaps": []})
+    speech = tuple(Segment.from_dict(d) for d in stored("speech.json") or [])
+    partial = {int(c["index"]): c for c in (stored("partial.json") or {}).get("chunks", [])}
+    chunks: list[LiveChunk] = []
+    written: list[PartialChunk] = []
+    now = time.monotonic()
+    for i, raw in enumerate(stored("plan.json") or []):
+        segment = Segment.from_dict(raw)
+        inside = tuple(
+            Segment(max(x.start, segment.start), min(x.end, segment.end))
+            for x in speech
+            if x.overlap(segment) > 0
+        )
+        entry = partial.get(i)
+        audio_at = float(entry["audio_end_at"]) - clock_offset if entry else now
+        live = LiveChunk(Chunk(i, segment), inside, audio_at)
+        if entry is not None and len(written) == i:
+            lines = tuple(
+                LiveLine(float(x["start_s"]), str(x["speaker"]), str(x["text"]))
+                for x in entry["lines"]
+            )
+            live.lines, live.text_at = lines, float(entry["text_at"]) - clock_offset
+            written.append(
+                PartialChunk(i, segment.start, segment.end, live.audio_at + clock_offset,
+                             live.text_at + clock_offset, lines)
+            )  # fmt: skip
+        chunks.append(live)
+    log.warning(
+        "job %s: resuming the recording its lost recorder left (%d chunks, %.1f s of audio)",
+        job_id,
+        len(chunks),
+        max(0, storage.local_path(keys["audio"]).stat().st_size - 44) / 32000
+        if storage.exists(keys["audio"])
+        else 0.0,
+    )
+    return Resumed(tuple(chunks), speech, state), written
+
+
+def _open_source(
+    rt: Runtime, job_id: str, source: dict[str, Any]
+) -> tuple[tuple[RtmpGate, str] | None, GuardedSource | None]:
+    """A push session's gate (and the URL its ffmpeg listens on), or a pull's guarded source.
+
+    A pulled URL is checked again here (the job may be older than a change of
+    ``PLENARIA_LIVE_ALLOWED_HOSTS``); ffmpeg then connects through the guard.
+    """
+    if source.get("mode") != "push":
+        allowed = AllowedHosts.parse(rt.settings.live_allowed_hosts)
+        url = check_pull_url(str(source.get("url", "")), allowed)
+        return None, GuardedSource(url, allowed)
+    digest = str(source.get("key_sha256") or hash_key(str(source.get("key", ""))))
+    address = PushAddress(rt.settings.live_rtmp_host, int(source["port"]), "live", digest)
+    try:
+        gate = open_gate(
+            address,
+            on_refused=lambda why: log.warning("job %s: refused a push: %s", job_id, why),
+            publish_timeout_s=rt.settings.live_rtmp_publish_timeout_s,
+        )
+    except OSError as e:
+        log.warning("job %s: cannot listen on %s:%s: %s", job_id, address.host, address.port, e)
+        raise PlenariaError(
+            f"No se puede recibir el envío RTMP en el puerto {address.port}: está ocupado.",
+            "Libere ese puerto o cambie PLENARIA_LIVE_RTMP_PORTS, y reintente el trabajo.",
+        ) from e
+    return gate, None
 
 
 def _start_steps(ctx: StepContext, job_id: str, audio_key: str) -> None:

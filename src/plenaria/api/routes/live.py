@@ -43,15 +43,19 @@ def _live_options(raw: dict[str, Any]) -> dict[str, Any]:
         raise InputError(f"Invalid live options: {describe_validation(e.errors())}.") from e
 
 
-def _source(body: LiveCreate, db: Any, settings: Settings, api_host: str) -> dict[str, Any]:
-    """What the recorder reads: the URL to pull, or the push address and its secret key."""
-    from plenaria.live.source import check_url
+def _source(
+    body: LiveCreate, db: Any, settings: Settings, api_host: str
+) -> tuple[dict[str, Any], str]:
+    """What the recorder reads (the URL to pull, or the push address and the key's digest),
+    and the push session's secret key, said once in the answer and stored nowhere."""
+    from plenaria.live.pull_guard import AllowedHosts, check_pull_url
+    from plenaria.live.rtmp_gate import hash_key
 
     if (body.url is None) == (not body.push):
         raise InputError("Give either url (a stream to pull) or push: true, not both.")
     if body.url is not None:
-        check_url(body.url)
-        return {"mode": "pull", "url": body.url}
+        url = check_pull_url(body.url, AllowedHosts.parse(settings.live_allowed_hosts))
+        return {"mode": "pull", "url": url}, ""
     used = job_repo.live_push_ports_in_use(db)
     free = [p for p in settings.rtmp_ports if p not in used]
     if not free:
@@ -62,12 +66,14 @@ def _source(body: LiveCreate, db: Any, settings: Settings, api_host: str) -> dic
     host = settings.live_rtmp_public_host or settings.live_rtmp_host
     if host in ("0.0.0.0", "::"):  # every interface: the encoder reaches the API's host
         host = api_host
-    return {
+    key = secrets.token_urlsafe(24)
+    source = {
         "mode": "push",
         "port": free[0],
-        "key": secrets.token_urlsafe(24),
+        "key_sha256": hash_key(key),
         "push_url": f"rtmp://{host}:{free[0]}/{RTMP_APP}",
     }
+    return source, key
 
 
 def router() -> APIRouter:
@@ -88,7 +94,7 @@ def router() -> APIRouter:
         settings: Settings = request.app.state.settings
         options = job_options(body.options)
         live = _live_options(body.live)
-        source = _source(body, db, settings, request.url.hostname or "127.0.0.1")
+        source, key = _source(body, db, settings, request.url.hostname or "127.0.0.1")
         session_id = plenary_session_id(db, user.council_id, body.session, body.session_id)
         name = body.name or datetime.now(UTC).strftime("live-%Y%m%d-%H%M%S")
         recording = job_repo.create_recording(db, user.council_id, "", f"{name}.ts", 0, "")
@@ -103,8 +109,7 @@ def router() -> APIRouter:
         submit(db, queue, job)
         response.headers["Location"] = f"/api/v1/jobs/{job.id}"
         public = job_public(db, job)
-        if public.live is not None and source["mode"] == "push":
-            key = source["key"]
+        if public.live is not None and key:
             secret = {"stream_key": key, "publish_url": f"{source['push_url']}/{key}"}
             public = public.model_copy(update={"live": public.live.model_copy(update=secret)})
         return public

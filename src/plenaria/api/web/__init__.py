@@ -48,6 +48,7 @@ from plenaria.errors import (
     PlenariaError,
     RateLimitedError,
 )
+from plenaria.live.pull_guard import mask_url
 
 STATIC_URL = "/static/web"
 ACTIVE = ("queued", "running")
@@ -337,6 +338,7 @@ def router(pages: Pages | None = None) -> APIRouter:
                 "plenary": db.get(PlenarySession, job.session_id) if job.session_id else None,
                 "can_retry": principal.user.role in ("admin", "secretary"),
                 "live_pieces": _live_pieces(request, job),
+                "live_url": mask_url(str((job.live or {}).get("url", ""))),
             }
             return pages.render(request, "job.html", context, principal=principal)
 

@@ -1,6 +1,6 @@
 """auth: login_throttles (atomic counters) replace login_attempts; api_tokens.expires_at
 
-Revision ID: 0002_auth
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02 10:00:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_auth"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
