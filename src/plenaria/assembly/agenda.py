@@ -103,9 +103,11 @@ def find_mentions(
             or tokens[first - 1].intervention != tokens[first].intervention
         )
         wanted = _title_words(titles.get(number, ""))
-        ahead = {
-            t.text for t in tokens[end + 1 : end + 60] if t.start <= tokens[end].end + window_s
-        }
+        ahead: set[str] = set()
+        for t in tokens[end + 1 : end + 60]:  # up to the next "punto": its title is its own
+            if t.text in _POINT or t.start > tokens[end].end + window_s:
+                break
+            ahead.add(t.text)
         titled = bool(wanted) and len(wanted & ahead) >= min(2, len(wanted))
         ordered = [t.text for t in tokens[end + 1 : end + 4]] == ["del", "orden", "del"]
         out.append(Mention(number, first, tokens[first].start, led or opens or titled or ordered))

@@ -126,10 +126,11 @@ def _settle(
     ]
     council_present = [m for m in present if m.votes]
     council_rest = [m for m in rest if m.votes]
-    if everyone or (
-        count_said is not None and len(council_present) + len(council_rest) == count_said
-    ):
+    if everyone:
         present += rest
+    elif count_said is not None and len(council_present) + len(council_rest) == count_said:
+        present += council_rest  # the count is of members: the secretary must be heard
+        absent_set |= {m for m in rest if not m.votes}
     else:
         absent_set |= set(rest)
         if count_said is not None and count_said != len(council_present) and roster.members:
