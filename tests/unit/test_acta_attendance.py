@@ -12,10 +12,7 @@ SPOKE = ("María Pérez Soler", "Jordi Puig Roca")
 
 
 def test_excused_by_name_and_the_count_said() -> None:
-    text = (
-        "Asisten cuatro concejales. Excusa su asistencia el concejal don Luis Pardo. "
-        "Hay quórum."
-    )
+    text = "Asisten cuatro concejales. Excusa su asistencia el concejal don Luis Pardo. Hay quórum."
     att = find_attendance(tokens_of_text(text), ROSTER, SPOKE)
     assert att.excused == ("Luis Pardo Gil",)
     assert att.count_present == 4
