@@ -85,3 +85,8 @@ def test_tokens_fold_accents_split_apostrophes_and_keep_punctuation() -> None:
     assert [(t.text, t.punct, t.start) for t in toks] == [("s", "", 1.0), ("aixeca", ",", 1.0)]
     (tok,) = tokens_of(Word("¿Abstenciones?", 0, 1))
     assert (tok.text, tok.stop) == ("abstenciones", True)
+
+
+def test_a_misheard_plural_hour_is_read() -> None:
+    read = read_clock(tokens_of_text("onces, se abre"), 0)
+    assert read is not None and read[0] == "11:00"

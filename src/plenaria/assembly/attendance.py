@@ -83,7 +83,7 @@ def find_attendance(
     for i, tok in enumerate(tokens):
         text = tok.text
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
-        if text in _EXCUSE:
+        if text in _EXCUSE or (text in ("exclusa", "exclusan", "escusa", "escusan")):
             excused += match_members(_sentence(tokens, i, 8, 20), roster)
             stated = True
         elif text in _ABSENT or (text == "no" and nxt in _ABSENT_AFTER_NO):
@@ -181,7 +181,7 @@ def _quorum(
             issues.append(f"La lista de miembros no dice quién es {label}; indíquelo.")
         elif not any(m in present for m in people):
             issues.append(
-                f"No consta la asistencia de {label} ({people[0].name}) ni de quien le "
+                f"No consta la asistencia {'del' + label[2:]} ({people[0].name}) ni de quien le "
                 "sustituya; el quórum exige su presencia."
             )
             ok = False

@@ -217,6 +217,9 @@ def read_clock(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
     if quarter is not None:
         return quarter
     first = read_number(tokens, i)
+    if first is None and text.endswith("s") and len(text) >= 5:  # "las onces": misheard plural
+        stem = _word_value(text[:-1])
+        first = None if stem is None else (stem, 1)
     if first is None or not 0 <= first[0] <= 24:
         return None
     hour, used = first

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from typing import Literal
 
 from plenaria.assembly.spoken_numbers import Token, fold, read_number
@@ -59,6 +60,32 @@ _GENERIC_GROUP_WORDS = frozenset(
 )  # fmt: skip
 
 
+_NOT_VOTES = frozenset({"otros", "otras", "fotos", "todos", "notas", "votar", "botes"})
+
+
+def _is_abstention(text: str) -> bool:
+    """ "abstenciones" as said, or as the recogniser mishears it ("ancensiones", "atenciones")."""
+    if text in _SINGLE_KEYS:
+        return _SINGLE_KEYS[text] == "abstention"
+    return (
+        text.startswith("a")
+        and text.endswith(("ones", "ions", "on", "o"))
+        and len(text) >= 8
+        and SequenceMatcher(None, text, "abstenciones").ratio() >= 0.7
+    )
+
+
+def _is_anchor(text: str) -> bool:
+    """A word that says a vote is being taken ("votos", or "otos"/"notos" misheard)."""
+    if text in _ANCHORS or text in _APPROVED or text in _REJECTED or _is_abstention(text):
+        return True
+    return (
+        text not in _NOT_VOTES
+        and len(text) >= 4
+        and SequenceMatcher(None, text, "votos").ratio() >= 0.8
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Event:
     kind: Literal["key", "num"]
@@ -77,11 +104,14 @@ def _events(tokens: Sequence[Token]) -> list[_Event]:
         if text == "a" and nxt == "favor":
             out.append(_Event("key", i, i + 1, "for"))
             i += 2
+        elif text == "afavor":  # run together by the recogniser
+            out.append(_Event("key", i, i, "for"))
+            i += 1
         elif text == "en" and nxt == "contra":
             out.append(_Event("key", i, i + 1, "against"))
             i += 2
-        elif text in _SINGLE_KEYS:
-            out.append(_Event("key", i, i, _SINGLE_KEYS[text]))
+        elif text in _SINGLE_KEYS or _is_abstention(text):
+            out.append(_Event("key", i, i, _SINGLE_KEYS.get(text, "abstention")))
             i += 1
         elif text in _VOTE_ZERO and nxt in ("votos", "vots", "abstenciones", "abstencions"):
             out.append(_Event("num", i, i, value=0))
@@ -198,7 +228,7 @@ def find_vote(
     groups: Sequence[str] = (),
 ) -> Vote | None:
     """The vote said in ``tokens`` (one item's words), checked; None when no vote was said."""
-    if not any(t.text in _ANCHORS or t.text in _APPROVED or t.text in _REJECTED for t in tokens):
+    if not any(_is_anchor(t.text) for t in tokens):
         return None
     counts: dict[Category, list[int]] = {"for": [], "against": [], "abstention": []}
     for category, value in _pairs(tokens, _events(tokens)):
