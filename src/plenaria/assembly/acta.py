@@ -1,0 +1,170 @@
+"""What is found in the recording for the acta (ROF art. 109): one entry point, ``find_acta``.
+
+From a transcript, the session's data and the council's roster: the start and end
+times said ("siendo las diez horas", "se levanta la sesión a las doce y cuarto",
+"s'aixeca la sessió a les dotze"; else the session file's), the attendance and
+quorum, each agenda item's start and end and each intervention's item, each item's
+vote, and the ROF 109 fields still missing. Deterministic and pure.
+
+``Acta.missing`` holds keys of :data:`MISSING_KEYS`; the per-item ones end in
+``:N``, the agenda item's number ("item_vote:3").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plenaria.assembly.agenda import find_items, vote_expected
+from plenaria.assembly.attendance import find_attendance
+from plenaria.assembly.spoken_numbers import Token, read_clock, tokenize
+from plenaria.assembly.votes import find_vote
+from plenaria.domain import SessionInfo, Transcript
+from plenaria.domain_acta import Acta, ActaItem, Roster
+
+MISSING_KEYS: dict[str, str] = {
+    "date": "la fecha de la sesión",
+    "place": "el lugar de la sesión",
+    "session_type": "el carácter de la sesión (ordinaria o extraordinaria)",
+    "start_time": "la hora de comienzo",
+    "end_time": "la hora en que se levanta la sesión",
+    "president": "quién preside",
+    "secretary": "el secretario que da fe",
+    "attendance": "los miembros asistentes, excusados y ausentes",
+    "quorum": "si hubo quórum",
+    "item_start": "dónde empieza el punto N del orden del día (item_start:N)",
+    "item_vote": "la votación del punto N, que se somete a votación (item_vote:N)",
+}
+
+_START_WORDS = frozenset(
+    {"siendo", "essent", "abre", "inicia", "comienza", "empieza", "obre", "comenca", "iniciada",
+     "abierta", "oberta", "convocada", "convocats", "convocados", "reunidos", "reunits"}
+)  # fmt: skip
+_END_WORDS = frozenset(
+    {"levanta", "levantada", "aixeca", "aixecada", "finaliza", "termina", "concluye", "acaba",
+     "clausura", "conclou", "finalitza", "acabada", "finalizada", "terminada"}
+)  # fmt: skip
+
+
+class ActaOptions(BaseModel):
+    """How the acta's facts are looked for in the transcript."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item_match_window_s: float = Field(
+        default=20.0,
+        ge=0,
+        le=600.0,
+        description="Words of an item's title said this soon after its number make the "
+        'announcement sure ("punto tercero: moción sobre ...").',
+    )
+    time_context_tokens: int = Field(
+        default=10,
+        ge=1,
+        le=40,
+        description='How many words before "las diez" are searched for "siendo", "se '
+        'abre" or "se levanta la sesión".',
+    )
+    absolute_majority_items: frozenset[int] = Field(
+        default=frozenset(),
+        description="Numbers of the agenda items that need an absolute majority.",
+    )
+    vote_items: frozenset[int] | None = Field(
+        default=None,
+        description="Numbers of the agenda items put to the vote; None: every item but "
+        'reports and questions ("Ruegos y preguntas", "Dación de cuenta").',
+    )
+
+
+def find_times(tokens: Sequence[Token], context_tokens: int = 10) -> tuple[str | None, str | None]:
+    """The start time said first and the end time said last ("HH:MM"), None when not said."""
+    start: str | None = None
+    end: str | None = None
+    for i, tok in enumerate(tokens):
+        if tok.text not in ("las", "les", "la") or tok.stop:
+            continue
+        clock = read_clock(tokens, i + 1)
+        if clock is None:
+            continue
+        before = {t.text for t in tokens[max(0, i - context_tokens) : i]}
+        if before & _END_WORDS:
+            end = clock[0]
+        elif before & _START_WORDS and start is None:
+            start = clock[0]
+    return start, end
+
+
+def find_acta(
+    transcript: Transcript,
+    session: SessionInfo,
+    roster: Roster,
+    options: ActaOptions | None = None,
+) -> Acta:
+    """Everything the recording says for the acta, checked; what is still missing listed."""
+    opts = options or ActaOptions()
+    tokens = [t for k, iv in enumerate(transcript.interventions) for t in tokenize(iv.words, k)]
+    said_start, said_end = find_times(tokens, opts.time_context_tokens)
+    spoken = {iv.speaker for iv in transcript.interventions}
+    speaker_names = [s.name for s in transcript.speakers if s.name and s.id in spoken]
+    attendance = find_attendance(tokens, roster, speaker_names)
+    spans, of_intervention = find_items(
+        tokens, session.agenda, transcript.interventions, opts.item_match_window_s
+    )
+    groups = sorted({m.group for m in roster.members if m.group})
+    items: list[ActaItem] = []
+    missing: list[str] = []
+    for span, agenda_item in zip(spans, session.agenda, strict=True):
+        vote = None
+        if span.start is not None and span.end is not None:
+            lo, hi = span.start, span.end
+            inside = [t for t in tokens if lo <= t.start < hi]
+            vote = find_vote(
+                inside,
+                attendance.count_present,
+                roster.legal_count,
+                span.number in opts.absolute_majority_items,
+                groups,
+            )
+        else:
+            missing.append(f"item_start:{span.number}")
+        expected = (
+            vote_expected(agenda_item)
+            if opts.vote_items is None
+            else span.number in opts.vote_items
+        )
+        if vote is None and expected:
+            missing.append(f"item_vote:{span.number}")
+        items.append(ActaItem(span.number, span.title, span.start, span.end, vote))
+    start_time = said_start or session.start_time or None
+    head = _missing_head(session, roster, start_time, said_end, attendance.count_present)
+    return Acta(
+        start_time=start_time,
+        end_time=said_end,
+        attendance=attendance,
+        items=tuple(items),
+        missing=tuple(head + (["quorum"] if attendance.quorum is None else []) + missing),
+        intervention_items=of_intervention,
+    )
+
+
+def _missing_head(
+    session: SessionInfo,
+    roster: Roster,
+    start_time: str | None,
+    end_time: str | None,
+    count_present: int | None,
+) -> list[str]:
+    has_president = bool(session.president) or any(m.is_president for m in roster.members)
+    has_secretary = bool(session.secretary) or any(m.is_secretary for m in roster.members)
+    checks = (
+        ("date", bool(session.date)),
+        ("place", bool(session.place)),
+        ("session_type", bool(session.session_type)),
+        ("start_time", bool(start_time)),
+        ("end_time", bool(end_time)),
+        ("president", has_president),
+        ("secretary", has_secretary),
+        ("attendance", count_present is not None),
+    )
+    return [key for key, ok in checks if not ok]
