@@ -18,9 +18,9 @@ import yaml
 
 from models_folder import shared_models_dir
 from plenaria.assembly.acta import find_acta
+from plenaria.cli.samples import ALCALDESA, CONCEJAL, SECRETARIO, render_script, write_wav
 from plenaria.domain import SessionInfo, Transcript
 from plenaria.domain_acta import Member, Roster
-from plenaria.samples import ALCALDESA, CONCEJAL, SECRETARIO, render_script, write_wav
 
 pytestmark = pytest.mark.integration
 
