@@ -19,6 +19,7 @@ import docx
 import pytest
 import yaml
 
+import plenaria
 from models_folder import shared_models_dir
 from plenaria.assembly.acta import find_acta
 from plenaria.cli.samples import ALCALDESA, CONCEJAL, SECRETARIO, render_script, write_wav
@@ -77,6 +78,7 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
         "PLENARIA_CACHE_DIR": str(tmp_path / "cache"),
         "PLENARIA_MODELS_DIR": str(shared_models_dir()),
         "PLENARIA_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(Path(plenaria.__file__).parents[1]),  # these sources, not an install
     }
     out = tmp_path / "out"
     proc = subprocess.run(
