@@ -100,3 +100,24 @@ def test_a_patch_recomputes_the_acta_too(client: TestClient, world: World) -> No
     assert r.status_code == 201, r.text
     last = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
     assert _item(last, 2)["vote"] is None and "item_vote:2" in last["acta"]["missing"]
+
+
+def test_a_session_keeps_its_roster_and_item_flags(client: TestClient, world: World) -> None:
+    h = world.headers("admin")
+    body = {
+        "slug": "con-lista",
+        "legal_members": 9,
+        "members": [{"name": "Marta Soler", "group": "GI", "role": "alcaldesa"}],
+        "agenda": [{"number": 1, "title": "Presupuesto", "majority": "absolute"}],
+    }
+    r = client.post(f"{V1}/sessions", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["legal_members"] == 9
+    assert got["members"] == [{"name": "Marta Soler", "group": "GI", "role": "alcaldesa"}]
+    assert got["agenda"][0]["majority"] == "absolute"
+    r = client.patch(f"{V1}/sessions/{got['id']}", json={"legal_members": 11}, headers=h)
+    assert r.status_code == 200 and r.json()["legal_members"] == 11
+    for bad in ({"legal_members": 0}, {"members": [{"name": ""}]}, {"members": [{"nombre": "X"}]}):
+        r = client.post(f"{V1}/sessions", json={"slug": "mal", **bad}, headers=h)
+        assert r.status_code == 422, (bad, r.text)

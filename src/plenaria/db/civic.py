@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plenaria.db.models import Council, PlenarySession, RosterMember, VoiceProfileRow
 from plenaria.db.scoped import get_owned
-from plenaria.domain import SessionInfo
+from plenaria.domain import AgendaItem, SessionInfo
 from plenaria.session import session_from_mapping
 
 SESSION_FIELDS = (
@@ -96,6 +96,8 @@ def update_plenary_session(plenary: PlenarySession, values: Mapping[str, Any]) -
     for name in SESSION_FIELDS:
         if name in values:
             setattr(plenary, name, values[name])
+    if "agenda" in values:  # canonical: majority and vote only where set
+        plenary.agenda = [AgendaItem.from_dict(dict(a)).to_dict() for a in values["agenda"]]
     return plenary
 
 
