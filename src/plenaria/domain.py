@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+from plenaria.domain_acta import Acta, Member, Roster
+
+SCHEMA_VERSION = "1.1"  # 1.1: the "acta" block; 1.0 files (no acta) still read
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -362,13 +364,26 @@ class AgendaItem:
 
     number: int
     title: str
+    majority: str = ""  # "absolute": needs an absolute majority; "": a simple one
+    vote: bool | None = None  # False: not put to the vote; None: guessed from the title
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "title": self.title}
+        out: dict[str, Any] = {"number": self.number, "title": self.title}
+        if self.majority:
+            out["majority"] = self.majority
+        if self.vote is not None:
+            out["vote"] = self.vote
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AgendaItem:
-        return cls(int(d["number"]), str(d["title"]))
+        vote = d.get("vote")
+        return cls(
+            int(d["number"]),
+            str(d["title"]),
+            str(d.get("majority") or ""),
+            None if vote is None else bool(vote),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +400,12 @@ class SessionInfo:
     secretary: str = ""
     agenda: tuple[AgendaItem, ...] = ()
     vocabulary: tuple[str, ...] = ()  # names, streets... given to the recogniser
+    members: tuple[Member, ...] = ()  # the council's roster (empty: none given)
+    legal_members: int | None = None  # the legal number of members (quorum, absolute majority)
+
+    @property
+    def roster(self) -> Roster:
+        return Roster(self.members, self.legal_members)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -398,10 +419,13 @@ class SessionInfo:
             "secretary": self.secretary,
             "agenda": [a.to_dict() for a in self.agenda],
             "vocabulary": list(self.vocabulary),
+            "members": [m.to_dict() for m in self.members],
+            "legal_members": self.legal_members,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SessionInfo:
+        legal = d.get("legal_members")
         return cls(
             id=str(d.get("id", "")),
             council=str(d.get("council", "")),
@@ -413,6 +437,8 @@ class SessionInfo:
             secretary=str(d.get("secretary", "")),
             agenda=tuple(AgendaItem.from_dict(a) for a in d.get("agenda", [])),
             vocabulary=tuple(str(v) for v in d.get("vocabulary", [])),
+            members=tuple(Member.from_dict(m) for m in d.get("members") or []),
+            legal_members=None if legal is None else int(legal),
         )
 
 
@@ -428,6 +454,7 @@ class Transcript:
     languages: tuple[str, ...] = ()
     model: str = ""
     schema_version: str = field(default=SCHEMA_VERSION)
+    acta: Acta | None = None  # what the recording says for the acta (schema 1.1)
 
     def speaker(self, speaker_id: str) -> Speaker:
         for s in self.speakers:
@@ -453,6 +480,7 @@ class Transcript:
             "speakers": [s.to_dict() for s in self.speakers],
             "turns": [t.to_dict() for t in self.turns],
             "interventions": [i.to_dict() for i in self.interventions],
+            "acta": None if self.acta is None else self.acta.to_dict(),
         }
 
     @classmethod
@@ -472,4 +500,5 @@ class Transcript:
             languages=tuple(d.get("languages", [])),
             model=str(d.get("model", "")),
             schema_version=version,
+            acta=None if d.get("acta") is None else Acta.from_dict(d["acta"]),
         )

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import World
+from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import with_ids
 from plenaria.db import civic
 from plenaria.db.models import PlenarySession
@@ -27,7 +28,7 @@ V1 = "/api/v1"
 def processed_session(world: World, council: str = "a") -> str:
     """A plenary session with the machine's version 1, as a finished job leaves it."""
     t = sample_transcript()
-    t = replace(t, interventions=with_ids(t.interventions))
+    t = with_acta(replace(t, interventions=with_ids(t.interventions)))  # as the job leaves it
     with world.db.transaction() as s:
         plenary = civic.create_plenary_session(
             s, world.councils[council], {"slug": "2026-11-24-ordinaria", "date": "2026-11-24"}

@@ -53,3 +53,43 @@ def test_the_spec_is_frozen_with_the_job_models_included(database: Database) -> 
     assert spec.session["place"] == "Salón de plenos"
     assert spec.video_url_template == "https://sede.example.es/{session}?t={seconds}"
     assert spec.asr_model == "faster-whisper:small"
+
+
+def test_the_spec_carries_the_roster_of_the_session_else_of_the_council(
+    database: Database,
+) -> None:
+    from plenaria.domain import SessionInfo
+    from plenaria.domain_acta import Member
+
+    with database.transaction() as s:
+        council = accounts.create_council(s, "villa-r", "Villa R")
+        civic.create_person(s, council.id, {"name": "Ana Ruiz", "role": "alcaldesa", "group": "GS"})
+        civic.create_person(s, council.id, {"name": "Retirado Gómez", "active": False})
+        civic.create_person(s, council.id, {"name": "Luis Pardo", "group": "PP"})
+        rec = jobs.create_recording(s, council.id, "uploads/x/f.mp4", "pleno.mp4", 10, "AB" * 32)
+        plain = civic.create_plenary_session(s, council.id, {"slug": "sin-lista"})
+        values = civic.plenary_session_from_file_fields(
+            {
+                "id": "con-lista",
+                "legal_members": 9,
+                "members": [{"name": "Marta Soler", "group": "GI", "role": "Alcaldesa"}],
+                "agenda": [{"title": "Presupuesto", "majority": "absolute"}],
+            }
+        )
+        own = civic.create_plenary_session(s, council.id, values)
+        from_council = freeze_spec(
+            s, jobs.create_job(s, council.id, rec.id, {}, plain.id), Settings()
+        )
+        from_session = freeze_spec(
+            s, jobs.create_job(s, council.id, rec.id, {}, own.id), Settings()
+        )
+    council_info = SessionInfo.from_dict(from_council.session)
+    assert council_info.members == (
+        Member("Ana Ruiz", "GS", "alcaldesa"),
+        Member("Luis Pardo", "PP", "concejal"),
+    )
+    assert council_info.legal_members is None
+    session_info = SessionInfo.from_dict(from_session.session)
+    assert session_info.members == (Member("Marta Soler", "GI", "alcaldesa"),)
+    assert session_info.legal_members == 9
+    assert session_info.agenda[0].majority == "absolute"

@@ -2,8 +2,10 @@
 
 A short scripted pleno (roll call, two agenda items, one vote, start and end times) is
 rendered, processed by ``plenaria process`` with the bundled model, and the transcript
-it writes is read back and given to ``find_acta``: item starts within 10 s of where they
-were said, the vote's counts and result, no vote invented on the item without one.
+it writes is read back: its ``"acta"`` block (found by the assemble step, with the roster
+and legal number given in the session file) has the item starts within 10 s of where they
+were said, the vote's counts and result, no vote invented on the item without one; the
+interventions carry their agenda item and the DOCX writes the vote.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 import yaml
 
+import plenaria
 from models_folder import shared_models_dir
 from plenaria.assembly.acta import find_acta
 from plenaria.cli.samples import ALCALDESA, CONCEJAL, SECRETARIO, render_script, write_wav
 from plenaria.domain import SessionInfo, Transcript
-from plenaria.domain_acta import Member, Roster
+from plenaria.domain_acta import Acta, Member, Roster
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +60,16 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "pleno acta.wav", audio)
     session_file = tmp_path / "sesion.yaml"
     session_file.write_text(
-        yaml.safe_dump({"date": "2026-03-12", "place": "Salón de plenos", "agenda": AGENDA}),
+        yaml.safe_dump(
+            {
+                "date": "2026-03-12",
+                "place": "Salón de plenos",
+                "agenda": AGENDA,
+                "members": [m.to_dict() for m in ROSTER.members],
+                "legal_members": ROSTER.legal_members,
+            },
+            allow_unicode=True,
+        ),
         encoding="utf-8",
     )
     env = {
@@ -65,6 +78,7 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
         "PLENARIA_CACHE_DIR": str(tmp_path / "cache"),
         "PLENARIA_MODELS_DIR": str(shared_models_dir()),
         "PLENARIA_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(Path(plenaria.__file__).parents[1]),  # these sources, not an install
     }
     out = tmp_path / "out"
     proc = subprocess.run(
@@ -74,9 +88,13 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads((out / "pleno acta.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == "1.1" and data["acta"] is not None
     transcript = Transcript.from_dict(data)
     session = SessionInfo.from_dict(data["session"])
-    acta = find_acta(transcript, session, ROSTER)
+    assert session.roster == ROSTER
+    acta = Acta.from_dict(data["acta"])
+    assert acta == find_acta(transcript, session, ROSTER)  # the stored block is what is found
+    assert [iv.agenda_item for iv in transcript.interventions] == list(acta.intervention_items)
 
     said = {line.text.split(".")[0]: line.start for line in lines}
     first, second = acta.items
@@ -99,3 +117,6 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
         "No consta la asistencia del secretario (Joan Puig) ni de quien le sustituya; "
         "el quórum exige su presencia.",
     )
+    texts = [p.text for p in docx.Document(str(out / "pleno acta.docx")).paragraphs]
+    assert "Votos a favor: 3; en contra: 1; abstenciones: 0. Resultado: aprobada." in texts
+    assert "Miembros que excusan su asistencia: Ana Ruiz (Grupo Socialista)" in texts

@@ -18,8 +18,17 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plenaria.acts.acta_sections import (
+    add_constitution,
+    add_item_vote,
+    add_page_numbers,
+    add_pending_box,
+    add_signature,
+    rof_labels,
+)
 from plenaria.acts.links import check_template, video_link
 from plenaria.domain import Intervention, Segment, SessionInfo, Transcript
+from plenaria.domain_acta import Acta
 from plenaria.errors import ConfigError, InputError
 from plenaria.formats.timefmt import format_clock
 
@@ -188,7 +197,8 @@ def build_draft_acta(
     """The acta as an in-memory python-docx Document (see :func:`render_draft_acta`)."""
     import docx
 
-    labels = labels_for(lang)
+    labels = labels_for(lang) | rof_labels(lang)
+    acta = t.acta
     if url_template:
         check_template(url_template)  # fail before building anything
     media = media_name or t.recording.file_name
@@ -202,6 +212,8 @@ def build_draft_acta(
     props.subject = clean_text(session.id)
 
     document.add_heading(labels["title"], level=0)
+    if acta is not None:
+        add_pending_box(document, acta, labels)
     for label, value in _session_rows(session, labels):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
@@ -213,11 +225,15 @@ def build_draft_acta(
         document.add_heading(labels["agenda"], level=1)
         for a in session.agenda:
             document.add_paragraph(f"{a.number}. {titles[a.number]}")
+    if acta is not None:
+        add_constitution(document, session, acta, labels, clean_text)
 
     document.add_heading(labels["proceedings"], level=1)
     current: int | None = None
     for n, item in enumerate(t.interventions):
         if item.agenda_item != current and (item.agenda_item is not None or n > 0):
+            if acta is not None and current is not None:
+                add_item_vote(document, acta, current, labels, lang, clean_text)
             current = item.agenda_item
             if current is None:
                 heading = labels["no_agenda_item"]
@@ -225,6 +241,9 @@ def build_draft_acta(
                 heading = f"{current}. {titles.get(current, '')}".rstrip(". ")
             document.add_heading(heading, level=2)
         _add_intervention(document, t, item, _link(t, url_template, media, item.segment.start))
+    if acta is not None and current is not None:
+        add_item_vote(document, acta, current, labels, lang, clean_text)
+    add_signature(document, session, acta or Acta(), labels, clean_text)
 
     rec = t.recording
     paragraph = document.add_paragraph()
@@ -240,6 +259,7 @@ def build_draft_acta(
             paragraph.add_run().add_break()
         paragraph.add_run(f"{labels[key]}: ").bold = True
         paragraph.add_run(value)
+    add_page_numbers(document, labels)
     return document
 
 

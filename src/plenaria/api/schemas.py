@@ -202,6 +202,18 @@ class PersonPublic(Public):
 class AgendaItemIn(Strict):
     number: int = Field(ge=0, le=MAX_INT)
     title: str = Field(max_length=2000)
+    majority: Literal["", "absolute"] = Field(
+        default="", description='"absolute": the item needs an absolute majority.'
+    )
+    vote: bool | None = Field(default=None, description="False: the item is not put to the vote.")
+
+
+class MemberIn(Strict):
+    """A person of the session's own roster (empty roster: the council's is used)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    group: str = Field(default="", max_length=100)
+    role: str = Field(default="concejal", max_length=100)
 
 
 class SessionCreate(Strict):
@@ -214,6 +226,8 @@ class SessionCreate(Strict):
     secretary: str = Field(default="", max_length=200)
     agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=500)
     vocabulary: list[Term] = Field(default_factory=list, max_length=5000)
+    members: list[MemberIn] = Field(default_factory=list, max_length=500)
+    legal_members: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class SessionUpdate(Strict):
@@ -226,6 +240,8 @@ class SessionUpdate(Strict):
     secretary: str | None = Field(default=None, max_length=200)
     agenda: list[AgendaItemIn] | None = Field(default=None, max_length=500)
     vocabulary: list[Term] | None = Field(default=None, max_length=5000)
+    members: list[MemberIn] | None = Field(default=None, max_length=500)
+    legal_members: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class SessionPublic(Public):
@@ -239,6 +255,8 @@ class SessionPublic(Public):
     secretary: str
     agenda: list[dict[str, Any]]
     vocabulary: list[str]
+    members: list[dict[str, Any]] = []
+    legal_members: int | None = None
     created_at: datetime
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plenaria.api.schemas import InterventionChange, SpeakerChange, TranscriptPatch
+from plenaria.assembly.acta import with_acta
 from plenaria.assembly.realign import realign, tokens
 from plenaria.db import civic
 from plenaria.domain import Intervention, Segment, Speaker, Transcript, Word
@@ -134,7 +135,20 @@ def validated(db: Session, council_id: str, content: dict[str, Any]) -> dict[str
             raise InputError(
                 f"Speaker {s.id} names person {s.person_id!r}, who is not in your council's roster."
             )
-    return transcript.to_dict()
+    return with_acta(transcript).to_dict()
+
+
+def recomputed(content: dict[str, Any]) -> dict[str, Any]:
+    """The transcript's JSON with its acta found again from what it now says.
+
+    Agenda items, votes, attendance and times follow the corrections; each
+    intervention's ``agenda_item`` is set from the items found.
+    """
+    try:
+        transcript = Transcript.from_dict(content)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise invalid("it does not have the transcript's shape", e) from e
+    return with_acta(transcript).to_dict()
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[list[Any], list[Any]]:
@@ -215,9 +229,11 @@ def patched(
                 f"{canonical['speaker']!r}, which is not in 'speakers'."
             )
         items[where[canonical["id"]]] = canonical
+    content = recomputed({**parent, "interventions": items, "speakers": speakers})
+    items = content["interventions"]
     for n in (where[k] for k in realigned):
         realigned[items[n]["id"]] = items[n]
-    return {**parent, "interventions": items, "speakers": speakers}, realigned
+    return content, realigned
 
 
 def _ordered(parent_items: list[dict[str, Any]], body: TranscriptPatch) -> list[dict[str, Any]]:

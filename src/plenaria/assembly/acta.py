@@ -13,6 +13,7 @@ vote, and the ROF 109 fields still missing. Deterministic and pure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +21,7 @@ from plenaria.assembly.agenda import find_items, vote_expected
 from plenaria.assembly.attendance import find_attendance
 from plenaria.assembly.spoken_numbers import Token, read_clock, tokenize
 from plenaria.assembly.votes import find_vote
-from plenaria.domain import SessionInfo, Transcript
+from plenaria.domain import SCHEMA_VERSION, SessionInfo, Transcript
 from plenaria.domain_acta import Acta, ActaItem, Roster
 
 MISSING_KEYS: dict[str, str] = {
@@ -168,3 +169,39 @@ def _missing_head(
         ("attendance", count_present is not None),
     )
     return [key for key, ok in checks if not ok]
+
+
+def acta_options(session: SessionInfo, base: ActaOptions | None = None) -> ActaOptions:
+    """``base`` with the items the session marks ``majority: absolute`` added."""
+    opts = base or ActaOptions()
+    absolute = {a.number for a in session.agenda if a.majority == "absolute"}
+    if not absolute:
+        return opts
+    return opts.model_copy(
+        update={"absolute_majority_items": opts.absolute_majority_items | absolute}
+    )
+
+
+def with_acta(
+    transcript: Transcript, roster: Roster | None = None, options: ActaOptions | None = None
+) -> Transcript:
+    """A new transcript with its acta found and each intervention's agenda item set.
+
+    The roster is the session's own unless given. Run after assembly and again after
+    every correction, so that items and votes follow what the transcript now says.
+    """
+    session = transcript.session
+    acta = find_acta(
+        transcript,
+        session,
+        session.roster if roster is None else roster,
+        acta_options(session, options),
+    )
+    items = acta.intervention_items
+    interventions = tuple(
+        replace(iv, agenda_item=items[k] if k < len(items) else None)
+        for k, iv in enumerate(transcript.interventions)
+    )
+    return replace(
+        transcript, interventions=interventions, acta=acta, schema_version=SCHEMA_VERSION
+    )

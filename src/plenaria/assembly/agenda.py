@@ -54,7 +54,10 @@ class ItemSpan:
 
 
 def vote_expected(item: AgendaItem) -> bool:
-    """Whether the item is put to the vote: everything but reports and questions."""
+    """Whether the item is put to the vote: as the session says, else everything but reports
+    and questions."""
+    if item.vote is not None:
+        return item.vote
     title = fold(item.title)
     return not any(key in title for key in _NO_VOTE_TITLES)
 

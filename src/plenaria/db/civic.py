@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plenaria.db.models import Council, PlenarySession, RosterMember, VoiceProfileRow
 from plenaria.db.scoped import get_owned
-from plenaria.domain import SessionInfo
+from plenaria.domain import AgendaItem, SessionInfo
 from plenaria.session import session_from_mapping
 
 SESSION_FIELDS = (
@@ -23,6 +23,8 @@ SESSION_FIELDS = (
     "secretary",
     "agenda",
     "vocabulary",
+    "members",
+    "legal_members",
 )
 PERSON_FIELDS = ("name", "role", "group", "active")
 COUNCIL_SETTINGS = ("video_url_template", "acta_lang", "vocabulary")
@@ -81,6 +83,8 @@ def create_plenary_session(
         secretary="",
         agenda=[],
         vocabulary=[],
+        members=[],
+        legal_members=None,
     )
     update_plenary_session(plenary, values)
     session.add(plenary)
@@ -92,6 +96,8 @@ def update_plenary_session(plenary: PlenarySession, values: Mapping[str, Any]) -
     for name in SESSION_FIELDS:
         if name in values:
             setattr(plenary, name, values[name])
+    if "agenda" in values:  # canonical: majority and vote only where set
+        plenary.agenda = [AgendaItem.from_dict(dict(a)).to_dict() for a in values["agenda"]]
     return plenary
 
 
@@ -115,8 +121,17 @@ def list_plenary_sessions(session: Session, council_id: str) -> list[PlenarySess
     return list(session.scalars(query.order_by(PlenarySession.date.desc(), PlenarySession.id)))
 
 
-def session_info(plenary: PlenarySession, council: Council) -> SessionInfo:
-    """The domain object the acta's heading is rendered from."""
+def session_info(
+    plenary: PlenarySession, council: Council, roster: Sequence[RosterMember] = ()
+) -> SessionInfo:
+    """The domain object the acta's heading is rendered from.
+
+    Its members are the session's own roster if it has one, else ``roster`` (the
+    council's active persons).
+    """
+    members = list(plenary.members or []) or [
+        {"name": p.name, "group": p.group or "", "role": p.role or "concejal"} for p in roster
+    ]
     return SessionInfo.from_dict(
         {
             "id": plenary.slug or plenary.id,
@@ -129,6 +144,8 @@ def session_info(plenary: PlenarySession, council: Council) -> SessionInfo:
             "secretary": plenary.secretary,
             "agenda": list(plenary.agenda),
             "vocabulary": [*council.vocabulary, *plenary.vocabulary],
+            "members": members,
+            "legal_members": plenary.legal_members,
         }
     )
 

@@ -41,7 +41,8 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
     council = session.get(Council, job.council_id)
     assert council is not None
     plenary = session.get(PlenarySession, job.session_id) if job.session_id else None
-    info = civic.session_info(plenary, council).to_dict() if plenary is not None else {}
+    roster = civic.list_roster(session, council.id, active_only=True)
+    info = civic.session_info(plenary, council, roster).to_dict() if plenary is not None else {}
     options = dict(job.options)
     options.setdefault("acta_lang", council.acta_lang or "es")
     spec = JobSpec(

@@ -121,6 +121,9 @@ class PlenarySession(IdMixin, CouncilMixin, CreatedMixin, Base):
     secretary: Mapped[str] = mapped_column(String(200), default="")
     agenda: Mapped[list[Any]] = mapped_column(JSON, default=list)
     vocabulary: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The session's own roster ({name, group, role}); empty: the council's roster.
+    members: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    legal_members: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 class RosterMember(IdMixin, CouncilMixin, CreatedMixin, Base):

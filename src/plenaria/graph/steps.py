@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from plenaria.acts.draft import render_draft_acta
+from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import build_interventions, speakers_of
 from plenaria.assembly.words import merge_chunks
 from plenaria.diarization.profiles import VoiceProfile, name_speakers
@@ -383,7 +384,7 @@ def assemble_transcript(
     named = {s.id: s for s in names}
     speakers = tuple(named.get(s.id, s) for s in speakers_of(interventions, turns))
     languages = tuple(dict.fromkeys(ct.language for ct in chunks if ct.language))
-    return Transcript(
+    transcript = Transcript(
         recording=_renamed(recording, spec.file_name),
         session=session,
         speakers=speakers,
@@ -392,6 +393,7 @@ def assemble_transcript(
         languages=languages,
         model=model,
     )
+    return with_acta(transcript)
 
 
 def _renamed(recording: Recording, file_name: str) -> Recording:
