@@ -23,7 +23,9 @@ def _diff(url: str) -> list[object]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": models.include_name})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": models.include_name}
+            )
             return list(compare_metadata(ctx, Base.metadata))
     finally:
         engine.dispose()

@@ -51,7 +51,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["clock"] = format_clock
-    env.filters["ms"] = lambda s: int(round(float(s) * 1000))
+    env.filters["ms"] = lambda s: round(float(s) * 1000)
     return Jinja2Templates(env=env)
 
 

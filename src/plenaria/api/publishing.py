@@ -88,9 +88,7 @@ def _public_video(
     return key
 
 
-def public_transcript(
-    db: Session, plenary: PlenarySession, publication: Publication
-) -> Transcript:
+def public_transcript(db: Session, plenary: PlenarySession, publication: Publication) -> Transcript:
     """The published version without the words of the session's current redactions."""
     content = get_version(db, plenary, publication.version_number).content
     intervals = portal.redaction_intervals(db, plenary)
@@ -135,6 +133,9 @@ def _store(
     language = session_language(transcript, council)
     job_id = _source_job(db, plenary, version)
     key = _public_video(db, storage, plenary, version.number, job_id, intervals)
+    previous = portal.get_publication(db, plenary)
+    if previous is not None and previous.video_key and previous.video_key != key:
+        (storage / previous.video_key).unlink(missing_ok=True)  # an outdated public copy
     row = portal.save_publication(db, plenary, user, version.number, job_id, key, language)
     portal.replace_index(db, plenary, search_pieces(transcript, language))
     log.info("Published session %s (version %d, video %s)", plenary.id, version.number, key)

@@ -52,9 +52,7 @@ def redact_transcript(transcript: Transcript, intervals: Sequence[Segment]) -> T
         if len(words) != len(item.words):
             item = replace(item, words=words, segment=Segment(words[0].start, words[-1].end))
         interventions.append(item)
-    turns = tuple(
-        t for t in transcript.turns if not _hit(t.segment.start, t.segment.end, spans)
-    )
+    turns = tuple(t for t in transcript.turns if not _hit(t.segment.start, t.segment.end, spans))
     return replace(transcript, interventions=tuple(interventions), turns=turns)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
@@ -178,7 +179,7 @@ _PUBLISHED = (
 )
 
 
-def _search_sqlite(db: Session, council_id: str, terms: list[str], limit: int) -> list[object]:
+def _search_sqlite(db: Session, council_id: str, terms: list[str], limit: int) -> list[Any]:
     match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
     sql = text(
         "SELECT s.session_id, s.start, s.speaker, s.text FROM public_segments_fts f "
@@ -190,9 +191,7 @@ def _search_sqlite(db: Session, council_id: str, terms: list[str], limit: int) -
     return list(db.execute(sql, {"match": match, "council": council_id, "limit": limit}))
 
 
-def _search_postgresql(
-    db: Session, council_id: str, terms: list[str], limit: int
-) -> list[object]:
+def _search_postgresql(db: Session, council_id: str, terms: list[str], limit: int) -> list[Any]:
     words = " ".join(terms)
     sql = text(
         "SELECT s.session_id, s.start, s.speaker, s.text FROM public_segments s "

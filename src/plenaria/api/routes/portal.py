@@ -131,5 +131,3 @@ def router() -> APIRouter:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return api
-
-

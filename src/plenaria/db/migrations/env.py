@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from plenaria.db import models  # noqa: F401 (registers the tables)
+from plenaria.db import models
 from plenaria.db.base import Base
 
 config = context.config

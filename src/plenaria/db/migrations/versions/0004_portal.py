@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0004_portal"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -52,9 +51,7 @@ def _council() -> sa.Column[str]:
     return sa.Column("council_id", sa.String(length=32), nullable=False)
 
 
-def _fk(
-    owner: str, name: str, table: str, ondelete: str = "CASCADE"
-) -> sa.ForeignKeyConstraint:
+def _fk(owner: str, name: str, table: str, ondelete: str = "CASCADE") -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
         [name], [f"{table}.id"], name=op.f(f"fk_{owner}_{name}_{table}"), ondelete=ondelete
     )
