@@ -22,6 +22,7 @@ from plenaria.db.base import utcnow
 from plenaria.db.models import PlenarySession, Publication, PublicSegment, Redaction, User
 from plenaria.db.scoped import get_owned
 from plenaria.domain import Segment
+from plenaria.errors import NotFoundError
 
 SEARCH_LIMIT = 30
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -58,8 +59,6 @@ def add_redaction(
 def get_redaction(db: Session, plenary: PlenarySession, redaction_id: str) -> Redaction:
     row = get_owned(db, Redaction, plenary.council_id, redaction_id, "redaction")
     if row.session_id != plenary.id:
-        from plenaria.errors import NotFoundError
-
         raise NotFoundError(f"La sesión {plenary.id} no tiene la censura {redaction_id}.")
     return row
 

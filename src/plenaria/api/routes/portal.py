@@ -10,7 +10,6 @@ public copy (text, captions, JSON, video, search index) is made again at once.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -35,8 +34,10 @@ class RedactionIn(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if not (math.isfinite(self.start) and self.start < self.end):
-            raise ValueError("start debe ser menor que end (segundos desde el inicio).")
+        if self.start >= self.end:
+            raise ValueError(
+                "start debe ser menor que end (segundos desde el inicio de la grabación)"
+            )
         return self
 
 
