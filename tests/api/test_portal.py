@@ -128,6 +128,8 @@ def test_a_published_session_is_public_without_login(
     got = public_texts(client, url)
     html = got["html"]
     assert '<html lang="es">' in html
+    assert "<h1>Sesión ordinaria del Pleno, 2024-05-30</h1>" in html
+    assert "Alcaldesa Ana Ruiz" in html and "Interviniente 2" in html
     assert '<track kind="captions"' in html and f'src="{url}/captions.vtt"' in html
     assert '<span class="w" data-m="2600">Juan</span>' in html  # start in ms, as the editor
     assert 'href="?t=2" data-m="2000">2. Ruegos y preguntas</a>' in html  # a chapter
@@ -144,7 +146,7 @@ def test_a_published_session_is_public_without_login(
     listing = client.get("/p/villa-a/")
     assert listing.status_code == 200 and url in listing.text
     hit = search(client, "villa-a", "calle mayor")
-    assert f'{url}?t=2"' in hit and "Speaker 2" in hit
+    assert f'{url}?t=2"' in hit and "Interviniente 2" in hit
 
     opened = client.get(url, params={"t": 3})
     assert 'data-start="3.0"' in opened.text and "video.mp4#t=3.0" in opened.text
@@ -328,10 +330,28 @@ def test_a_catalan_session_speaks_catalan_and_is_found(client: TestClient, world
         save_version(s, plenary, None, transcript("ca", "Bon dia comença la sessió plenària"), 1)
     url = publish(client, world, sid)
     html = client.get(url).text
-    assert '<html lang="ca">' in html and "Transcripció" in html
+    assert '<html lang="ca">' in html and "Transcripció" in html and "Intervinent 2" in html
+    assert "Sessió ordinària del Ple, 2024-05-30" in html
     hits = search(client, "villa-a", "plenària")
     assert f"{url}?t=0" in hits and "comença la sessió plenària" in hits
     assert "Ninguna sesión publicada contiene" in search_page(client, "villa-a", "inexistente")
     assert "Escriba las palabras" in search_page(client, "villa-a", "")
     assert search(client, "villa-a", '"*) OR (') == ""  # operators are not syntax here
     assert url in search(client, "villa-a", 'sessió" plenària*')
+
+
+def test_when_the_redacted_copy_cannot_be_made_no_video_is_served(
+    client: TestClient, world: World, proxy_bytes: bytes, settings: Any
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    assert client.get(f"{url}/video.mp4").content == proxy_bytes
+    damaged = list(Path(settings.storage_path, "outputs").glob("*/out.proxy"))
+    assert damaged
+    for proxy in damaged:
+        proxy.write_bytes(b"no longer a video " * 100)  # a damaged proxy
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert 400 <= r.status_code < 500, r.text
+    assert client.get(f"{url}/video.mp4").status_code == 404  # never the unredacted copy
+    assert "García" not in public_texts(client, url)["vtt"]

@@ -106,7 +106,7 @@ def _chapters(plenary: PlenarySession, transcript: Transcript) -> list[dict[str,
 
 def _title(plenary: PlenarySession, t: dict[str, str]) -> str:
     kind = t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type)
-    return f"{t['pleno']} {kind} {plenary.date}".strip()
+    return t["title"].format(kind=kind, date=plenary.date).strip(", ")
 
 
 def _stem(plenary: PlenarySession) -> str:
@@ -169,6 +169,7 @@ def router() -> APIRouter:
             transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
             lang = _lang(request, pub.publication.language)
             strings = public_strings(lang)
+            labels = publishing.speaker_labels(transcript, lang)
             url = publishing.public_url(pub.council, pub.plenary)
             context = {
                 "council": pub.council,
@@ -179,7 +180,7 @@ def router() -> APIRouter:
                 "start_t": t,
                 "chapters": _chapters(pub.plenary, transcript),
                 "items": [
-                    {"item": i, "speaker": transcript.speaker(i.speaker).label}
+                    {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
                     for i in transcript.interventions
                 ],
                 "q": "",

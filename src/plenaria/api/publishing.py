@@ -25,7 +25,7 @@ from plenaria.db import portal
 from plenaria.db.models import Council, PlenarySession, Publication, TranscriptVersion, User
 from plenaria.db.transcripts import get_version, latest_number
 from plenaria.domain import Segment, Transcript
-from plenaria.errors import NotFoundError
+from plenaria.errors import ConflictError, NotFoundError
 from plenaria.media.redact import make_public_video
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,19 @@ LANGUAGES = ("es", "ca")
 
 def public_url(council: Council, plenary: PlenarySession) -> str:
     return f"/p/{council.slug}/{plenary.id}"
+
+
+def speaker_labels(transcript: Transcript, lang: str) -> dict[str, str]:
+    """What the public reads for each speaker: the name, else "Interviniente N" (es/ca)."""
+    from plenaria.api.public_i18n import public_strings
+
+    unnamed = public_strings(lang)["speaker_n"]
+    labels = {}
+    for k, speaker in enumerate(transcript.speakers, start=1):
+        digits = "".join(ch for ch in speaker.id if ch.isdigit())
+        n = int(digits) + 1 if digits else k
+        labels[speaker.id] = speaker.name or unnamed.format(n=n)
+    return labels
 
 
 def session_language(transcript: Transcript, council: Council) -> str:
@@ -56,10 +69,13 @@ def _source_job(db: Session, plenary: PlenarySession, version: TranscriptVersion
     return db.scalars(query).first()
 
 
-def _video_key(plenary: PlenarySession, number: int, intervals: list[Segment]) -> str:
+def _digest(intervals: list[Segment]) -> str:
     spans = ",".join(f"{s.start:.3f}-{s.end:.3f}" for s in intervals)
-    digest = hashlib.sha256(spans.encode()).hexdigest()[:16]
-    return f"public/{plenary.id}/v{number}-{digest}.mp4"
+    return hashlib.sha256(spans.encode()).hexdigest()[:16]
+
+
+def _video_key(plenary: PlenarySession, number: int, intervals: list[Segment]) -> str:
+    return f"public/{plenary.id}/v{number}-{_digest(intervals)}.mp4"
 
 
 def _has_video(path: Path) -> bool:
@@ -69,23 +85,12 @@ def _has_video(path: Path) -> bool:
     return any(s.kind == "video" for s in streams)
 
 
-def _public_video(
-    db: Session,
-    storage: Path,
-    plenary: PlenarySession,
-    number: int,
-    job_id: str | None,
-    intervals: list[Segment],
-) -> str:
-    """The storage key of the public video ('' when the job made no web proxy)."""
+def _proxy(db: Session, storage: Path, job_id: str | None) -> Path | None:
+    """The job's web proxy file, None when it made none."""
     proxy = job_repo.get_output(db, job_id, "proxy") if job_id else None
     if proxy is None or not (storage / proxy.storage_key).is_file():
-        return ""
-    key = _video_key(plenary, number, intervals)
-    if not (storage / key).is_file():
-        src = storage / proxy.storage_key
-        make_public_video(src, storage / key, intervals, _has_video(src))
-    return key
+        return None
+    return storage / proxy.storage_key
 
 
 def public_transcript(db: Session, plenary: PlenarySession, publication: Publication) -> Transcript:
@@ -128,15 +133,53 @@ def _store(
     user: User,
     version: TranscriptVersion,
 ) -> Publication:
-    intervals = portal.redaction_intervals(db, plenary)
+    """Make the public copy of ``version``; commits what the caller wrote before encoding.
+
+    No transaction (nor SQLite's write lock) is held while ffmpeg encodes. A public
+    video made with other redactions than the current ones is unpublished first,
+    so that nothing newly redacted is served while the new copy is made, nor when
+    making it fails.
+    """
+    for _attempt in range(3):
+        number = version.number
+        intervals = portal.redaction_intervals(db, plenary)
+        job_id = _source_job(db, plenary, version)
+        src = _proxy(db, storage, job_id)
+        key = _video_key(plenary, number, intervals) if src is not None else ""
+        if src is not None and not (storage / key).is_file():
+            current = portal.get_publication(db, plenary)
+            if current is not None and not current.video_key.endswith(f"-{_digest(intervals)}.mp4"):
+                current.video_key = ""
+            db.commit()
+            make_public_video(src, storage / key, intervals, _has_video(src))
+            if portal.redaction_intervals(db, plenary) != intervals:
+                continue  # a redaction changed meanwhile: make the copy again
+        return _save(db, storage, council, plenary, user, version, job_id, key, intervals)
+    raise ConflictError(
+        "Las censuras de esta sesión cambiaron mientras se hacía su vídeo público.",
+        "Vuelva a publicarla.",
+    )
+
+
+def _save(
+    db: Session,
+    storage: Path,
+    council: Council,
+    plenary: PlenarySession,
+    user: User,
+    version: TranscriptVersion,
+    job_id: str | None,
+    key: str,
+    intervals: list[Segment],
+) -> Publication:
     transcript = redact_transcript(Transcript.from_dict(version.content), intervals)
     language = session_language(transcript, council)
-    job_id = _source_job(db, plenary, version)
-    key = _public_video(db, storage, plenary, version.number, job_id, intervals)
-    previous = portal.get_publication(db, plenary)
-    if previous is not None and previous.video_key and previous.video_key != key:
-        (storage / previous.video_key).unlink(missing_ok=True)  # an outdated public copy
+    folder = storage / "public" / plenary.id
+    for outdated in folder.glob("v*.mp4") if folder.is_dir() else ():
+        if outdated != storage / key:
+            outdated.unlink(missing_ok=True)  # made from another version or other redactions
     row = portal.save_publication(db, plenary, user, version.number, job_id, key, language)
-    portal.replace_index(db, plenary, search_pieces(transcript, language))
+    labels = speaker_labels(transcript, language)
+    portal.replace_index(db, plenary, search_pieces(transcript, language, labels=labels))
     log.info("Published session %s (version %d, video %s)", plenary.id, version.number, key)
     return row

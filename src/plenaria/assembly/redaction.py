@@ -9,7 +9,7 @@ search index) is made from :func:`redact_transcript`'s result only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from plenaria.domain import Segment, Transcript, Word
@@ -67,17 +67,21 @@ class SearchPiece:
 
 
 def search_pieces(
-    transcript: Transcript, default_language: str, words_per_piece: int = SEARCH_PIECE_WORDS
+    transcript: Transcript,
+    default_language: str,
+    words_per_piece: int = SEARCH_PIECE_WORDS,
+    labels: Mapping[str, str] | None = None,
 ) -> list[SearchPiece]:
     """The transcript cut into pieces of at most ``words_per_piece`` words, each with its start.
 
+    ``labels``: what a reader sees for a speaker id (default: the speaker's label).
     Give it a redacted transcript (:func:`redact_transcript`): it indexes every word it gets.
     """
     if words_per_piece < 1:
         raise ValueError("words_per_piece must be at least 1")
     pieces = []
     for item in transcript.interventions:
-        label = transcript.speaker(item.speaker).label
+        label = (labels or {}).get(item.speaker) or transcript.speaker(item.speaker).label
         language = item.language or default_language
         words = item.words
         for k in range(0, len(words), words_per_piece):
