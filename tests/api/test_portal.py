@@ -136,7 +136,11 @@ def test_a_published_session_is_public_without_login(
     assert 'type="search"' in html
     assert "<script>" not in html and "style=" not in html  # the CSP forbids inline code
     assert got["vtt"].startswith("WEBVTT") and "Juan García" in got["vtt"]
-    assert [i["id"] for i in json.loads(got["json"])["interventions"]] == ["i1", "i2"]
+    data = json.loads(got["json"])
+    assert [i["id"] for i in data["interventions"]] == ["i1", "i2"]
+    assert [set(s) for s in data["speakers"]] == [{"id", "label", "name", "role", "group"}] * 2
+    assert [s["label"] for s in data["speakers"]] == ["Alcaldesa Ana Ruiz", "Interviniente 2"]
+    assert "sha256" not in data["recording"]
 
     whole = client.get(f"{url}/video.mp4")
     assert whole.status_code == 200 and whole.content == proxy_bytes  # no redaction: the proxy
@@ -150,6 +154,9 @@ def test_a_published_session_is_public_without_login(
 
     opened = client.get(url, params={"t": 3})
     assert 'data-start="3.0"' in opened.text and "video.mp4#t=3.0" in opened.text
+    for bad in ("abc", "-4", "1e99", "nan"):
+        r = client.get(url, params={"t": bad})
+        assert r.status_code == 200 and 'data-start=""' in r.text, bad
 
 
 def test_not_published_withdrawn_or_unknown_is_404_to_the_public(

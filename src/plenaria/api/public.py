@@ -13,6 +13,7 @@ Scripts and styles are static files (the CSP forbids inline ones).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,6 @@ from plenaria.db.models import Council, PlenarySession, Publication
 from plenaria.domain import Transcript
 from plenaria.errors import NotFoundError
 from plenaria.formats.captions import to_webvtt
-from plenaria.formats.jsonio import transcript_to_json
 from plenaria.formats.timefmt import format_clock
 
 PREFIX = "/p"
@@ -109,6 +109,29 @@ def _title(plenary: PlenarySession, t: dict[str, str]) -> str:
     return t["title"].format(kind=kind, date=plenary.date).strip(", ")
 
 
+def _moment(value: str | None) -> float | None:
+    """``?t=`` in seconds; a shared link with anything else opens at the start."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    if seconds is None or not 0 <= seconds <= MAX_T:
+        return None
+    return seconds
+
+
+def _open_data(transcript: Transcript, lang: str) -> str:
+    """The public JSON: the redacted transcript without internal fields (scores, persons)."""
+    data = transcript.to_dict()
+    labels = publishing.speaker_labels(transcript, lang)
+    for speaker in data["speakers"]:
+        speaker["label"] = labels.get(speaker["id"], speaker["label"])
+        speaker.pop("score", None)
+        speaker.pop("person_id", None)
+    data["recording"].pop("sha256", None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def _stem(plenary: PlenarySession) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", plenary.slug or plenary.id).strip("-.") or plenary.id
 
@@ -162,7 +185,7 @@ def router() -> APIRouter:
         council_slug: str,
         session_id: str,
         request: Request,
-        t: Annotated[float | None, Query(ge=0, le=MAX_T)] = None,
+        t: Annotated[str | None, Query(max_length=20)] = None,
     ) -> HTMLResponse:
         with database(request).session() as db:
             pub = _published(db, council_slug, session_id)
@@ -177,7 +200,7 @@ def router() -> APIRouter:
                 "title": _title(pub.plenary, strings),
                 "url": url,
                 "has_video": bool(pub.publication.video_key),
-                "start_t": t,
+                "start_t": _moment(t),
                 "chapters": _chapters(pub.plenary, transcript),
                 "items": [
                     {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
@@ -201,7 +224,7 @@ def router() -> APIRouter:
             transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
             name = f"{_stem(pub.plenary)}.json"
             return Response(
-                transcript_to_json(transcript),
+                _open_data(transcript, pub.publication.language),
                 media_type="application/json",
                 headers={"Content-Disposition": f'inline; filename="{name}"'},
             )
