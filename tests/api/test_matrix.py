@@ -250,6 +250,65 @@ MATRIX.update(
 )
 
 
+# The citizens' portal (plenaria.api.routes.portal, plenaria.api.public): secretaries and
+# admins publish and redact; every role reads the redactions; the public pages and files of
+# a published session answer everyone, logged in or not, of any council.
+MATRIX.update(
+    {
+        ("POST", f"{V1}/sessions/{{session_id}}/publish"): obj(
+            MANAGERS, 200, session_id="transcript_session"
+        ),
+        ("DELETE", f"{V1}/sessions/{{session_id}}/publish"): obj(
+            MANAGERS, 204, session_id="published_session"
+        ),
+        ("GET", f"{V1}/sessions/{{session_id}}/redactions"): obj(
+            ALL_ROLES, 200, session_id="session"
+        ),
+        ("POST", f"{V1}/sessions/{{session_id}}/redactions"): obj(
+            MANAGERS,
+            201,
+            lambda w: {"start": 1.0, "end": 2.5, "reason": "Datos personales"},
+            session_id="session",
+        ),
+        ("DELETE", f"{V1}/sessions/{{session_id}}/redactions/{{redaction_id}}"): obj(
+            MANAGERS, 204, session_id="redacted_session", redaction_id="last_redaction"
+        ),
+        ("GET", "/p/{council_slug}/"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a"}
+        ),
+        ("GET", "/p/{council_slug}/buscar"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a"}
+        ),
+        **{
+            ("GET", f"/p/{{council_slug}}/{{session_id}}{tail}"): Rule(
+                dict.fromkeys(PRINCIPALS, 200),
+                params={"council_slug": "slug_a", "session_id": "published_session"},
+            )
+            for tail in ("", "/captions.vtt", "/transcript.json", "/video.mp4")
+        },
+    }
+)
+_LAST_REDACTION: dict[str, str] = {}
+
+
+def _published_session(world: World) -> str:
+    """A session of council A published at version 1, with a (tiny, fake) public video."""
+    from plenaria.db import civic, portal
+    from plenaria.db.models import User
+    from plenaria.db.transcripts import save_version
+
+    key = f"public/{uuid.uuid4().hex}/v1.mp4"
+    (world.storage / key).parent.mkdir(parents=True, exist_ok=True)
+    (world.storage / key).write_bytes(b"\x00\x00\x00\x18ftypmp42 not a real video")
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(s, world.councils["a"], {"date": "2024-01-03"})
+        save_version(s, plenary, None, _transcript(), None)
+        admin = s.get(User, world.users["admin"])
+        assert admin is not None
+        portal.save_publication(s, plenary, admin, 1, None, key, "es")
+        return plenary.id
+
+
 def _make(world: World, factory: str, client: TestClient) -> str:
     """A fresh object of council A for one request."""
     from plenaria.db import accounts, civic
@@ -269,6 +328,12 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return "1"
     if factory == "asset":
         return "app.css"
+    if factory == "slug_a":
+        return "villa-a"
+    if factory == "published_session":
+        return _published_session(world)
+    if factory == "last_redaction":
+        return _LAST_REDACTION.pop("id")
     if factory == "upload":
         r = client.post(f"{V1}/uploads/", headers={**world.headers("admin"), **_tus_creation()})
         assert r.status_code == 201, r.text
@@ -279,6 +344,14 @@ def _make(world: World, factory: str, client: TestClient) -> str:
             return civic.create_person(s, council_id, {"name": "Ana"}).id
         if factory == "session":
             return civic.create_plenary_session(s, council_id, {"date": "2024-01-01"}).id
+        if factory == "redacted_session":
+            from plenaria.db import portal
+
+            plenary = civic.create_plenary_session(s, council_id, {"date": "2024-01-04"})
+            admin = s.get(User, world.users["admin"])
+            assert admin is not None
+            _LAST_REDACTION["id"] = portal.add_redaction(s, plenary, 1.0, 2.0, "x", admin).id
+            return plenary.id
         if factory == "transcript_session":
             from plenaria.db.transcripts import save_version
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plenaria.api import errors, security, web
+from plenaria.api import errors, public, security, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-from plenaria.api.routes import auth, council, health, jobs, live, transcripts, users
+from plenaria.api.routes import auth, council, health, jobs, live, portal, transcripts, users
 from plenaria.api.upload_records import include_uploads
 from plenaria.config import Settings
 from plenaria.db.engine import Database
@@ -77,6 +77,8 @@ def create_app(
     app.include_router(health.metrics_router(settings))
     app.include_router(health.router(), include_in_schema=False)  # /health, /ready at the root
     app.include_router(transcripts.router(), prefix=API_PREFIX)
+    app.include_router(portal.router(), prefix=API_PREFIX)
+    public.install(app)
     web.install(app)
     _docs(app)
     return app

@@ -31,6 +31,16 @@ JOB_FINAL_STATES = ("done", "failed", "cancelled")
 STEP_STATES = ("pending", "queued", "running", "done", "failed")
 UPLOAD_STATES = ("receiving", "complete", "rejected")
 OUTPUT_KINDS = ("json", "vtt", "srt", "docx", "proxy")
+# The full-text index of public_segments, made by the migration 0007, not by
+# these models: on SQLite an FTS5 table and its shadow tables, on PostgreSQL GIN indexes.
+FTS_TABLE_PREFIX = "public_segments_fts"
+FTS_INDEX_PREFIX = "ix_public_segments_fts"
+
+
+def include_name(name: str | None, type_: str, _parent: object = None) -> bool:
+    """Alembic's filter: the full-text index is not the models' to compare."""
+    prefix = {"table": FTS_TABLE_PREFIX, "index": FTS_INDEX_PREFIX}.get(type_)
+    return not (prefix and (name or "").startswith(prefix))
 
 
 def _fk(table: str, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
@@ -256,3 +266,54 @@ class AuditEntry(IdMixin, CouncilMixin, Base):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Publication(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """A session on the citizens' portal: which transcript version and which public video.
+
+    ``withdrawn_at`` set: no longer public (the row stays, with its history).
+    ``video_key``: the copy made for publication (the proxy with the redactions
+    burned in), the only video the public routes serve.
+    """
+
+    __tablename__ = "publications"
+
+    session_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("plenary_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    version_number: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[str | None] = _fk("jobs", nullable=True, ondelete="SET NULL")
+    video_key: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(8), default="es")
+    published_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Redaction(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """An interval of a session kept off the portal (LBRL art. 70.1, personal data)."""
+
+    __tablename__ = "redactions"
+
+    session_id: Mapped[str] = _fk("plenary_sessions")
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+
+
+class PublicSegment(IdMixin, CouncilMixin, Base):
+    """A piece (about 20 words) of a published, redacted transcript: what search finds.
+
+    The full-text index over ``text`` is made by the migration: an FTS5 table kept
+    in step by triggers on SQLite, GIN expression indexes on PostgreSQL
+    (:mod:`plenaria.db.portal`).
+    """
+
+    __tablename__ = "public_segments"
+
+    session_id: Mapped[str] = _fk("plenary_sessions")
+    start: Mapped[float] = mapped_column(Float)
+    speaker: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(8), default="es")
+    text: Mapped[str] = mapped_column(Text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from plenaria.db import models  # noqa: F401 (registers the tables)
+from plenaria.db import models
 from plenaria.db.base import Base
 
 config = context.config
@@ -20,6 +20,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=models.include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

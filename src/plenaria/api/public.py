@@ -1,0 +1,251 @@
+"""The citizens' portal: published sessions, no login, in Spanish or Catalan.
+
+Pages: ``/p/{council}/`` (the council's published sessions and a search box),
+``/p/{council}/buscar?q=`` (search across them) and ``/p/{council}/{session}``
+(the session's ``public_url``: video, captions, agenda chapters, the transcript
+word by word; ``?t=SECONDS`` opens it at that moment). Files:
+``captions.vtt``, ``transcript.json`` and ``video.mp4`` under the session's
+page. Everything public is made from the published version without its
+redacted words, and the only video served is the copy made for publication.
+A session that is not published, withdrawn, or of another council is 404.
+Scripts and styles are static files (the CSP forbids inline ones).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from plenaria.api import publishing
+from plenaria.api.i18n import LANGUAGES
+from plenaria.api.public_i18n import public_strings
+from plenaria.api.web import STATIC_URL
+from plenaria.db import accounts as account_repo
+from plenaria.db import civic, portal
+from plenaria.db.engine import Database
+from plenaria.db.models import Council, PlenarySession, Publication
+from plenaria.domain import Transcript
+from plenaria.errors import NotFoundError
+from plenaria.formats.captions import to_webvtt
+from plenaria.formats.timefmt import format_clock
+
+PREFIX = "/p"
+MAX_T = 7 * 24 * 3600
+Query200 = Annotated[str, Query(max_length=200)]
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("plenaria", "templates/public"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = format_clock
+    env.filters["ms"] = lambda s: round(float(s) * 1000)
+    return Jinja2Templates(env=env)
+
+
+@dataclass(frozen=True)
+class Published:
+    council: Council
+    plenary: PlenarySession
+    publication: Publication
+
+
+def _council(db: Session, slug: str) -> Council:
+    try:
+        return account_repo.get_council_by_slug(db, slug)
+    except NotFoundError as e:
+        raise NotFoundError(f"No hay ningún ayuntamiento «{slug}» en este portal.") from e
+
+
+def _published(db: Session, slug: str, session_id: str) -> Published:
+    """The council's session when it is public now; anything else is the same 404."""
+    council = _council(db, slug)
+    gone = NotFoundError(
+        "Esta sesión no está publicada.", f"Vea las sesiones publicadas en {PREFIX}/{slug}/."
+    )
+    try:
+        plenary = civic.get_plenary_session_for_council(db, council.id, session_id)
+    except NotFoundError as e:
+        raise gone from e
+    publication = portal.live_publication(db, plenary)
+    if publication is None:
+        raise gone
+    return Published(council, plenary, publication)
+
+
+def _lang(request: Request, default: str) -> str:
+    asked = request.query_params.get("lang")
+    return asked if asked in LANGUAGES else default
+
+
+def _chapters(plenary: PlenarySession, transcript: Transcript) -> list[dict[str, Any]]:
+    """Each agenda item with the start of its first intervention (None: not discussed)."""
+    starts: dict[int, float] = {}
+    for item in transcript.interventions:
+        if item.agenda_item is not None and item.words:
+            starts.setdefault(item.agenda_item, item.words[0].start)
+    out = []
+    for k, entry in enumerate(plenary.agenda or [], start=1):
+        number = int(entry.get("number", k)) if isinstance(entry, dict) else k
+        title = str(entry.get("title", "")) if isinstance(entry, dict) else str(entry)
+        out.append({"number": number, "title": title, "start": starts.get(number)})
+    return out
+
+
+def _title(plenary: PlenarySession, t: dict[str, str]) -> str:
+    kind = t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type)
+    return t["title"].format(kind=kind, date=plenary.date).strip(", ")
+
+
+def _moment(value: str | None) -> float | None:
+    """``?t=`` in seconds; a shared link with anything else opens at the start."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    if seconds is None or not 0 <= seconds <= MAX_T:
+        return None
+    return seconds
+
+
+def _open_data(transcript: Transcript, lang: str) -> str:
+    """The public JSON: the redacted transcript without internal fields (scores, persons)."""
+    data = transcript.to_dict()
+    labels = publishing.speaker_labels(transcript, lang)
+    for speaker in data["speakers"]:
+        speaker["label"] = labels.get(speaker["id"], speaker["label"])
+        speaker.pop("score", None)
+        speaker.pop("person_id", None)
+    data["recording"].pop("sha256", None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _stem(plenary: PlenarySession) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", plenary.slug or plenary.id).strip("-.") or plenary.id
+
+
+def router() -> APIRouter:
+    pages = _templates()
+    web = APIRouter(include_in_schema=False)
+
+    def database(request: Request) -> Database:
+        db: Database = request.app.state.db
+        return db
+
+    def render(request: Request, name: str, lang: str, context: dict[str, Any]) -> HTMLResponse:
+        t = public_strings(lang)
+        base = {"lang": lang, "t": t, "static": STATIC_URL, "prefix": PREFIX}
+        return pages.TemplateResponse(request, name, {**base, **context})
+
+    @web.get(PREFIX + "/{council_slug}/", response_class=HTMLResponse)
+    def sessions(council_slug: str, request: Request) -> HTMLResponse:
+        with database(request).session() as db:
+            council = _council(db, council_slug)
+            lang = _lang(request, council.acta_lang)
+            t = public_strings(lang)
+            rows = [
+                {"plenary": s, "title": _title(s, t), "url": publishing.public_url(council, s)}
+                for s, _p in portal.published_sessions(db, council.id)
+            ]
+            context = {"council": council, "rows": rows, "q": ""}
+            return render(request, "sessions.html", lang, context)
+
+    @web.get(PREFIX + "/{council_slug}/buscar", response_class=HTMLResponse)
+    def search(council_slug: str, request: Request, q: Query200 = "") -> HTMLResponse:
+        with database(request).session() as db:
+            council = _council(db, council_slug)
+            lang = _lang(request, council.acta_lang)
+            t = public_strings(lang)
+            titles = {
+                s.id: (_title(s, t), publishing.public_url(council, s))
+                for s, _p in portal.published_sessions(db, council.id)
+            }
+            hits = [
+                {"hit": h, "title": titles[h.session_id][0], "url": titles[h.session_id][1]}
+                for h in portal.search(db, council.id, q)
+                if h.session_id in titles
+            ]
+            context = {"council": council, "q": q, "hits": hits}
+            return render(request, "search.html", lang, context)
+
+    @web.get(PREFIX + "/{council_slug}/{session_id}", response_class=HTMLResponse)
+    def session_page(
+        council_slug: str,
+        session_id: str,
+        request: Request,
+        t: Annotated[str | None, Query(max_length=20)] = None,
+    ) -> HTMLResponse:
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            lang = _lang(request, pub.publication.language)
+            strings = public_strings(lang)
+            labels = publishing.speaker_labels(transcript, lang)
+            url = publishing.public_url(pub.council, pub.plenary)
+            context = {
+                "council": pub.council,
+                "plenary": pub.plenary,
+                "title": _title(pub.plenary, strings),
+                "url": url,
+                "has_video": bool(pub.publication.video_key),
+                "start_t": _moment(t),
+                "chapters": _chapters(pub.plenary, transcript),
+                "items": [
+                    {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
+                    for i in transcript.interventions
+                ],
+                "q": "",
+            }
+            return render(request, "session.html", lang, context)
+
+    @web.get(PREFIX + "/{council_slug}/{session_id}/captions.vtt")
+    def captions(council_slug: str, session_id: str, request: Request) -> Response:
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            return Response(to_webvtt(transcript), media_type="text/vtt; charset=utf-8")
+
+    @web.get(PREFIX + "/{council_slug}/{session_id}/transcript.json")
+    def transcript_json(council_slug: str, session_id: str, request: Request) -> Response:
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            name = f"{_stem(pub.plenary)}.json"
+            return Response(
+                _open_data(transcript, pub.publication.language),
+                media_type="application/json",
+                headers={"Content-Disposition": f'inline; filename="{name}"'},
+            )
+
+    @web.get(PREFIX + "/{council_slug}/{session_id}/video.mp4")
+    def video(council_slug: str, session_id: str, request: Request) -> Response:
+        """The copy made for publication (redactions burnt in), with Range requests."""
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            key = pub.publication.video_key
+            name = f"{_stem(pub.plenary)}.mp4"
+        storage: Path = request.app.state.storage_path
+        path = storage / key
+        if not key or not path.is_file():
+            raise NotFoundError("Esta sesión se publica sin vídeo.")
+        return FileResponse(
+            path, media_type="video/mp4", filename=name, content_disposition_type="inline"
+        )
+
+    return web
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router())

@@ -1,0 +1,49 @@
+"""The citizens' portal's strings in Spanish and Catalan (the languages of the web app).
+
+A public page speaks the published session's language (a list or a search: the
+council's acta language); ``?lang=es|ca`` overrides it.
+"""
+
+from __future__ import annotations
+
+from plenaria.api.i18n import DEFAULT, LANGUAGES
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    # key: (es, ca)
+    "skip": ("Saltar al contenido", "Salta al contingut"),
+    "sessions": ("Sesiones publicadas", "Sessions publicades"),
+    "no_sessions": ("Todavía no hay sesiones publicadas.", "Encara no hi ha sessions publicades."),
+    "search": ("Buscar en las sesiones", "Cerca a les sessions"),
+    "search_button": ("Buscar", "Cerca"),
+    "results": ("Resultados de «{q}»", "Resultats de «{q}»"),
+    "no_results": ("Ninguna sesión publicada contiene «{q}».", "Cap sessió publicada conté «{q}»."),
+    "empty_query": ("Escriba las palabras que busca.", "Escriviu les paraules que cerqueu."),
+    "session": ("Sesión", "Sessió"),
+    "type_ordinaria": ("ordinaria", "ordinària"),
+    "type_extraordinaria": ("extraordinaria", "extraordinària"),
+    "type_urgente": ("extraordinaria urgente", "extraordinària urgent"),
+    "title": ("Sesión {kind} del Pleno, {date}", "Sessió {kind} del Ple, {date}"),
+    "speaker_n": ("Interviniente {n}", "Intervinent {n}"),
+    "video": ("Vídeo de la sesión", "Vídeo de la sessió"),
+    "no_video": ("Esta sesión se publica sin vídeo.", "Aquesta sessió es publica sense vídeo."),
+    "captions": ("Subtítulos", "Subtítols"),
+    "chapters": ("Orden del día", "Ordre del dia"),
+    "transcript": ("Transcripción", "Transcripció"),
+    "transcript_hint": (
+        "Pulse una palabra para ver el vídeo desde ese momento.",
+        "Premeu una paraula per veure el vídeo des d'aquell moment.",
+    ),
+    "downloads": ("Descargas (datos abiertos)", "Baixades (dades obertes)"),
+    "dl_vtt": ("Subtítulos (WebVTT)", "Subtítols (WebVTT)"),
+    "dl_json": ("Transcripción (JSON)", "Transcripció (JSON)"),
+    "dl_video": ("Vídeo (MP4)", "Vídeo (MP4)"),
+    "play_from": ("Reproducir desde {time}", "Reprodueix des de {time}"),
+    "all_sessions": ("Todas las sesiones", "Totes les sessions"),
+    "published": ("Publicada", "Publicada"),
+    "language": ("Idioma", "Idioma"),
+}
+
+
+def public_strings(lang: str) -> dict[str, str]:
+    index = LANGUAGES.index(lang) if lang in LANGUAGES else LANGUAGES.index(DEFAULT)
+    return {key: pair[index] for key, pair in _STRINGS.items()}

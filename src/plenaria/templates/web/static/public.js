@@ -1,0 +1,57 @@
+// The citizens' portal's session page: click a word, a chapter or a time to play from
+// there; ?t=SECONDS opens the video at that moment; the word being said is highlighted.
+(function () {
+  "use strict";
+  var video = document.getElementById("video");
+  var root = document.getElementById("transcript");
+  if (!root) return;
+  var words = Array.prototype.slice.call(root.querySelectorAll(".w[data-m]"));
+  var starts = words.map(function (w) { return Number(w.getAttribute("data-m")) / 1000; });
+
+  function seek(seconds) {
+    if (!video) return;
+    video.currentTime = seconds;
+    var playing = video.play();
+    if (playing && playing.catch) playing.catch(function () {});
+  }
+
+  // Words are focusable by keyboard only through their intervention link; a click on a word
+  // (or on any element with data-m: chapters, times) seeks there.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-m]") : null;
+    if (!target || !video) return;
+    event.preventDefault();
+    seek(Number(target.getAttribute("data-m")) / 1000);
+    var url = new URL(window.location.href);
+    url.searchParams.set("t", String(Math.floor(video.currentTime)));
+    window.history.replaceState(null, "", url.toString());
+  });
+
+  var session = document.getElementById("session");
+  var start = session ? session.getAttribute("data-start") : "";
+  if (video && start !== "" && start !== null) {
+    var at = Number(start);
+    var apply = function () { if (Math.abs(video.currentTime - at) > 0.5) video.currentTime = at; };
+    if (video.readyState >= 1) apply(); else video.addEventListener("loadedmetadata", apply, { once: true });
+  }
+
+  var current = null;
+  function find(t) {
+    var lo = 0, hi = starts.length - 1, best = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= t) { best = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return best;
+  }
+  if (video) {
+    video.addEventListener("timeupdate", function () {
+      var k = find(video.currentTime);
+      var word = k >= 0 ? words[k] : null;
+      if (word === current) return;
+      if (current) current.classList.remove("now");
+      if (word) word.classList.add("now");
+      current = word;
+    });
+  }
+})();

@@ -1,0 +1,364 @@
+"""The citizens' portal: publish, withdraw, redact, the public pages and files, search.
+
+On SQLite (FTS5) and PostgreSQL (full-text search), as every API test. The
+session's web proxy is a real 4-second MP4 made by ffmpeg, so that the public
+copy with a redaction is really re-encoded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import World
+from plenaria.db import civic, portal
+from plenaria.db.transcripts import save_version
+from plenaria.domain import (
+    Intervention,
+    Recording,
+    Segment,
+    SessionInfo,
+    Speaker,
+    Transcript,
+    Word,
+)
+from plenaria.media.ffmpeg import run_ffmpeg
+
+V1 = "/api/v1"
+AGENDA = [
+    {"number": 1, "title": "Aprobación del acta anterior"},
+    {"number": 2, "title": "Ruegos y preguntas"},
+]
+SECRET = (2.6, 3.2)  # "Juan García"
+
+
+@pytest.fixture(scope="module")
+def proxy_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("portal") / "proxy.mp4"
+    run_ffmpeg(
+        [
+            "-y",
+            "-f", "lavfi", "-i", "testsrc=s=160x120:r=10:d=4",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=22050:duration=4",
+            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", str(path),
+        ],
+        what="making a test proxy",
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def _words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:
+    return tuple(
+        Word(tok, round(start + k * step, 3), round(start + k * step + 0.25, 3), 0.9, f"w{k}")
+        for k, tok in enumerate(text.split())
+    )
+
+
+def transcript(language: str = "es", first: str = "Buenos días se abre la sesión") -> Any:
+    one = _words(first, 0.2)
+    two = _words("Mi vecino Juan García vive en la calle Mayor", 2.0)
+    items = (
+        Intervention("SPEAKER_00", Segment(one[0].start, one[-1].end), one, language, 1, "i1"),
+        Intervention("SPEAKER_01", Segment(two[0].start, two[-1].end), two, language, 2, "i2"),
+    )
+    speakers = (Speaker("SPEAKER_00", name="Alcaldesa Ana Ruiz"), Speaker("SPEAKER_01"))
+    rec = Recording("pleno.mp4", "cd" * 32, 5, 4.0, "mov,mp4")
+    return Transcript(rec, SessionInfo(id="s"), speakers, (), items, (language,)).to_dict()
+
+
+def make_session(
+    world: World, proxy: bytes | None, council: str = "a", language: str = "es"
+) -> str:
+    job_id = world.job(council, "done", outputs={"proxy": proxy} if proxy else None)
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(
+            s, world.councils[council], {"date": "2024-05-30", "agenda": AGENDA}
+        )
+        save_version(s, plenary, None, transcript(language), None, job_id=job_id)
+        return plenary.id
+
+
+def publish(client: TestClient, world: World, session_id: str, who: str = "secretary") -> str:
+    r = client.post(f"{V1}/sessions/{session_id}/publish", headers=world.headers(who))
+    assert r.status_code == 200, r.text
+    url: str = r.json()["public_url"]
+    return url
+
+
+def public_texts(client: TestClient, url: str) -> dict[str, str]:
+    """The session's public page, captions and JSON (no credentials)."""
+    client.cookies.clear()
+    out = {}
+    for name, path in (
+        ("html", url),
+        ("vtt", f"{url}/captions.vtt"),
+        ("json", f"{url}/transcript.json"),
+    ):
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.text)
+        out[name] = r.text
+    return out
+
+
+def search_page(client: TestClient, slug: str, q: str) -> str:
+    r = client.get(f"/p/{slug}/buscar", params={"q": q})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def search(client: TestClient, slug: str, q: str) -> str:
+    """The hits of a search (the list only: the page also repeats the query)."""
+    page = search_page(client, slug, q)
+    if '<ol class="hits">' not in page:
+        return ""
+    return page.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0]
+
+
+def test_a_published_session_is_public_without_login(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    assert url == f"/p/villa-a/{sid}"
+    got = public_texts(client, url)
+    html = got["html"]
+    assert '<html lang="es">' in html
+    assert "<h1>Sesión ordinaria del Pleno, 2024-05-30</h1>" in html
+    assert "Alcaldesa Ana Ruiz" in html and "Interviniente 2" in html
+    assert '<track kind="captions"' in html and f'src="{url}/captions.vtt"' in html
+    assert '<span class="w" data-m="2600">Juan</span>' in html  # start in ms, as the editor
+    assert 'href="?t=2" data-m="2000">2. Ruegos y preguntas</a>' in html  # a chapter
+    assert 'type="search"' in html
+    assert "<script>" not in html and "style=" not in html  # the CSP forbids inline code
+    assert got["vtt"].startswith("WEBVTT") and "Juan García" in got["vtt"]
+    data = json.loads(got["json"])
+    assert [i["id"] for i in data["interventions"]] == ["i1", "i2"]
+    assert [set(s) for s in data["speakers"]] == [{"id", "label", "name", "role", "group"}] * 2
+    assert [s["label"] for s in data["speakers"]] == ["Alcaldesa Ana Ruiz", "Interviniente 2"]
+    assert "sha256" not in data["recording"]
+
+    whole = client.get(f"{url}/video.mp4")
+    assert whole.status_code == 200 and whole.content == proxy_bytes  # no redaction: the proxy
+    part = client.get(f"{url}/video.mp4", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == proxy_bytes[:100]
+
+    listing = client.get("/p/villa-a/")
+    assert listing.status_code == 200 and url in listing.text
+    hit = search(client, "villa-a", "calle mayor")
+    assert f'{url}?t=2"' in hit and "Interviniente 2" in hit
+
+    opened = client.get(url, params={"t": 3})
+    assert 'data-start="3.0"' in opened.text and "video.mp4#t=3.0" in opened.text
+    for bad in ("abc", "-4", "1e99", "nan"):
+        r = client.get(url, params={"t": bad})
+        assert r.status_code == 200 and 'data-start=""' in r.text, bad
+
+
+def test_not_published_withdrawn_or_unknown_is_404_to_the_public(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = f"/p/villa-a/{sid}"
+    tails = ("", "/captions.vtt", "/transcript.json", "/video.mp4")
+    for tail in tails:
+        assert client.get(url + tail).status_code == 404
+    assert publish(client, world, sid) == url
+    assert client.get(url).status_code == 200
+    r = client.delete(f"{V1}/sessions/{sid}/publish", headers=world.headers("admin"))
+    assert r.status_code == 204
+    for tail in tails:
+        r = client.get(url + tail)
+        assert r.status_code == 404, tail
+        assert r.json()["detail"].startswith("Esta sesión no está publicada.")
+    page = client.get(url, headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<html" in page.text
+    assert url not in client.get("/p/villa-a/").text
+    assert "vecino" not in search(client, "villa-a", "vecino")
+    with world.db.session() as s:  # the repository itself finds nothing withdrawn
+        assert portal.search(s, world.councils["a"], "vecino") == []
+    assert client.get("/p/no-such-council/").status_code == 404
+    assert client.get("/p/villa-a/0123456789abcdef0123456789abcdef").status_code == 404
+    # Publishing again after withdrawing makes it public again.
+    assert publish(client, world, sid, "admin") == url
+    assert client.get(url).status_code == 200
+
+
+def test_publishing_needs_a_transcript(client: TestClient, world: World) -> None:
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(s, world.councils["a"], {"date": "2024-05-30"})
+    r = client.post(f"{V1}/sessions/{plenary.id}/publish", headers=world.headers("admin"))
+    assert r.status_code == 404
+    assert "todavía no tiene transcripción" in r.json()["detail"]
+
+
+def test_republishing_after_a_correction_updates_the_public_copy(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    corrected = transcript(first="Buenas tardes se abre la sesión")
+    r = client.put(
+        f"{V1}/sessions/{sid}/transcript",
+        json={"parent": 1, "transcript": corrected},
+        headers=world.headers("clerk"),
+    )
+    assert r.status_code == 201, r.text
+    assert "tardes" not in public_texts(client, url)["html"]  # not yet republished
+    assert "tardes" not in search(client, "villa-a", "tardes")
+    r = client.post(f"{V1}/sessions/{sid}/publish", headers=world.headers("secretary"))
+    assert r.json()["version"] == 2
+    got = public_texts(client, url)
+    assert "tardes" in got["html"] and "tardes" in got["vtt"] and "tardes" in got["json"]
+    assert "días" not in got["vtt"]
+    assert "Buenas tardes" in search(client, "villa-a", "tardes")
+
+
+def test_a_redacted_interval_is_absent_from_every_public_copy(
+    client: TestClient, world: World, proxy_bytes: bytes, settings: Any
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales de un vecino"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201, r.text
+    redaction = r.json()
+    listed = client.get(f"{V1}/sessions/{sid}/redactions", headers=world.headers("clerk")).json()
+    assert [x["id"] for x in listed] == [redaction["id"]]
+    assert listed[0]["reason"] == body["reason"]
+
+    got = public_texts(client, url)
+    for name, text in got.items():
+        assert "Juan" not in text and "García" not in text, name
+        assert "vecino" in text and "calle" in text, name  # the words beside it stay
+    assert "Juan" not in search(client, "villa-a", "vecino")
+    assert "Juan" not in search(client, "villa-a", "Juan") and "García" not in search(
+        client, "villa-a", "García"
+    )
+    video = client.get(f"{url}/video.mp4")
+    assert video.status_code == 200 and video.content[4:8] == b"ftyp"
+    assert video.content != proxy_bytes  # a re-encoded copy, never the proxy itself
+    stored = list(Path(settings.storage_path, "public", sid).iterdir())
+    assert [p.read_bytes() for p in stored] == [video.content]  # the outdated copy is gone
+
+    # The master keeps everything.
+    own = client.get(f"{V1}/sessions/{sid}/transcript", headers=world.headers("clerk"))
+    assert "García" in own.text
+
+    r = client.delete(
+        f"{V1}/sessions/{sid}/redactions/{redaction['id']}", headers=world.headers("secretary")
+    )
+    assert r.status_code == 204
+    assert "García" in public_texts(client, url)["vtt"]
+    assert client.get(f"{url}/video.mp4").content == proxy_bytes
+    assert (
+        client.get(f"{V1}/sessions/{sid}/redactions", headers=world.headers("clerk")).json() == []
+    )
+
+
+def test_a_redaction_made_before_publishing_applies_from_the_start(
+    client: TestClient, world: World
+) -> None:
+    sid = make_session(world, None)
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": ""}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201
+    url = publish(client, world, sid)
+    got = public_texts(client, url)
+    assert all("García" not in text for text in got.values())
+    assert "<video" not in got["html"]  # a job without a web proxy: published as text
+    assert client.get(f"{url}/video.mp4").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"start": 5, "end": 5},
+        {"start": 6, "end": 5},
+        {"start": -1, "end": 5},
+        {"start": 1, "end": 1e12},
+        {"start": 1, "end": 2, "reason": "x" * 501},
+        {"start": 1, "end": 2, "reason": "a\x00b"},
+        {"start": 1, "end": 2, "extra": True},
+        {"start": "uno", "end": 2},
+        {"end": 2},
+    ],
+)
+def test_a_bad_redaction_is_422_with_one_line(
+    client: TestClient, world: World, body: dict[str, Any]
+) -> None:
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(s, world.councils["a"], {"date": "2024-05-30"})
+    r = client.post(
+        f"{V1}/sessions/{plenary.id}/redactions", json=body, headers=world.headers("admin")
+    )
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail
+
+
+def test_another_councils_sessions_never_appear(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    a_url = publish(client, world, make_session(world, proxy_bytes, "a"))
+    sid_a = a_url.rsplit("/", 1)[1]
+    b_sid = make_session(world, None, "b")
+    b_url = publish(client, world, b_sid, "other")
+    assert b_url == f"/p/villa-b/{b_sid}"
+
+    assert a_url not in client.get("/p/villa-b/").text
+    assert b_url in client.get("/p/villa-b/").text
+    assert client.get(f"/p/villa-b/{sid_a}").status_code == 404
+    assert client.get(f"/p/villa-b/{sid_a}/captions.vtt").status_code == 404
+    hits_b = search(client, "villa-b", "vecino")
+    assert b_url in hits_b and a_url not in hits_b
+    hits_a = search(client, "villa-a", "vecino")
+    assert a_url in hits_a and b_url not in hits_a
+    with world.db.session() as s:  # the repository itself keeps to one council
+        assert {h.session_id for h in portal.search(s, world.councils["b"], "vecino")} == {b_sid}
+    # B's admin can neither publish, withdraw nor redact A's session.
+    for method, path in (
+        ("POST", f"{V1}/sessions/{sid_a}/publish"),
+        ("DELETE", f"{V1}/sessions/{sid_a}/publish"),
+        ("GET", f"{V1}/sessions/{sid_a}/redactions"),
+    ):
+        assert client.request(method, path, headers=world.headers("other")).status_code == 404
+    assert client.get(a_url).status_code == 200
+
+
+def test_a_catalan_session_speaks_catalan_and_is_found(client: TestClient, world: World) -> None:
+    sid = make_session(world, None, language="ca")
+    with world.db.transaction() as s:
+        plenary = civic.get_plenary_session_for_council(s, world.councils["a"], sid)
+        save_version(s, plenary, None, transcript("ca", "Bon dia comença la sessió plenària"), 1)
+    url = publish(client, world, sid)
+    html = client.get(url).text
+    assert '<html lang="ca">' in html and "Transcripció" in html and "Intervinent 2" in html
+    assert "Sessió ordinària del Ple, 2024-05-30" in html
+    hits = search(client, "villa-a", "plenària")
+    assert f"{url}?t=0" in hits and "comença la sessió plenària" in hits
+    assert "Ninguna sesión publicada contiene" in search_page(client, "villa-a", "inexistente")
+    assert "Escriba las palabras" in search_page(client, "villa-a", "")
+    assert search(client, "villa-a", '"*) OR (') == ""  # operators are not syntax here
+    assert url in search(client, "villa-a", 'sessió" plenària*')
+
+
+def test_when_the_redacted_copy_cannot_be_made_no_video_is_served(
+    client: TestClient, world: World, proxy_bytes: bytes, settings: Any
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    assert client.get(f"{url}/video.mp4").content == proxy_bytes
+    damaged = list(Path(settings.storage_path, "outputs").glob("*/out.proxy"))
+    assert damaged
+    for proxy in damaged:
+        proxy.write_bytes(b"no longer a video " * 100)  # a damaged proxy
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert 400 <= r.status_code < 500, r.text
+    assert client.get(f"{url}/video.mp4").status_code == 404  # never the unredacted copy
+    assert "García" not in public_texts(client, url)["vtt"]

@@ -1,0 +1,82 @@
+"""The citizens' portal in Chromium, with no cookie, against ``plenaria serve``.
+
+The session processed from generated speech by the real worker is published
+by the secretary's token; the public page is then opened by a browser that
+never logged in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import SHOTS, Server, axe, watch_policy
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def public_url(server: Server, processed: dict[str, Any]) -> str:
+    with server.api("secretary") as c:
+        r = c.post(f"/api/v1/sessions/{processed['session_id']}/publish")
+        assert r.status_code == 200, r.text
+        return str(r.json()["public_url"])
+
+
+def anonymous(browser: Any, server: Server) -> Any:
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    assert context.cookies() == []
+    page = context.new_page()
+    watch_policy(page)
+    return page
+
+
+def current_time(page: Any) -> float:
+    return float(page.evaluate("() => document.getElementById('video').currentTime"))
+
+
+def test_clicking_a_word_seeks_the_video_to_it(
+    browser: Any, server: Server, public_url: str
+) -> None:
+    page = anonymous(browser, server)
+    page.goto(public_url)
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    assert page.evaluate("() => document.documentElement.lang") in ("es", "ca")
+    words = page.locator("#transcript .w[data-m]")
+    assert words.count() > 5
+    target = words.nth(words.count() // 2)
+    start = int(target.get_attribute("data-m") or "0") / 1000
+    target.click()
+    page.wait_for_function(
+        "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.3", arg=start
+    )
+    assert abs(current_time(page) - start) < 0.3
+    tracks = page.evaluate("() => document.getElementById('video').textTracks.length")
+    assert tracks == 1
+    page.screenshot(path=str(SHOTS / "portal-session.png"), full_page=True)
+    assert axe(page) == []
+    assert page.policy_violations == []
+
+
+def test_t_opens_the_video_at_that_moment(browser: Any, server: Server, public_url: str) -> None:
+    page = anonymous(browser, server)
+    page.goto(f"{public_url}?t=5")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('video').currentTime - 5) < 1", timeout=10_000
+    )
+    assert abs(current_time(page) - 5) < 1
+
+    first = page.locator("#transcript .w[data-m]").first.text_content() or ""
+    page.fill("input[type=search]", first.strip(".,;:¿?¡!"))
+    page.press("input[type=search]", "Enter")
+    page.wait_for_selector("ol.hits a")
+    href = page.locator("ol.hits a").first.get_attribute("href") or ""
+    assert href.startswith(f"{public_url}?t=")
+    assert axe(page) == []
+    page.screenshot(path=str(SHOTS / "portal-search.png"), full_page=True)
+    page.goto(public_url.rsplit("/", 1)[0] + "/")
+    assert page.locator(f'a[href="{public_url}"]').count() == 1
+    assert axe(page) == []
+    assert page.policy_violations == []
