@@ -156,6 +156,8 @@ def settings(tmp_path: Path, db_url: str) -> Settings:  # noqa: F811 (the fixtur
         broker_url=REDIS_TEST_URL,
         login_attempts_per_minute=3,
         metrics_token=SecretStr("metrics-token-for-tests"),
+        # The sede's stream host (test_live.py checks what is refused without such a list).
+        live_allowed_hosts="sede.example.es",
     )
 
 

@@ -137,7 +137,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     # Live sessions: B's admin starts one of B's own; stopping and reading one of A's is 404.
     ("POST", f"{V1}/live"): collection(
-        MANAGERS, 202, lambda w: {"url": "http://127.0.0.1:9/live.ts"}
+        MANAGERS, 202, lambda w: {"url": "https://sede.example.es/pleno/live.m3u8"}
     ),
     ("POST", f"{V1}/live/{{job_id}}/stop"): obj(MANAGERS, 202, job_id="live_job"),
     ("GET", f"{V1}/jobs/{{job_id}}/partial"): obj(ALL_ROLES, 200, job_id="live_job"),
