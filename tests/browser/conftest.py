@@ -76,6 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PLENARIA_MODELS_DIR": str(shared_models_dir()),
         "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
         "OMP_NUM_THREADS": "2",
+        "PLENARIA_LIVE_ALLOWED_HOSTS": "127.0.0.1",  # the live test streams on loopback
     }
     env.pop("PLENARIA_DATABASE_URL", None)
     env.pop("PLENARIA_BROKER_URL", None)
