@@ -81,3 +81,28 @@ class RateLimitedError(PlenariaError):
     def __init__(self, message: str, hint: str = "", retry_after_s: int = 60) -> None:
         super().__init__(message, hint)
         self.retry_after_s = retry_after_s
+
+
+# Internal names that messages show, in the users' language (messages are Spanish).
+ROLE_NAMES = {"admin": "administración", "secretary": "secretaría", "clerk": "auxiliar"}
+STATE_NAMES = {
+    "queued": "en cola",
+    "running": "en curso",
+    "done": "terminado",
+    "failed": "con error",
+    "cancelled": "cancelado",
+    "pending": "pendiente",
+    "receiving": "recibiéndose",
+    "complete": "completa",
+    "rejected": "rechazada",
+}
+
+
+def role_name(role: str) -> str:
+    """``clerk`` as "auxiliar": how a message names a role."""
+    return ROLE_NAMES.get(role, role)
+
+
+def state_name(state: str) -> str:
+    """``queued`` as "en cola": how a message names a job's or an upload's state."""
+    return STATE_NAMES.get(state, state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -58,16 +59,74 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# Pydantic's error types in Spanish; ``{...}`` takes the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "falta este campo",
+    "extra_forbidden": "campo desconocido",
+    "string_type": "tiene que ser texto",
+    "string_too_short": "demasiado corto (mínimo {min_length} caracteres)",
+    "string_too_long": "demasiado largo (máximo {max_length} caracteres)",
+    "string_pattern_mismatch": "formato no válido",
+    "too_short": "demasiado corto (mínimo {min_length} elementos)",
+    "too_long": "demasiado largo (máximo {max_length} elementos)",
+    "int_type": "tiene que ser un número entero",
+    "int_parsing": "tiene que ser un número entero",
+    "int_from_float": "tiene que ser un número entero",
+    "float_type": "tiene que ser un número",
+    "float_parsing": "tiene que ser un número",
+    "bool_type": "tiene que ser true o false",
+    "bool_parsing": "tiene que ser true o false",
+    "greater_than": "tiene que ser mayor que {gt}",
+    "greater_than_equal": "tiene que ser {ge} o más",
+    "less_than": "tiene que ser menor que {lt}",
+    "less_than_equal": "tiene que ser {le} o menos",
+    "finite_number": "tiene que ser un número finito",
+    "literal_error": "tiene que ser {expected}",
+    "enum": "tiene que ser {expected}",
+    "dict_type": "tiene que ser un objeto",
+    "model_type": "tiene que ser un objeto",
+    "model_attributes_type": "tiene que ser un objeto",
+    "list_type": "tiene que ser una lista",
+    "json_invalid": "JSON no válido",
+    "json_type": "JSON no válido",
+    "date_type": "tiene que ser una fecha AAAA-MM-DD",
+    "date_parsing": "tiene que ser una fecha AAAA-MM-DD",
+    "date_from_datetime_parsing": "tiene que ser una fecha AAAA-MM-DD",
+    "time_type": "tiene que ser una hora HH:MM",
+    "time_parsing": "tiene que ser una hora HH:MM",
+    "datetime_type": "tiene que ser una fecha y hora ISO 8601",
+    "datetime_parsing": "tiene que ser una fecha y hora ISO 8601",
+    "datetime_from_date_parsing": "tiene que ser una fecha y hora ISO 8601",
+    "url_parsing": "dirección (URL) no válida",
+    "url_type": "dirección (URL) no válida",
+    "url_scheme": "esquema de URL no admitido ({expected_schemes})",
+    "uuid_parsing": "identificador (UUID) no válido",
+    "value_error": "{error}",
+    "assertion_error": "{error}",
+}
+
+
+def validation_message(err: Any) -> str:
+    """One pydantic error in Spanish (our validators' messages are Spanish already)."""
+    template = VALIDATION_MESSAGES.get(str(err.get("type", "")), "valor no válido")
+    context = {k: str(v).removeprefix("Value error, ") for k, v in (err.get("ctx") or {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return "valor no válido"
+
+
 def describe_validation(errors: Any, limit: int = 3) -> str:
-    """Pydantic's error list as one line: ``body.options.vad: Extra inputs are not permitted``."""
+    """Pydantic's error list as one Spanish line: ``body.options.vad: campo desconocido``."""
     parts = []
     for err in list(errors)[:limit]:
         where = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+        message = validation_message(err)
+        parts.append(f"{where}: {message}" if where else message)
     extra = len(list(errors)) - limit
     if extra > 0:
-        parts.append(f"and {extra} more")
-    return _one_line("; ".join(parts)) or "Invalid request."
+        parts.append(f"y {extra} más")
+    return _one_line("; ".join(parts)) or "Petición no válida."
 
 
 def _plenaria(request: Request, exc: Exception) -> JSONResponse:
@@ -94,10 +153,23 @@ def _pydantic(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
 
 
+# Starlette's own answers (an unknown route, a wrong method) in Spanish.
+HTTP_MESSAGES = {
+    400: "Petición mal formada; revise lo que envía.",
+    404: "No existe esa dirección; revise la URL.",
+    405: "Esa dirección no admite este método HTTP; revise la documentación de la API.",
+    413: "La petición es demasiado grande; envíe menos datos.",
+    415: "Tipo de contenido no admitido; envíe JSON.",
+}
+
+
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
+        detail = HTTP_MESSAGES.get(exc.status_code, f"Error HTTP {exc.status_code}.")
     return JSONResponse(
-        {"detail": _one_line(str(exc.detail))},
+        {"detail": _one_line(detail)},
         status_code=exc.status_code,
         headers=dict(exc.headers or {}),
     )
@@ -109,8 +181,8 @@ def _data(request: Request, exc: Exception) -> JSONResponse:
     log.warning("%s %s: the database refused a value: %s", request.method, request.url.path, cause)
     return JSONResponse(
         {
-            "detail": "A value in the request cannot be stored or looked up (a NUL or another "
-            "control character, or a number out of range); correct it and send again."
+            "detail": "Un valor de la petición no se puede guardar ni buscar (un NUL u otro "
+            "carácter de control, o un número fuera de rango); corríjalo y vuelva a enviarla."
         },
         status_code=422,
     )
@@ -119,7 +191,7 @@ def _data(request: Request, exc: Exception) -> JSONResponse:
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
-        {"detail": "Internal error; the server log has the details."}, status_code=500
+        {"detail": "Error interno; el registro del servidor tiene los detalles."}, status_code=500
     )
 
 

@@ -18,6 +18,13 @@
     const sec = s % 60;
     return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
   }
+  // A step's label in the page's language: "transcribe:0" is chunk 1 of the transcription.
+  function stepLabel(name) {
+    const [base, index] = name.split(":");
+    const text = T["step_" + base];
+    if (!text) return name;
+    return /^\d+$/.test(index || "") ? text.replace("{n}", Number(index) + 1) : text.replace(", {n}", "");
+  }
   function show(job) {
     const pct = Math.round(job.progress * 100);
     $("job-state").textContent = T["state_" + job.state] || job.state;
@@ -25,7 +32,7 @@
     $("job-progress").value = pct;
     $("job-progress-text").textContent = pct + " %";
     $("job-eta").textContent = job.state === "running" ? eta(job.eta_s) : "—";
-    $("job-step").textContent = job.step || "—";
+    $("job-step").textContent = job.step ? stepLabel(job.step) : "—";
     $("job-error").hidden = !job.error;
     $("job-error-text").textContent = job.error || "";
     const retry = $("retry");
