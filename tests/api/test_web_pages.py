@@ -40,7 +40,7 @@ def test_pages_redirect_to_login_and_login_works(client: TestClient, world: Worl
         r = client.get(path, follow_redirects=False, headers=HTML)
         assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}"
         r = client.get(path, follow_redirects=False)  # not a browser: the API's answer
-        assert r.status_code == 401 and "Log in" in r.json()["detail"]
+        assert r.status_code == 401 and "Entre en /login" in r.json()["detail"]
     r = client.get("/login")
     assert r.status_code == 200 and '<html lang="es">' in r.text and 'name="email"' in r.text
     r = client.post(
@@ -123,7 +123,7 @@ def test_clerks_do_not_upload(client: TestClient, world: World) -> None:
     login(client, world, "clerk")
     assert 'href="/upload"' not in client.get("/").text
     r = client.get("/upload", headers=HTML)
-    assert r.status_code == 403 and "cannot upload" in r.text
+    assert r.status_code == 403 and "no permite subir grabaciones" in r.text
 
 
 def test_assets_are_served_from_the_package(client: TestClient) -> None:

@@ -197,7 +197,7 @@ def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> 
                 "-shortest", "-movflags", "+faststart",
                 str(video),
             ],
-            what="making the sample video",
+            what="hacer el vídeo de ejemplo",
         )  # fmt: skip
     session = {
         "id": name,
