@@ -187,7 +187,8 @@ def patched(
         key = str(item.get("id", ""))
         if key not in where:
             raise InputError(
-                f"El texto no es válido: la versión {body.parent} no tiene la intervención {key!r}.",
+                f"El texto no es válido: la versión {body.parent} no tiene la intervención "
+                f"{key!r}.",
                 "Envíe las intervenciones cambiadas con el id con que se cargaron, y las nuevas "
                 "con su lugar en 'order'.",
             )

@@ -14,7 +14,7 @@ T = TypeVar("T", bound=Base)
 
 
 def get_owned(session: Session, model: type[T], council_id: str, object_id: str, what: str) -> T:
-    """The row of ``model`` with this id in this council, else NotFoundError naming ``what`` ("la sesión")."""
+    """The row of ``model`` with this id in this council, else NotFoundError naming ``what``."""
     columns: Any = model  # every owned model has id and council_id (CouncilMixin)
     row: Any = session.scalar(
         select(model).where(columns.id == object_id, columns.council_id == council_id)
