@@ -112,7 +112,7 @@ def test_job_page_editor_and_other_councils(client: TestClient, world: World) ->
     other_job = world.job(council="b")
     r = client.get(f"/jobs/{other_job}", headers=HTML)
     assert r.status_code == 404 and "<html" in r.text
-    assert client.get(f"/jobs/{other_job}").json()["detail"].startswith("No job")
+    assert client.get(f"/jobs/{other_job}").json()["detail"].startswith("No existe el proceso")
     with world.db.transaction() as s:
         other = civic.create_plenary_session(s, world.councils["b"], {"slug": "b"}).id
     assert client.get(f"/sessions/{other}/editor").status_code == 404

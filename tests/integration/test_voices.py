@@ -122,7 +122,7 @@ def test_enrolled_voices_are_named_and_a_stranger_is_not(
     assert speakers["SPEAKER_02"].role == "alcaldesa" and speakers["SPEAKER_02"].group == "PSC"
     assert speakers["SPEAKER_02"].score is not None
     assert speakers["SPEAKER_02"].score >= NamingOptions().threshold
-    assert speakers["SPEAKER_01"].name is None and speakers["SPEAKER_01"].label == "Speaker 2"
+    assert speakers["SPEAKER_01"].name is None and speakers["SPEAKER_01"].label == "Interviniente 2"
 
     # The same person from a second recording: one profile, updated.
     updated = enroll_from_audio(diarizer, store, "ana martínez", [(audio["again"], None)])

@@ -141,7 +141,7 @@ def test_names_each_speaker_by_its_closest_profile() -> None:
     assert [s.name for s in speakers] == ["Luis", "Ana", None]
     assert speakers[0].group == "PSC" and speakers[1].role == "alcaldesa"
     assert speakers[0].score == pytest.approx(calibrated_score(0.97), abs=1e-6)
-    assert speakers[2].score is None and speakers[2].label == "Speaker 3"
+    assert speakers[2].score is None and speakers[2].label == "Interviniente 3"
 
 
 def test_below_threshold_stays_unnamed() -> None:

@@ -116,7 +116,7 @@ def test_refused_content_gets_one_line_naming_it(
 
 
 def test_sniff_of_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"Cannot read nada\.mp4"):
+    with pytest.raises(InputError, match=r"No se puede leer nada\.mp4"):
         sniff(tmp_path / "nada.mp4")
 
 
@@ -215,7 +215,7 @@ def test_probe_audio_and_proxy_never_read_the_other_file(
 def test_a_media_header_in_front_of_a_playlist_is_named(media: Path, tmp_path: Path) -> None:
     playlist = tmp_path / "pleno.mp4"
     playlist.write_bytes(_lists()["ftyp+hls"])
-    with pytest.raises(MediaError, match="holds a playlist"):
+    with pytest.raises(MediaError, match="esconde una lista de reproducción"):
         probe(playlist)
 
 
@@ -226,5 +226,5 @@ def test_audio_only_proxy_of_a_list_is_refused(media: Path, tmp_path: Path) -> N
     audio = Recording(
         "pleno.m4a", "0" * 64, 100, 2.0, "mov", (Stream(0, "audio", "aac", channels=1),)
     )
-    with pytest.raises(MediaError, match=r"making the web proxy of pleno\.m4a"):
+    with pytest.raises(MediaError, match=r"hacer la versión web de pleno\.m4a"):
         make_proxy(listing, tmp_path / "p.mp4", audio)

@@ -78,8 +78,9 @@ def build_cues(t: Transcript, *, max_chars: int = 84, max_cue_s: float = 6.0) ->
             "Use un número positivo de caracteres y de segundos (por defecto, 84 y 6,0).",
         )
     cues: list[Cue] = []
+    lang = "ca" if t.languages[:1] == ("ca",) else "es"  # an unnamed voice's label
     for intervention in t.interventions:
-        label = _clean(t.speaker(intervention.speaker).label)
+        label = _clean(t.speaker(intervention.speaker).label_in(lang))
         words = [w for w in intervention.words if _clean(w.text)]
         for n, group in enumerate(_split(words, max_chars, max_cue_s)):
             start = group[0].start
