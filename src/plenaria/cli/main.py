@@ -13,12 +13,12 @@ from plenaria.cli import admin, live, process, service, submit, voices
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Plenaria: council plenary recordings into transcripts and draft actas.",
+    help="Plenaria: de las grabaciones de los plenos a transcripciones y borradores de acta.",
     pretty_exceptions_enable=False,
 )
 
 process.register(app)
-app.add_typer(voices.voices_app, name="voices", help="Voice profiles: enroll, list, remove.")
+app.add_typer(voices.voices_app, name="voices", help="Perfiles de voz: registrar, listar, borrar.")
 app.command()(submit.submit)
 service.register(app)
 admin.register(app)
