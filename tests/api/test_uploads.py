@@ -280,7 +280,7 @@ def test_truncated_mp4_is_refused(
 
 def test_video_without_audio_is_refused(server: Server, media: dict[str, bytes]) -> None:
     path, final = upload(server, media["mute"], "mudo.mp4")
-    _assert_refused(server, path, final, "mudo.mp4 tiene vídeo pero no audio")
+    _assert_refused(server, path, final, "mudo.mp4 no tiene pista de audio (solo vídeo)")
 
 
 def test_sha256_mismatch_is_refused(server: Server, media: dict[str, bytes]) -> None:

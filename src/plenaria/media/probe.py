@@ -92,9 +92,9 @@ def inspect_recording(
     format_name, duration, streams = probe(path, name)
     audio = [s for s in streams if s.kind == "audio"]
     if not audio:
-        what = "vídeo pero no audio" if any(s.kind == "video" for s in streams) else "no audio"
+        what = " (solo vídeo)" if any(s.kind == "video" for s in streams) else ""
         raise MediaError(
-            f"{name} tiene {what}: no hay nada que transcribir.",
+            f"{name} no tiene pista de audio{what}: no hay nada que transcribir.",
             "Exporte de nuevo la grabación con su pista de sonido.",
         )
     if duration <= 0:
