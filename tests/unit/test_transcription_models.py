@@ -96,7 +96,7 @@ def test_not_found_lists_every_place_and_how_to_fix(tmp_path: Path) -> None:
     message, hint = err.value.message, err.value.hint
     assert f"carpeta de modelos {tmp_path / 'models' / 'large-v3'}: sin model.bin" in message
     assert "descarga: no permitida" in message
-    assert "bundled" not in message  # only "base" is bundled
+    assert "pesos base incluidos" not in message  # only "base" is bundled
     for how in ("PLENARIA_WHISPER_MODEL=", str(tmp_path / "models"), "plenaria[asr]"):
         assert how in hint
     assert "PLENARIA_ALLOW_NETWORK=1" in hint

@@ -55,7 +55,9 @@ def _transaction() -> Iterator[Session]:
         database.dispose()
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade", help="Crear o migrar la base de datos al esquema más nuevo (se puede repetir)."
+)
 def db_upgrade(debug: Debug = False) -> None:
     """Create or migrate the database to the newest schema (safe to run again)."""
     with reported_errors(debug, "Vuelva a lanzarlo; las migraciones son transaccionales."):
@@ -66,7 +68,7 @@ def db_upgrade(debug: Debug = False) -> None:
         err.print(f"Base de datos al día: {shown}")
 
 
-@admin_app.command("create-council")
+@admin_app.command("create-council", help="Crear un ayuntamiento.")
 def create_council(
     slug: Annotated[str, typer.Argument(help="Identificador corto, p. ej. villanueva-del-rio.")],
     name: Annotated[str, typer.Option("--name", help="El nombre completo del ayuntamiento.")],
@@ -82,7 +84,10 @@ def create_council(
         err.print(f"Ayuntamiento {slug} creado.")
 
 
-@admin_app.command("create-user")
+@admin_app.command(
+    "create-user",
+    help="Crear un usuario de un ayuntamiento; la contraseña se lee de la entrada estándar.",
+)
 def create_user(
     email: Annotated[str, typer.Argument(help="El correo del usuario (con el que entra).")],
     council: Annotated[str, typer.Option("--council", help="El identificador del ayuntamiento.")],
@@ -112,7 +117,10 @@ def create_user(
         err.print(f"Usuario {accounts.normalize_email(email)} ({role}) creado en {council}.")
 
 
-@admin_app.command("create-token")
+@admin_app.command(
+    "create-token",
+    help="Crear un token de API; se muestra una sola vez, solo, en la salida estándar.",
+)
 def create_token(
     email: Annotated[str, typer.Argument(help="El usuario en cuyo nombre actúa el token.")],
     name: Annotated[str, typer.Option("--name", help="Quién lo usa, p. ej. sede-electronica.")],

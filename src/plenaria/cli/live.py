@@ -204,4 +204,6 @@ def _emit(line: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(live)
+    app.command(
+        help="Transcribir una emisión en directo; al acabar, escribir los cinco resultados."
+    )(live)

@@ -167,5 +167,11 @@ def sample(
 
 def register(app: typer.Typer) -> None:
     """``plenaria process`` and ``plenaria sample``."""
-    app.command()(process)
-    app.command()(sample)
+    app.command(
+        help="Convertir una grabación en transcripción, subtítulos, borrador de acta (DOCX) "
+        "y vídeo para la web."
+    )(process)
+    app.command(
+        help="Generar un pleno de ejemplo (en castellano, 3 voces, orden del día con "
+        "votaciones) como archivo de vídeo."
+    )(sample)

@@ -249,7 +249,11 @@ def serve(
             stop_groups(children, STOP_GRACE_S)
 
 
-@cache_app.command("clean")
+@cache_app.command(
+    "clean",
+    help="Borrar el trabajo guardado de las grabaciones usadas hace más tiempo, por encima "
+    "del límite de tamaño.",
+)
 def cache_clean(
     max_bytes: Annotated[
         int | None, typer.Option(help="Guardar como mucho estos bytes (por defecto: el ajuste).")
@@ -285,7 +289,11 @@ def prepare_models(settings: Settings) -> list[Path]:
     return ready
 
 
-@models_app.command("prepare")
+@models_app.command(
+    "prepare",
+    help="Exportar a ONNX las redes de intervinientes y montar el modelo Whisper incluido, "
+    "una vez (make lo hace al instalar; serve, antes de arrancar sus trabajadores).",
+)
 def models_prepare(
     loglevel: Annotated[
         str, typer.Option(help="debug, info, warning (detalle del registro).")
@@ -303,8 +311,16 @@ def models_prepare(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
-    app.command()(api)
-    app.command()(worker)
+    app.command(
+        help="Una sola máquina: la aplicación web y sus trabajadores, SQLite y una cola "
+        "que no necesita servidor."
+    )(serve)
+    app.command(help="La aplicación web y la API (producción: PostgreSQL y Redis del entorno).")(
+        api
+    )
+    app.command(
+        help="Un trabajador Celery para las colas dadas (GPU: --queues asr --device cuda "
+        "--concurrency 1)."
+    )(worker)
     app.add_typer(cache_app, name="cache")
     app.add_typer(models_app, name="models")

@@ -35,7 +35,9 @@ def _errors(debug: bool) -> AbstractContextManager[None]:
     return reported_errors(debug, "No se guardó nada; vuelva a lanzar la orden.")
 
 
-@voices_app.command()
+@voices_app.command(
+    help="Aprender la voz de una persona de una o más grabaciones (se suma a su perfil)."
+)
 def enroll(
     name: Annotated[
         str, typer.Argument(help="El nombre completo de la persona, como va en el acta.")
@@ -84,7 +86,7 @@ def enroll(
         )
 
 
-@voices_app.command("list")
+@voices_app.command("list", help="Mostrar las voces registradas.")
 def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
     """Show the enrolled voices."""
     with _errors(debug):
@@ -113,7 +115,7 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
         out.print(table)
 
 
-@voices_app.command()
+@voices_app.command(help="Borrar el perfil de voz de una persona (todas las huellas de su voz).")
 def remove(
     name: Annotated[str, typer.Argument(help="El nombre de la persona o el id del perfil.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="No pedir confirmación.")] = False,
