@@ -80,12 +80,14 @@ def _when(context: Context, value: datetime | None) -> str:
 
 @pass_context
 def _day(context: Context, value: date | str | None) -> str:
+    """An ISO date in words in the page's language; any other text as written."""
+    day = value
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             return value
-    return web_i18n.format_date(value, context.get("lang", web_i18n.DEFAULT))
+    return web_i18n.format_date(day if isinstance(day, date) else None, context.get("lang", "es"))
 
 
 @pass_context
