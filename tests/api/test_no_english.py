@@ -22,11 +22,15 @@ from test_web_pages import HTML, login
 
 from conftest import World
 from plenaria.api import i18n
+from plenaria.api.i18n_messages import translate
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
 from plenaria.db.models import Job
+from plenaria.errors import MediaError
+from plenaria.workers.job_errors import user_message
 
 V1 = "/api/v1"
+JOB_ERROR = user_message("transcribe:1", MediaError("x"))  # as the worker writes it
 ROLES = ("admin", "secretary", "clerk")
 STEPS = ("probe", "audio", "speech", "plan", "transcribe:0", "transcribe:1", "diarize")
 STEPS += ("name", "assemble", "outputs", "proxy")
@@ -156,7 +160,7 @@ def world_with_everything(world: World) -> dict[str, str]:
             if state in ("running", "failed"):
                 job.step = "transcribe:1"
             if state == "failed":
-                job.error = "El reconocimiento falló en el fragmento 2. Reintente el proceso."
+                job.error = JOB_ERROR
         ids[state] = job_id
     return ids
 
@@ -190,6 +194,9 @@ def test_no_page_shows_english(client: TestClient, world: World, lang: str) -> N
     types = [i18n.strings(lang)[k] for k in ("type_ordinaria", "type_urgente")]
     assert all(x in text for x in types) and i18n.format_date(date(2026, 4, 3), lang) in text
     assert "2026-04-03" not in text
+    # The job's error, written in Spanish by the worker, in the page's language.
+    error = visible_text(client.get(f"/jobs/{ids['failed']}?lang={lang}").text)
+    assert translate(JOB_ERROR, lang) in error and (lang == "es") == (JOB_ERROR in error)
     if lang == "ca":
         assert not re.search(r"(?<![-\w])(extra)?ordinaria\b", text, re.I), text
 

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plenaria import accounts
 from plenaria.api import i18n as web_i18n
-from plenaria.api import login_guard
+from plenaria.api import i18n_messages, login_guard
 from plenaria.api.deps import (
     CSRF_HEADER,
     Principal,
@@ -91,6 +91,11 @@ def _day(context: Context, value: date | str | None) -> str:
 
 
 @pass_context
+def _message(context: Context, text: str | None) -> str:
+    return i18n_messages.translate(text or "", context.get("lang", web_i18n.DEFAULT))
+
+
+@pass_context
 def _step_label(context: Context, name: str) -> str:
     return web_i18n.step_label(name, context.get("lang", web_i18n.DEFAULT))
 
@@ -111,6 +116,7 @@ def templates() -> Jinja2Templates:
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["step_label"] = _step_label
+    env.filters["message"] = _message
     env.filters["session_type"] = _session_type
     return Jinja2Templates(env=env)
 
@@ -154,6 +160,7 @@ class Pages:
             "lang": lang,
             "t": web_i18n.strings(lang),
             "js_t": web_i18n.js_strings(lang),
+            "messages": i18n_messages.catalogue(lang),
             "user": principal.user if principal else None,
             "csrf": csrf,
             "static": STATIC_URL,

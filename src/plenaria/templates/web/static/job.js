@@ -34,7 +34,7 @@
     $("job-eta").textContent = job.state === "running" ? eta(job.eta_s) : "—";
     $("job-step").textContent = job.step ? stepLabel(job.step) : "—";
     $("job-error").hidden = !job.error;
-    $("job-error-text").textContent = job.error || "";
+    $("job-error-text").textContent = window.plenariaMessage(job.error || "");
     const retry = $("retry");
     if (retry) retry.hidden = !(job.state === "failed" || job.state === "cancelled");
     const link = $("editor-link");
@@ -100,7 +100,7 @@
         follow();
       } else {
         $("job-error").hidden = false;
-        $("job-error-text").textContent = body.detail;
+        $("job-error-text").textContent = window.plenariaMessage(body.detail);
       }
     });
   }
@@ -115,7 +115,7 @@
         show(body);
       } else {
         $("job-error").hidden = false;
-        $("job-error-text").textContent = body.detail;
+        $("job-error-text").textContent = window.plenariaMessage(body.detail);
       }
     });
   }
