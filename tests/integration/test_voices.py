@@ -210,7 +210,7 @@ def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
     spec = f"{audio['bruno']}:0-0:06"
     proc = run_cli("enroll", "Bruno Puig", "--role", "concejal", "--group", "ERC", spec, data=data)
     assert proc.returncode == 0, proc.stderr
-    assert "Enrolled Bruno Puig" in proc.stdout
+    assert "Registrado Bruno Puig" in proc.stdout
     assert (data / "voices" / "bruno-puig.json").is_file()
 
     listed = run_cli("list", data=data)
@@ -225,7 +225,7 @@ def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
 
     gone = run_cli("remove", "bruno puig", "--yes", data=data)
     assert gone.returncode == 0, gone.stderr
-    assert "Removed the voice profile of Bruno Puig" in gone.stdout
+    assert "Borrado el perfil de voz de Bruno Puig" in gone.stdout
     assert list((data / "voices").iterdir()) == []
     again = run_cli("remove", "Bruno Puig", "--yes", data=data)
-    assert again.returncode == 2 and "No voice profile named" in again.stderr
+    assert again.returncode == 2 and "No hay ningún perfil de voz llamado" in again.stderr
