@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from plenaria.api.i18n import step_label
 from plenaria.cli import options as opt
 from plenaria.cli.errors import err, reported_errors, setup_logging
 
@@ -48,7 +49,7 @@ class RichProgress:
     def __call__(self, stage: str, done: float, total: float) -> None:
         task = self._tasks.get(stage)
         if task is None:
-            label = STAGE_LABELS.get(stage, stage.capitalize())
+            label = STAGE_LABELS.get(stage) or step_label(stage, "es")
             task = self._progress.add_task(label, total=max(total, 1e-9))
             self._tasks[stage] = task
         self._progress.update(task, completed=min(done, total), total=max(total, 1e-9))
@@ -60,7 +61,7 @@ def _bars() -> Progress:
         BarColumn(),
         TextColumn("{task.percentage:>5.1f}%"),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
+        TextColumn("quedan"),
         TimeRemainingColumn(),
         console=err,
         transient=False,
