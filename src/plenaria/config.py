@@ -287,14 +287,14 @@ class Settings(BaseSettings):
             )
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
             raise ConfigError(
-                "PLENARIA_SECRET_KEY is the default in production.",
-                "Set PLENARIA_SECRET_KEY to a long random value "
+                "PLENARIA_SECRET_KEY tiene el valor por defecto en producción.",
+                "Ponga en PLENARIA_SECRET_KEY un valor aleatorio largo "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))').",
             )
         if len(self.secret_key.get_secret_value()) < 32:
             raise ConfigError(
-                "PLENARIA_SECRET_KEY is shorter than 32 characters.",
-                "Use a long random value.",
+                "PLENARIA_SECRET_KEY tiene menos de 32 caracteres.",
+                "Use un valor aleatorio largo.",
             )
 
     def _check_rtmp_ports(self) -> None:
@@ -306,8 +306,8 @@ class Settings(BaseSettings):
             ports = range(0)
         if not ports or ports.start < 1 or ports.stop > 65536:
             raise ConfigError(
-                f"PLENARIA_LIVE_RTMP_PORTS is {self.live_rtmp_ports!r}.",
-                "Give a port range first-last, e.g. 1935-1944.",
+                f"PLENARIA_LIVE_RTMP_PORTS vale {self.live_rtmp_ports!r}.",
+                "Dé un rango de puertos primero-último, p. ej. 1935-1944.",
             )
 
     def _check_trusted_proxies(self) -> None:

@@ -25,7 +25,7 @@ class Segment:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(f"Segment end {self.end} is before start {self.start}")
+            raise ValueError(f"el final {self.end} es anterior al inicio {self.start}")
 
     @property
     def duration(self) -> float:
@@ -195,6 +195,10 @@ class Diarization:
         )
 
 
+# An unnamed voice's label, by language: "Interviniente 2", "Intervinent 2".
+UNNAMED_SPEAKER = {"es": "Interviniente", "ca": "Intervinent"}
+
+
 @dataclass(frozen=True, slots=True)
 class Speaker:
     """A diarized voice, named when it matched a voice profile."""
@@ -208,11 +212,16 @@ class Speaker:
 
     @property
     def label(self) -> str:
-        """What a reader sees: the name, or "Speaker N" for an unnamed voice."""
+        """What a reader sees: the name, or "Interviniente N" for an unnamed voice."""
+        return self.label_in("es")
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang``: "Interviniente N" (es) or "Intervinent N" (ca) when unnamed."""
         if self.name:
             return self.name
         digits = "".join(ch for ch in self.id if ch.isdigit())
-        return f"Speaker {int(digits) + 1}" if digits else self.id
+        word = UNNAMED_SPEAKER.get(lang, UNNAMED_SPEAKER["es"])
+        return f"{word} {int(digits) + 1}" if digits else self.id
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -488,8 +497,8 @@ class Transcript:
         version = str(d.get("schema_version", ""))
         if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
             raise ValueError(
-                f"Transcript schema {version!r} is not supported (this version reads "
-                f"{SCHEMA_VERSION}); reprocess the recording with this version of Plenaria."
+                f"El esquema de transcripción {version!r} no se admite (esta versión lee el "
+                f"{SCHEMA_VERSION}); vuelva a procesar la grabación con esta versión de Plenaria."
             )
         return cls(
             recording=Recording.from_dict(d["recording"]),

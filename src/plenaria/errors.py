@@ -7,6 +7,8 @@ HTTP status in one place; stages raise them with ``from`` to keep the cause.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PlenariaError(Exception):
     """Base class: a problem the user can fix. ``exit_code`` is used by the CLI."""
@@ -81,3 +83,85 @@ class RateLimitedError(PlenariaError):
     def __init__(self, message: str, hint: str = "", retry_after_s: int = 60) -> None:
         super().__init__(message, hint)
         self.retry_after_s = retry_after_s
+
+
+# Internal names that messages show, in the users' language (messages are Spanish).
+ROLE_NAMES = {"admin": "administración", "secretary": "secretaría", "clerk": "auxiliar"}
+STATE_NAMES = {
+    "queued": "en cola",
+    "running": "en curso",
+    "done": "terminado",
+    "failed": "con error",
+    "cancelled": "cancelado",
+    "pending": "pendiente",
+    "receiving": "recibiéndose",
+    "complete": "completa",
+    "rejected": "rechazada",
+}
+
+
+def role_name(role: str) -> str:
+    """``clerk`` as "auxiliar": how a message names a role."""
+    return ROLE_NAMES.get(role, role)
+
+
+def state_name(state: str) -> str:
+    """``queued`` as "en cola": how a message names a job's or an upload's state."""
+    return STATE_NAMES.get(state, state)
+
+
+# Pydantic's error types in Spanish; ``{...}`` takes the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "falta este campo",
+    "extra_forbidden": "campo desconocido",
+    "string_type": "tiene que ser texto",
+    "string_too_short": "demasiado corto (mínimo {min_length} caracteres)",
+    "string_too_long": "demasiado largo (máximo {max_length} caracteres)",
+    "string_pattern_mismatch": "formato no válido",
+    "too_short": "demasiado corto (mínimo {min_length} elementos)",
+    "too_long": "demasiado largo (máximo {max_length} elementos)",
+    "int_type": "tiene que ser un número entero",
+    "int_parsing": "tiene que ser un número entero",
+    "int_from_float": "tiene que ser un número entero",
+    "float_type": "tiene que ser un número",
+    "float_parsing": "tiene que ser un número",
+    "bool_type": "tiene que ser true o false",
+    "bool_parsing": "tiene que ser true o false",
+    "greater_than": "tiene que ser mayor que {gt}",
+    "greater_than_equal": "tiene que ser {ge} o más",
+    "less_than": "tiene que ser menor que {lt}",
+    "less_than_equal": "tiene que ser {le} o menos",
+    "finite_number": "tiene que ser un número finito",
+    "literal_error": "tiene que ser {expected}",
+    "enum": "tiene que ser {expected}",
+    "dict_type": "tiene que ser un objeto",
+    "model_type": "tiene que ser un objeto",
+    "model_attributes_type": "tiene que ser un objeto",
+    "list_type": "tiene que ser una lista",
+    "json_invalid": "JSON no válido",
+    "json_type": "JSON no válido",
+    "date_type": "tiene que ser una fecha AAAA-MM-DD",
+    "date_parsing": "tiene que ser una fecha AAAA-MM-DD",
+    "date_from_datetime_parsing": "tiene que ser una fecha AAAA-MM-DD",
+    "time_type": "tiene que ser una hora HH:MM",
+    "time_parsing": "tiene que ser una hora HH:MM",
+    "datetime_type": "tiene que ser una fecha y hora ISO 8601",
+    "datetime_parsing": "tiene que ser una fecha y hora ISO 8601",
+    "datetime_from_date_parsing": "tiene que ser una fecha y hora ISO 8601",
+    "url_parsing": "dirección (URL) no válida",
+    "url_type": "dirección (URL) no válida",
+    "url_scheme": "esquema de URL no admitido ({expected_schemes})",
+    "uuid_parsing": "identificador (UUID) no válido",
+    "value_error": "{error}",
+    "assertion_error": "{error}",
+}
+
+
+def validation_message(err: Any) -> str:
+    """One pydantic error in Spanish (our validators' messages are Spanish already)."""
+    template = VALIDATION_MESSAGES.get(str(err.get("type", "")), "valor no válido")
+    context = {k: str(v).removeprefix("Value error, ") for k, v in (err.get("ctx") or {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return "valor no válido"

@@ -36,19 +36,20 @@ def load_session(path: Path) -> SessionInfo:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise InputError(
-            f"Session file not found: {path}.", "Check the path given to --session."
+            f"No se encuentra el archivo de la sesión: {path}.", "Revise la ruta dada a --session."
         ) from e
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(
-            f"Cannot read the session file {path}: {e}.", "Save it as UTF-8 YAML or JSON."
+            f"No se puede leer el archivo de la sesión {path}: {e}.",
+            "Guárdelo como YAML o JSON en UTF-8.",
         ) from e
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputError(
-            f"The session file {path.name} is not valid YAML/JSON ({first}).",
-            "Fix the syntax; see samples/ for an example.",
+            f"El archivo de la sesión {path.name} no es YAML/JSON válido ({first}).",
+            "Corrija la sintaxis; hay un ejemplo en samples/.",
         ) from e
     return session_from_mapping(data, source=path.name)
 
@@ -57,19 +58,26 @@ def session_from_mapping(data: Any, source: str = "session") -> SessionInfo:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping of fields.", f"Known fields: {_known()}.")
+        raise InputError(
+            f"{source}: se esperaba un conjunto de campos.", f"Campos conocidos: {_known()}."
+        )
     unknown = sorted(set(data) - _FIELDS)
     if unknown:
         raise InputError(
-            f"{source}: unknown field(s) {', '.join(unknown)}.", f"Known fields: {_known()}."
+            f"{source}: campo(s) desconocido(s) {', '.join(unknown)}.",
+            f"Campos conocidos: {_known()}.",
         )
     agenda_raw = data.get("agenda") or []
     if not isinstance(agenda_raw, list):
-        raise InputError(f"{source}: 'agenda' must be a list of items.", "One title per line.")
+        raise InputError(
+            f"{source}: 'agenda' tiene que ser una lista de puntos.", "Un título por línea."
+        )
     agenda = [_agenda_item(item, n, source) for n, item in enumerate(agenda_raw, start=1)]
     vocabulary = data.get("vocabulary") or []
     if not isinstance(vocabulary, list):
-        raise InputError(f"{source}: 'vocabulary' must be a list of words.", "One per line.")
+        raise InputError(
+            f"{source}: 'vocabulary' tiene que ser una lista de palabras.", "Una por línea."
+        )
     structured = ("agenda", "vocabulary", "members", "legal_members")
     plain = {k: str(v) for k, v in data.items() if k not in structured and v is not None}
     return SessionInfo.from_dict(

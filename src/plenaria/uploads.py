@@ -96,23 +96,23 @@ def parse_metadata(header: str | None) -> UploadMetadata:
             values[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise UploadRefused(
-                400, f"Upload-Metadata: the value of {key} is not base64 of UTF-8 text."
+                400, f"Upload-Metadata: el valor de {key} no es base64 de texto UTF-8."
             ) from None
     filename = display_name(values.get("filename", ""))
     if not filename:
         raise UploadRefused(
-            400, "Upload-Metadata must name the file: add filename (base64 of its name)."
+            400, "Upload-Metadata tiene que nombrar el archivo: añada filename (base64 del nombre)."
         )
     sha256 = values.get("sha256", "").strip()
     if not sha256:
         raise UploadRefused(
             400,
-            "Upload-Metadata must declare the file's SHA-256: add sha256 "
-            "(base64 of its 64 hex digits).",
+            "Upload-Metadata tiene que declarar el SHA-256 del archivo: añada sha256 "
+            "(base64 de sus 64 dígitos hexadecimales).",
         )
     if not SHA256_HEX.fullmatch(sha256):
         raise UploadRefused(
-            400, "Upload-Metadata: sha256 must be 64 hexadecimal digits (the file's SHA-256)."
+            400, "Upload-Metadata: sha256 tiene que tener 64 dígitos hexadecimales (el SHA-256)."
         )
     return UploadMetadata(filename=filename, sha256=sha256.lower())
 
@@ -140,9 +140,9 @@ def validate_upload(
         if digest != meta.sha256:
             raise UploadRefused(
                 422,
-                "The declared SHA-256 does not match the uploaded bytes: declared "
-                f"{meta.sha256}, received {digest}. The file changed or the transfer "
-                "corrupted it: upload it again.",
+                "El SHA-256 declarado no coincide con los bytes subidos: declarado "
+                f"{meta.sha256}, recibido {digest}. El archivo cambió o la transferencia "
+                "lo dañó: vuelva a subirlo.",
             )
         # Demuxing untrusted bytes: in a child process with limits, not in the API's.
         return inspect_isolated(path, name=meta.filename, sha256=digest)

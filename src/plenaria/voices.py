@@ -34,8 +34,8 @@ from plenaria.errors import InputError
 log = logging.getLogger(__name__)
 
 SOURCE_FORMAT = (
-    "Write FILE or FILE:START-END, with times as seconds, mm:ss or hh:mm:ss "
-    "(e.g. pleno.mp4:1:05-2:30 or pleno.mp4:65-150)."
+    "Escriba ARCHIVO o ARCHIVO:INICIO-FIN, con los tiempos en segundos, mm:ss o hh:mm:ss "
+    "(p. ej. pleno.mp4:1:05-2:30 o pleno.mp4:65-150)."
 )
 MIN_SPEECH_S = 1.0  # less speech than this in a source is not a usable sample
 FRAME_S = 0.03  # energy frames of the speech gate
@@ -100,7 +100,9 @@ class VoiceStore:
 
     def save(self, profile: VoiceProfile) -> Path:
         if not _safe_id(profile.id):
-            raise InputError(f"Invalid voice profile id {profile.id!r}.", "Use profile_id(name).")
+            raise InputError(
+                f"Id de perfil de voz no válido: {profile.id!r}.", "Use profile_id(nombre)."
+            )
         text = json.dumps(profile.to_dict(), ensure_ascii=False, indent=1)
         return atomic_write_text(self.path(profile.id), text + "\n")
 
@@ -129,8 +131,8 @@ class VoiceStore:
             return VoiceProfile.from_dict(data)
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise InputError(
-                f"The voice profile file {file} is damaged ({e}).",
-                f"Remove it (plenaria voices remove {file.stem}) and enroll the person again.",
+                f"El archivo del perfil de voz {file} está dañado ({e}).",
+                f"Bórrelo (plenaria voices remove {file.stem}) y vuelva a registrar a la persona.",
             ) from e
 
 
@@ -167,11 +169,12 @@ def parse_source(spec: str) -> tuple[Path, Segment | None]:
                 start, end = parse_time(start_s), parse_time(end_s)
             except ValueError:
                 raise InputError(
-                    f"Cannot read the time span {span!r} in {spec!r}.", SOURCE_FORMAT
+                    f"No se entiende el tramo de tiempo {span!r} de {spec!r}.", SOURCE_FORMAT
                 ) from None
             if not sep or end <= start:
                 raise InputError(
-                    f"The span {span!r} in {spec!r} must end after it starts.", SOURCE_FORMAT
+                    f"El tramo {span!r} de {spec!r} tiene que acabar después de empezar.",
+                    SOURCE_FORMAT,
                 )
             return path, Segment(start, end)
     return Path(text), None
@@ -225,22 +228,24 @@ def enroll_from_audio(
     from plenaria.media.audio import audio_duration, extract_audio, read_audio
 
     if not name.strip():
-        raise InputError("A voice profile needs a name.", "Give the person's full name.")
+        raise InputError(
+            "Un perfil de voz necesita un nombre.", "Dé el nombre completo de la persona."
+        )
     if not sources:
-        raise InputError(f"No audio given to enroll {name}.", SOURCE_FORMAT)
+        raise InputError(f"No se ha dado audio para registrar a {name}.", SOURCE_FORMAT)
     opts = options or DiarizationOptions()
     profile = store.get(name)
     with tempfile.TemporaryDirectory(prefix="plenaria-voice-") as tmp:
         for k, (src, span) in enumerate(sources):
             if not src.is_file():
-                raise InputError(f"Enrollment audio not found: {src}.", "Check the path.")
+                raise InputError(f"No se encuentra el audio de registro: {src}.", "Revise la ruta.")
             wav = extract_audio(src, Path(tmp) / f"source{k}.wav")
             duration = audio_duration(wav)
             part = span or Segment(0.0, duration)
             if part.start >= duration:
                 raise InputError(
-                    f"The span {part.start:.1f}-{part.end:.1f} s starts after the end of "
-                    f"{src.name} ({duration:.1f} s long).",
+                    f"El tramo {part.start:.1f}-{part.end:.1f} s empieza después del final de "
+                    f"{src.name} (dura {duration:.1f} s).",
                     SOURCE_FORMAT,
                 )
             part = Segment(part.start, min(part.end, duration))
@@ -248,9 +253,9 @@ def enroll_from_audio(
             seconds = sum(r.duration for r in regions)
             if seconds < MIN_SPEECH_S:
                 raise InputError(
-                    f"Only {seconds:.1f} s of speech in {src.name} "
-                    f"{part.start:.1f}-{part.end:.1f} s: too little to learn a voice.",
-                    "Give a span where the person speaks for at least a few seconds.",
+                    f"Solo hay {seconds:.1f} s de voz en {src.name} "
+                    f"{part.start:.1f}-{part.end:.1f} s: muy poco para aprender una voz.",
+                    "Dé un tramo en el que la persona hable al menos unos segundos.",
                 )
             pieces = embedder.embed_segments(wav, regions, opts)
             profile = enroll(
@@ -264,6 +269,6 @@ def enroll_from_audio(
             )
             log.info("enrolled %s from %s: %.1f s of speech", profile.name, src.name, seconds)
     if profile is None:  # pragma: no cover - sources is not empty
-        raise InputError(f"No audio given to enroll {name}.", SOURCE_FORMAT)
+        raise InputError(f"No se ha dado audio para registrar a {name}.", SOURCE_FORMAT)
     store.save(profile)
     return profile

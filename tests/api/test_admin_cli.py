@@ -85,8 +85,16 @@ def test_create_council_user_and_token(env: dict[str, str], db_url: str) -> None
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["admin", "create-council", "villa-a", "--name", "Again"], None, "already exists"),
-        (["admin", "create-council", "Villa A!", "--name", "X"], None, "Invalid council slug"),
+        (
+            ["admin", "create-council", "villa-a", "--name", "Again"],
+            None,
+            "Ya existe un ayuntamiento",
+        ),
+        (
+            ["admin", "create-council", "Villa A!", "--name", "X"],
+            None,
+            "Identificador de ayuntamiento no válido",
+        ),
         (
             [
                 "admin",
@@ -99,7 +107,7 @@ def test_create_council_user_and_token(env: dict[str, str], db_url: str) -> None
                 "--password-stdin",
             ],
             "long password\n",
-            "No council with slug",
+            "No existe el ayuntamiento",
         ),
         (
             [
@@ -113,7 +121,7 @@ def test_create_council_user_and_token(env: dict[str, str], db_url: str) -> None
                 "--password-stdin",
             ],
             "long password\n",
-            "Unknown role",
+            "Función desconocida",
         ),
         (
             [
@@ -148,7 +156,11 @@ def test_create_council_user_and_token(env: dict[str, str], db_url: str) -> None
             None,
             "--password-stdin",
         ),
-        (["admin", "create-token", "nobody@x.org", "--name", "x"], None, "No user with email"),
+        (
+            ["admin", "create-token", "nobody@x.org", "--name", "x"],
+            None,
+            "No hay usuario con el correo",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -171,7 +183,7 @@ def test_db_upgrade_creates_the_sqlite_database(
     try:
         r = _run("db", "upgrade")
         assert r.exit_code == 0, r.output
-        assert "Database up to date" in r.stderr
+        assert "Base de datos al día" in r.stderr
         assert (tmp_path / "fresh" / "plenaria.db").is_file()
         assert _run("db", "upgrade").exit_code == 0
         r = _run("admin", "create-council", "x", "--name", "X")

@@ -145,7 +145,7 @@ def test_logout_ends_the_session_and_a_forged_cookie_is_refused(
     secret, _, mac = stolen.rpartition(".")
     client.cookies.set(SESSION_COOKIE, f"{secret}x.{mac}")
     r = client.get("/api/v1/auth/me")
-    assert r.status_code == 401 and r.json()["detail"].startswith("Your session has ended")
+    assert r.status_code == 401 and r.json()["detail"].startswith("Su sesión ha terminado")
     assert "auth.logout" in _actions(world)
 
 

@@ -51,7 +51,8 @@ def test_roster_crud(client: TestClient, world: World) -> None:
     assert client.post(f"{V1}/roster", json={"name": ""}, headers=h).status_code == 422
     assert client.delete(f"{V1}/roster/{person['id']}", headers=h).status_code == 204
     r = client.get(f"{V1}/roster/{person['id']}", headers=h)
-    assert r.status_code == 404 and r.json()["detail"] == f"No roster member {person['id']}."
+    assert r.status_code == 404
+    assert r.json()["detail"].startswith(f"No existe el miembro de la corporación {person['id']}.")
     actions = [a for a, _ in _audit(world)]
     assert [a for a in actions if a.startswith("roster")] == [
         "roster.create",

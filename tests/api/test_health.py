@@ -113,7 +113,9 @@ def test_openapi_and_docs_under_v1(client: TestClient) -> None:
         assert not props & {"password_hash", "token_hash", "storage_key"}, name
     assert "swagger" in client.get("/api/v1/docs").text.lower()
     r = client.get("/api/v1/nowhere")
-    assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+    assert r.status_code == 404 and r.json() == {
+        "detail": "No existe esa dirección; revise la URL."
+    }
 
 
 def test_api_docs_work_offline(client: TestClient) -> None:

@@ -64,16 +64,20 @@ def test_job_creation_refuses_bad_input_with_one_line(
     h = world.headers("secretary")
     ok = world.upload("a")
     cases = [
-        ({"upload_id": ok, "options": {"vad": {"colour": 1}}}, 422, "options"),
+        (
+            {"upload_id": ok, "options": {"vad": {"colour": 1}}},
+            422,
+            "vad.colour: campo desconocido",
+        ),
         ({"upload_id": ok, "options": {"no_such_option": True}}, 422, "no_such_option"),
         ({"upload_id": ok, "options": {"vad": {"threshold": 7}}}, 422, "threshold"),
-        ({"upload_id": ok, "session": {"colour": "red"}}, 422, "unknown field"),
+        ({"upload_id": ok, "session": {"colour": "red"}}, 422, "campo(s) desconocido(s)"),
         ({"upload_id": ok, "surprise": 1}, 422, "surprise"),
-        ({"upload_id": world.upload("b")}, 404, "No upload"),
-        ({"upload_id": "f" * 32}, 404, "No upload"),
-        ({"upload_id": world.upload("a", state="receiving")}, 409, "not complete"),
-        ({"upload_id": ok, "session_id": "0" * 32}, 404, "No session"),
-        ({"upload_id": ok, "session_id": "0" * 32, "session": {}}, 422, "either"),
+        ({"upload_id": world.upload("b")}, 404, "No existe la subida"),
+        ({"upload_id": "f" * 32}, 404, "No existe la subida"),
+        ({"upload_id": world.upload("a", state="receiving")}, 409, "no está completa"),
+        ({"upload_id": ok, "session_id": "0" * 32}, 404, "No existe la sesión"),
+        ({"upload_id": ok, "session_id": "0" * 32, "session": {}}, 422, "Dé solo uno"),
     ]
     for body, status, words in cases:
         r = client.post(f"{V1}/jobs", json=body, headers=h)
@@ -91,7 +95,7 @@ def test_a_queue_failure_is_503_and_the_job_is_failed_not_lost(
     r = client.post(
         f"{V1}/jobs", json={"upload_id": world.upload()}, headers=world.headers("admin")
     )
-    assert r.status_code == 503 and "could not be queued" in r.json()["detail"]
+    assert r.status_code == 503 and "no se pudo poner en cola" in r.json()["detail"]
     [job] = client.get(f"{V1}/jobs", headers=world.headers("admin")).json()
     assert job["state"] == "failed" and job["error"].startswith("El proceso no se pudo poner")
     assert "broker down" not in job["error"]  # the exception's text goes to the log
@@ -116,7 +120,9 @@ def test_list_filter_cancel_retry(client: TestClient, world: World, queue: Recor
     assert r.status_code == 200 and r.json()["state"] == "cancelled"
     assert r.json()["finished_at"] is not None
     r = client.delete(f"{V1}/jobs/{done}", headers=h)
-    assert r.status_code == 409 and r.json()["detail"].startswith(f"Job {done} is already done")
+    assert r.status_code == 409 and r.json()["detail"].startswith(
+        f"El proceso {done} ya está terminado"
+    )
     r = client.post(f"{V1}/jobs/{done}/retry", headers=h)
     assert r.status_code == 409
     r = client.post(f"{V1}/jobs/{running}/retry", headers=h)
@@ -177,9 +183,8 @@ def test_outputs_download_and_proxy_range(client: TestClient, world: World) -> N
     r = client.get(f"{V1}/jobs/{job_id}/outputs/proxy", headers={**h, "Range": "bytes=99999-"})
     assert r.status_code == 416
     r = client.get(f"{V1}/jobs/{job_id}/outputs/srt", headers=h)
-    assert (
-        r.status_code == 404
-        and r.json()["detail"] == f"Job {job_id} has no srt output (state: done)."
+    assert r.status_code == 404 and r.json()["detail"].startswith(
+        f"El proceso {job_id} no tiene resultado srt (estado: terminado)."
     )
     r = client.get(f"{V1}/jobs/{job_id}/outputs/exe", headers=h)
     assert r.status_code == 422 and "kind" in r.json()["detail"]
@@ -192,7 +197,7 @@ def test_an_output_key_outside_storage_is_not_served(client: TestClient, world: 
     with world.db.transaction() as s:
         job_repo.add_output(s, job_repo.get_job(s, job_id), "json", "../secret.txt", 12)
     r = client.get(f"{V1}/jobs/{job_id}/outputs/json", headers=world.headers("admin"))
-    assert r.status_code == 404 and "missing from storage" in r.json()["detail"]
+    assert r.status_code == 404 and "ya no está guardado" in r.json()["detail"]
 
 
 def test_an_accepted_upload_is_recorded_for_its_council_only(
@@ -224,4 +229,4 @@ def test_an_accepted_upload_is_recorded_for_its_council_only(
     assert kept.read_bytes() == b"\x00" * 64 and not path.exists()  # moved, not copied
     kept.unlink()  # a lost original: its row stays, its file is gone
     r = client.post(f"{V1}/jobs", json={"upload_id": upload_id}, headers=world.headers("admin"))
-    assert r.status_code == 404 and "no longer stored" in r.json()["detail"]
+    assert r.status_code == 404 and "ya no está guardada" in r.json()["detail"]

@@ -164,11 +164,14 @@ def test_bad_requests_are_refused_in_one_line(client: TestClient, world: World) 
     h = world.headers("admin")
     cases = [
         ({"url": "file:///etc/passwd"}, "el esquema debe ser uno de"),
-        ({"url": "http://127.0.0.1:9/x.ts", "push": True}, "either url"),
-        ({}, "either url"),
-        ({"url": "http://127.0.0.1:9/x.ts", "live": {"max_chunk_s": 1}}, "Invalid live options"),
-        ({"url": "http://127.0.0.1:9/x.ts", "live": {"chunk": 1}}, "Invalid live options"),
-        ({"url": "http://127.0.0.1:9/x.ts", "options": {"nope": 1}}, "Invalid job options"),
+        ({"url": "http://127.0.0.1:9/x.ts", "push": True}, "Indique url"),
+        ({}, "Indique url"),
+        ({"url": "http://127.0.0.1:9/x.ts", "live": {"max_chunk_s": 1}}, "Opciones del directo"),
+        ({"url": "http://127.0.0.1:9/x.ts", "live": {"chunk": 1}}, "Opciones del directo"),
+        (
+            {"url": "http://127.0.0.1:9/x.ts", "options": {"nope": 1}},
+            "Opciones del proceso no válidas",
+        ),
     ]
     for body, expected in cases:
         r = client.post(f"{V1}/live", json=body, headers=h)
@@ -221,7 +224,9 @@ def test_stop_asks_the_recorder_to_end(client: TestClient, world: World) -> None
     assert row.live is not None and row.live["stop"] is True
     assert row.live["url"] == PULL["url"]  # the rest of the row is kept
     not_live = client.post(f"{V1}/live/{world.job('a', 'running')}/stop", headers=h)
-    assert not_live.status_code == 409 and "not a live session" in not_live.json()["detail"]
+    assert (
+        not_live.status_code == 409 and "no es una sesión en directo" in not_live.json()["detail"]
+    )
     ended = world.job("a", "done", live=PULL)
     assert client.post(f"{V1}/live/{ended}/stop", headers=h).status_code == 409
 
@@ -273,7 +278,7 @@ def test_the_partial_transcript_and_its_events(client: TestClient, world: World)
     assert client.get(f"{V1}/jobs/{job_id}/partial", headers=h).json()["recording"] is False
     # A job on an uploaded file has no partial transcript.
     plain = client.get(f"{V1}/jobs/{world.job('a', 'running')}/partial", headers=h)
-    assert plain.status_code == 404 and "not a live session" in plain.json()["detail"]
+    assert plain.status_code == 404 and "no es un directo" in plain.json()["detail"]
 
 
 def test_the_job_page_shows_the_text_so_far_and_a_stop_button(

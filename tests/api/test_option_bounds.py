@@ -143,7 +143,8 @@ def test_job_options_out_of_bounds_are_422_through_the_api(
     r = client.post(f"{V1}/jobs", json=body, headers=h)
     assert r.status_code == 422, r.text
     detail = r.json()["detail"]
-    assert detail.startswith("Invalid job options:") and name in detail and "\n" not in detail
+    assert detail.startswith("Opciones del proceso no válidas:") and name in detail
+    assert "\n" not in detail
     r = client.post(f"{V1}/live", json={"push": True, "options": options}, headers=h)
     assert r.status_code == 422 and name in r.json()["detail"], r.text
     assert queue.calls == [] and client.get(f"{V1}/jobs", headers=h).json() == []
@@ -181,7 +182,7 @@ def test_a_nul_or_control_character_in_a_body_is_422(
 ) -> None:
     r = client.post(f"{V1}{path}", json=body, headers=world.headers("secretary"))
     assert r.status_code == 422, r.text
-    assert field in r.json()["detail"] and "control character" in r.json()["detail"]
+    assert field in r.json()["detail"] and "carácter de control" in r.json()["detail"]
 
 
 def test_a_nul_in_a_path_id_is_422_not_500(client: TestClient, world: World) -> None:

@@ -168,8 +168,8 @@ def test_history_diff_and_restore(client: TestClient, world: World) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda c: {**c, "interventions": "x"}, "must be a list"),
-        (lambda c: {k: v for k, v in c.items() if k != "speakers"}, "shape"),
+        (lambda c: {**c, "interventions": "x"}, "tiene que ser una lista"),
+        (lambda c: {k: v for k, v in c.items() if k != "speakers"}, "forma"),
         (
             lambda c: {
                 **c,
@@ -182,7 +182,7 @@ def test_history_diff_and_restore(client: TestClient, world: World) -> None:
                 **c,
                 "speakers": [{**c["speakers"][0], "person_id": "not-a-person"}, *c["speakers"][1:]],
             },
-            "roster",
+            "no es de la corporación",
         ),
     ],
 )
@@ -213,7 +213,7 @@ def test_a_session_without_transcript_is_404(client: TestClient, world: World) -
     sid = r.json()["id"]
     for tail in ("transcript", "outputs/docx"):
         r = client.get(url(sid, tail), headers=world.headers("clerk"))
-        assert r.status_code == 404 and "transcript" in r.json()["detail"]
+        assert r.status_code == 404 and "transcripción" in r.json()["detail"]
 
 
 def test_a_save_naming_a_parent_before_any_version_is_409(client: TestClient, world: World) -> None:
@@ -281,9 +281,9 @@ def test_patch_saves_only_what_changed(client: TestClient, world: World) -> None
     ("patch", "message"),
     [
         ({"interventions": [{"id": "i9999", "words": []}]}, "i9999"),
-        ({"speakers": [{"id": "SPEAKER_01", "person_id": "nobody"}]}, "roster"),
+        ({"speakers": [{"id": "SPEAKER_01", "person_id": "nobody"}]}, "no es de la corporación"),
         ({"interventions": [{"id": "i0001", "speaker": "NOBODY"}]}, "NOBODY"),
-        ({"interventions": [{"id": "i0001", "start": 5, "end": 1, "words": []}]}, "not valid"),
+        ({"interventions": [{"id": "i0001", "start": 5, "end": 1, "words": []}]}, "no es válido"),
         ({"surprise": 1}, "surprise"),
     ],
 )
@@ -344,4 +344,4 @@ def test_patch_splits_and_merges_interventions(client: TestClient, world: World)
         json={"parent": 3, "interventions": [{**tail, "id": "x"}], "order": order2},
         headers=h,
     )
-    assert r.status_code == 422 and "'x' is not in 'order'" in r.json()["detail"]
+    assert r.status_code == 422 and "'x' no está en 'order'" in r.json()["detail"]

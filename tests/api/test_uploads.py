@@ -315,7 +315,7 @@ def test_empty_file_is_refused_at_creation(server: Server) -> None:
     before = server.folders()
     reply = create(server, b"", "vacío.mp4")
     assert reply.status_code == 422
-    assert "vacío.mp4 is empty (0 bytes)" in reply.json()["detail"]
+    assert "vacío.mp4 está vacío (0 bytes)" in reply.json()["detail"]
     assert server.folders() == before
 
 
@@ -338,12 +338,12 @@ def test_over_the_limit_is_413_at_creation(server: Server) -> None:
 def test_pdf_named_mp4_is_refused(server: Server) -> None:
     pdf = b"%PDF-1.4\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 100 + b"%%EOF\n"
     path, final = upload(server, pdf, "acta.mp4")
-    _assert_refused(server, path, final, "acta.mp4 is a PDF document")
+    _assert_refused(server, path, final, "acta.mp4 es un documento PDF, no una grabación")
 
 
 @pytest.mark.parametrize(
     ("source", "words"),
-    [("camera", ("cortado.mp4", "incomplete", "moov")), ("web", ("cortado.mp4", "truncated"))],
+    [("camera", ("cortado.mp4", "incompleto", "moov")), ("web", ("cortado.mp4", "cortado"))],
 )
 def test_truncated_mp4_is_refused(
     server: Server, media: dict[str, bytes], source: str, words: tuple[str, ...]
@@ -355,14 +355,14 @@ def test_truncated_mp4_is_refused(
 
 def test_video_without_audio_is_refused(server: Server, media: dict[str, bytes]) -> None:
     path, final = upload(server, media["mute"], "mudo.mp4")
-    _assert_refused(server, path, final, "mudo.mp4 has video but no audio")
+    _assert_refused(server, path, final, "mudo.mp4 no tiene pista de audio (solo vídeo)")
 
 
 def test_sha256_mismatch_is_refused(server: Server, media: dict[str, bytes]) -> None:
     data = media["web"]
     wrong = hashlib.sha256(data + b"!").hexdigest()
     path, final = upload(server, data, "pleno.mp4", sha256=wrong)
-    _assert_refused(server, path, final, "declared SHA-256 does not match", wrong)
+    _assert_refused(server, path, final, "SHA-256 declarado no coincide", wrong)
 
 
 @pytest.mark.parametrize("dress", ["", "ftyp"])
@@ -378,10 +378,12 @@ def test_playlist_pointing_at_another_upload_is_refused(
     if kind == "hls":
         segments = "".join(f"#EXTINF:4.0,\n{name}\n" for name in (target, relative))
         text = f"#EXTM3U\n#EXT-X-TARGETDURATION:4\n{segments}#EXT-X-ENDLIST\n"
-        words = ("lista.mp4", "HLS playlist") if not dress else ("lista.mp4", "playlist")
+        words = ("lista.mp4", "lista HLS") if not dress else ("lista.mp4", "lista de reproducción")
     else:
         text = f"ffconcat version 1.0\nfile '{target}'\nfile '{relative}'\n"
-        words = ("lista.mp4", "ffconcat list") if not dress else ("lista.mp4", "playlist")
+        words = (
+            ("lista.mp4", "lista ffconcat") if not dress else ("lista.mp4", "lista de reproducción")
+        )
     data = (FTYP if dress else b"") + text.encode()
     accepted_before = set(server.accepted())
     path, final = upload(server, data, "lista.mp4")
@@ -396,7 +398,7 @@ def test_playlist_pointing_at_another_upload_is_refused(
     ("metadata", "words"),
     [
         (f"filename {_b64('a.mp4')}", ("sha256",)),
-        (f"filename {_b64('a.mp4')},sha256 {_b64('abc')}", ("64 hexadecimal",)),
+        (f"filename {_b64('a.mp4')},sha256 {_b64('abc')}", ("64 dígitos hexadecimales",)),
         (f"sha256 {_b64('0' * 64)}", ("filename",)),
         ("filename !!!,sha256 xx", ("base64",)),
     ],
@@ -481,11 +483,19 @@ def test_patch_headers_are_checked_before_the_body(client: TestClient, tmp_path:
     cases = [
         ({"Upload-Offset": "0", "Content-Length": "abc"}, 400, "Content-Length"),
         ({"Upload-Offset": "0", "Content-Length": "-5"}, 400, "Content-Length"),
-        ({"Content-Length": "10"}, 400, "Upload-Offset is required"),
+        ({"Content-Length": "10"}, 400, "Falta Upload-Offset"),
         ({"Upload-Offset": "x", "Content-Length": "10"}, 400, "Upload-Offset"),
-        ({"Upload-Offset": "7", "Content-Length": "10"}, 409, "offset 0"),
-        ({"Upload-Offset": "0", "Content-Length": "1001"}, 400, "past the declared"),
-        ({"Upload-Offset": "0", "Content-Length": str(MAX_BYTES + 1)}, 413, "past the declared"),
+        ({"Upload-Offset": "7", "Content-Length": "10"}, 409, "posición de la subida, 0"),
+        (
+            {"Upload-Offset": "0", "Content-Length": "1001"},
+            400,
+            "más allá del Upload-Length declarado",
+        ),
+        (
+            {"Upload-Offset": "0", "Content-Length": str(MAX_BYTES + 1)},
+            413,
+            "más allá del Upload-Length declarado",
+        ),
     ]
     for headers, status, words in cases:
         reply = client.patch(path, headers={**TUS, **ctype, **headers})
@@ -528,8 +538,8 @@ def test_creation_refuses_what_is_not_supported(client: TestClient) -> None:
     for extra, words in [
         ({"Upload-Concat": "partial", "Upload-Length": "10"}, "Upload-Concat"),
         ({"Upload-Defer-Length": "1"}, "Upload-Defer-Length"),
-        ({}, "Upload-Length is required"),
-        ({"Upload-Length": "ten"}, "Upload-Length must be a whole number"),
+        ({}, "Falta Upload-Length"),
+        ({"Upload-Length": "ten"}, "Upload-Length tiene que ser un número entero"),
     ]:
         reply = client.post("/api/v1/uploads/", headers={**TUS, "Upload-Metadata": meta, **extra})
         assert reply.status_code == 400, (extra, reply.text)

@@ -40,7 +40,7 @@ def test_pages_redirect_to_login_and_login_works(client: TestClient, world: Worl
         r = client.get(path, follow_redirects=False, headers=HTML)
         assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}"
         r = client.get(path, follow_redirects=False)  # not a browser: the API's answer
-        assert r.status_code == 401 and "Log in" in r.json()["detail"]
+        assert r.status_code == 401 and "Entre en /login" in r.json()["detail"]
     r = client.get("/login")
     assert r.status_code == 200 and '<html lang="es">' in r.text and 'name="email"' in r.text
     r = client.post(
@@ -112,7 +112,7 @@ def test_job_page_editor_and_other_councils(client: TestClient, world: World) ->
     other_job = world.job(council="b")
     r = client.get(f"/jobs/{other_job}", headers=HTML)
     assert r.status_code == 404 and "<html" in r.text
-    assert client.get(f"/jobs/{other_job}").json()["detail"].startswith("No job")
+    assert client.get(f"/jobs/{other_job}").json()["detail"].startswith("No existe el proceso")
     with world.db.transaction() as s:
         other = civic.create_plenary_session(s, world.councils["b"], {"slug": "b"}).id
     assert client.get(f"/sessions/{other}/editor").status_code == 404
@@ -123,7 +123,7 @@ def test_clerks_do_not_upload(client: TestClient, world: World) -> None:
     login(client, world, "clerk")
     assert 'href="/upload"' not in client.get("/").text
     r = client.get("/upload", headers=HTML)
-    assert r.status_code == 403 and "cannot upload" in r.text
+    assert r.status_code == 403 and "no permite subir grabaciones" in r.text
 
 
 def test_assets_are_served_from_the_package(client: TestClient) -> None:

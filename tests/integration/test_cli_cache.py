@@ -123,7 +123,7 @@ def test_cache_clean_then_the_same_command_redoes_the_work(tmp_path: Path) -> No
     first = process(tmp_path, wav)
     cleaned = plenaria_cli(tmp_path, "cache", "clean", "--max-bytes", "0")
     assert cleaned.returncode == 0, cleaned.stderr
-    assert "Removed 1 recording" in cleaned.stdout
+    assert "Borradas 1 grabación" in cleaned.stdout
     recordings = tmp_path / "cache" / "recordings"
     assert not any(recordings.iterdir())
 

@@ -122,7 +122,7 @@ def test_enrolled_voices_are_named_and_a_stranger_is_not(
     assert speakers["SPEAKER_02"].role == "alcaldesa" and speakers["SPEAKER_02"].group == "PSC"
     assert speakers["SPEAKER_02"].score is not None
     assert speakers["SPEAKER_02"].score >= NamingOptions().threshold
-    assert speakers["SPEAKER_01"].name is None and speakers["SPEAKER_01"].label == "Speaker 2"
+    assert speakers["SPEAKER_01"].name is None and speakers["SPEAKER_01"].label == "Interviniente 2"
 
     # The same person from a second recording: one profile, updated.
     updated = enroll_from_audio(diarizer, store, "ana martínez", [(audio["again"], None)])
@@ -210,7 +210,7 @@ def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
     spec = f"{audio['bruno']}:0-0:06"
     proc = run_cli("enroll", "Bruno Puig", "--role", "concejal", "--group", "ERC", spec, data=data)
     assert proc.returncode == 0, proc.stderr
-    assert "Enrolled Bruno Puig" in proc.stdout
+    assert "Registrado Bruno Puig" in proc.stdout
     assert (data / "voices" / "bruno-puig.json").is_file()
 
     listed = run_cli("list", data=data)
@@ -225,7 +225,7 @@ def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
 
     gone = run_cli("remove", "bruno puig", "--yes", data=data)
     assert gone.returncode == 0, gone.stderr
-    assert "Removed the voice profile of Bruno Puig" in gone.stdout
+    assert "Borrado el perfil de voz de Bruno Puig" in gone.stdout
     assert list((data / "voices").iterdir()) == []
     again = run_cli("remove", "Bruno Puig", "--yes", data=data)
-    assert again.returncode == 2 and "No voice profile named" in again.stderr
+    assert again.returncode == 2 and "No hay ningún perfil de voz llamado" in again.stderr

@@ -67,7 +67,7 @@ def test_the_command_refuses_a_bad_url_in_one_line(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "scheme must be one of" in " ".join(proc.stderr.split())
+    assert "el esquema tiene que ser uno de" in " ".join(proc.stderr.split())
     assert proc.stdout == ""
 
 
@@ -209,7 +209,7 @@ def test_online_speakers_keep_two_voices_apart() -> None:
         windows = centre + rng.normal(scale=0.3, size=(5, 256))
         windows /= np.linalg.norm(windows, axis=1, keepdims=True)
         labels.append(speakers.assign(windows, 3.0))
-    assert labels[0] == "Speaker 1" and labels[1] == "Speaker 2"
-    assert {labels[k] for k in range(10) if k % 3 == 0} == {"Speaker 1"}
-    assert {labels[k] for k in range(10) if k % 3} == {"Speaker 2"}
-    assert speakers.assign(np.zeros((0, 256)), 1.0) == "Speaker ?"
+    assert labels[0] == "Interviniente 1" and labels[1] == "Interviniente 2"
+    assert {labels[k] for k in range(10) if k % 3 == 0} == {"Interviniente 1"}
+    assert {labels[k] for k in range(10) if k % 3} == {"Interviniente 2"}
+    assert speakers.assign(np.zeros((0, 256)), 1.0) == "Interviniente ?"

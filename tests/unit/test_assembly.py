@@ -103,7 +103,7 @@ def test_no_turns_gives_one_speaker_and_long_gap_splits() -> None:
     out = build_interventions(words, [], AssemblyOptions(new_intervention_gap_s=30))
     assert [i.text for i in out] == ["uno dos", "tres"]
     assert {i.speaker for i in out} == {"SPEAKER_00"}
-    assert [s.label for s in speakers_of(out, [])] == ["Speaker 1"]
+    assert [s.label for s in speakers_of(out, [])] == ["Interviniente 1"]
 
 
 def test_inputs_are_not_mutated() -> None:

@@ -86,11 +86,11 @@ def _make(kind: str, tmp_path: Path, mp4: Path) -> Path:
 @pytest.mark.parametrize(
     ("kind", "words"),
     [
-        ("missing", ("not found", "no-existe.mp4")),
-        ("empty", ("empty", "vacío.mp4")),
+        ("missing", ("no se encuentra", "no-existe.mp4")),
+        ("empty", ("está vacío", "vacío.mp4")),
         ("pdf", ("acta.mp4",)),
         ("truncated", ("cortado.mp4",)),
-        ("no-audio", ("audio", "mudo.mp4")),
+        ("no-audio", ("no tiene pista de audio", "mudo.mp4")),
         ("zero-length", ("cero.wav",)),
     ],
 )

@@ -341,14 +341,16 @@ def test_a_503_is_retried_with_back_off_and_a_401_is_not(
     other.write_bytes(b"x" * 1000)
     with (
         Client(server.url, TOKEN, backoff=backoff, sleep=waits.append) as client,
-        pytest.raises(ServiceError, match=r"The server failed to take the upload \(503\): Busy"),
+        pytest.raises(
+            ServiceError, match=r"El servidor falló al recibir la subida \(503\): Busy\. "
+        ),
     ):
         upload_file(client, other, state_file(tmp_path))
 
     waits.clear()
     with (
         Client(server.url, "revoked", backoff=backoff, sleep=waits.append) as client,
-        pytest.raises(ServiceError, match=r"refused the token \(401"),
+        pytest.raises(ServiceError, match=r"rechazó el token \(401"),
     ):
         client.find_job("0" * 32)  # a refusal is final: no retry
     assert waits == []
@@ -382,7 +384,7 @@ def test_rerun_after_ctrl_c_resumes_the_upload(
     assert names == sorted(f"{stem}.{ext}" for ext in ("json", "vtt", "srt", "docx", "proxy.mp4"))
     docx = json.loads((out / f"{stem}.docx").read_text())
     assert docx == {"kind": "docx", "sha256": sha256(recording), "session": None}
-    assert "5 outputs" in proc.stdout
+    assert "5 resultados" in proc.stdout
     # Done: the file's entry is gone, so the next run is a new submission.
     assert not state_file(tmp_path).get(state_file(tmp_path).key(server.url, recording))
 
@@ -440,7 +442,7 @@ def test_detach_prints_the_job_id_alone_and_a_rerun_follows_that_job(
     assert list(state.jobs) == [job_id] and len(state.uploads()) == 1  # nothing submitted twice
     names = sorted(p.name for p in (tmp_path / "actas").iterdir())
     assert names == sorted(f"{recording.stem}.{ext}" for ext in ("json", "vtt", "srt", "docx"))
-    assert f"Job {job_id} done, session 2026-03-ordinaria" in again.stdout
+    assert f"Proceso {job_id} terminado, sesión 2026-03-ordinaria" in again.stdout
 
 
 def _error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -456,7 +458,7 @@ def test_server_unreachable_is_one_line(recording: Path, tmp_path: Path) -> None
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     proc = submit(tmp_path, str(recording), "--server", closed, "--token", TOKEN)
     assert proc.returncode == 4
-    assert f"Cannot reach the server at {closed}" in _error_line(proc)
+    assert f"No se llega al servidor {closed}" in _error_line(proc)
 
 
 def test_bad_token_is_one_line(
@@ -465,7 +467,7 @@ def test_bad_token_is_one_line(
     state, server = served
     proc = submit(tmp_path, str(recording), "--server", server.url, "--token", "wrong")
     assert proc.returncode == 4
-    assert "The server refused the token (401 Unauthorized)" in _error_line(proc)
+    assert "El servidor rechazó el token (401)" in _error_line(proc)
     assert state.uploads() == []
 
 
@@ -477,7 +479,7 @@ def test_a_refused_job_shows_the_servers_detail(
         tmp_path, str(recording), "--server", server.url, "--token", TOKEN, "--language", "xx"
     )
     assert proc.returncode == 4
-    assert "refused to create the job (422): Unknown language: xx." in _error_line(proc)
+    assert "se negó a crear el proceso (422): Unknown language: xx. " in _error_line(proc)
 
 
 def test_a_failed_job_shows_its_error(
@@ -499,15 +501,21 @@ def test_a_failed_job_shows_its_error(
     assert proc.returncode == 5
     [job_id] = state.jobs
     line = _error_line(proc)
-    assert f"The job {job_id} failed at step probe: No audio stream in the recording." in line
+    assert (
+        f"El proceso {job_id} falló en el paso Análisis del archivo: "
+        "No audio stream in the recording."
+    ) in line
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["missing.mp4", "--server", "http://127.0.0.1:9"], "File not found: missing.mp4."),
-        (["{rec}", "--server", "plenaria.example.es"], "Not a server address"),
+        (
+            ["missing.mp4", "--server", "http://127.0.0.1:9"],
+            "No se encuentra el archivo: missing.mp4.",
+        ),
+        (["{rec}", "--server", "plenaria.example.es"], "No es la dirección de un servidor"),
     ],
 )
 def test_bad_arguments_are_one_line(
@@ -519,5 +527,5 @@ def test_bad_arguments_are_one_line(
 
 
 def test_client_refuses_an_empty_token() -> None:
-    with pytest.raises(ConfigError, match="The token is empty"):
+    with pytest.raises(ConfigError, match="El token está vacío"):
         Client("http://127.0.0.1:9", " ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from transcripts import SESSION, SPEAKERS, sample_transcript
 
 from plenaria.acts.draft import LABELS, format_date, render_draft_acta
 from plenaria.acts.links import video_link
-from plenaria.domain import Speaker, Transcript
+from plenaria.domain import Segment, Speaker, Transcript
 from plenaria.errors import ConfigError
 
 TEMPLATE = "https://sede.example.es/plenos/{session}?t={seconds}"
@@ -39,7 +40,7 @@ def test_video_link_fills_the_template_with_floored_seconds() -> None:
 
 def test_video_link_without_template_points_to_the_media_file() -> None:
     assert video_link("", "s", 61.7, "pleno 24.proxy.mp4") == "pleno%2024.proxy.mp4#t=61"
-    with pytest.raises(ConfigError, match="media file name"):
+    with pytest.raises(ConfigError, match="nombre del vídeo"):
         video_link("", "s", 1, "")
 
 
@@ -48,9 +49,9 @@ def test_video_link_names_unknown_placeholders() -> None:
         video_link("https://x/{sesion}/{seconds}?v={video}", "s", 1, "m.mp4")
     assert "{sesion}, {video}" in info.value.message
     assert "{session}" in info.value.hint
-    with pytest.raises(ConfigError, match="malformed"):
+    with pytest.raises(ConfigError, match="mal formada"):
         video_link("https://x/{session", "s", 1, "m.mp4")
-    with pytest.raises(ConfigError, match="unknown placeholders: \\{\\}"):
+    with pytest.raises(ConfigError, match="marcadores desconocidos: \\{\\}"):
         video_link("https://x/{}", "s", 1, "m.mp4")
 
 
@@ -163,7 +164,9 @@ def test_user_text_survives_intact_and_control_characters_are_dropped(tmp_path: 
     session = replace(SESSION, council="Ajuntament d'Àger & <Co>\x1f", place="Sala\x08 1")
     t = sample_transcript(2, {1: said, 0: "Hola"}, speakers=speakers, session=session)
     texts = _texts(_render(tmp_path, t))
-    assert 'Speaker 2 [00:00:03] Dijo "sí" & <no>, l\'any, ñandú, à, col·legi: fin > 3' in texts
+    assert (
+        'Interviniente 2 [00:00:03] Dijo "sí" & <no>, l\'any, ñandú, à, col·legi: fin > 3' in texts
+    )
     assert 'Grup <Verds> & "Cia" [00:00:02] Hola' in texts
     assert "Entidad: Ajuntament d'Àger & <Co>" in texts
     assert "Lugar: Sala 1" in texts
@@ -188,6 +191,58 @@ def test_catalan_labels(tmp_path: Path) -> None:
     assert set(LABELS["ca"]) == set(LABELS["es"])
     with pytest.raises(ConfigError, match="'fr'"):
         render_draft_acta(t, tmp_path / "fr.docx", lang="fr")
+
+
+# Words of the app's own English that must never reach an acta (whole words, any case).
+ENGLISH = (
+    "speaker",
+    "agenda",
+    "page",
+    "vote",
+    "votes",
+    "session",
+    "recording",
+    "duration",
+    "draft",
+    "minutes",
+    "item",
+    "items",
+    "gap",
+    "gaps",
+    "date",
+    "place",
+    "president",
+    "secretary",
+    "title",
+    "unknown",
+    "the",
+    "and",
+    "of",
+    "by",
+    "generated",
+    "none",
+    "null",
+)
+
+
+def _all_text(path: Path) -> str:
+    """Every text the document holds: body, headings, hyperlinks and core properties."""
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode() + z.read("docProps/core.xml").decode()
+    return " ".join(re.findall(r">([^<>]+)<", xml))
+
+
+@pytest.mark.parametrize(("lang", "unnamed"), [("es", "Interviniente 2"), ("ca", "Intervinent 2")])
+def test_the_acta_has_no_english_word(tmp_path: Path, lang: str, unnamed: str) -> None:
+    t = sample_transcript(7)  # SPEAKER_01 and SPEAKER_02 have no name
+    gaps = (Segment(30.0, 42.0),)
+    t = replace(t, recording=replace(t.recording, gaps=gaps))
+    path = render_draft_acta(t, tmp_path / f"acta-{lang}.docx", lang=lang)
+    texts = _texts(docx.Document(str(path)))
+    assert any(x.startswith(f"{unnamed} [00:") for x in texts)
+    text = _all_text(path)
+    found = sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH})
+    assert found == [], f"English in the {lang} acta: {found}"
 
 
 def test_agenda_items_head_their_interventions(tmp_path: Path) -> None:

@@ -45,8 +45,8 @@ def test_reading_a_file_that_is_not_json_names_it(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not json at all")
     with pytest.raises(InputError) as info:
         read_transcript(path)
-    assert str(path) in info.value.message and "not JSON" in info.value.message
-    assert "transcript" in info.value.hint
+    assert str(path) in info.value.message and "no es JSON" in info.value.message
+    assert "transcripción" in info.value.hint
 
 
 def test_reading_another_schema_major_version_says_what_to_do(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_reading_another_schema_major_version_says_what_to_do(tmp_path: Path) ->
     with pytest.raises(InputError) as info:
         read_transcript(path)
     assert "'2.0'" in info.value.message and str(path) in info.value.message
-    assert "Reprocess" in info.value.hint
+    assert "Vuelva a procesar" in info.value.hint
     # A newer minor version of the same major one is read.
     path.write_text(json.dumps(data | {"schema_version": "1.7"}), encoding="utf-8")
     assert read_transcript(path).schema_version == "1.7"
@@ -73,7 +73,7 @@ def test_reading_json_that_is_no_transcript(tmp_path: Path, content: str) -> Non
 
 
 def test_reading_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="No existe el archivo de transcripción"):
         read_transcript(tmp_path / "nope.json")
 
 
@@ -119,11 +119,11 @@ sesión.
 del orden
 
 00:00:10.000 --> 00:00:11.500
-<v Speaker 2>Gracias, pero
+<v Interviniente 2>Gracias, pero
 R&amp;D &lt;no&gt;
 
 00:00:11.600 --> 00:00:11.900
-<v Speaker 2>votamos.
+<v Interviniente 2>votamos.
 """
 
 EXPECTED_SRT = """\
@@ -139,7 +139,7 @@ del orden
 
 3
 00:00:10,000 --> 00:00:11,500
-Speaker 2: Gracias, pero
+Interviniente 2: Gracias, pero
 R&D <no>
 
 4
@@ -198,7 +198,7 @@ def test_cues_respect_the_duration_limit_and_never_mix_interventions() -> None:
         make_intervention("SPEAKER_01", "No.", 5.4),
     )
     assert [c.text for c in build_cues(same)] == ["Sí.", "No."]
-    assert _vtt_cues(to_webvtt(same))[1][2] == "Speaker 2"
+    assert _vtt_cues(to_webvtt(same))[1][2] == "Interviniente 2"
 
 
 def test_a_word_longer_than_a_cue_gets_a_cue_of_its_own() -> None:
@@ -219,7 +219,7 @@ def test_srt_numbering_and_speaker_prefix_on_first_cue_only() -> None:
     prefixed = [
         n
         for n, b in enumerate(blocks)
-        if b.split("\n")[2].startswith(("Alcaldesa María Pérez: ", "Speaker 2: "))
+        if b.split("\n")[2].startswith(("Alcaldesa María Pérez: ", "Interviniente 2: "))
     ]
     firsts = [n for n, c in enumerate(build_cues(t, max_chars=30)) if c.first]
     assert len(blocks) > 3 and len(firsts) == 3  # one per intervention

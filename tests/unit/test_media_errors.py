@@ -32,18 +32,18 @@ def camera_mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    err = _fails(tmp_path / "pleno.mp4", InputError, "not found", "pleno.mp4")
+    err = _fails(tmp_path / "pleno.mp4", InputError, "no se encuentra", "pleno.mp4")
     assert not isinstance(err, MediaError)
 
 
 def test_directory(tmp_path: Path) -> None:
-    _fails(tmp_path, InputError, "folder")
+    _fails(tmp_path, InputError, "carpeta")
 
 
 def test_empty_file(tmp_path: Path) -> None:
     empty = tmp_path / "pleno.mp4"
     empty.touch()
-    _fails(empty, InputError, "empty", "0 bytes")
+    _fails(empty, InputError, "vacío", "0 bytes")
 
 
 def test_pdf_renamed_mp4(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_truncated_mp4_loses_its_index(tmp_path: Path, camera_mp4: Path) -> None
     cut = tmp_path / "cut.mp4"
     data = camera_mp4.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
-    _fails(cut, MediaError, "incomplete", "moov")
+    _fails(cut, MediaError, "incompleto", "moov")
 
 
 def test_truncated_faststart_mp4_keeps_its_index_but_not_its_data(
@@ -71,18 +71,18 @@ def test_truncated_faststart_mp4_keeps_its_index_but_not_its_data(
     cut = tmp_path / "cut.mp4"
     data = faststart.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
-    _fails(cut, MediaError, "truncated", "8.0 s")
+    _fails(cut, MediaError, "cortado", "8.0 s")
 
 
 def test_video_without_audio(tmp_path: Path) -> None:
     mute = make_video(tmp_path / "mute.mp4", None, 2.0)
-    _fails(mute, MediaError, "no audio stream")
+    _fails(mute, MediaError, "no tiene pista de audio (solo vídeo)")
 
 
 def test_zero_length_wav(tmp_path: Path) -> None:
     wav = make_silence_wav(tmp_path / "zero.wav", 0.0)
     assert wav.stat().st_size > 0  # a header, no samples
-    _fails(wav, MediaError, "0 seconds")
+    _fails(wav, MediaError, "0 segundos")
 
 
 def test_zero_length_mp4(tmp_path: Path) -> None:
@@ -93,12 +93,12 @@ def test_zero_length_mp4(tmp_path: Path) -> None:
     )
     assert mp4.stat().st_size > 0
     # ffmpeg drops a stream that got no samples, so "no audio" is the true diagnosis.
-    _fails(mp4, MediaError, "no audio")
+    _fails(mp4, MediaError, "no tiene pista de audio:")
 
 
 def test_extracting_from_a_video_without_audio_leaves_nothing(tmp_path: Path) -> None:
     mute = make_video(tmp_path / "mute.mp4", None, 1.0)
     dest = tmp_path / "work" / "audio.wav"
-    with pytest.raises(MediaError, match=r"extracting the audio of mute\.mp4"):
+    with pytest.raises(MediaError, match=r"extraer el audio de mute\.mp4"):
         extract_audio(mute, dest)
     assert list(dest.parent.iterdir()) == []

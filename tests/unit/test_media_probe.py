@@ -104,9 +104,9 @@ def test_concat_script_renamed_mp4_is_refused(tmp_path: Path, video: Path) -> No
     script = tmp_path / "pleno.mp4"
     script.write_text("ffconcat version 1.0\nfile other.mp4\n")
     # Its first bytes refuse it before ffmpeg or PyAV opens it (media.sniff).
-    with pytest.raises(MediaError, match=r"pleno\.mp4 is an ffconcat list"):
+    with pytest.raises(MediaError, match=r"pleno\.mp4 es una lista ffconcat"):
         probe(script)
-    with pytest.raises(MediaError, match=r"pleno\.mp4 is an ffconcat list"):
+    with pytest.raises(MediaError, match=r"pleno\.mp4 es una lista ffconcat"):
         run_ffmpeg(["-i", str(script), "-f", "null", "-"], what="reading it")
 
 

@@ -103,15 +103,15 @@ def test_enroll_running_mean_is_weighted_by_seconds_and_input_untouched() -> Non
 
 
 def test_enroll_rejects_empty_and_silent_samples() -> None:
-    with pytest.raises(InputError, match="speech"):
+    with pytest.raises(InputError, match="no se encontró voz"):
         enroll(None, np.zeros((0, DIM)), 3.0, name="Ana")
-    with pytest.raises(InputError, match="silence"):
+    with pytest.raises(InputError, match="silencio"):
         enroll(None, np.zeros((3, DIM)), 3.0, name="Ana")
-    with pytest.raises(InputError, match="name"):
+    with pytest.raises(InputError, match="nombre"):
         enroll(None, voice(1), 3.0)
-    with pytest.raises(InputError, match="encoder"):
+    with pytest.raises(InputError, match="otro modelo de voz"):
         enroll(profile("Ana", voice(1)), np.ones(128), 3.0, model_id=ENCODER_ID)
-    with pytest.raises(InputError, match="another voice encoder"):
+    with pytest.raises(InputError, match="otro modelo de voz"):
         enroll(profile("Ana", voice(1)), voice(2), 3.0, model_id="resemblyzer")
 
 
@@ -141,7 +141,7 @@ def test_names_each_speaker_by_its_closest_profile() -> None:
     assert [s.name for s in speakers] == ["Luis", "Ana", None]
     assert speakers[0].group == "PSC" and speakers[1].role == "alcaldesa"
     assert speakers[0].score == pytest.approx(calibrated_score(0.97), abs=1e-6)
-    assert speakers[2].score is None and speakers[2].label == "Speaker 3"
+    assert speakers[2].score is None and speakers[2].label == "Interviniente 3"
 
 
 def test_below_threshold_stays_unnamed() -> None:
@@ -324,7 +324,7 @@ def test_damaged_profile_is_skipped_named_and_removable(tmp_path: Path) -> None:
     store.save(profile("Bruno", voice(2)))
     (tmp_path / "ana.json").write_text("{not json", encoding="utf-8")
     assert [p.name for p in store.list()] == ["Bruno"]
-    with pytest.raises(InputError, match=r"ana\.json is damaged"):
+    with pytest.raises(InputError, match=r"ana\.json está dañado"):
         store.get("ana")
     assert store.remove("ana") is True and not (tmp_path / "ana.json").exists()
 
@@ -359,7 +359,7 @@ def test_parse_source(tmp_path: Path) -> None:
 def test_parse_source_bad_spec_says_the_format(spec: str) -> None:
     with pytest.raises(InputError) as e:
         parse_source(spec)
-    assert "FILE:START-END" in str(e.value)
+    assert "ARCHIVO:INICIO-FIN" in str(e.value)
 
 
 def test_speech_regions_finds_the_loud_parts() -> None:

@@ -203,13 +203,13 @@ def test_turn_helpers_return_new_sorted_turns() -> None:
 
 
 def test_loading_a_pipeline_explains_what_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="No pyannote pipeline"):
+    with pytest.raises(ConfigError, match="No hay ningún pipeline de pyannote"):
         load_pyannote_pipeline("", None, allow_network=False)
-    with pytest.raises(ConfigError, match="network access is off"):
+    with pytest.raises(ConfigError, match="la red está cerrada"):
         load_pyannote_pipeline("pyannote/speaker-diarization-3.1", None, allow_network=False)
-    with pytest.raises(ConfigError, match=r"no config\.yaml"):
+    with pytest.raises(ConfigError, match=r"no tiene config\.yaml"):
         load_pyannote_pipeline(str(tmp_path), None, allow_network=False)
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="No se encuentra"):
         load_pyannote_pipeline(str(tmp_path / "nope"), None, allow_network=False)
     (tmp_path / "config.yaml").write_text("pipeline: {}\n")
     with pytest.raises(DependencyError) as err:

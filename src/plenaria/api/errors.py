@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from plenaria.errors import (
     PermissionDeniedError,
     PlenariaError,
     RateLimitedError,
+    validation_message,
 )
 
 log = logging.getLogger(__name__)
@@ -59,15 +61,16 @@ def _one_line(text: str) -> str:
 
 
 def describe_validation(errors: Any, limit: int = 3) -> str:
-    """Pydantic's error list as one line: ``body.options.vad: Extra inputs are not permitted``."""
+    """Pydantic's error list as one Spanish line: ``body.options.vad: campo desconocido``."""
     parts = []
     for err in list(errors)[:limit]:
         where = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+        message = validation_message(err)
+        parts.append(f"{where}: {message}" if where else message)
     extra = len(list(errors)) - limit
     if extra > 0:
-        parts.append(f"and {extra} more")
-    return _one_line("; ".join(parts)) or "Invalid request."
+        parts.append(f"y {extra} más")
+    return _one_line("; ".join(parts)) or "Petición no válida."
 
 
 def _plenaria(request: Request, exc: Exception) -> JSONResponse:
@@ -94,10 +97,23 @@ def _pydantic(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
 
 
+# Starlette's own answers (an unknown route, a wrong method) in Spanish.
+HTTP_MESSAGES = {
+    400: "Petición mal formada; revise lo que envía.",
+    404: "No existe esa dirección; revise la URL.",
+    405: "Esa dirección no admite este método HTTP; revise la documentación de la API.",
+    413: "La petición es demasiado grande; envíe menos datos.",
+    415: "Tipo de contenido no admitido; envíe JSON.",
+}
+
+
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
+        detail = HTTP_MESSAGES.get(exc.status_code, f"Error HTTP {exc.status_code}.")
     return JSONResponse(
-        {"detail": _one_line(str(exc.detail))},
+        {"detail": _one_line(detail)},
         status_code=exc.status_code,
         headers=dict(exc.headers or {}),
     )
@@ -109,8 +125,8 @@ def _data(request: Request, exc: Exception) -> JSONResponse:
     log.warning("%s %s: the database refused a value: %s", request.method, request.url.path, cause)
     return JSONResponse(
         {
-            "detail": "A value in the request cannot be stored or looked up (a NUL or another "
-            "control character, or a number out of range); correct it and send again."
+            "detail": "Un valor de la petición no se puede guardar ni buscar (un NUL u otro "
+            "carácter de control, o un número fuera de rango); corríjalo y vuelva a enviarla."
         },
         status_code=422,
     )
@@ -119,7 +135,7 @@ def _data(request: Request, exc: Exception) -> JSONResponse:
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
-        {"detail": "Internal error; the server log has the details."}, status_code=500
+        {"detail": "Error interno; el registro del servidor tiene los detalles."}, status_code=500
     )
 
 

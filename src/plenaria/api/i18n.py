@@ -6,6 +6,8 @@ then the browser's Accept-Language; Spanish by default.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 LANGUAGES = ("es", "ca")
 DEFAULT = "es"
 LANG_COOKIE = "plenaria_lang"
@@ -121,6 +123,75 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rate": ("Velocidad", "Velocitat"),
     "autoscroll": ("Desplazamiento automático", "Desplaçament automàtic"),
     "review_next": ("Siguiente a revisar", "Següent per revisar"),
+    # The job's steps (internal names stay; these are their labels).
+    "step_record": ("Grabación en directo", "Enregistrament en directe"),
+    "step_probe": ("Análisis del archivo", "Anàlisi del fitxer"),
+    "step_audio": ("Extracción del audio", "Extracció de l'àudio"),
+    "step_speech": ("Detección de la voz", "Detecció de la veu"),
+    "step_plan": ("División en fragmentos", "Divisió en fragments"),
+    "step_transcribe": ("Transcripción, fragmento {n}", "Transcripció, fragment {n}"),
+    "step_diarize": ("Identificación de los intervinientes", "Identificació dels intervinents"),
+    "step_name": ("Nombres de los intervinientes", "Noms dels intervinents"),
+    "step_assemble": ("Montaje de las intervenciones", "Muntatge de les intervencions"),
+    "step_outputs": ("Acta, subtítulos y JSON", "Acta, subtítols i JSON"),
+    "step_proxy": ("Vídeo para la web", "Vídeo per al web"),
+    # Error pages: a title and a message by HTTP status.
+    "error_title": ("Algo ha fallado", "Alguna cosa ha fallat"),
+    "error_401": ("Tiene que entrar", "Heu d'entrar"),
+    "error_403": ("Acceso denegado", "Accés denegat"),
+    "error_404": ("Página no encontrada", "Pàgina no trobada"),
+    "error_409": ("Cambio no permitido ahora", "Canvi no permès ara"),
+    "error_422": ("Datos no válidos", "Dades no vàlides"),
+    "error_429": ("Demasiadas peticiones", "Massa peticions"),
+    "error_500": ("Error del servidor", "Error del servidor"),
+    "error_503": ("Servicio no disponible", "Servei no disponible"),
+    "error_msg_401": (
+        "Su sesión no está abierta. Entre con su correo y contraseña.",
+        "La vostra sessió no és oberta. Entreu amb el correu i la contrasenya.",
+    ),
+    "error_msg_403": (
+        "Su función no permite ver esta página. Pídalo a una persona administradora.",
+        "La vostra funció no permet veure aquesta pàgina. Demaneu-ho a una persona administradora.",
+    ),
+    "error_msg_404": (
+        "Esta página no existe o es de otro ayuntamiento. Vuelva a la lista de sesiones.",
+        "Aquesta pàgina no existeix o és d'un altre ajuntament. Torneu a la llista de sessions.",
+    ),
+    "error_msg_409": (
+        "El estado actual no permite este cambio. Recargue la página.",
+        "L'estat actual no permet aquest canvi. Torneu a carregar la pàgina.",
+    ),
+    "error_msg_422": (
+        "La petición tiene datos no válidos. Corríjalos y vuelva a intentarlo.",
+        "La petició té dades no vàlides. Corregiu-les i torneu-ho a provar.",
+    ),
+    "error_msg_429": (
+        "Demasiadas peticiones seguidas. Espere un minuto.",
+        "Massa peticions seguides. Espereu un minut.",
+    ),
+    "error_msg_500": (
+        "Error interno; el registro del servidor tiene los detalles. Vuelva a intentarlo.",
+        "Error intern; el registre del servidor té els detalls. Torneu-ho a provar.",
+    ),
+    "error_msg_503": (
+        "Un servicio necesario no responde. Vuelva a intentarlo en unos minutos.",
+        "Un servei necessari no respon. Torneu-ho a provar d'aquí a uns minuts.",
+    ),
+    "back_home": ("Volver a las sesiones", "Torna a les sessions"),
+}
+
+MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
+    ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")
+    + ("septiembre", "octubre", "noviembre", "diciembre"),
+    ("gener", "febrer", "març", "abril", "maig", "juny", "juliol", "agost")
+    + ("setembre", "octubre", "novembre", "desembre"),
+)
+
+SESSION_TYPES = {
+    "ordinaria": "type_ordinaria",
+    "extraordinaria": "type_extraordinaria",
+    "extraordinaria urgente": "type_urgente",
+    "urgente": "type_urgente",
 }
 
 _JS: tuple[str, ...] = (
@@ -249,6 +320,42 @@ def js_strings(lang: str) -> dict[str, str]:
     """The strings the scripts show, in ``lang``."""
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
     return {k: _JS_STRINGS[k][n] for k in _JS}
+
+
+def _index(lang: str) -> int:
+    return LANGUAGES.index(lang) if lang in LANGUAGES else 0
+
+
+def step_label(name: str, lang: str) -> str:
+    """A job step's label: ``transcribe:0`` is "Transcripción, fragmento 1"."""
+    base, _, index = name.partition(":")
+    pair = _STRINGS.get(f"step_{base}")
+    if pair is None:
+        return name
+    text = pair[_index(lang)]
+    return text.format(n=int(index) + 1) if index.isdigit() else text.replace(", {n}", "")
+
+
+def session_type_label(value: str, lang: str) -> str:
+    """``ordinaria`` as "Ordinaria" or "Ordinària"; an unknown type as written."""
+    key = SESSION_TYPES.get(value.strip().lower())
+    return _STRINGS[key][_index(lang)] if key else value
+
+
+def format_date(value: date | None, lang: str) -> str:
+    """ "4 de diciembre de 2026" / "4 de desembre de 2026" ("d'abril" in Catalan)."""
+    if value is None:
+        return ""
+    month = MONTHS[_index(lang)][value.month - 1]
+    of = "d'" if lang == "ca" and month[0] in "ao" else "de "
+    return f"{value.day} {of}{month} de {value.year}"
+
+
+def format_datetime(value: datetime | None, lang: str) -> str:
+    """The date in words and the time: "4 de diciembre de 2026, 14:40"."""
+    if value is None:
+        return ""
+    return f"{format_date(value.date(), lang)}, {value:%H:%M}"
 
 
 def shortcuts(lang: str) -> list[tuple[str, str]]:

@@ -69,8 +69,8 @@ class Strict(BaseModel):
         for name in type(self).model_fields:
             if has_control_character(getattr(self, name)):
                 raise ValueError(
-                    f"{name} holds a character that cannot be stored (NUL, another control "
-                    "character or a lone surrogate); remove it and send again"
+                    f"{name} tiene un carácter que no se puede guardar (NUL, otro carácter de "
+                    "control o un sustituto suelto); quítelo y vuelva a enviar"
                 )
         return self
 

@@ -54,7 +54,7 @@ class VersionCache:
 
 
 def invalid(what: str, e: Exception) -> InputError:
-    return InputError(f"The transcript is not valid: {what} ({type(e).__name__}: {e}).")
+    return InputError(f"El texto no es válido: {what} ({type(e).__name__}: {e}).")
 
 
 def realign_edits(
@@ -67,17 +67,17 @@ def realign_edits(
     """
     items = content.get("interventions")
     if not isinstance(items, list):
-        raise InputError("The transcript is not valid: 'interventions' must be a list.")
+        raise InputError("El texto no es válido: 'interventions' tiene que ser una lista.")
     taken = set(taken or ())
     edited: list[int] = []
     for n, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("words", []), list):
-            raise InputError(f"The transcript is not valid: intervention {n} is not an object.")
+            raise InputError(f"El texto no es válido: la intervención {n} no es un objeto.")
         words = item.get("words", [])
         taken.update(str(w.get("id", "")) for w in words if isinstance(w, dict))
         text = item.get("text")
         if text is not None and not isinstance(text, str):
-            raise InputError(f"The transcript is not valid: intervention {n}'s text is not text.")
+            raise InputError(f"El texto no es válido: el texto de la intervención {n} no es texto.")
         if text is not None and tokens(text) != [
             str(w.get("text", "")).strip() for w in words if isinstance(w, dict)
         ]:
@@ -92,7 +92,7 @@ def realign_edits(
             words = [Word.from_dict(w) for w in item.get("words", [])]
             segment = Segment.from_dict(item)
         except (KeyError, TypeError, ValueError) as e:
-            raise invalid(f"intervention {n}", e) from e
+            raise invalid(f"la intervención {n}", e) from e
         anchor = str(item.get("id") or f"i{n}") + "w"
         new_words = realign(
             words, item["text"], start=segment.start, end=segment.end, taken=taken, anchor=anchor
@@ -116,24 +116,26 @@ def validated(db: Session, council_id: str, content: dict[str, Any]) -> dict[str
     try:
         transcript = Transcript.from_dict(content)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise invalid("it does not have the transcript's shape", e) from e
+        raise invalid("no tiene la forma de una transcripción", e) from e
     speakers = {s.id for s in transcript.speakers}
     if len(speakers) != len(transcript.speakers):
-        raise InputError("The transcript is not valid: two speakers share an id.")
+        raise InputError("El texto no es válido: dos intervinientes tienen el mismo id.")
     ids = [i.id for i in transcript.interventions]
     if len(set(ids)) != len(ids):
-        raise InputError("The transcript is not valid: two interventions share an id.")
+        raise InputError("El texto no es válido: dos intervenciones tienen el mismo id.")
     for item in transcript.interventions:
         if item.speaker not in speakers:
             raise InputError(
-                f"The transcript is not valid: intervention {item.id} names speaker "
-                f"{item.speaker!r}, which is not in 'speakers'."
+                f"El texto no es válido: la intervención {item.id} nombra al interviniente "
+                f"{item.speaker!r}, que no está en 'speakers'."
             )
     roster = {p.id for p in civic.list_roster(db, council_id)}
     for s in transcript.speakers:
         if s.person_id is not None and s.person_id not in roster:
             raise InputError(
-                f"Speaker {s.id} names person {s.person_id!r}, who is not in your council's roster."
+                f"El interviniente {s.id} nombra a la persona {s.person_id!r}, que no es de la "
+                "corporación de su ayuntamiento.",
+                "Elija a una persona de la lista de miembros.",
             )
     return with_acta(transcript).to_dict()
 
@@ -199,9 +201,10 @@ def patched(
         key = str(item.get("id", ""))
         if key not in where:
             raise InputError(
-                f"The transcript is not valid: no intervention {key!r} in version {body.parent}.",
-                "Send changed interventions with the id they were loaded with, and new ones "
-                "with their place in 'order'.",
+                f"El texto no es válido: la versión {body.parent} no tiene la intervención "
+                f"{key!r}.",
+                "Envíe las intervenciones cambiadas con el id con que se cargaron, y las nuevas "
+                "con su lugar en 'order'.",
             )
     speakers = list(parent["speakers"])
     by_id = {str(s["id"]): n for n, s in enumerate(speakers)}
@@ -209,7 +212,7 @@ def patched(
         try:
             canonical = Speaker.from_dict(sp).to_dict()
         except (KeyError, TypeError, ValueError) as e:
-            raise invalid("a speaker", e) from e
+            raise invalid("un interviniente", e) from e
         if canonical["id"] in by_id:
             speakers[by_id[canonical["id"]]] = canonical
         else:
@@ -222,11 +225,11 @@ def patched(
         try:
             canonical = Intervention.from_dict(item).to_dict()
         except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise invalid(f"intervention {item.get('id')!r}", e) from e
+            raise invalid(f"la intervención {item.get('id')!r}", e) from e
         if canonical["speaker"] not in by_id:
             raise InputError(
-                f"The transcript is not valid: intervention {canonical['id']} names speaker "
-                f"{canonical['speaker']!r}, which is not in 'speakers'."
+                f"El texto no es válido: la intervención {canonical['id']} nombra al interviniente "
+                f"{canonical['speaker']!r}, que no está en 'speakers'."
             )
         items[where[canonical["id"]]] = canonical
     content = recomputed({**parent, "interventions": items, "speakers": speakers})
@@ -241,19 +244,19 @@ def _ordered(parent_items: list[dict[str, Any]], body: TranscriptPatch) -> list[
     if body.order is None:
         return list(parent_items)
     if len(set(body.order)) != len(body.order):
-        raise InputError("The transcript is not valid: an id appears twice in 'order'.")
+        raise InputError("El texto no es válido: un id aparece dos veces en 'order'.")
     old = {str(item["id"]): item for item in parent_items}
     sent = {str(item.get("id", "")) for item in body.interventions}
     unknown = [k for k in body.order if k not in old and k not in sent]
     if unknown:
         raise InputError(
-            f"The transcript is not valid: intervention {unknown[0]!r} is in 'order' but "
-            "neither in the parent version nor in 'interventions'."
+            f"El texto no es válido: la intervención {unknown[0]!r} está en 'order' pero "
+            "ni en la versión de partida ni en 'interventions'."
         )
     missing = sorted(sent - set(body.order))
     if missing:
         raise InputError(
-            f"The transcript is not valid: intervention {missing[0]!r} is not in 'order'."
+            f"El texto no es válido: la intervención {missing[0]!r} no está en 'order'."
         )
     return [old.get(k, {"id": k}) for k in body.order]
 
@@ -264,7 +267,10 @@ def _check_people(db: Session, council_id: str, speakers: list[dict[str, Any]]) 
         return
     missing = sorted(wanted - {p.id for p in civic.list_roster(db, council_id)})
     if missing:
-        raise InputError(f"Person {missing[0]!r} is not in your council's roster.")
+        raise InputError(
+            f"La persona {missing[0]!r} no es de la corporación de su ayuntamiento.",
+            "Elija a una persona de la lista de miembros.",
+        )
 
 
 def render_output(transcript: Transcript, kind: str, url_template: str, lang: str) -> bytes:

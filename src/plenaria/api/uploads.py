@@ -146,7 +146,7 @@ def uploads_router(
         _check_access(store, uuid, str(council_id))
         info = store.tus_info(uuid)
         if info is None:
-            raise HTTPException(404, "Upload not found.")
+            raise HTTPException(404, "No existe esa subida.")
         headers = {
             "Tus-Resumable": TUS_VERSION,
             "Upload-Offset": str(int(info.get("offset") or 0)),
@@ -211,7 +211,7 @@ def uploads_router(
         info = store.tus_info(uuid) or {}
         complete = int(info.get("offset") or 0) >= int(info.get("size") or 0) > 0
         if complete and store.accepted(uuid, owner) is None:
-            raise HTTPException(409, "The upload is being validated; delete it afterwards.")
+            raise HTTPException(409, "La subida se está comprobando; bórrela después.")
         with _exclusive(store, uuid):
             store.remove(uuid)
         return Response(status_code=204, headers={"Tus-Resumable": TUS_VERSION})
@@ -223,7 +223,7 @@ def _check_version(request: Request) -> None:
     if request.headers.get("tus-resumable") != TUS_VERSION:
         raise HTTPException(
             412,
-            f"Tus-Resumable must be {TUS_VERSION}.",
+            f"Tus-Resumable tiene que ser {TUS_VERSION}.",
             headers={"Tus-Version": TUS_VERSION},
         )
 
@@ -233,28 +233,28 @@ def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
     the file's name and length."""
     headers = request.headers
     if "upload-concat" in headers:
-        raise HTTPException(400, "Upload-Concat is not supported: send the file as one upload.")
+        raise HTTPException(400, "Upload-Concat no se admite: envíe el archivo en una sola subida.")
     if "upload-defer-length" in headers:
         raise HTTPException(
-            400, "Upload-Defer-Length is not supported: declare the size in Upload-Length."
+            400, "Upload-Defer-Length no se admite: declare el tamaño en Upload-Length."
         )
     if (_int_header(request, "content-length") or 0) > 0 or "transfer-encoding" in headers:
         raise HTTPException(
-            400, "The creation request must have no body: send the data with PATCH."
+            400, "La petición de creación no lleva cuerpo: envíe los datos con PATCH."
         )
     meta = _refusing(parse_metadata, headers.get("upload-metadata"))
     length = _int_header(request, "upload-length")
     if length is None:
-        raise HTTPException(400, "Upload-Length is required: the size of the file in bytes.")
+        raise HTTPException(400, "Falta Upload-Length: el tamaño del archivo en bytes.")
     if length == 0:
         raise HTTPException(
-            422, f"{meta.filename} is empty (0 bytes): there is no recording to upload."
+            422, f"{meta.filename} está vacío (0 bytes): no hay grabación que subir."
         )
     if length > max_bytes:
         raise HTTPException(
             413,
-            f"{meta.filename} is {_size(length)}, over this server's upload limit of "
-            f"{_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
+            f"{meta.filename} ocupa {_size(length)}, más que el límite de subida de este "
+            f"servidor, {_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
         )
     return meta.filename, length
 
@@ -262,12 +262,12 @@ def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
 def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
     """404 unless ``upload_id`` is an upload of ``council_id``; a refused one's 4xx."""
     if not UPLOAD_ID.fullmatch(upload_id):
-        raise HTTPException(404, "Upload not found.")
+        raise HTTPException(404, "No existe esa subida.")
     refused = store.refusal(upload_id)
     if refused is not None and refused[0] == council_id:
         raise HTTPException(refused[1].status, refused[1].detail)
     if store.owner(upload_id) != council_id:
-        raise HTTPException(404, "Upload not found.")
+        raise HTTPException(404, "No existe esa subida.")
 
 
 def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> None:
@@ -278,33 +278,33 @@ def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes
     """
     _check_version(request)
     if request.headers.get("content-type") != "application/offset+octet-stream":
-        raise HTTPException(415, "Content-Type must be application/offset+octet-stream.")
+        raise HTTPException(415, "Content-Type tiene que ser application/offset+octet-stream.")
     info = store.tus_info(upload_id)
     if info is None:
-        raise HTTPException(404, "Upload not found.")
+        raise HTTPException(404, "No existe esa subida.")
     offset, size = int(info.get("offset") or 0), int(info.get("size") or 0)
     if store.accepted(upload_id, store.owner(upload_id) or "") is not None:
-        raise HTTPException(409, "The upload is complete and accepted: nothing more to send.")
+        raise HTTPException(409, "La subida está completa y aceptada: no hay nada más que enviar.")
     length = _int_header(request, "content-length")
     if length is None:
-        raise HTTPException(411, "Content-Length is required: the size of this PATCH's body.")
+        raise HTTPException(411, "Falta Content-Length: el tamaño del cuerpo de este PATCH.")
     claimed = _int_header(request, "upload-offset")
     if claimed is None:
-        raise HTTPException(400, "Upload-Offset is required: where this PATCH's bytes start.")
+        raise HTTPException(400, "Falta Upload-Offset: dónde empiezan los bytes de este PATCH.")
     if claimed != offset:
         raise HTTPException(
             409,
-            f"Upload-Offset {claimed} is not the upload's offset {offset}: "
-            "ask with HEAD and resume from there.",
+            f"Upload-Offset {claimed} no es la posición de la subida, {offset}: "
+            "pregúntela con HEAD y continúe desde allí.",
         )
     if size and offset >= size:
-        raise HTTPException(409, "The upload is complete and is being validated.")
+        raise HTTPException(409, "La subida está completa y se está comprobando.")
     if offset + length > size:
         status = 413 if offset + length > max_bytes else 400
         raise HTTPException(
             status,
-            f"This PATCH would end at byte {offset + length}, past the declared "
-            f"Upload-Length of {size}.",
+            f"Este PATCH acabaría en el byte {offset + length}, más allá del "
+            f"Upload-Length declarado, {size}.",
         )
     with _exclusive(store, upload_id):
         data = store.data_path(upload_id)
@@ -323,7 +323,7 @@ class _exclusive:
     def __enter__(self) -> None:
         if not self.lock.acquire(blocking=False):
             raise HTTPException(
-                409, "Another request is writing to this upload: ask with HEAD and resume."
+                409, "Otra petición está escribiendo en esta subida: pregunte con HEAD y continúe."
             )
 
     def __exit__(self, *_exc: object) -> None:
@@ -338,7 +338,9 @@ async def _complete(
     path = store.data_path(upload_id)
     try:
         if meta is None:
-            raise UploadRefused(422, "The upload lost its metadata: upload the file again.")
+            raise UploadRefused(
+                422, "La subida ha perdido sus metadatos: vuelva a subir el archivo."
+            )
         recording = await run_in_threadpool(validate_upload, path, meta)
         described = {**meta.to_dict(), "council_id": council_id}
         if inspect.iscoroutinefunction(on_complete):
@@ -379,7 +381,9 @@ def _int_header(request: Request, name: str) -> int | None:
         return None
     value = raw.strip()
     if not value.isdigit() or not value.isascii():
-        raise HTTPException(400, f"{_title(name)} must be a whole number of bytes, not {raw!r}.")
+        raise HTTPException(
+            400, f"{_title(name)} tiene que ser un número entero de bytes, no {raw!r}."
+        )
     return int(value)
 
 
@@ -390,5 +394,5 @@ def _title(header: str) -> str:
 def _size(n: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= scale:
-            return f"{n / scale:.1f} {unit} ({n} bytes)"
+            return f"{n / scale:.1f} {unit} ({n} bytes)".replace(".", ",", 1)
     return f"{n} bytes"

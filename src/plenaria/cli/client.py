@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from plenaria.api.i18n import step_label
 from plenaria.errors import ConfigError, InputError, PlenariaError
 from plenaria.progress import Progress, no_progress
 
@@ -88,21 +89,24 @@ def _refused(response: httpx.Response, what: str) -> ServiceError:
     status = response.status_code
     if status == 401:
         return ServiceError(
-            "The server refused the token (401 Unauthorized).",
-            "Check --token; an administrator creates one with "
+            "El servidor rechazó el token (401).",
+            "Revise --token; una persona administradora crea uno con "
             "plenaria admin create-token EMAIL --name NAME.",
         )
     if status == 403:
         return ServiceError(
-            f"The token may not {what} (403 Forbidden): {_detail(response)}.",
-            "Ask an administrator for a token with the right role.",
+            f"El token no permite {what} (403): {_detail(response).rstrip('.')}.",
+            "Pida a una persona administradora un token con la función adecuada.",
         )
     if status >= 500:
         return ServiceError(
-            f"The server failed to {what} ({status}): {_detail(response)}.",
-            "Try again later; if it goes on, tell the service's administrator.",
+            f"El servidor falló al {what} ({status}): {_detail(response).rstrip('.')}.",
+            "Vuelva a intentarlo más tarde; si sigue, avise a quien administra el servicio.",
         )
-    return ServiceError(f"The server refused to {what} ({status}): {_detail(response)}.")
+    return ServiceError(
+        f"El servidor se negó a {what} ({status}): {_detail(response).rstrip('.')}.",
+        "Corrija lo que dice el servidor y vuelva a lanzar la orden.",
+    )
 
 
 class Client:
@@ -124,11 +128,11 @@ class Client:
         parts = urlsplit(server)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(
-                f"Not a server address: {server!r}.",
-                "Give --server as a URL, e.g. https://plenaria.example.es.",
+                f"No es la dirección de un servidor: {server!r}.",
+                "Dé --server como URL, p. ej. https://plenaria.example.es.",
             )
         if not token.strip():
-            raise ConfigError("The token is empty.", "Give --token with an API token.")
+            raise ConfigError("El token está vacío.", "Dé --token con un token de API.")
         self.server = server.rstrip("/")
         self.backoff = backoff or Backoff()
         self._sleep = sleep
@@ -197,8 +201,8 @@ class Client:
     def _unreachable(self, e: httpx.TransportError) -> ServiceError:
         reason = str(e) or type(e).__name__
         return ServiceError(
-            f"Cannot reach the server at {self.server} ({reason}).",
-            "Check --server and your connection; run the same command again to resume.",
+            f"No se llega al servidor {self.server} ({reason}).",
+            "Revise --server y la conexión; vuelva a lanzar la orden para seguir.",
         )
 
     # -- jobs --------------------------------------------------------------------------------
@@ -211,18 +215,25 @@ class Client:
             body["session"] = dict(session)
         # Not retried on a dropped connection: a second POST could queue the job twice.
         response = self.request(
-            "POST", self.url("/jobs"), "create the job", ok=(200, 201, 202), retry=False, json=body
+            "POST",
+            self.url("/jobs"),
+            "crear el proceso",
+            ok=(200, 201, 202),
+            retry=False,
+            json=body,
         )
-        return _json_object(response, "job")
+        return _json_object(response, "proceso")
 
     def job(self, job_id: str) -> dict[str, Any]:
-        response = self.request("GET", self.url(f"/jobs/{job_id}"), "show the job")
-        return _json_object(response, "job")
+        response = self.request("GET", self.url(f"/jobs/{job_id}"), "mostrar el proceso")
+        return _json_object(response, "proceso")
 
     def find_job(self, job_id: str) -> dict[str, Any] | None:
         """The job, or None if the server does not know it (404)."""
-        response = self.request("GET", self.url(f"/jobs/{job_id}"), "show the job", ok=(200, 404))
-        return None if response.status_code == 404 else _json_object(response, "job")
+        response = self.request(
+            "GET", self.url(f"/jobs/{job_id}"), "mostrar el proceso", ok=(200, 404)
+        )
+        return None if response.status_code == 404 else _json_object(response, "proceso")
 
     def wait(
         self,
@@ -238,14 +249,16 @@ class Client:
             if state == "done":
                 return job
             if state == "failed":
-                error = job.get("error") or "no error given"
-                step = f" at step {job['step']}" if job.get("step") else ""
+                error = job.get("error") or "sin detalle del error"
+                step = f" en el paso {step_label(job['step'], 'es')}" if job.get("step") else ""
                 raise JobFailedError(
-                    f"The job {job_id} failed{step}: {error}.",
-                    "Fix the cause and submit again, or ask the service to retry the job.",
+                    f"El proceso {job_id} falló{step}: {error}.",
+                    "Corrija la causa y vuelva a enviarlo, o pida al servicio que lo reintente.",
                 )
             if state == "cancelled":
-                raise JobFailedError(f"The job {job_id} was cancelled.")
+                raise JobFailedError(
+                    f"El proceso {job_id} se canceló.", "Vuelva a enviarlo si lo necesita."
+                )
             self._sleep(poll_s)
 
     def download(
@@ -262,7 +275,7 @@ class Client:
                         if response.status_code in _RETRY_STATUS and delay is not None:
                             self._sleep(delay)
                             continue
-                        raise _refused(response, f"send the {kind} output")
+                        raise _refused(response, f"enviar el resultado {kind}")
                     total = int(response.headers.get("Content-Length") or 0)
                     done = 0
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -284,9 +297,14 @@ def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError as e:
-        raise ServiceError(f"The server sent a {what} that is not JSON.") from e
+        raise ServiceError(
+            f"El servidor envió un {what} que no es JSON.", "Avise a quien administra el servicio."
+        ) from e
     if not isinstance(body, dict):
-        raise ServiceError(f"The server sent a {what} that is not a JSON object.")
+        raise ServiceError(
+            f"El servidor envió un {what} que no es un objeto JSON.",
+            "Avise a quien administra el servicio.",
+        )
     return body
 
 
@@ -333,11 +351,14 @@ class TusUpload:
             ),
         }
         response = self.client.request(
-            "POST", self.endpoint, "accept the upload", ok=(201,), headers=headers
+            "POST", self.endpoint, "aceptar la subida", ok=(201,), headers=headers
         )
         location: str = response.headers.get("Location", "")
         if not location:
-            raise ServiceError("The server accepted the upload but sent no Location.")
+            raise ServiceError(
+                "El servidor aceptó la subida pero no envió Location.",
+                "Avise a quien administra el servicio.",
+            )
         return urljoin(self.endpoint, location)
 
     def offset(self, upload_url: str) -> int | None:
@@ -345,7 +366,7 @@ class TusUpload:
         response = self.client.request(
             "HEAD",
             upload_url,
-            "resume the upload",
+            "reanudar la subida",
             ok=(200, 204, 404, 410),
             headers={"Tus-Resumable": TUS_VERSION},
         )
@@ -356,7 +377,10 @@ class TusUpload:
             return None  # another file's upload: start again
         value = response.headers.get("Upload-Offset", "")
         if not value.isdigit():
-            raise ServiceError("The server's reply to HEAD has no valid Upload-Offset.")
+            raise ServiceError(
+                "La respuesta del servidor a HEAD no tiene un Upload-Offset válido.",
+                "Vuelva a lanzar la orden.",
+            )
         return int(value)
 
     def send(self, upload_url: str, offset: int, progress: Progress = no_progress) -> None:
@@ -373,15 +397,15 @@ class TusUpload:
                     delay = next(delays, None)
                     if delay is None:
                         if isinstance(e, _Transient):
-                            raise _refused(e.response, "take the upload") from None
+                            raise _refused(e.response, "recibir la subida") from None
                         raise self.client._unreachable(e) from e
                     log.info("Upload interrupted at %d (%s); retrying in %.1f s", offset, e, delay)
                     self.client._sleep(delay)
                     known = self.offset(upload_url)
                     if known is None:
                         raise ServiceError(
-                            "The server no longer knows this upload.",
-                            "Run the same command again to start the upload over.",
+                            "El servidor ya no conoce esta subida.",
+                            "Vuelva a lanzar la orden para empezar la subida de nuevo.",
                         ) from None
                     offset = known
                 else:
@@ -398,7 +422,7 @@ class TusUpload:
         if response.status_code in _RETRY_STATUS or response.status_code == 409:
             raise _Transient(response)  # 409: our offset is stale; HEAD tells the real one
         if response.status_code not in (200, 204):
-            raise _refused(response, "take the upload")
+            raise _refused(response, "recibir la subida")
         value = response.headers.get("Upload-Offset", "")
         return int(value) if value.isdigit() else offset + len(chunk)
 
@@ -455,11 +479,13 @@ class UploadState:
 def check_recording_file(path: Path) -> None:
     """The file to upload exists, is a regular file and is not empty."""
     if not path.exists():
-        raise InputError(f"File not found: {path}.", "Check the path of the recording.")
+        raise InputError(f"No se encuentra el archivo: {path}.", "Revise la ruta de la grabación.")
     if not path.is_file():
-        raise InputError(f"Not a file: {path}.", "Give the recording's file, not a folder.")
+        raise InputError(
+            f"No es un archivo: {path}.", "Dé el archivo de la grabación, no una carpeta."
+        )
     if path.stat().st_size == 0:
-        raise InputError(f"The file is empty: {path}.", "Give the complete recording.")
+        raise InputError(f"El archivo está vacío: {path}.", "Dé la grabación completa.")
 
 
 def upload_file(

@@ -25,7 +25,7 @@ def setup_logging(verbose: bool) -> None:
     )
 
 
-RESUME_HINT = "Run the same command again to resume where it stopped."
+RESUME_HINT = "Vuelva a lanzar la misma orden para seguir donde se paró."
 
 
 @contextmanager
@@ -40,14 +40,14 @@ def reported_errors(debug: bool, interrupted_hint: str = RESUME_HINT) -> Iterato
             err.print_exception()
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
-        err.print(f"[yellow]Interrupted.[/] {interrupted_hint}")
+        err.print(f"[yellow]Interrumpido.[/] {interrupted_hint}")
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
     except Exception as e:  # a bug: say so in one line, keep the details for --debug
         err.print(
-            f"[bold red]Internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
-            "This is a bug in Plenaria; run again with --debug and report the output."
+            f"[bold red]Error interno:[/] {escape(type(e).__name__)}: {escape(str(e))}. "
+            "Es un fallo de Plenaria; vuelva a lanzarlo con --debug y comunique la salida."
         )
         if debug:
             err.print_exception()

@@ -20,41 +20,45 @@ import typer
 from plenaria.cli import options as opt
 from plenaria.cli.errors import err, reported_errors, setup_logging
 
-INTERRUPTED_HINT = "The session was abandoned while finishing; the original is kept in --out."
+INTERRUPTED_HINT = "Se abandonó la sesión al terminar; el original se guarda en --out."
 
 
 def live(
     url: Annotated[
         str,
         typer.Argument(
-            help="The stream: http(s)://...(.ts|.m3u8), rtmp://..., srt://..., udp://..., "
-            "tcp://...; with --listen, the address to listen on (rtmp://127.0.0.1:1935/live)."
+            help="La emisión: http(s)://...(.ts|.m3u8), rtmp://..., srt://..., udp://..., "
+            "tcp://...; con --listen, la dirección en la que escuchar (rtmp://127.0.0.1:1935/live)."
         ),
     ],
     language: opt.Language = None,
     model: opt.Model = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<name>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Carpeta de salida (por defecto: out/<nombre>)."),
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option(help="Name of the recording and its outputs (default: live-<UTC time>)."),
+        typer.Option(
+            help="Nombre de la grabación y sus resultados (por defecto: live-<hora UTC>)."
+        ),
     ] = None,
     session: opt.SessionFile = None,
     max_chunk_s: Annotated[
         float,
         typer.Option(
-            help="Latency bound, seconds: a chunk closes at a pause when its speech fills one "
-            "recogniser window (25 s), or at its widest pause once this long."
+            help="Retardo máximo, en segundos: un fragmento se cierra en una pausa cuando su voz "
+            "llena una ventana del reconocedor (25 s), o en su pausa más larga al durar esto."
         ),
     ] = 40.0,
     end_timeout_s: Annotated[
-        float, typer.Option(help="Seconds to keep reconnecting after the stream drops.")
+        float, typer.Option(help="Segundos que se sigue reconectando tras cortarse la emisión.")
     ] = 20.0,
     listen: Annotated[
         bool,
         typer.Option(
-            "--listen", help="Wait for the encoder to push to URL (rtmp://host:port/app)."
+            "--listen",
+            help="Esperar a que el codificador envíe a URL (rtmp://servidor:puerto/app).",
         ),
     ] = False,
     key: Annotated[
@@ -62,9 +66,9 @@ def live(
         typer.Option(
             envvar="PLENARIA_LIVE_KEY",
             show_envvar=True,
-            help="With --listen: the session's secret stream key; a push with another is "
-            "refused. Default: the last part of URL (rtmp://host:port/app/KEY). Set it in "
-            "PLENARIA_LIVE_KEY to keep it off the command line.",
+            help="Con --listen: la clave secreta de la emisión de la sesión; un envío con otra se "
+            "rechaza. Por defecto: la última parte de URL (rtmp://servidor:puerto/app/CLAVE). "
+            "Póngala en PLENARIA_LIVE_KEY para que no figure en la línea de órdenes.",
         ),
     ] = None,
     no_diarization: opt.NoDiarization = False,
@@ -79,7 +83,7 @@ def live(
         from pydantic import ValidationError
 
         from plenaria.config import get_settings
-        from plenaria.errors import ConfigError, InputError
+        from plenaria.errors import ConfigError, InputError, validation_message
         from plenaria.live.handover import hand_over
         from plenaria.live.segmenter import LiveOptions
         from plenaria.live.session import LiveSession, Provisional, Transcribing
@@ -96,12 +100,14 @@ def live(
 
             address = PushAddress.parse(url, key)
         elif key is not None and key != os.environ.get("PLENARIA_LIVE_KEY"):
-            raise InputError("--key goes with --listen.", "Add --listen, or drop --key.")
+            raise InputError("--key va con --listen.", "Añada --listen o quite --key.")
         try:
             live_opts = LiveOptions(max_chunk_s=max_chunk_s, end_timeout_s=end_timeout_s)
         except ValidationError as e:
             first = e.errors()[0]
-            raise ConfigError(f"Invalid live option: {first['msg']}.", "Check the values.") from e
+            raise ConfigError(
+                f"Opción de directo no válida: {validation_message(first)}.", "Revise los valores."
+            ) from e
         settings = get_settings()
         if no_diarization:
             settings = settings.model_copy(update={"diarization_backend": "none"})
@@ -115,14 +121,16 @@ def live(
         info = load_session(session) if session is not None else None
         stem = name or datetime.now(UTC).strftime("live-%Y%m%d-%H%M%S")
         if "/" in stem or stem.startswith("."):
-            raise InputError(f"Invalid --name {stem!r}.", "Give a plain file name, no folders.")
+            raise InputError(
+                f"--name no válido: {stem!r}.", "Dé un nombre de archivo simple, sin carpetas."
+            )
         target = out_dir or Path("out") / stem
         target.mkdir(parents=True, exist_ok=True)
         original = target / f"{stem}.ts"
         if original.exists():
             raise InputError(
-                f"{original} exists already: a live session never overwrites a recording.",
-                "Give another --name or --out.",
+                f"{original} ya existe: una sesión en directo nunca sobrescribe una grabación.",
+                "Dé otro --name u otro --out.",
             )
         engines = load_engines(settings, model)
         if engines.diarizer is None and options.diarize:
@@ -150,7 +158,9 @@ def live(
             notify=lambda message: err.print(message, markup=False, highlight=False),
         )
         where = f"rtmp://{address.host}:{gate.port}/{address.app}/<key>" if gate else url
-        err.print(f"Recording {where} into {original}; transcript lines follow on stdout.")
+        err.print(
+            f"Grabando {where} en {original}; las líneas de la transcripción salen por stdout."
+        )
         try:
             record = runner.run()
         finally:
@@ -158,16 +168,19 @@ def live(
                 gate.close()
         if record.duration_s <= 0:
             raise InputError(
-                f"No audio came from {url}.",
-                "Check that the stream is live and carries sound; see --verbose for ffmpeg's "
-                f"last words: {record.errors[-1] if record.errors else 'none'}",
+                f"No llegó audio de {url}.",
+                "Compruebe que la emisión está en directo y lleva sonido; con --verbose se ven "
+                "los últimos mensajes de ffmpeg: "
+                f"{record.errors[-1] if record.errors else 'ninguno'}",
             )
         err.print(
-            f"Stream over: {record.duration_s:.0f} s recorded, SHA-256 {record.sha256}; "
-            f"{len(record.gaps)} gap(s). Finishing (diarization, acta, outputs)..."
+            f"Emisión terminada: {record.duration_s:.0f} s grabados, SHA-256 {record.sha256}; "
+            f"{len(record.gaps)} corte(s). Terminando (intervinientes, acta, resultados)..."
         )
         for gap in record.gaps:
-            err.print(f"Gap: {gap.length_s:.1f} s missing from the stream at {gap.start_s:.1f} s.")
+            err.print(
+                f"Corte: faltan {gap.length_s:.1f} s de la emisión a los {gap.start_s:.1f} s."
+            )
         result = hand_over(
             record,
             target,
@@ -183,9 +196,9 @@ def live(
         for kind, path in result.outputs.items():
             err.print(f"{kind:<12} {path}")
         err.print(
-            f"Chunk lag: median {cert['lag_median_s']} s, max {cert['lag_max_s']} s; "
-            f"{len(result.transcript.interventions)} interventions, "
-            f"{len(result.transcript.speakers)} speakers."
+            f"Retardo de los fragmentos: mediana {cert['lag_median_s']} s, máximo "
+            f"{cert['lag_max_s']} s; {len(result.transcript.interventions)} intervenciones, "
+            f"{len(result.transcript.speakers)} intervinientes."
         )
 
 
@@ -195,4 +208,6 @@ def _emit(line: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(live)
+    app.command(
+        help="Transcribir una emisión en directo; al acabar, escribir los cinco resultados."
+    )(live)

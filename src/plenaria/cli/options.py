@@ -7,30 +7,42 @@ from typing import Annotated, Any
 
 import typer
 
-from plenaria.errors import ConfigError
+from plenaria.errors import ConfigError, validation_message
 
-Recording = Annotated[Path, typer.Argument(help="The plenary's video or audio file.")]
+Recording = Annotated[Path, typer.Argument(help="El archivo de vídeo o audio del pleno.")]
 SessionFile = Annotated[
     Path | None,
-    typer.Option("--session", "-s", help="Session data (YAML/JSON): council, date, agenda..."),
+    typer.Option(
+        "--session",
+        "-s",
+        help="Datos de la sesión (YAML/JSON): ayuntamiento, fecha, orden del día...",
+    ),
 ]
 OutDir = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Output folder (default: out/<recording name>)"),
+    typer.Option(
+        "--out", "-o", help="Carpeta de salida (por defecto: out/<nombre de la grabación>)"
+    ),
 ]
 Language = Annotated[
     str | None,
-    typer.Option("--language", "-l", help="es, ca, gl, eu, en... (default: detect per chunk)"),
+    typer.Option(
+        "--language", "-l", help="es, ca, gl, eu, en... (por defecto: se detecta en cada fragmento)"
+    ),
 ]
 Model = Annotated[
     str | None,
-    typer.Option("--model", "-m", help="Whisper model: a name under the models folder, or a path"),
+    typer.Option(
+        "--model", "-m", help="Modelo de Whisper: un nombre de la carpeta de modelos, o una ruta"
+    ),
 ]
-NoDiarization = Annotated[bool, typer.Option("--no-diarization", help="One speaker for all.")]
-NoProxy = Annotated[bool, typer.Option("--no-proxy", help="Skip the web video proxy.")]
-ActaLang = Annotated[str, typer.Option(help="Language of the acta: es or ca.")]
+NoDiarization = Annotated[
+    bool, typer.Option("--no-diarization", help="Un solo interviniente para todo.")
+]
+NoProxy = Annotated[bool, typer.Option("--no-proxy", help="Sin el vídeo para la web.")]
+ActaLang = Annotated[str, typer.Option(help="Idioma del acta: es o ca.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Mostrar la traza de los errores.")]
 
 
 def process_options(base: Any, **given: Any) -> Any:
@@ -59,5 +71,5 @@ def process_options(base: Any, **given: Any) -> Any:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(
-            f"Invalid option {where}: {first['msg']}.", "Check the value given."
+            f"Opción no válida {where}: {validation_message(first)}.", "Revise el valor dado."
         ) from e

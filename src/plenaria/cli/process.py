@@ -22,19 +22,20 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from plenaria.api.i18n import step_label
 from plenaria.cli import options as opt
 from plenaria.cli.errors import err, reported_errors, setup_logging
 
 out = Console()
 
 STAGE_LABELS = {
-    "job": "All steps",
-    "hash": "SHA-256 of the original",
-    "audio": "Extracting 16 kHz audio",
-    "speech": "Finding speech",
-    "transcribe": "Transcribing",
-    "diarize": "Who speaks when",
-    "proxy": "Web video proxy",
+    "job": "Todos los pasos",
+    "hash": "SHA-256 del original",
+    "audio": "Extracción del audio a 16 kHz",
+    "speech": "Detección de la voz",
+    "transcribe": "Transcripción",
+    "diarize": "Quién habla y cuándo",
+    "proxy": "Vídeo para la web",
 }
 
 
@@ -48,7 +49,7 @@ class RichProgress:
     def __call__(self, stage: str, done: float, total: float) -> None:
         task = self._tasks.get(stage)
         if task is None:
-            label = STAGE_LABELS.get(stage, stage.capitalize())
+            label = STAGE_LABELS.get(stage) or step_label(stage, "es")
             task = self._progress.add_task(label, total=max(total, 1e-9))
             self._tasks[stage] = task
         self._progress.update(task, completed=min(done, total), total=max(total, 1e-9))
@@ -60,7 +61,7 @@ def _bars() -> Progress:
         BarColumn(),
         TextColumn("{task.percentage:>5.1f}%"),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
+        TextColumn("quedan"),
         TimeRemainingColumn(),
         console=err,
         transient=False,
@@ -73,10 +74,16 @@ def process(
     session: opt.SessionFile = None,
     out_dir: opt.OutDir = None,
     model: opt.Model = None,
-    min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
-    max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
-    chunk_max_s: Annotated[float | None, typer.Option(help="Longest audio chunk, seconds.")] = None,
-    beam_size: Annotated[int | None, typer.Option(help="Beam size for decoding.")] = None,
+    min_speakers: Annotated[int | None, typer.Option(help="Al menos estos intervinientes.")] = None,
+    max_speakers: Annotated[
+        int | None, typer.Option(help="Como mucho estos intervinientes.")
+    ] = None,
+    chunk_max_s: Annotated[
+        float | None, typer.Option(help="Fragmento de audio más largo, en segundos.")
+    ] = None,
+    beam_size: Annotated[
+        int | None, typer.Option(help="Anchura del haz de la decodificación (beam size).")
+    ] = None,
     no_diarization: opt.NoDiarization = False,
     no_proxy: opt.NoProxy = False,
     acta_lang: opt.ActaLang = "es",
@@ -122,30 +129,32 @@ def process(
 
 def _summary(result: Any, elapsed_s: float) -> None:
     t = result.transcript
-    table = Table(title="Plenaria: outputs", show_header=True)
-    table.add_column("output")
-    table.add_column("file")
+    table = Table(title="Plenaria: resultados", show_header=True)
+    table.add_column("resultado")
+    table.add_column("archivo")
     names = {
-        "json": "Transcript (JSON)",
-        "vtt": "Captions (WebVTT)",
-        "srt": "Captions (SRT)",
-        "docx": "Draft acta (DOCX)",
-        "proxy": "Web video (MP4)",
+        "json": "Transcripción (JSON)",
+        "vtt": "Subtítulos (WebVTT)",
+        "srt": "Subtítulos (SRT)",
+        "docx": "Borrador de acta (DOCX)",
+        "proxy": "Vídeo para la web (MP4)",
     }
     for key, path in result.outputs.items():
         table.add_row(names.get(key, key), str(path))
     out.print(table)
     out.print(
-        f"{len(t.interventions)} interventions, {len(t.speakers)} speakers, "
-        f"languages: {', '.join(t.languages) or '-'}; "
-        f"recording {t.recording.duration_s / 60:.1f} min, "
-        f"processed in {elapsed_s:.0f} s (SHA-256 {t.recording.sha256})."
+        f"{len(t.interventions)} intervenciones, {len(t.speakers)} intervinientes, "
+        f"idiomas: {', '.join(t.languages) or '-'}; "
+        f"grabación de {t.recording.duration_s / 60:.1f} min, "
+        f"procesada en {elapsed_s:.0f} s (SHA-256 {t.recording.sha256})."
     )
 
 
 def sample(
-    out_dir: Annotated[Path, typer.Argument(help="Folder for the sample files.")] = Path("samples"),
-    repeat: Annotated[int, typer.Option(min=1, help="Repeat the script to make it longer.")] = 1,
+    out_dir: Annotated[Path, typer.Argument(help="Carpeta de los archivos de ejemplo.")] = Path(
+        "samples"
+    ),
+    repeat: Annotated[int, typer.Option(min=1, help="Repetir el guion para alargarlo.")] = 1,
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
     """Generate a sample plenary (Spanish, 3 voices, agenda with votes) as a video file."""
@@ -153,11 +162,17 @@ def sample(
         from plenaria.cli.samples import make_sample
 
         video = make_sample(out_dir, repeat=repeat)
-        out.print(f"Sample recording: {video}")
-        out.print(f"Session data:     {video.with_suffix('.yaml')}")
+        out.print(f"Grabación de ejemplo: {video}")
+        out.print(f"Datos de la sesión:   {video.with_suffix('.yaml')}")
 
 
 def register(app: typer.Typer) -> None:
     """``plenaria process`` and ``plenaria sample``."""
-    app.command()(process)
-    app.command()(sample)
+    app.command(
+        help="Convertir una grabación en transcripción, subtítulos, borrador de acta (DOCX) "
+        "y vídeo para la web."
+    )(process)
+    app.command(
+        help="Generar un pleno de ejemplo (en castellano, 3 voces, orden del día con "
+        "votaciones) como archivo de vídeo."
+    )(sample)

@@ -98,8 +98,8 @@ def espeak_binary() -> str:
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise DependencyError(
-            "espeak-ng is not installed, so the sample recording cannot be generated.",
-            "Install it (sudo apt-get install espeak-ng) or give your own recording.",
+            "espeak-ng no está instalado: no se puede generar la grabación de ejemplo.",
+            "Instálelo (sudo apt-get install espeak-ng) o use una grabación propia.",
         )
     return exe
 
@@ -128,7 +128,10 @@ def speak(text: str, voice: Voice) -> np.ndarray:
             rate = w.getframerate()
             pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     if rate != SAMPLE_RATE:
-        raise DependencyError(f"espeak-ng wrote {rate} Hz audio, expected {SAMPLE_RATE} Hz.", "")
+        raise DependencyError(
+            f"espeak-ng escribió audio a {rate} Hz; se esperaban {SAMPLE_RATE} Hz.",
+            "Actualice espeak-ng.",
+        )
     samples = pcm.astype(np.float32) / 32768.0
     loud = np.flatnonzero(np.abs(samples) > 0.01)
     return samples[loud[0] : loud[-1] + 1] if loud.size else samples[:0]
@@ -197,7 +200,7 @@ def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> 
                 "-shortest", "-movflags", "+faststart",
                 str(video),
             ],
-            what="making the sample video",
+            what="hacer el vídeo de ejemplo",
         )  # fmt: skip
     session = {
         "id": name,
@@ -212,7 +215,7 @@ def make_sample(out_dir: Path, name: str = "pleno-ejemplo", repeat: int = 1) -> 
         "vocabulary": ["Villaejemplo", "García", "calle Mayor"],
     }
     (out_dir / f"{name}.yaml").write_text(
-        "# Session data for the acta heading (plenaria process --session)\n"
+        "# Datos de la sesión para la cabecera del acta (plenaria process --session)\n"
         + yaml.safe_dump(session, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )

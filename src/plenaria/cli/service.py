@@ -33,8 +33,8 @@ ALL_QUEUES = "media,asr,diarization,default"
 LIVE_SESSIONS = 2  # plenaria serve: live sessions recorded at once (the live queue's worker)
 STOP_GRACE_S = 15.0  # plenaria serve: how long its workers get to stop, all together
 
-cache_app = typer.Typer(no_args_is_help=True, help="The cache of reusable work.")
-models_app = typer.Typer(no_args_is_help=True, help="The models, made ready once.")
+cache_app = typer.Typer(no_args_is_help=True, help="La caché del trabajo reutilizable.")
+models_app = typer.Typer(no_args_is_help=True, help="Los modelos, preparados una vez.")
 
 
 def _logging(level: str) -> None:
@@ -75,16 +75,20 @@ def worker(
     queues: Annotated[
         str,
         typer.Option(
-            help="Comma-separated queues: media, asr, diarization, default; live (the "
-            "recorders of live sessions, one per process: give them a worker of their own)."
+            help="Colas separadas por comas: media, asr, diarization, default; live (las "
+            "grabadoras de las sesiones en directo, una por proceso: deles un trabajador propio)."
         ),
     ] = ALL_QUEUES,
-    concurrency: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Procesos del trabajador.")] = 1,
     device: Annotated[
-        str | None, typer.Option(help="cpu or cuda (default: PLENARIA_DEVICE).")
+        str | None, typer.Option(help="cpu o cuda (por defecto: PLENARIA_DEVICE).")
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Worker name (default: queues@host).")] = None,
-    loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
+    name: Annotated[
+        str | None, typer.Option(help="Nombre del trabajador (por defecto: colas@servidor).")
+    ] = None,
+    loglevel: Annotated[
+        str, typer.Option(help="debug, info, warning (detalle del registro).")
+    ] = "info",
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
     """A Celery worker for the given queues (GPU: --queues asr --device cuda --concurrency 1)."""
@@ -100,11 +104,11 @@ def worker(
         unknown = sorted(set(wanted) - set(QUEUES))
         if unknown or not wanted:
             raise ConfigError(
-                f"Unknown queue(s): {', '.join(unknown) or '(none given)'}.",
-                f"Choose among {', '.join(QUEUES)}.",
+                f"Cola(s) desconocida(s): {', '.join(unknown) or '(no se dio ninguna)'}.",
+                f"Elija entre {', '.join(QUEUES)}.",
             )
         if device not in (None, "cpu", "cuda"):
-            raise ConfigError(f"Unknown device {device!r}.", "Use cpu or cuda.")
+            raise ConfigError(f"Dispositivo desconocido: {device!r}.", "Use cpu o cuda.")
         settings = _settings(device=device)
         celery = configure(settings)
         celery.conf.plenaria_queues = wanted
@@ -132,9 +136,9 @@ def worker(
 
 
 def api(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Dirección en la que escuchar.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Web server processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Procesos del servidor web.")] = 1,
     loglevel: Annotated[str, typer.Option()] = "info",
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
@@ -206,7 +210,7 @@ def _raise_exit(signum: int, _frame: object) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Dirección en la que escuchar.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     loglevel: Annotated[str, typer.Option()] = "info",
     debug: Annotated[bool, typer.Option("--debug")] = False,
@@ -230,7 +234,9 @@ def serve(
             for queues, concurrency in ((ALL_QUEUES, 1), ("live", LIVE_SESSIONS)):
                 children.append(_start_worker(queues, concurrency, loglevel))
             pids = ", ".join(str(c.pid) for c in children)
-            err.print(f"Plenaria on http://{host}:{port}/  (worker pids {pids}; Ctrl-C stops)")
+            err.print(
+                f"Plenaria en http://{host}:{port}/  (pids de los trabajadores {pids}; Ctrl-C para)"
+            )
             uvicorn.run(
                 "plenaria.cli.service:service_app",
                 factory=True,
@@ -243,10 +249,14 @@ def serve(
             stop_groups(children, STOP_GRACE_S)
 
 
-@cache_app.command("clean")
+@cache_app.command(
+    "clean",
+    help="Borrar el trabajo guardado de las grabaciones usadas hace más tiempo, por encima "
+    "del límite de tamaño.",
+)
 def cache_clean(
     max_bytes: Annotated[
-        int | None, typer.Option(help="Keep at most this many bytes (default: setting).")
+        int | None, typer.Option(help="Guardar como mucho estos bytes (por defecto: el ajuste).")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
@@ -258,7 +268,7 @@ def cache_clean(
         settings = get_settings()
         limit = settings.cache_max_bytes if max_bytes is None else max_bytes
         removed, freed = clean_cache(settings.cache_dir, limit)
-        typer.echo(f"Removed {removed} recording(s), {freed / 1e6:.1f} MB freed.")
+        typer.echo(f"Borradas {removed} grabación(es); {freed / 1e6:.1f} MB liberados.")
 
 
 def prepare_models(settings: Settings) -> list[Path]:
@@ -279,9 +289,15 @@ def prepare_models(settings: Settings) -> list[Path]:
     return ready
 
 
-@models_app.command("prepare")
+@models_app.command(
+    "prepare",
+    help="Exportar a ONNX las redes de intervinientes y montar el modelo Whisper incluido, "
+    "una vez (make lo hace al instalar; serve, antes de arrancar sus trabajadores).",
+)
 def models_prepare(
-    loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
+    loglevel: Annotated[
+        str, typer.Option(help="debug, info, warning (detalle del registro).")
+    ] = "info",
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
     """Export the diarization networks to ONNX and assemble the bundled Whisper model, once
@@ -295,8 +311,16 @@ def models_prepare(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
-    app.command()(api)
-    app.command()(worker)
+    app.command(
+        help="Una sola máquina: la aplicación web y sus trabajadores, SQLite y una cola "
+        "que no necesita servidor."
+    )(serve)
+    app.command(help="La aplicación web y la API (producción: PostgreSQL y Redis del entorno).")(
+        api
+    )
+    app.command(
+        help="Un trabajador Celery para las colas dadas (GPU: --queues asr --device cuda "
+        "--concurrency 1)."
+    )(worker)
     app.add_typer(cache_app, name="cache")
     app.add_typer(models_app, name="models")

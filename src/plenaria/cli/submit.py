@@ -28,17 +28,18 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from plenaria.api.i18n import step_label
 from plenaria.cli import options as opt
 from plenaria.cli.errors import err, reported_errors
 
 out = Console()
 
 OUTPUT_FILES = {
-    "json": ("Transcript (JSON)", "{stem}.json"),
-    "vtt": ("Captions (WebVTT)", "{stem}.vtt"),
-    "srt": ("Captions (SRT)", "{stem}.srt"),
-    "docx": ("Draft acta (DOCX)", "{stem}.docx"),
-    "proxy": ("Web video (MP4)", "{stem}.proxy.mp4"),
+    "json": ("Transcripción (JSON)", "{stem}.json"),
+    "vtt": ("Subtítulos (WebVTT)", "{stem}.vtt"),
+    "srt": ("Subtítulos (SRT)", "{stem}.srt"),
+    "docx": ("Borrador de acta (DOCX)", "{stem}.docx"),
+    "proxy": ("Vídeo para la web (MP4)", "{stem}.proxy.mp4"),
 }
 
 
@@ -61,9 +62,9 @@ def _request_key(session: dict[str, Any], options: dict[str, Any]) -> str:
 
 def _fmt_eta(eta_s: Any) -> str:
     if not isinstance(eta_s, int | float) or eta_s < 0:
-        return "ETA -:--:--"
+        return "quedan -:--:--"
     s = int(eta_s)
-    return f"ETA {s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"quedan {s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 class _Bars:
@@ -81,7 +82,7 @@ class _Bars:
         return self.tasks[name]
 
     def __call__(self, stage: str, done: float, total: float) -> None:
-        label = {"hash": "SHA-256", "upload": "Uploading"}.get(stage, f"Downloading {stage}")
+        label = {"hash": "SHA-256", "upload": "Subiendo"}.get(stage, f"Descargando {stage}")
         task = self._task(stage, label, total, counts_bytes=True)
         self.progress.update(task, completed=done, total=max(total, 1))
 
@@ -93,7 +94,10 @@ class _Bars:
         done = float(progress) if isinstance(progress, int | float) else 0.0
         info = _fmt_eta(job.get("eta_s")) if state in ("queued", "running") else state
         self.progress.update(
-            task, completed=min(max(done, 0.0), 1.0), description=f"Processing: {step}", info=info
+            task,
+            completed=min(max(done, 0.0), 1.0),
+            description=f"Procesando: {step_label(step, 'es')}",
+            info=info,
         )
 
 
@@ -128,19 +132,22 @@ def submit(
         typer.Option(
             "--server",
             envvar="PLENARIA_SERVER",
-            help="The service, e.g. https://plenaria.example.es",
+            help="El servicio, p. ej. https://plenaria.example.es",
         ),
     ],
     token: Annotated[
         str,
         typer.Option(
-            "--token", envvar="PLENARIA_TOKEN", help="An API token (plenaria admin create-token)."
+            "--token",
+            envvar="PLENARIA_TOKEN",
+            help="Un token de API (plenaria admin create-token).",
         ),
     ],
     session: opt.SessionFile = None,
     out_dir: opt.OutDir = None,
     detach: Annotated[
-        bool, typer.Option("--detach", help="Print the job id once queued and return.")
+        bool,
+        typer.Option("--detach", help="Mostrar el id del proceso cuando esté en cola y volver."),
     ] = False,
     language: opt.Language = None,
     no_diarization: opt.NoDiarization = False,
@@ -176,7 +183,10 @@ def submit(
                 upload_url, _ = upload_file(client, recording, state, bars)
                 job = client.create_job(upload_id_of(upload_url), session_data, options)
                 if not isinstance(job.get("id"), str):
-                    raise ServiceError("The server created a job but sent no id.")
+                    raise ServiceError(
+                        "El servidor creó el proceso pero no envió su id.",
+                        "Mire la lista de procesos en la web.",
+                    )
                 state.update(key, job_id=job["id"], request=request)
             job_id: str = job["id"]
             if detach:
@@ -218,8 +228,8 @@ def _require_httpx() -> None:
         from plenaria.errors import DependencyError
 
         raise DependencyError(
-            "plenaria submit needs httpx, which is not installed.",
-            "Install it with: pip install 'plenaria[client]'.",
+            "plenaria submit necesita httpx, que no está instalado.",
+            "Instálelo con: pip install 'plenaria[client]'.",
         )
 
 
@@ -235,11 +245,11 @@ def _earlier_job(client: Any, entry: dict[str, Any], request: str) -> dict[str, 
 
 
 def _summary(job_id: str, job: dict[str, Any], files: dict[str, Path], elapsed_s: float) -> None:
-    table = Table(title="Plenaria: outputs", show_header=True)
-    table.add_column("output")
-    table.add_column("file")
+    table = Table(title="Plenaria: resultados", show_header=True)
+    table.add_column("resultado")
+    table.add_column("archivo")
     for kind, path in files.items():
         table.add_row(OUTPUT_FILES[kind][0], str(path))
     out.print(table)
-    session = f", session {job['session_id']}" if job.get("session_id") else ""
-    out.print(f"Job {job_id} done{session}; {len(files)} outputs in {elapsed_s:.0f} s.")
+    session = f", sesión {job['session_id']}" if job.get("session_id") else ""
+    out.print(f"Proceso {job_id} terminado{session}; {len(files)} resultados en {elapsed_s:.0f} s.")

@@ -22,7 +22,7 @@ from plenaria.cli.errors import reported_errors
 voices_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Voice profiles that put names on speakers: enroll, list, remove.",
+    help="Perfiles de voz que ponen nombre a los intervinientes: registrar, listar, borrar.",
     pretty_exceptions_enable=False,
 )
 
@@ -32,24 +32,30 @@ ROLES = "alcalde, concejal, secretario, interventor, público..."
 
 
 def _errors(debug: bool) -> AbstractContextManager[None]:
-    return reported_errors(debug, "Nothing was saved; run the command again.")
+    return reported_errors(debug, "No se guardó nada; vuelva a lanzar la orden.")
 
 
-@voices_app.command()
+@voices_app.command(
+    help="Aprender la voz de una persona de una o más grabaciones (se suma a su perfil)."
+)
 def enroll(
-    name: Annotated[str, typer.Argument(help="The person's full name, as it goes in the acta.")],
+    name: Annotated[
+        str, typer.Argument(help="El nombre completo de la persona, como va en el acta.")
+    ],
     sources: Annotated[
         list[str],
         typer.Argument(
-            help="Audio or video of this person alone: FILE or FILE:START-END "
-            "(seconds, mm:ss or hh:mm:ss), e.g. pleno.mp4:1:05-2:30.",
+            help="Audio o vídeo de esta persona sola: ARCHIVO o ARCHIVO:INICIO-FIN "
+            "(segundos, mm:ss o hh:mm:ss), p. ej. pleno.mp4:1:05-2:30.",
             show_default=False,
         ),
     ],
-    role: Annotated[str | None, typer.Option(help=f"Role: {ROLES}")] = None,
-    group: Annotated[str | None, typer.Option(help="Political group or party.")] = None,
+    role: Annotated[str | None, typer.Option(help=f"Cargo: {ROLES}")] = None,
+    group: Annotated[str | None, typer.Option(help="Grupo político o partido.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Mostrar la traza de los errores.")
+    ] = False,
 ) -> None:
     """Learn a person's voice from one or more recordings (adds to an existing profile)."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
@@ -62,7 +68,9 @@ def enroll(
             if not path.is_file():
                 from plenaria.errors import InputError
 
-                raise InputError(f"Enrollment audio not found: {path}.", "Check the path.")
+                raise InputError(
+                    f"No se encuentra el audio de registro: {path}.", "Revise la ruta."
+                )
         from plenaria.diarization.embedded import EmbeddedDiarizer
         from plenaria.diarization.loader import pick_device
 
@@ -71,14 +79,14 @@ def enroll(
         before = store.get(name)
         embedder = EmbeddedDiarizer.load(settings.models_path, device=pick_device(settings.device))
         profile = enroll_from_audio(embedder, store, name, parsed, role=role, group=group)
-        verb = "Updated" if before is not None else "Enrolled"
+        verb = "Actualizado" if before is not None else "Registrado"
         out.print(
-            f"{verb} {escape(profile.name)}: {profile.seconds:.1f} s of speech from "
-            f"{profile.samples} sample(s), saved in {escape(str(store.path(profile.id)))}"
+            f"{verb} {escape(profile.name)}: {profile.seconds:.1f} s de voz de "
+            f"{profile.samples} muestra(s), guardado en {escape(str(store.path(profile.id)))}"
         )
 
 
-@voices_app.command("list")
+@voices_app.command("list", help="Mostrar las voces registradas.")
 def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
     """Show the enrolled voices."""
     with _errors(debug):
@@ -87,12 +95,12 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
         store = VoiceStore.default()
         profiles = store.list()
         if not profiles:
-            out.print(f"No voice profiles in {escape(str(store.root))}.")
+            out.print(f"No hay perfiles de voz en {escape(str(store.root))}.")
             return
-        table = Table(title=f"Voice profiles ({escape(str(store.root))})")
-        for column in ("name", "role", "group", "seconds", "samples", "updated", "encoder"):
+        table = Table(title=f"Perfiles de voz ({escape(str(store.root))})")
+        for column in ("nombre", "cargo", "grupo", "segundos", "muestras", "actualizado", "modelo"):
             table.add_column(
-                column, justify="right" if column in ("seconds", "samples") else "left"
+                column, justify="right" if column in ("segundos", "muestras") else "left"
             )
         for p in profiles:
             table.add_row(
@@ -102,15 +110,15 @@ def list_(debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
                 f"{p.seconds:.1f}",
                 str(p.samples),
                 p.updated,
-                escape(p.model_id or "old (enroll again)"),
+                escape(p.model_id or "antiguo (vuelva a registrarlo)"),
             )
         out.print(table)
 
 
-@voices_app.command()
+@voices_app.command(help="Borrar el perfil de voz de una persona (todas las huellas de su voz).")
 def remove(
-    name: Annotated[str, typer.Argument(help="The person's name or profile id.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    name: Annotated[str, typer.Argument(help="El nombre de la persona o el id del perfil.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="No pedir confirmación.")] = False,
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
     """Delete a person's voice profile (every embedding of their voice)."""
@@ -124,16 +132,16 @@ def remove(
         except InputError:  # a damaged file: still removable by its id
             profile = None
         what = (
-            f"{profile.name} ({profile.samples} sample(s), {profile.seconds:.1f} s of speech)"
+            f"{profile.name} ({profile.samples} muestra(s), {profile.seconds:.1f} s de voz)"
             if profile is not None
             else name
         )
-        if not yes and not typer.confirm(f"Remove the voice profile of {what}?"):
-            out.print("Nothing removed.")
+        if not yes and not typer.confirm(f"¿Borrar el perfil de voz de {what}?"):
+            out.print("No se ha borrado nada.")
             raise typer.Exit(1)
         if not store.remove(profile.id if profile is not None else name):
             raise InputError(
-                f"No voice profile named {name!r} in {store.root}.",
-                "See the names with: plenaria voices list",
+                f"No hay ningún perfil de voz llamado {name!r} en {store.root}.",
+                "Vea los nombres con: plenaria voices list",
             )
-        out.print(f"Removed the voice profile of {escape(what)}.")
+        out.print(f"Borrado el perfil de voz de {escape(what)}.")

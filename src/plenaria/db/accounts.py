@@ -31,13 +31,15 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # a token's last use is written at 
 def create_council(session: Session, slug: str, name: str) -> Council:
     if not SLUG_RE.match(slug):
         raise InputError(
-            f"Invalid council slug {slug!r}.",
-            "Use lowercase letters, digits and hyphens (e.g. villanueva-del-rio).",
+            f"Identificador de ayuntamiento no válido: {slug!r}.",
+            "Use minúsculas, cifras y guiones (p. ej. villanueva-del-rio).",
         )
     if not name.strip():
-        raise InputError("The council's name is empty.", "Give --name.")
+        raise InputError("El nombre del ayuntamiento está vacío.", "Dé --name.")
     if session.scalar(select(Council.id).where(Council.slug == slug)) is not None:
-        raise ConflictError(f"A council with slug {slug!r} already exists.", "Pick another slug.")
+        raise ConflictError(
+            f"Ya existe un ayuntamiento con el identificador {slug!r}.", "Elija otro."
+        )
     council = Council(slug=slug, name=name.strip(), vocabulary=[])
     session.add(council)
     session.flush()
@@ -48,7 +50,7 @@ def get_council_by_slug(session: Session, slug: str) -> Council:
     council = session.scalar(select(Council).where(Council.slug == slug))
     if council is None:
         raise NotFoundError(
-            f"No council with slug {slug!r}.", "Create it with plenaria admin create-council."
+            f"No existe el ayuntamiento {slug!r}.", "Créelo con plenaria admin create-council."
         )
     return council
 
@@ -62,7 +64,7 @@ def normalize_email(email: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InputError(f"Unknown role {role!r}.", f"Roles: {', '.join(ROLES)}.")
+        raise InputError(f"Función desconocida: {role!r}.", f"Funciones: {', '.join(ROLES)}.")
     return role
 
 
@@ -80,7 +82,7 @@ def check_password(password: str) -> str:
 def create_user(session: Session, council: Council, email: str, password: str, role: str) -> User:
     email = normalize_email(email)
     if not EMAIL_RE.match(email):
-        raise InputError(f"Invalid email address {email!r}.", "Use name@example.org.")
+        raise InputError(f"Dirección de correo no válida: {email!r}.", "Use nombre@ejemplo.org.")
     check_role(role)
     check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -108,7 +110,7 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 def get_user_for_council(session: Session, council_id: str, user_id: str) -> User:
     user = session.scalar(select(User).where(User.id == user_id, User.council_id == council_id))
     if user is None:
-        raise NotFoundError(f"No user {user_id}.")
+        raise NotFoundError(f"No existe el usuario {user_id}.", "Revise el identificador.")
     return user
 
 
@@ -166,7 +168,9 @@ def create_token(
     """
     name = name.strip()
     if not name:
-        raise InputError("The token's name is empty.", "Name it after the integration using it.")
+        raise InputError(
+            "El nombre del token está vacío.", "Póngale el nombre de la integración que lo usa."
+        )
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise InputError(
             f"Un token no puede caducar en {expires_in_days} días.", "Dé de 1 a 3650 días."
@@ -225,7 +229,7 @@ def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
     if token is None:
-        raise NotFoundError(f"No token {token_id}.")
+        raise NotFoundError(f"No existe el token {token_id}.", "Revise el identificador.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token

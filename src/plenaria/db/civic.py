@@ -56,7 +56,7 @@ def update_person(person: RosterMember, values: Mapping[str, Any]) -> RosterMemb
 
 
 def get_person_for_council(session: Session, council_id: str, person_id: str) -> RosterMember:
-    return get_owned(session, RosterMember, council_id, person_id, "roster member")
+    return get_owned(session, RosterMember, council_id, person_id, "el miembro de la corporación")
 
 
 def list_roster(session: Session, council_id: str, active_only: bool = False) -> list[RosterMember]:
@@ -113,7 +113,7 @@ def plenary_session_from_file_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 def get_plenary_session_for_council(
     session: Session, council_id: str, session_id: str
 ) -> PlenarySession:
-    return get_owned(session, PlenarySession, council_id, session_id, "session")
+    return get_owned(session, PlenarySession, council_id, session_id, "la sesión")
 
 
 def list_plenary_sessions(session: Session, council_id: str) -> list[PlenarySession]:

@@ -48,8 +48,8 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(normalize_url(url))
     except Exception as e:  # sqlalchemy.exc.ArgumentError and friends
         raise ConfigError(
-            f"PLENARIA_DATABASE_URL is not a database URL: {url!r}.",
-            "Use sqlite:////path/plenaria.db or postgresql://user:password@host/db.",
+            f"PLENARIA_DATABASE_URL no es una URL de base de datos: {url!r}.",
+            "Use sqlite:////ruta/plenaria.db o postgresql://usuario:contraseña@servidor/bd.",
         ) from e
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

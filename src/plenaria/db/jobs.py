@@ -27,7 +27,7 @@ from plenaria.db.models import (
     Upload,
 )
 from plenaria.db.scoped import get_owned
-from plenaria.errors import ConflictError, InputError, NotFoundError
+from plenaria.errors import ConflictError, InputError, NotFoundError, state_name
 
 # Uploads
 
@@ -58,7 +58,7 @@ def create_upload(
 
 
 def get_upload_for_council(session: Session, council_id: str, upload_id: str) -> Upload:
-    return get_owned(session, Upload, council_id, upload_id, "upload")
+    return get_owned(session, Upload, council_id, upload_id, "la subida")
 
 
 def set_upload_state(upload: Upload, state: str, storage_key: str | None = None) -> Upload:
@@ -100,7 +100,7 @@ def create_recording(
 def get_recording(session: Session, recording_id: str) -> Recording:
     recording = session.get(Recording, recording_id)
     if recording is None:
-        raise NotFoundError(f"No recording {recording_id}.")
+        raise NotFoundError(f"No existe la grabación {recording_id}.", "Revise el identificador.")
     return recording
 
 
@@ -142,12 +142,12 @@ def get_job(session: Session, job_id: str) -> Job:
     """Any council's job (workers); the API uses :func:`get_job_for_council`."""
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFoundError(f"No job {job_id}.")
+        raise NotFoundError(f"No existe el proceso {job_id}.", "Revise el identificador.")
     return job
 
 
 def get_job_for_council(session: Session, council_id: str, job_id: str) -> Job:
-    return get_owned(session, Job, council_id, job_id, "job")
+    return get_owned(session, Job, council_id, job_id, "el proceso")
 
 
 def list_jobs(
@@ -160,7 +160,10 @@ def list_jobs(
     query = select(Job).where(Job.council_id == council_id)
     if state is not None:
         if state not in JOB_STATES:
-            raise InputError(f"Unknown job state {state!r}.", f"States: {', '.join(JOB_STATES)}.")
+            raise InputError(
+                f"Estado de proceso desconocido: {state!r}.",
+                f"Estados: {', '.join(JOB_STATES)}.",
+            )
         query = query.where(Job.state == state)
     query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
     return list(session.scalars(query))
@@ -193,8 +196,8 @@ def cancel_job(job: Job) -> Job:
     """Cancel a queued or running job; a finished one is a conflict."""
     if job.state in JOB_FINAL_STATES:
         raise ConflictError(
-            f"Job {job.id} is already {job.state}.",
-            "Only a queued or running job can be cancelled.",
+            f"El proceso {job.id} ya está {state_name(job.state)}.",
+            "Solo se cancela un proceso en cola o en curso.",
         )
     set_job_state(job, "cancelled")
     for step in job.steps:
@@ -207,7 +210,8 @@ def retry_job(job: Job) -> Job:
     """Queue a failed or cancelled job again; done steps stay done, the others restart."""
     if job.state not in ("failed", "cancelled"):
         raise ConflictError(
-            f"Job {job.id} is {job.state}.", "Only a failed or cancelled job can be retried."
+            f"El proceso {job.id} está {state_name(job.state)}.",
+            "Solo se reintenta un proceso con error o cancelado.",
         )
     job.attempts += 1
     job.error = ""
@@ -466,9 +470,13 @@ def live_push_ports_in_use(session: Session) -> set[int]:
 def request_live_stop(job: Job) -> Job:
     """Ask a live job's recorder to end the session (it finishes what was recorded)."""
     if job.live is None:
-        raise ConflictError(f"Job {job.id} is not a live session.", "Cancel it instead.")
+        raise ConflictError(
+            f"El proceso {job.id} no es una sesión en directo.", "Cancélelo en su lugar."
+        )
     if job.state in JOB_FINAL_STATES:
-        raise ConflictError(f"Job {job.id} is already {job.state}.", "Nothing to stop.")
+        raise ConflictError(
+            f"El proceso {job.id} ya está {state_name(job.state)}.", "No hay nada que parar."
+        )
     job.live = {**job.live, "stop": True}
     job.updated_at = utcnow()
     return job

@@ -20,6 +20,8 @@ def get_owned(session: Session, model: type[T], council_id: str, object_id: str,
         select(model).where(columns.id == object_id, columns.council_id == council_id)
     )
     if row is None:
-        raise NotFoundError(f"No {what} {object_id}.")
+        raise NotFoundError(
+            f"No existe {what} {object_id}.", "Revise el identificador; quizá se borró."
+        )
     result: T = row
     return result

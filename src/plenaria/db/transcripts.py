@@ -41,8 +41,8 @@ def save_version(
     latest = latest_number(session, plenary.id)
     if parent_number != latest:
         raise ConflictError(
-            f"Version {parent_number} is not the latest of this session (latest: {latest}).",
-            "Reload the transcript, reapply your changes and save again.",
+            f"La versión {parent_number} no es la última de esta sesión (la última: {latest}).",
+            "Recargue la transcripción, vuelva a aplicar sus cambios y guarde otra vez.",
         )
     version = TranscriptVersion(
         council_id=plenary.council_id,
@@ -59,8 +59,8 @@ def save_version(
             session.flush()
     except IntegrityError as e:  # another save took this number between our read and write
         raise ConflictError(
-            "Someone saved this session's transcript at the same time.",
-            "Reload the transcript, reapply your changes and save again.",
+            "Otra persona guardó la transcripción de esta sesión a la vez.",
+            "Recargue la transcripción, vuelva a aplicar sus cambios y guarde otra vez.",
         ) from e
     return version
 
@@ -79,7 +79,10 @@ def get_version(
             )
         )
     if row is None:
-        raise NotFoundError(f"No transcript version {number} for session {plenary.id}.")
+        raise NotFoundError(
+            f"La sesión {plenary.id} no tiene la versión {number} de la transcripción.",
+            "Mire el historial de versiones.",
+        )
     return row
 
 

@@ -83,13 +83,13 @@ class WavReader:
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
-            raise InputError(f"Audio file not found: {path}", "Check the path.")
+            raise InputError(f"No se encuentra el archivo de audio: {path}", "Revise la ruta.")
         try:
             self._wf = wave.open(str(path), "rb")  # noqa: SIM115 (closed by close())
         except (wave.Error, EOFError) as e:
             raise MediaError(
-                f"{path.name} is not a readable WAV file ({e}).",
-                "Extract the audio again as 16 kHz mono 16-bit PCM WAV.",
+                f"{path.name} no es un archivo WAV legible ({e}).",
+                "Vuelva a extraer el audio como WAV PCM de 16 kHz mono y 16 bits.",
             ) from e
         rate, channels, width = (
             self._wf.getframerate(),
@@ -99,9 +99,9 @@ class WavReader:
         if (rate, channels, width) != (SAMPLE_RATE, 1, 2):
             self._wf.close()
             raise MediaError(
-                f"{path.name} is {rate} Hz, {channels} channel(s), {8 * width}-bit; "
-                "diarization needs 16 kHz mono 16-bit PCM.",
-                "Extract the audio with plenaria's media stage (16 kHz mono s16 WAV).",
+                f"{path.name} es de {rate} Hz, {channels} canal(es), {8 * width} bits; "
+                "la separación de intervinientes necesita PCM de 16 kHz mono y 16 bits.",
+                "Extraiga el audio con la etapa media de plenaria (WAV de 16 kHz mono s16).",
             )
         self.n_samples = self._wf.getnframes()
         self.duration_s = self.n_samples / SAMPLE_RATE

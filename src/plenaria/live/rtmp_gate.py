@@ -82,18 +82,20 @@ class PushAddress:
         parts = urlsplit(url)
         if parts.scheme != "rtmp" or not parts.hostname:
             raise InputError(
-                f"--listen needs an rtmp://host:port/app address, got {url!r}.",
-                "For example: --listen rtmp://0.0.0.0:1935/live --key <secret>.",
+                f"--listen necesita una dirección rtmp://servidor:puerto/app; se recibió {url!r}.",
+                "Por ejemplo: --listen rtmp://0.0.0.0:1935/live --key <clave>.",
             )
         path = [p for p in parts.path.split("/") if p]
         if not path:
-            raise InputError(f"The push address {url!r} names no app.", "Add one: .../live")
+            raise InputError(
+                f"La dirección de envío {url!r} no nombra ninguna app.", "Añada una: .../live"
+            )
         app, named_key = path[0], "/".join(path[1:])
         secret = key or named_key
         if not secret:
             raise InputError(
-                "A push session needs a secret stream key.",
-                "Give --key SECRET (the encoder publishes to rtmp://host:port/app/SECRET).",
+                "Un directo por envío necesita una clave secreta.",
+                "Indique --key CLAVE (el codificador publica en rtmp://servidor:puerto/app/CLAVE).",
             )
         return cls(parts.hostname, parts.port or 1935, app, hash_key(secret))
 

@@ -43,12 +43,14 @@ def check_url(url: str) -> str:
     if scheme not in PROTOCOLS:
         known = ", ".join(f"{s}://" for s in PROTOCOLS)
         raise InputError(
-            f"Cannot read the live stream {url!r}: the scheme must be one of {known}.",
-            "Give the stream's URL, e.g. http://host/live.ts, https://host/live.m3u8, "
-            "rtmp://host/app/key or srt://host:port.",
+            f"No se puede leer la emisión {url!r}: el esquema tiene que ser uno de {known}.",
+            "Indique la URL de la emisión, p. ej. http://servidor/live.ts, "
+            "https://servidor/live.m3u8, rtmp://servidor/app/clave o srt://servidor:puerto.",
         )
     if not parts.hostname:
-        raise InputError(f"The live stream URL {url!r} has no host.", "Give host and port.")
+        raise InputError(
+            f"La URL de la emisión {url!r} no tiene servidor.", "Indique servidor y puerto."
+        )
     return scheme
 
 

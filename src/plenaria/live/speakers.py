@@ -20,7 +20,7 @@ import numpy.typing as npt
 from plenaria.diarization.profiles import NamingOptions, VoiceProfile, name_speakers
 from plenaria.domain import Diarization
 
-UNKNOWN = "Speaker ?"
+UNKNOWN = "Interviniente ?"
 
 
 @dataclass
@@ -61,7 +61,7 @@ class OnlineSpeakers:
                 best, similarity = c, s
         # |a - b|^2 = 2 - 2 cos(a, b) for unit vectors
         if best is None or 2.0 - 2.0 * similarity >= self.threshold**2:
-            best = _Cluster(f"Speaker {len(self.clusters) + 1}", np.zeros_like(unit))
+            best = _Cluster(f"Interviniente {len(self.clusters) + 1}", np.zeros_like(unit))
             self.clusters.append(best)
         best.total = best.total + unit * seconds
         best.weight += seconds

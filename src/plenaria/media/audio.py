@@ -48,7 +48,7 @@ def extract_audio(
                 "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le",
                 "-f", "wav", file_url(tmp),
             ],
-            what=f"extracting the audio of {src.name}",
+            what=f"extraer el audio de {src.name}",
             progress_total_s=duration_s,
             progress=progress,
             stage="audio",
@@ -107,15 +107,15 @@ def _open(wav: Path) -> wave.Wave_read:
         w = wave.open(str(wav), "rb")  # noqa: SIM115 (returned to the caller's with)
     except (OSError, EOFError, wave.Error) as e:
         raise MediaError(
-            f"Cannot read the working audio {wav}: {e}.",
-            "Delete it so that it is extracted again from the recording.",
+            f"No se puede leer el audio de trabajo {wav}: {e}.",
+            "Bórrelo para que se vuelva a extraer de la grabación.",
         ) from e
     shape = (w.getframerate(), w.getnchannels(), w.getsampwidth())
     if shape != (SAMPLE_RATE, 1, SAMPLE_WIDTH):
         w.close()
         raise MediaError(
-            f"{wav.name} is {shape[0]} Hz, {shape[1]} channel(s), {8 * shape[2]}-bit: "
-            "not the 16 kHz mono 16-bit WAV expected.",
-            "Make it with plenaria.media.audio.extract_audio.",
+            f"{wav.name} es de {shape[0]} Hz, {shape[1]} canal(es), {8 * shape[2]} bits: "
+            "no es el WAV de 16 kHz mono y 16 bits que se espera.",
+            "Créelo con plenaria.media.audio.extract_audio.",
         )
     return w

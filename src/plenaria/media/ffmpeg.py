@@ -56,8 +56,8 @@ def ffmpeg_binary() -> str:
         return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError) as e:
         raise DependencyError(
-            "ffmpeg was not found on PATH nor bundled with imageio-ffmpeg.",
-            "Install ffmpeg (apt-get install ffmpeg) or pip install imageio-ffmpeg.",
+            "No se encuentra ffmpeg en el PATH ni en imageio-ffmpeg.",
+            "Instale ffmpeg (apt-get install ffmpeg) o pip install imageio-ffmpeg.",
         ) from e
 
 
@@ -141,8 +141,8 @@ def run_ffmpeg(
             )
         except OSError as e:
             raise MediaError(
-                f"Could not start ffmpeg while {what}: {e}.",
-                "Check that ffmpeg is installed and executable.",
+                f"No se pudo arrancar ffmpeg al {what}: {e}.",
+                "Compruebe que ffmpeg está instalado y se puede ejecutar.",
             ) from e
         try:
             assert proc.stdout is not None
@@ -161,8 +161,8 @@ def run_ffmpeg(
             err.seek(0)
             tail = _tail(err.read().decode("utf-8", "replace"))
             raise MediaError(
-                f"ffmpeg failed while {what} (exit {code}): {tail}",
-                "Check that the file is a complete audio or video recording.",
+                f"ffmpeg falló al {what} (salida {code}): {tail}",
+                "Compruebe que el archivo es una grabación de audio o vídeo completa.",
             )
     if report:
         progress(stage, total, total)

@@ -23,7 +23,7 @@ from plenaria.progress import Progress, no_progress
 log = logging.getLogger(__name__)
 
 TRUNCATION_TOLERANCE_S = 2.0  # data may end this much before the declared duration
-_EXPORT_HINT = "Give an audio or video recording (MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC, AAC)."
+_EXPORT_HINT = "Dé una grabación de audio o vídeo (MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC, AAC)."
 
 
 def sha256_file(path: Path, progress: Progress = no_progress, block_bytes: int = 1 << 20) -> str:
@@ -92,15 +92,15 @@ def inspect_recording(
     format_name, duration, streams = probe(path, name)
     audio = [s for s in streams if s.kind == "audio"]
     if not audio:
-        what = "video but no audio" if any(s.kind == "video" for s in streams) else "no audio"
+        what = " (solo vídeo)" if any(s.kind == "video" for s in streams) else ""
         raise MediaError(
-            f"{name} has {what} stream: there is nothing to transcribe.",
-            "Export the recording again with its sound track.",
+            f"{name} no tiene pista de audio{what}: no hay nada que transcribir.",
+            "Exporte de nuevo la grabación con su pista de sonido.",
         )
     if duration <= 0:
         raise MediaError(
-            f"{name} is 0 seconds long: it holds no audio to transcribe.",
-            "Check the export or copy of the recording; it is empty.",
+            f"{name} dura 0 segundos: no tiene audio que transcribir.",
+            "Revise la exportación o la copia de la grabación; está vacía.",
         )
     _check_complete(path, audio[0].index, duration, name)
     digest = sha256 or sha256_file(path, progress)
@@ -118,10 +118,12 @@ def inspect_recording(
 def _check_file(path: Path, name: str) -> int:
     """The file's size; an InputError for a missing, unreadable, directory or empty path."""
     if not path.exists():
-        raise InputError(f"Recording not found: {path}", "Check the path and the file name.")
+        raise InputError(
+            f"No se encuentra la grabación: {path}", "Revise la ruta y el nombre del archivo."
+        )
     if path.is_dir():
         raise InputError(
-            f"{path} is a folder, not a recording.", "Give the path of the file itself."
+            f"{path} es una carpeta, no una grabación.", "Dé la ruta del archivo mismo."
         )
     try:
         size = path.stat().st_size
@@ -129,12 +131,12 @@ def _check_file(path: Path, name: str) -> int:
             pass
     except OSError as e:
         raise InputError(
-            f"Cannot read {path}: {e.strerror}.", "Check the file's permissions."
+            f"No se puede leer {path}: {e.strerror}.", "Revise los permisos del archivo."
         ) from e
     if size == 0:
         raise InputError(
-            f"{name} is empty (0 bytes).",
-            "The copy or upload failed: copy the recording again.",
+            f"{name} está vacío (0 bytes).",
+            "La copia o la subida falló: vuelva a copiar la grabación.",
         )
     return size
 
@@ -213,14 +215,14 @@ def _check_complete(path: Path, audio_index: int, duration: float, name: str) ->
             end = _last_packet_end(container, stream)
     except av.FFmpegError as e:
         raise MediaError(
-            f"{name} is damaged: its data cannot be read to the end ({e}).",
-            "The file was probably cut short: copy or export it again.",
+            f"{name} está dañado: sus datos no se pueden leer hasta el final ({e}).",
+            "Seguramente el archivo quedó cortado: vuelva a copiarlo o exportarlo.",
         ) from e
     if end < duration - tolerance:
         raise MediaError(
-            f"{name} is truncated: it declares {duration:.1f} s but its audio stops "
-            f"at {end:.1f} s.",
-            "The copy or upload was cut short: copy or export the recording again.",
+            f"{name} está cortado: declara {duration:.1f} s pero su audio termina "
+            f"a los {end:.1f} s.",
+            "La copia o la subida se interrumpió: vuelva a copiar o exportar la grabación.",
         )
 
 
@@ -230,14 +232,16 @@ def _unreadable(path: Path, error: Exception, name: str) -> tuple[str, str]:
         head = f.read(4096)
     if playlist_inside(head):  # a playlist behind a valid-looking header
         return (
-            f"{name} holds a playlist or a list of other files behind a media header; "
-            "it is not opened.",
+            f"{name} esconde una lista de reproducción o de otros archivos tras una cabecera "
+            "de vídeo; no se abre.",
             _EXPORT_HINT,
         )
     if head[4:8] in (b"ftyp", b"mdat", b"free", b"wide", b"moov"):
         return (
-            f"{name} is an incomplete MP4/MOV file: its index (moov atom) is missing.",
-            "The copy or upload was cut short: copy or export the recording again.",
+            f"{name} es un archivo MP4/MOV incompleto: le falta el índice (átomo moov).",
+            "La copia o la subida se interrumpió: vuelva a copiar o exportar la grabación.",
         )
     reason = getattr(error, "strerror", None) or str(error)
-    return f"{name} is not an audio or video file ffmpeg can read ({reason}).", _EXPORT_HINT
+    return f"{name} no es un archivo de audio o vídeo que ffmpeg pueda leer ({reason}).", (
+        _EXPORT_HINT
+    )

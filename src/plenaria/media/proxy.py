@@ -44,8 +44,8 @@ def make_proxy(
     audio = _first(recording, "audio")
     if video is None and audio is None:
         raise MediaError(
-            f"{recording.file_name} has neither audio nor video to make a proxy from.",
-            "Give the original recording.",
+            f"{recording.file_name} no tiene audio ni vídeo con que hacer la versión web.",
+            "Dé la grabación original.",
         )
     args = ["-y", "-i", file_url(src)]
     plan: list[str] = []
@@ -79,7 +79,7 @@ def make_proxy(
     try:
         run_ffmpeg(
             [*args, file_url(tmp)],
-            what=f"making the web proxy of {recording.file_name}",
+            what=f"hacer la versión web de {recording.file_name}",
             progress_total_s=recording.duration_s,
             progress=progress,
             stage="proxy",
@@ -104,6 +104,6 @@ def _pix_fmt(src: Path, index: int) -> str:
             return str(fmt or "")
     except (av.FFmpegError, IndexError) as e:
         raise MediaError(
-            f"Cannot read {src.name} to make its proxy: {e}.",
-            "Check that the original recording is still in place and complete.",
+            f"No se puede leer {src.name} para hacer su versión web: {e}.",
+            "Compruebe que la grabación original sigue en su sitio y completa.",
         ) from e

@@ -19,7 +19,7 @@ ACCEPTED_FORMATS = ("mov", "matroska", "mp3", "ogg", "wav", "flac", "aac")
 # ffmpeg's full names of those demuxers (what a probe without -f reports).
 DEMUXER_NAMES = {"mov": "mov,mp4,m4a,3gp,3g2,mj2", "matroska": "matroska,webm"}
 HEAD_BYTES = 4096  # enough for every signature and for the text checks
-ACCEPTED_HINT = "Use the recording itself: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC."
+ACCEPTED_HINT = "Use la grabación misma: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC o AAC."
 
 # Top-level QuickTime/MP4 boxes a file may start with; ftyp in every modern file.
 _MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
@@ -53,7 +53,7 @@ def sniff(path: Path, name: str | None = None) -> str:
                 after_id3 = f.read(16)
     except OSError as e:
         raise InputError(
-            f"Cannot read {name}: {e.strerror}.", "Check the file and its permissions."
+            f"No se puede leer {name}: {e.strerror}.", "Revise el archivo y sus permisos."
         ) from e
     fmt = sniff_bytes(head, after_id3)
     if fmt is None:
@@ -114,17 +114,17 @@ def refusal(name: str, head: bytes) -> tuple[str, str]:
     """(message, hint): one line saying what a refused file is, judged by its first bytes."""
     if not head:
         return (
-            f"{name} is empty (0 bytes).",
-            "The copy or upload failed: copy or upload the recording again.",
+            f"{name} está vacío (0 bytes).",
+            "La copia o la subida falló: vuelva a copiar o a subir la grabación.",
         )
     what, container = _describe(head)
     if container:
         return (
-            f"{name} is {what}, a container that is not accepted; it is not opened.",
-            "Remux it without re-encoding (ffmpeg -i IN -c copy OUT.mkv) and use that; "
-            "accepted: MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC or AAC.",
+            f"{name} es {what}, un formato contenedor que no se admite; no se abre.",
+            "Cámbielo de contenedor sin recodificar (ffmpeg -i ENTRADA -c copy SALIDA.mkv) "
+            "y use ese; se admiten MP4/MOV, MKV/WebM, MP3, Ogg, WAV, FLAC o AAC.",
         )
-    return f"{name} is {what}, not a recording; it is not opened.", ACCEPTED_HINT
+    return f"{name} es {what}, no una grabación; no se abre.", ACCEPTED_HINT
 
 
 def playlist_inside(head: bytes) -> bool:
@@ -136,36 +136,36 @@ def _describe(head: bytes) -> tuple[str, bool]:
     """(what the file is, whether it is a media container that is not accepted)."""
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"#EXTM3U", b"#EXT-X-")):
-        return "an HLS playlist (a list of other files)", False
+        return "una lista HLS (una lista de otros archivos)", False
     if stripped.startswith(b"ffconcat"):
-        return "an ffconcat list (a script naming other files)", False
+        return "una lista ffconcat (un guion que nombra otros archivos)", False
     if stripped.startswith(b"<MPD") or (stripped.startswith(b"<?xml") and b"<MPD" in head):
-        return "a DASH manifest (a list of other files)", False
+        return "un manifiesto DASH (una lista de otros archivos)", False
     for signature, what, container in _KNOWN:
         if head.startswith(signature):
             return what, container
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "an AVI file", True
+        return "un archivo AVI", True
     if len(head) > 376 and head[0] == head[188] == head[376] == 0x47:
-        return "an MPEG transport stream (.ts, .mts)", True
+        return "un flujo de transporte MPEG (.ts, .mts)", True
     if playlist_inside(head):
-        return "a playlist or a list of other files", False
+        return "una lista de reproducción o de otros archivos", False
     if _is_text(head):
-        return "a text file", False
-    return "not an audio or video file in an accepted format", False
+        return "un archivo de texto", False
+    return "un archivo que no es de audio ni de vídeo en un formato admitido", False
 
 
 _KNOWN = (
-    (b"%PDF", "a PDF document", False),
-    (b"PK\x03\x04", "a ZIP archive or an office document", False),
-    (b"\x89PNG", "a PNG image", False),
-    (b"\xff\xd8\xff", "a JPEG image", False),
-    (b"GIF8", "a GIF image", False),
-    (b"{\\rtf", "an RTF document", False),
-    (b"\xd0\xcf\x11\xe0", "an old Office document", False),
-    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "a WMV/ASF file", True),
-    (b"FLV\x01", "an FLV file", True),
-    (b"\x00\x00\x01\xba", "an MPEG program stream (.mpg, .vob)", True),
+    (b"%PDF", "un documento PDF", False),
+    (b"PK\x03\x04", "un archivo ZIP o un documento de oficina", False),
+    (b"\x89PNG", "una imagen PNG", False),
+    (b"\xff\xd8\xff", "una imagen JPEG", False),
+    (b"GIF8", "una imagen GIF", False),
+    (b"{\\rtf", "un documento RTF", False),
+    (b"\xd0\xcf\x11\xe0", "un documento antiguo de Office", False),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "un archivo WMV/ASF", True),
+    (b"FLV\x01", "un archivo FLV", True),
+    (b"\x00\x00\x01\xba", "un flujo de programa MPEG (.mpg, .vob)", True),
 )
 
 

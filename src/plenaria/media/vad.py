@@ -71,7 +71,7 @@ def find_vad_model_file() -> Path:
     spec = importlib.util.find_spec("silero_vad")
     if spec is None or not spec.submodule_search_locations:
         raise DependencyError(
-            "silero-vad is not installed; it provides the speech detection model.",
+            "silero-vad no está instalado; da el modelo de detección de la voz.",
             "pip install 'silero-vad>=5.1' onnxruntime",
         )
     for location in spec.submodule_search_locations:
@@ -80,8 +80,8 @@ def find_vad_model_file() -> Path:
             if path.is_file():
                 return path
     raise ModelNotFoundError(
-        "The silero-vad package has no ONNX model file in its data folder.",
-        "Reinstall silero-vad (pip install --force-reinstall 'silero-vad>=5.1').",
+        "El paquete silero-vad no tiene el modelo ONNX en su carpeta de datos.",
+        "Reinstale silero-vad (pip install --force-reinstall 'silero-vad>=5.1').",
     )
 
 
@@ -91,7 +91,7 @@ def load_vad_model(path: Path | None = None, threads: int = 1) -> VadModel:
         import onnxruntime
     except ImportError as e:
         raise DependencyError(
-            "onnxruntime is not installed; speech detection needs it.",
+            "onnxruntime no está instalado; la detección de la voz lo necesita.",
             "pip install onnxruntime",
         ) from e
     path = path or find_vad_model_file()

@@ -424,8 +424,8 @@ def as_mono_float32(audio: np.ndarray) -> np.ndarray:
     samples = np.asarray(audio, dtype=np.float32)
     if samples.ndim != 1:
         raise InputError(
-            f"Audio for transcription must be mono (1-D), got shape {samples.shape}.",
-            "Extract 16 kHz mono audio first (plenaria.media.audio.extract_audio).",
+            f"El audio para transcribir tiene que ser mono (1-D); tiene forma {samples.shape}.",
+            "Extraiga antes audio de 16 kHz mono (plenaria.media.audio.extract_audio).",
         )
     return samples
 
@@ -484,7 +484,7 @@ def prepare(
     language = options.language or detect(packed, options)
     if language not in languages:
         raise ConfigError(
-            f"The model does not know the language {language!r}.",
-            "Use a Whisper language code such as es, ca, gl, eu or en.",
+            f"El modelo no conoce el idioma {language!r}.",
+            "Use un código de idioma de Whisper como es, ca, gl, eu o en.",
         )
     return packed, language

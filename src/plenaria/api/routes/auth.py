@@ -276,7 +276,7 @@ def change_own_password(
     with database.session() as db:
         found = db.get(User, user.id)
         if found is None:
-            raise AuthenticationError("Your session has ended.", "Log in again.")
+            raise AuthenticationError("Su sesión ha terminado.", "Vuelva a entrar.")
         found.password_hash = new_hash
         keep = principal.session_secret if principal.via == "cookie" else ""
         closed, revoked = repo.revoke_credentials(db, found, keep_session_secret=keep)

@@ -74,8 +74,8 @@ def metrics_networks(settings: Settings) -> tuple[Network, ...]:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError as e:
             raise ConfigError(
-                f"PLENARIA_METRICS_NETWORKS has {item!r}, which is not an address or network.",
-                "Write addresses or CIDR networks, comma-separated, e.g. 10.0.0.0/8.",
+                f"PLENARIA_METRICS_NETWORKS tiene {item!r}, que no es una dirección ni una red.",
+                "Escriba direcciones o redes CIDR separadas por comas, p. ej. 10.0.0.0/8.",
             ) from e
     return tuple(out)
 
@@ -97,7 +97,7 @@ def metrics_router(settings: Settings) -> APIRouter:
             raise PermissionDeniedError(
                 "Las métricas solo se sirven a las direcciones de PLENARIA_METRICS_NETWORKS "
                 "o con PLENARIA_METRICS_TOKEN.",
-                "Configura uno de los dos en el servidor.",
+                "Configure uno de los dos en el servidor.",
             )
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(

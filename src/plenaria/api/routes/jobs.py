@@ -29,7 +29,7 @@ from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.job_spec import freeze_spec
 from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
-from plenaria.errors import ConflictError, InputError, NotFoundError
+from plenaria.errors import ConflictError, InputError, NotFoundError, state_name
 from plenaria.workers.job_errors import QUEUE_FAILED
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def plenary_session_id(
 ) -> str | None:
     """The job's session: a stored one (session_id), one made from its data, or none."""
     if session is not None and session_id is not None:
-        raise InputError("Give either session or session_id, not both.")
+        raise InputError("Ha dado session y session_id.", "Dé solo uno de los dos.")
     if session_id is not None:
         return civic.get_plenary_session_for_council(db, council_id, session_id).id
     if session is not None:
@@ -76,8 +76,8 @@ def submit(db: Any, queue: JobQueue, job: Job) -> None:
         job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
         db.commit()
         raise ServiceUnavailableError(
-            f"Job {job.id} could not be queued: the broker is unreachable.",
-            "Retry it later with POST /api/v1/jobs/{id}/retry.",
+            f"El proceso {job.id} no se pudo poner en cola: el servicio de colas no responde.",
+            "Reinténtelo más tarde con POST /api/v1/jobs/{id}/retry.",
         ) from e
 
 
@@ -87,7 +87,10 @@ def job_options(raw: dict[str, Any]) -> dict[str, Any]:
     try:
         options = ProcessOptions.model_validate(raw)
     except ValidationError as e:
-        raise InputError(f"Invalid job options: {describe_validation(e.errors())}.") from e
+        raise InputError(
+            f"Opciones del proceso no válidas: {describe_validation(e.errors())}.",
+            "Corríjalas y vuelva a enviar.",
+        ) from e
     # What the caller set, normalized; the rest follows the council's and the defaults.
     return options.model_dump(mode="json", exclude_unset=True)
 
@@ -106,7 +109,9 @@ def stored_file(storage_root: Path, key: str) -> tuple[Path, os.stat_result]:
     except OSError:
         found = None
     if found is None or not stat.S_ISREG(found.st_mode):
-        raise NotFoundError("The output's file is missing from storage.", "Retry the job.")
+        raise NotFoundError(
+            "El archivo de este resultado ya no está guardado.", "Reintente el proceso."
+        )
     return path, found
 
 
@@ -133,15 +138,15 @@ def router() -> APIRouter:
         upload = job_repo.get_upload_for_council(db, user.council_id, body.upload_id)
         if upload.state != "complete":
             raise ConflictError(
-                f"Upload {upload.id} is not complete (state: {upload.state}).",
-                "Finish the upload first; it resumes where it stopped.",
+                f"La subida {upload.id} no está completa (estado: {state_name(upload.state)}).",
+                "Termine antes la subida; se reanuda donde se paró.",
             )
         keep_original(request.app.state.storage_path, db, upload)  # before the spec names it
         try:
             storage_file(request.app.state.storage_path, upload.storage_key)
         except NotFoundError as e:
             raise NotFoundError(
-                f"Upload {upload.id} is no longer stored.", "Upload the file again."
+                f"La subida {upload.id} ya no está guardada.", "Vuelva a subir el archivo."
             ) from e
         session_id = plenary_session_id(db, user.council_id, body.session, body.session_id)
         recording = db.scalar(
@@ -246,7 +251,8 @@ def router() -> APIRouter:
             job_repo.set_job_state(job, "failed", error=QUEUE_FAILED)
             db.commit()
             raise ServiceUnavailableError(
-                f"Job {job.id} could not be queued: the broker is unreachable.", "Retry later."
+                f"El proceso {job.id} no se pudo poner en cola: el servicio de colas no responde.",
+                "Reinténtelo más tarde.",
             ) from e
         return job_public(db, job)
 
@@ -262,7 +268,10 @@ def router() -> APIRouter:
         output = job_repo.get_output_for_council(db, user.council_id, job_id, kind)
         if output is None:
             job = job_repo.get_job_for_council(db, user.council_id, job_id)
-            raise NotFoundError(f"Job {job.id} has no {kind} output (state: {job.state}).")
+            raise NotFoundError(
+                f"El proceso {job.id} no tiene resultado {kind} (estado: {state_name(job.state)}).",
+                "Espere a que termine o reinténtelo.",
+            )
         path, found = stored_file(request.app.state.storage_path, output.storage_key)
         db.close()  # no transaction held open while the file is sent
         media_type, ext = MEDIA_TYPES[kind]

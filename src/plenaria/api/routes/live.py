@@ -40,7 +40,9 @@ def _live_options(raw: dict[str, Any]) -> dict[str, Any]:
     try:
         return LiveOptions.model_validate(raw).model_dump(mode="json")
     except ValidationError as e:
-        raise InputError(f"Invalid live options: {describe_validation(e.errors())}.") from e
+        raise InputError(
+            f"Opciones del directo no válidas: {describe_validation(e.errors())}."
+        ) from e
 
 
 def _source(
@@ -52,7 +54,7 @@ def _source(
     from plenaria.live.rtmp_gate import hash_key
 
     if (body.url is None) == (not body.push):
-        raise InputError("Give either url (a stream to pull) or push: true, not both.")
+        raise InputError("Indique url (una emisión que leer) o push: true, no las dos cosas.")
     if body.url is not None:
         url = check_pull_url(body.url, AllowedHosts.parse(settings.live_allowed_hosts))
         return {"mode": "pull", "url": url}, ""
@@ -60,8 +62,9 @@ def _source(
     free = [p for p in settings.rtmp_ports if p not in used]
     if not free:
         raise ConflictError(
-            f"All {len(settings.rtmp_ports)} RTMP push ports are taken by live sessions.",
-            "Stop one, or widen PLENARIA_LIVE_RTMP_PORTS.",
+            f"Los {len(settings.rtmp_ports)} puertos RTMP de envío están ocupados "
+            "por otros directos.",
+            "Termine uno, o amplíe PLENARIA_LIVE_RTMP_PORTS.",
         )
     host = settings.live_rtmp_public_host or settings.live_rtmp_host
     if host in ("0.0.0.0", "::"):  # every interface: the encoder reaches the API's host
@@ -131,7 +134,7 @@ def router() -> APIRouter:
         job = job_repo.get_job_for_council(db, user.council_id, job_id)
         if job.live is None:
             raise NotFoundError(
-                f"Job {job.id} is not a live session.", "Its transcript is in its outputs."
+                f"El trabajo {job.id} no es un directo.", "Su transcripción está en sus resultados."
             )
         step = job_repo.get_step(db, job.id, "record")
         recording = job.state not in JOB_FINAL_STATES and (step is None or step.state != "done")

@@ -144,7 +144,8 @@ def router() -> APIRouter:
         number = latest_number(db, plenary.id)
         if number is None:
             raise NotFoundError(
-                f"Session {plenary.id} has no transcript yet.", "Wait for its job to finish."
+                f"La sesión {plenary.id} aún no tiene transcripción.",
+                "Espere a que termine su proceso.",
             )
         content = cache.get((plenary.id, number))
         if content is None:
@@ -300,7 +301,8 @@ def router() -> APIRouter:
             v = get_version(db, plenary)
         except NotFoundError as e:
             raise NotFoundError(
-                f"Session {plenary.id} has no transcript yet.", "Wait for its job to finish."
+                f"La sesión {plenary.id} aún no tiene transcripción.",
+                "Espere a que termine su proceso.",
             ) from e
         transcript = Transcript.from_dict(v.content)
         council = user.council

@@ -41,7 +41,10 @@ def router() -> APIRouter:
     def update_user(user_id: str, body: UserUpdate, admin: Admin, db: DbSession) -> UserPublic:
         user = repo.get_user_for_council(db, admin.council_id, user_id)
         if user.id == admin.id and (body.role not in (None, "admin") or body.active is False):
-            raise ConflictError("You cannot demote or deactivate yourself.", "Ask another admin.")
+            raise ConflictError(
+                "No puede quitarse la función de administración ni desactivarse.",
+                "Pídalo a otra persona administradora.",
+            )
         if body.role is not None:
             user.role = body.role
         if body.active is not None:
@@ -60,7 +63,9 @@ def router() -> APIRouter:
     def delete_user(user_id: str, admin: Admin, db: DbSession) -> None:
         user = repo.get_user_for_council(db, admin.council_id, user_id)
         if user.id == admin.id:
-            raise ConflictError("You cannot delete your own account.", "Ask another admin.")
+            raise ConflictError(
+                "No puede borrar su propia cuenta.", "Pídalo a otra persona administradora."
+            )
         repo.audit(
             db, admin.council_id, admin.id, "user.delete", "user", user.id, {"email": user.email}
         )

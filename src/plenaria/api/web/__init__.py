@@ -11,7 +11,8 @@ is escaped (Jinja2 autoescape; the scripts set ``textContent``).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import logging
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plenaria import accounts
 from plenaria.api import i18n as web_i18n
-from plenaria.api import login_guard
+from plenaria.api import i18n_messages, login_guard
 from plenaria.api.deps import (
     CSRF_HEADER,
     Principal,
@@ -47,8 +50,11 @@ from plenaria.errors import (
     PermissionDeniedError,
     PlenariaError,
     RateLimitedError,
+    role_name,
 )
 from plenaria.live.pull_guard import mask_url
+
+log = logging.getLogger(__name__)
 
 STATIC_URL = "/static/web"
 ACTIVE = ("queued", "running")
@@ -68,8 +74,36 @@ def _json_script(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+@pass_context
+def _when(context: Context, value: datetime | None) -> str:
+    return web_i18n.format_datetime(value, context.get("lang", web_i18n.DEFAULT))
+
+
+@pass_context
+def _day(context: Context, value: date | str | None) -> str:
+    """An ISO date in words in the page's language; any other text as written."""
+    day = value
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return web_i18n.format_date(day if isinstance(day, date) else None, context.get("lang", "es"))
+
+
+@pass_context
+def _message(context: Context, text: str | None) -> str:
+    return i18n_messages.translate(text or "", context.get("lang", web_i18n.DEFAULT))
+
+
+@pass_context
+def _step_label(context: Context, name: str) -> str:
+    return web_i18n.step_label(name, context.get("lang", web_i18n.DEFAULT))
+
+
+@pass_context
+def _session_type(context: Context, value: str) -> str:
+    return web_i18n.session_type_label(value, context.get("lang", web_i18n.DEFAULT))
 
 
 def templates() -> Jinja2Templates:
@@ -81,6 +115,10 @@ def templates() -> Jinja2Templates:
     )
     env.filters["json_script"] = _json_script
     env.filters["when"] = _when
+    env.filters["day"] = _day
+    env.filters["step_label"] = _step_label
+    env.filters["message"] = _message
+    env.filters["session_type"] = _session_type
     return Jinja2Templates(env=env)
 
 
@@ -123,6 +161,7 @@ class Pages:
             "lang": lang,
             "t": web_i18n.strings(lang),
             "js_t": web_i18n.js_strings(lang),
+            "messages": i18n_messages.catalogue(lang),
             "user": principal.user if principal else None,
             "csrf": csrf,
             "static": STATIC_URL,
@@ -321,8 +360,8 @@ def router(pages: Pages | None = None) -> APIRouter:
             principal = _principal(request, db)
             if principal.user.role not in MANAGERS:
                 raise PermissionDeniedError(
-                    f"Your role ({principal.user.role}) cannot upload recordings.",
-                    "Ask a secretary or an admin.",
+                    f"Su función ({role_name(principal.user.role)}) no permite subir grabaciones.",
+                    "Pídalo a secretaría o a administración.",
                 )
             roster = civic.list_roster(db, principal.user.council_id, active_only=True)
             return pages.render(request, "upload.html", {"roster": roster}, principal=principal)
@@ -411,10 +450,10 @@ STATIC_TYPES = {
 def _static_file(path: str) -> Response:
     parts = path.split("/")
     if not path or any(p in ("", ".", "..") or "\\" in p for p in parts):
-        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+        raise NotFoundError(f"No existe el archivo {path!r} de la aplicación web.")
     item = resources.files("plenaria").joinpath("templates", "web", "static", *parts)
     if not item.is_file():
-        raise NotFoundError(f"No file {path!r} among the web app's assets.")
+        raise NotFoundError(f"No existe el archivo {path!r} de la aplicación web.")
     suffix = Path(parts[-1]).suffix
     media_type = STATIC_TYPES.get(suffix) or (
         "text/plain; charset=utf-8" if parts[-1] in ("LICENSE", "VERSION") else None
@@ -439,7 +478,11 @@ def install(app: FastAPI) -> None:
     Errors on pages: a browser gets a page (and /login when not logged in); any
     other client the API's JSON ``{"detail": ...}`` with the same status.
     """
-    from plenaria.api.errors import _plenaria
+    from plenaria.api.errors import _http, _internal, _plenaria
+
+    def database_of(request: Request) -> Database:
+        db: Database = request.app.state.db
+        return db
 
     pages = Pages()
     app.include_router(router(pages))
@@ -449,21 +492,46 @@ def install(app: FastAPI) -> None:
         if _wants_html(request):
             target = f"/login?next={quote(exc.next_url, safe='/')}"
             return RedirectResponse(target, status_code=303)
-        error = AuthenticationError("Not authenticated.", "Log in at /login.")
+        error = AuthenticationError("No ha entrado.", "Entre en /login.")
         return _plenaria(request, error)
 
     app.add_exception_handler(LoginRequired, login_required)
+
+    def render_error(request: Request, status: int, message: str | None) -> Response:
+        lang = pages.lang(request)
+        t = web_i18n.strings(lang)
+        title = t.get(f"error_{status}", t["error_title"])
+        # The exception's own line is Spanish: a Catalan page shows the status's message.
+        if message is None or lang != web_i18n.DEFAULT:
+            message = t.get(f"error_msg_{status}", t["error_msg_500"])
+        context = {"message": message, "title": title}
+        try:  # the visitor, if logged in, so that the page keeps the navigation
+            with database_of(request).session() as db:
+                principal = get_principal(request, db)
+                return pages.render(request, "error.html", context, status, principal)
+        except Exception:  # not logged in, or the database is down: the page without a user
+            return pages.render(request, "error.html", context, status_code=status)
 
     async def error_page(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PlenariaError)
         if not _wants_html(request):
             return _plenaria(request, exc)
-        t = web_i18n.strings(pages.lang(request))
-        return pages.render(
-            request,
-            "error.html",
-            {"message": str(exc), "title": t["app"]},
-            status_code=status_of(exc),
-        )
+        return render_error(request, status_of(exc), str(exc))
 
     app.add_exception_handler(PlenariaError, error_page)
+
+    async def http_error_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if not _wants_html(request) or exc.status_code < 400:
+            return _http(request, exc)
+        return render_error(request, exc.status_code, None)
+
+    app.add_exception_handler(StarletteHTTPException, http_error_page)
+
+    async def internal_error_page(request: Request, exc: Exception) -> Response:
+        if not _wants_html(request):
+            return _internal(request, exc)
+        log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return render_error(request, 500, None)
+
+    app.add_exception_handler(Exception, internal_error_page)

@@ -18,6 +18,13 @@
     const sec = s % 60;
     return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
   }
+  // A step's label in the page's language: "transcribe:0" is chunk 1 of the transcription.
+  function stepLabel(name) {
+    const [base, index] = name.split(":");
+    const text = T["step_" + base];
+    if (!text) return name;
+    return /^\d+$/.test(index || "") ? text.replace("{n}", Number(index) + 1) : text.replace(", {n}", "");
+  }
   function show(job) {
     const pct = Math.round(job.progress * 100);
     $("job-state").textContent = T["state_" + job.state] || job.state;
@@ -25,9 +32,9 @@
     $("job-progress").value = pct;
     $("job-progress-text").textContent = pct + " %";
     $("job-eta").textContent = job.state === "running" ? eta(job.eta_s) : "—";
-    $("job-step").textContent = job.step || "—";
+    $("job-step").textContent = job.step ? stepLabel(job.step) : "—";
     $("job-error").hidden = !job.error;
-    $("job-error-text").textContent = job.error || "";
+    $("job-error-text").textContent = window.plenariaMessage(job.error || "");
     const retry = $("retry");
     if (retry) retry.hidden = !(job.state === "failed" || job.state === "cancelled");
     const link = $("editor-link");
@@ -93,7 +100,7 @@
         follow();
       } else {
         $("job-error").hidden = false;
-        $("job-error-text").textContent = body.detail;
+        $("job-error-text").textContent = window.plenariaMessage(body.detail);
       }
     });
   }
@@ -108,7 +115,7 @@
         show(body);
       } else {
         $("job-error").hidden = false;
-        $("job-error-text").textContent = body.detail;
+        $("job-error-text").textContent = window.plenariaMessage(body.detail);
       }
     });
   }

@@ -99,7 +99,7 @@
         try {
           detail = JSON.parse(res.getBody()).detail || detail;
         } catch (e) { /* keep the message */ }
-        status(T.upload_error + " " + detail);
+        status(T.upload_error + " " + window.plenariaMessage(detail));
         $("start").disabled = false;
         $("pause").hidden = $("resume").hidden = true;
       },
@@ -107,7 +107,7 @@
         localStorage.removeItem("plenaria-sha256:" + [file.name, file.size, file.lastModified].join(":"));
         $("pause").hidden = $("resume").hidden = true;
         createJob(upload.url).catch((e) => {
-          status(T.upload_error + " " + e.message);
+          status(T.upload_error + " " + window.plenariaMessage(e.message));
           $("start").disabled = false;
         });
       },
@@ -141,7 +141,7 @@
     }
     $("start").disabled = true;
     start(file).catch((err) => {
-      status(T.upload_error + " " + err.message);
+      status(T.upload_error + " " + window.plenariaMessage(err.message));
       $("start").disabled = false;
     });
   });
