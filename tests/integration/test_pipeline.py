@@ -18,6 +18,7 @@ from docx import Document
 
 from models_folder import shared_models_dir
 from plenaria.cli.samples import SCRIPT, make_sample, render_script, write_wav
+from plenaria.cli.session_file import load_session
 from plenaria.config import Settings
 from plenaria.domain import Transcript
 from plenaria.errors import InputError
@@ -28,7 +29,6 @@ from plenaria.pipeline import (
     load_engines,
     process_recording,
 )
-from plenaria.session import load_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from recall import heard_words, lost_stretches, norm, script_words, stretch_recalls

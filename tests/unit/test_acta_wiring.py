@@ -11,11 +11,12 @@ from acta_scripts import ROSTER, SESSION, build
 from test_acta_find import PLENO
 
 from plenaria.assembly.acta import acta_options, with_acta
+from plenaria.cli.session_file import load_session
 from plenaria.domain import SCHEMA_VERSION, AgendaItem, Transcript
 from plenaria.domain_acta import Member
 from plenaria.errors import InputError
 from plenaria.formats.jsonio import read_transcript, transcript_to_json
-from plenaria.session import load_session, session_from_mapping
+from plenaria.session import session_from_mapping
 
 SESSION_FILE = """\
 id: pleno-2026-03

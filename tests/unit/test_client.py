@@ -427,7 +427,7 @@ def test_detach_prints_the_job_id_alone_and_a_rerun_follows_that_job(
     [job_id] = state.jobs
     assert proc.stdout == f"{job_id}\n"
     job = state.jobs[job_id]
-    from plenaria.session import load_session
+    from plenaria.cli.session_file import load_session
 
     assert job["session"] == load_session(session).to_dict()
     assert job["options"] == {

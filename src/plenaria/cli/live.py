@@ -82,6 +82,7 @@ def live(
     with reported_errors(debug, INTERRUPTED_HINT):
         from pydantic import ValidationError
 
+        from plenaria.cli.session_file import load_session
         from plenaria.config import get_settings
         from plenaria.errors import ConfigError, InputError, validation_message
         from plenaria.live.handover import hand_over
@@ -89,7 +90,6 @@ def live(
         from plenaria.live.session import LiveSession, Provisional, Transcribing
         from plenaria.live.source import check_url
         from plenaria.pipeline import ProcessOptions, _Source, load_engines, local_profiles
-        from plenaria.session import load_session
         from plenaria.storage import LocalStorage
 
         check_url(url)

@@ -93,9 +93,9 @@ def process(
     """Turn a recording into a transcript, captions, a draft acta (DOCX) and a web video."""
     setup_logging(verbose)
     with reported_errors(debug):
+        from plenaria.cli.session_file import load_session
         from plenaria.config import Settings, get_settings
         from plenaria.pipeline import ProcessOptions, load_engines, process_recording
-        from plenaria.session import load_session
 
         settings: Settings = get_settings()
         if no_diarization:

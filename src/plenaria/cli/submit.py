@@ -166,8 +166,8 @@ def submit(
             upload_file,
             upload_id_of,
         )
+        from plenaria.cli.session_file import load_session
         from plenaria.config import get_settings
-        from plenaria.session import load_session
 
         check_recording_file(recording)
         session_data = load_session(session).to_dict() if session is not None else {}
