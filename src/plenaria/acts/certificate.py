@@ -3,8 +3,9 @@
 It states the recording's SHA-256, duration and gaps, the approved acta's
 DOCX and its SHA-256, and a verification code (CSV) that the public page
 ``/verificar`` looks up. The CSV is 20 characters of base32 of an HMAC-SHA256
-of the acta's hash with the application's secret, shown in groups of five:
-whoever holds the file can check it, nobody can make a code for another file.
+of the acta's hash (and the session and version) with the application's
+secret, shown in groups of five: whoever holds the file can check it, nobody
+can make a code for another file.
 
 The approved DOCX is rendered deterministically (:func:`approved_docx`): the
 same version gives the same bytes, so its hash can be made again.
@@ -34,9 +35,14 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def verification_code(secret: str, acta_sha256: str) -> str:
-    """The CSV of an acta's hash: 20 base32 characters, no separators."""
-    mac = hmac.new(secret.encode("utf-8"), acta_sha256.encode("ascii"), hashlib.sha256).digest()
+def verification_code(secret: str, acta_sha256: str, document_id: str = "") -> str:
+    """The CSV of an acta's hash: 20 base32 characters, no separators.
+
+    ``document_id`` (the session and version) makes two certificates of equal
+    bytes (two sessions with the same text, approved in the same second) differ.
+    """
+    message = f"{document_id}:{acta_sha256}".encode()
+    mac = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
     return base64.b32encode(mac).decode("ascii")[:CODE_LENGTH]
 
 
@@ -84,14 +90,17 @@ def approved_docx(
     url_template: str = "",
     lang: str = "es",
     diligencia: str = "",
+    document_id: str = "",
 ) -> bytes:
     """The acta of ``transcript`` as DOCX bytes, dated ``moment``: the same bytes every time.
 
-    ``diligencia``: the note of a correction, citing the approved version it corrects.
+    ``diligencia``: the note of a correction, citing the approved version it corrects;
+    ``document_id``: the file's identifier (its core properties), e.g. the session and version.
     """
     from plenaria.acts.draft import build_draft_acta
 
     document = build_draft_acta(transcript, url_template=url_template, lang=lang)
+    document.core_properties.identifier = document_id
     if diligencia:
         document.add_heading("Diligencia", level=1)
         document.add_paragraph(diligencia)

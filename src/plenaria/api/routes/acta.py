@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plenaria.acts import certificate as cert
@@ -38,7 +39,7 @@ from plenaria.db.models import (
 )
 from plenaria.db.transcripts import get_version, latest_number, save_version
 from plenaria.domain import Transcript
-from plenaria.errors import NotFoundError
+from plenaria.errors import ConflictError, NotFoundError
 from plenaria.formats.timefmt import format_clock
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -207,9 +208,10 @@ def _approve(
         url_template=council.video_url_template,
         lang=council.acta_lang,
         diligencia=_diligencia(record, number),
+        document_id=f"{plenary.id}/v{number}",
     )
     sha = cert.sha256_hex(data)
-    code = cert.verification_code(secret, sha)
+    code = cert.verification_code(secret, sha, f"{plenary.id}/v{number}")
     key = f"actas/{plenary.id}/v{number}.docx"
     path: Path = request.app.state.storage_path / key
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +246,15 @@ def _approve(
         data=certificate,
         approved_by=user.id,
     )
-    db.add(row)
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError as e:  # another approval of this version won the race
+        raise ConflictError(
+            f"La versión {number} del acta ya se aprobó a la vez desde otra sesión.",
+            "Recargue el acta.",
+        ) from e
     record.approved_number = number
     detail = {"version": number, "sha256": sha, "csv": certificate["csv"]}
     workflow.transition(db, record, user, "approved", detail)
