@@ -8,6 +8,7 @@ import hashlib
 import io
 import zipfile
 
+import pytest
 from fastapi.testclient import TestClient
 from test_transcripts import processed_session
 
@@ -312,3 +313,28 @@ def test_the_public_page_refuses_a_file_over_the_limit(client: TestClient, world
     finally:
         client.app.state.settings = settings
     assert r.status_code == 413 and "pasa de 2 KB" in r.text
+
+
+@pytest.mark.parametrize("lang", ("es", "ca"))
+def test_the_verification_pages_hold_no_english_and_no_inline_code(
+    client: TestClient, world: World, lang: str
+) -> None:
+    from test_no_english import english_in, visible_text
+    from test_web_security import _Inline
+
+    _sid, body = approved(client, world)
+    code = body["certificates"][0]["csv"]
+    client.cookies.clear()
+    bad = {"file": ("a.docx", b"PK otro", "application/octet-stream")}
+    answers = {
+        "form": client.get(f"/verificar?lang={lang}"),
+        "code": client.get(f"/verificar/{code}?lang={lang}"),
+        "unknown": client.get(f"/verificar/AAAAA-AAAAA-AAAAA-AAAAA?lang={lang}"),
+        "file": client.post(f"/verificar?lang={lang}", files=bad),
+    }
+    for name, r in answers.items():
+        assert f'<html lang="{lang}">' in r.text, name
+        assert not english_in(visible_text(r.text)), (name, english_in(visible_text(r.text)))
+        parser = _Inline()
+        parser.feed(r.text)
+        assert not parser.blocked and not parser.scripts, (name, parser.blocked)
