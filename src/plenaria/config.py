@@ -207,6 +207,11 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body, bytes (413 above); the tus upload PATCH is exempt.",
     )
+    verify_max_bytes: int = Field(
+        default=20 * 1024**2,
+        ge=1024,
+        description="Largest file the public page /verificar hashes, bytes (413 above).",
+    )
     frame_embed_paths: str = Field(
         default="/embed/",
         description="Path prefixes, comma-separated, whose pages other sites may frame; "

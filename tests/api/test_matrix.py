@@ -291,6 +291,70 @@ MATRIX.update(
 _LAST_REDACTION: dict[str, str] = {}
 
 
+# The acta's workflow (plenaria.api.routes.acta): every role reads it and submits a draft;
+# secretaries and admins return, approve, mark fields not applicable and open corrections.
+# The verification page (plenaria.api.verify) answers everyone, logged in or not.
+ACTA = f"{V1}/sessions/{{session_id}}/acta"
+_BOUNDARY = "matrixboundary"
+VERIFY_FORM = {"Content-Type": f"multipart/form-data; boundary={_BOUNDARY}"}
+VERIFY_BODY = (
+    f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="acta.docx"\r\n'
+    f"Content-Type: application/octet-stream\r\n\r\nPK not certified\r\n--{_BOUNDARY}--\r\n"
+).encode()
+MATRIX.update(
+    {
+        ("GET", ACTA): obj(ALL_ROLES, 200, session_id="transcript_session"),
+        ("POST", f"{ACTA}/submit"): obj(ALL_ROLES, 200, session_id="transcript_session"),
+        ("POST", f"{ACTA}/return"): obj(MANAGERS, 200, session_id="review_session"),
+        ("POST", f"{ACTA}/approve"): obj(MANAGERS, 200, session_id="review_session"),
+        ("POST", f"{ACTA}/not-applicable"): obj(
+            MANAGERS,
+            200,
+            lambda w: {"field": "end_time", "reason": "Consta en la convocatoria"},
+            session_id="incomplete_session",
+        ),
+        ("POST", f"{ACTA}/corrections"): obj(
+            MANAGERS,
+            201,
+            lambda w: {"reason": "Errata en un nombre"},
+            session_id="approved_session",
+        ),
+        ("GET", f"{ACTA}/certificate"): obj(ALL_ROLES, 200, session_id="approved_session"),
+        ("GET", f"{ACTA}/docx"): obj(ALL_ROLES, 200, session_id="approved_session"),
+        ("GET", "/verificar"): public(200),
+        ("GET", "/verificar/{csv}"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"csv": "certified_code"}
+        ),
+        ("POST", "/verificar"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), headers=VERIFY_FORM, content=VERIFY_BODY
+        ),
+    }
+)
+_CODES: dict[str, str] = {}
+
+
+def _acta_session(world: World, client: TestClient, to: str) -> str:
+    """A session of council A with version 1 (an acta missing ``end_time`` for
+    ``incomplete``), taken by A's admin through the API to ``in_review`` or ``approved``."""
+    from plenaria.db import civic
+    from plenaria.db.transcripts import save_version
+    from plenaria.domain_acta import Acta
+
+    content = _transcript()
+    content["acta"] = Acta(missing=("end_time",) if to == "incomplete" else ()).to_dict()
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(s, world.councils["a"], {"date": "2024-01-05"})
+        save_version(s, plenary, None, content, None)
+        sid = plenary.id
+    admin = world.headers("admin")
+    for step in {"incomplete": (), "review": ("submit",), "approved": ("submit", "approve")}[to]:
+        r = client.post(f"{V1}/sessions/{sid}/acta/{step}", headers=admin)
+        assert r.status_code == 200, r.text
+        if step == "approve":
+            _CODES[sid] = r.json()["certificates"][-1]["csv"]
+    return sid
+
+
 def _published_session(world: World) -> str:
     """A session of council A published at version 1, with a (tiny, fake) public video."""
     from plenaria.db import civic, portal
@@ -332,6 +396,10 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return "villa-a"
     if factory == "published_session":
         return _published_session(world)
+    if factory in ("review_session", "approved_session", "incomplete_session"):
+        return _acta_session(world, client, factory.removesuffix("_session"))
+    if factory == "certified_code":
+        return _CODES[_acta_session(world, client, "approved")]
     if factory == "last_redaction":
         return _LAST_REDACTION.pop("id")
     if factory == "upload":

@@ -8,10 +8,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plenaria.api import errors, public, security, web
+from plenaria.api import errors, public, security, verify, web
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
-from plenaria.api.routes import auth, council, health, jobs, live, portal, transcripts, users
+from plenaria.api.routes import (
+    acta,
+    auth,
+    council,
+    health,
+    jobs,
+    live,
+    portal,
+    transcripts,
+    users,
+)
 from plenaria.api.upload_records import include_uploads
 from plenaria.config import Settings
 from plenaria.db.engine import Database
@@ -78,7 +88,9 @@ def create_app(
     app.include_router(health.router(), include_in_schema=False)  # /health, /ready at the root
     app.include_router(transcripts.router(), prefix=API_PREFIX)
     app.include_router(portal.router(), prefix=API_PREFIX)
+    app.include_router(acta.router(), prefix=API_PREFIX)
     public.install(app)
+    verify.install(app)
     web.install(app)
     _docs(app)
     return app

@@ -110,6 +110,61 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "video": ("Vídeo de la sesión", "Vídeo de la sessió"),
     "transcript": ("Transcripción", "Transcripció"),
     "shortcuts": ("Atajos de teclado", "Dreceres de teclat"),
+    # The public verification page (/verificar, plenaria.api.verify)
+    "verify_title": (
+        "Verificar un acta certificada",
+        "Verifiqueu una acta certificada",
+    ),
+    "verify_intro": (
+        "Compruebe si un acta es la que certificó la secretaría: escriba su código seguro "
+        "de verificación (CSV) o suba el fichero.",
+        "Comproveu si una acta és la que va certificar la secretaria: escriviu el codi segur "
+        "de verificació (CSV) o pugeu el fitxer.",
+    ),
+    "verify_code": ("Código seguro de verificación (CSV)", "Codi segur de verificació (CSV)"),
+    "verify_code_button": ("Comprobar el código", "Comprova el codi"),
+    "verify_file": ("Fichero del acta (DOCX)", "Fitxer de l'acta (DOCX)"),
+    "verify_file_hint": ("Como máximo {size}.", "Com a màxim {size}."),
+    "verify_file_button": ("Comprobar el fichero", "Comprova el fitxer"),
+    "verify_ok_code": (
+        "El código es válido: corresponde a un acta certificada.",
+        "El codi és vàlid: correspon a una acta certificada.",
+    ),
+    "verify_ok_file": (
+        "El fichero es exactamente el acta certificada.",
+        "El fitxer és exactament l'acta certificada.",
+    ),
+    "verify_bad_code": (
+        "No hay ningún acta certificada con este código. Compruebe que lo ha copiado entero.",
+        "No hi ha cap acta certificada amb aquest codi. Comproveu que l'heu copiat sencer.",
+    ),
+    "verify_bad_form": (
+        "«{code}» no es un código seguro de verificación: tiene 20 letras y cifras.",
+        "«{code}» no és un codi segur de verificació: té 20 lletres i xifres.",
+    ),
+    "verify_bad_file": (
+        "El fichero no coincide con ningún acta certificada: no es el original o se ha modificado.",
+        "El fitxer no coincideix amb cap acta certificada: no és l'original o s'ha modificat.",
+    ),
+    "verify_mismatch": (
+        "El fichero NO es el acta certificada con este código: ha sido modificado o es otro.",
+        "El fitxer NO és l'acta certificada amb aquest codi: s'ha modificat o n'és un altre.",
+    ),
+    "verify_empty": ("Elija un fichero.", "Trieu un fitxer."),
+    "verify_too_big": (
+        "El fichero pasa de {size}; un acta certificada es más pequeña.",
+        "El fitxer passa de {size}; una acta certificada és més petita.",
+    ),
+    "verify_council": ("Ayuntamiento", "Ajuntament"),
+    "verify_session": ("Sesión", "Sessió"),
+    "verify_version": ("Versión del acta", "Versió de l'acta"),
+    "verify_approved": ("Aprobada el", "Aprovada el"),
+    "verify_sha": ("Huella SHA-256 del acta", "Empremta SHA-256 de l'acta"),
+    "verify_recording_sha": (
+        "Huella SHA-256 de la grabación",
+        "Empremta SHA-256 de l'enregistrament",
+    ),
+    "verify_again": ("Verificar otra", "Verifiqueu-ne una altra"),
     "speakers": ("Intervinientes", "Intervinents"),
     "find": ("Buscar", "Cerca"),
     "replace_with": ("Reemplazar por", "Reemplaça per"),

@@ -317,3 +317,46 @@ class PublicSegment(IdMixin, CouncilMixin, Base):
     speaker: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="es")
     text: Mapped[str] = mapped_column(Text)
+
+
+ACTA_STATES = ("draft", "in_review", "approved", "signed", "published")
+
+
+class ActaRecord(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """A session's acta in the service workflow (:mod:`plenaria.db.acta`).
+
+    ``approved_number``: the transcript version last approved (kept when a
+    correction reopens the acta); ``not_applicable``: ROF 109 keys marked not
+    applicable, each ``{"reason", "by", "at"}``; ``corrections``: the diligencias,
+    each citing the approved version it corrects.
+    """
+
+    __tablename__ = "acta_records"
+
+    session_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("plenary_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    approved_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    not_applicable: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    corrections: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ActaCertificate(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """The certificate of an approved version (Ley 40/2015 art. 18.1) and its DOCX.
+
+    ``csv``: the verification code without separators; ``acta_sha256``: the
+    stored DOCX's hash; ``data``: the certificate as shown (JSON).
+    """
+
+    __tablename__ = "acta_certificates"
+    __table_args__ = (UniqueConstraint("session_id", "version_number"),)
+
+    session_id: Mapped[str] = _fk("plenary_sessions")
+    version_number: Mapped[int] = mapped_column(Integer)
+    csv: Mapped[str] = mapped_column(String(32), unique=True)
+    acta_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    docx_key: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    approved_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")

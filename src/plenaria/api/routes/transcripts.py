@@ -40,6 +40,7 @@ from plenaria.api.transcript_edits import (
     validated,
 )
 from plenaria.db import accounts as repo
+from plenaria.db import acta as acta_workflow
 from plenaria.db import civic
 from plenaria.db.models import PlenarySession, TranscriptVersion, User
 from plenaria.db.transcripts import get_version, latest_number, save_version
@@ -174,7 +175,7 @@ def router() -> APIRouter:
         "/sessions/{session_id}/transcript",
         response_model=SavedPublic,
         status_code=status.HTTP_201_CREATED,
-        responses={409: {"description": "Someone saved a newer version meanwhile"}},
+        responses={409: {"description": "A newer version was saved, or the acta is approved"}},
     )
     def patch_transcript(
         session_id: str, body: TranscriptPatch, user: CurrentUser, db: DbSession
@@ -186,6 +187,7 @@ def router() -> APIRouter:
         the latest version.
         """
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
         number, parent = latest_content(db, plenary)
         if body.parent != number:
             return _conflict(db, plenary, body.parent)
@@ -201,13 +203,14 @@ def router() -> APIRouter:
         "/sessions/{session_id}/transcript",
         response_model=SavedPublic,
         status_code=status.HTTP_201_CREATED,
-        responses={409: {"description": "Someone saved a newer version meanwhile"}},
+        responses={409: {"description": "A newer version was saved, or the acta is approved"}},
     )
     def save_transcript(
         session_id: str, body: TranscriptSave, user: CurrentUser, db: DbSession
     ) -> Any:
         """Save the edited transcript as a new version; edited interventions are re-aligned."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
         if body.parent != latest_number(db, plenary.id):
             return _conflict(db, plenary, body.parent)
         content, changed = realign_edits(body.transcript)
@@ -254,7 +257,7 @@ def router() -> APIRouter:
         "/sessions/{session_id}/transcript/versions/{number}/restore",
         response_model=VersionPublic,
         status_code=status.HTTP_201_CREATED,
-        responses={409: {"description": "Someone saved a newer version meanwhile"}},
+        responses={409: {"description": "A newer version was saved, or the acta is approved"}},
     )
     def restore(
         session_id: str,
@@ -265,6 +268,7 @@ def router() -> APIRouter:
     ) -> Any:
         """Save an older version's content again as the newest version."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
         old = get_version(db, plenary, number)
         latest = latest_number(db, plenary.id)
         parent = body.parent if body is not None and body.parent is not None else latest

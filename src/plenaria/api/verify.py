@@ -1,0 +1,160 @@
+"""The public verification page: is this the acta that was certified? No login.
+
+``GET /verificar``: a form for the verification code (CSV) or the file.
+``GET /verificar/{csv}``: whether the code is a certified acta's, which session
+and when (404 when it is not). ``POST /verificar`` (multipart ``file``, optional
+``csv``): the file's SHA-256 against the certificates (or against the one of
+the code given); a single changed byte fails. Files over
+``verify_max_bytes`` are refused with 413 before they are hashed in full.
+Spanish or Catalan (``?lang=``, the language cookie, the browser's languages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from plenaria.acts import certificate as cert
+from plenaria.api import i18n
+from plenaria.api.web import STATIC_URL
+from plenaria.db import acta as workflow
+from plenaria.db.engine import Database
+from plenaria.db.models import ActaCertificate
+
+PATH = "/verificar"
+CHUNK = 1024 * 1024
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("plenaria", "templates/public"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=env)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{n / 1024:.0f} KB"
+
+
+def _facts(row: ActaCertificate) -> dict[str, Any]:
+    data = row.data
+    return {
+        "council": data["council"],
+        "session": f"{data['session']['title']} ({data['session']['id']})",
+        "version": data["acta"]["version"],
+        "approved_at": data["acta"]["approved_at"],
+        "sha256": row.acta_sha256,
+        "recording_sha256": data["recording"].get("sha256") or "-",
+        "csv": data["csv"],
+    }
+
+
+def router() -> APIRouter:
+    pages = _templates()
+    web = APIRouter(include_in_schema=False)
+
+    def lang_of(request: Request) -> str:
+        return i18n.pick_language(
+            request.query_params.get("lang"),
+            request.cookies.get(i18n.LANG_COOKIE),
+            request.headers.get("accept-language"),
+        )
+
+    def render(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        limit: int = request.app.state.settings.verify_max_bytes
+        base = {
+            "lang": lang,
+            "t": i18n.strings(lang),
+            "static": STATIC_URL,
+            "path": PATH,
+            "max_size": _size(limit),
+            "result": None,
+            "facts": None,
+            "message": "",
+            "code": "",
+        }
+        return pages.TemplateResponse(
+            request, "verify.html", {**base, **context}, status_code=status
+        )
+
+    def session_of(request: Request) -> Session:
+        db: Database = request.app.state.db
+        return db.session()
+
+    def by_code(request: Request, typed: str) -> HTMLResponse:
+        t = i18n.strings(lang_of(request))
+        code = cert.normalize_code(typed)
+        if code is None:
+            message = t["verify_bad_form"].format(code=typed[:40])
+            return render(request, 422, result="fail", message=message, code=typed[:40])
+        with session_of(request) as db:
+            row = workflow.certificate_by_code(db, code)
+            if row is None:
+                return render(request, 404, result="fail", message=t["verify_bad_code"], code=typed)
+            facts = _facts(row)
+        return render(request, result="ok", message=t["verify_ok_code"], facts=facts, code=typed)
+
+    @web.get(PATH, response_class=HTMLResponse)
+    def form(request: Request, csv: Annotated[str | None, Query(max_length=60)] = None) -> Response:
+        """The form; ``?csv=`` (the code form's GET) goes to the code's own address."""
+        if csv:
+            return RedirectResponse(f"{PATH}/{csv.strip()}", status_code=303)
+        return render(request)
+
+    @web.get(PATH + "/{csv}", response_class=HTMLResponse)
+    def code_page(csv: str, request: Request) -> HTMLResponse:
+        return by_code(request, csv[:60])
+
+    @web.post(PATH, response_class=HTMLResponse)
+    async def file_check(
+        request: Request,
+        file: Annotated[UploadFile | None, File()] = None,
+        csv: Annotated[str, Form(max_length=60)] = "",
+    ) -> HTMLResponse:
+        """The uploaded file's SHA-256 against the certified actas (or the code's one)."""
+        t = i18n.strings(lang_of(request))
+        limit: int = request.app.state.settings.verify_max_bytes
+        if file is None or not file.filename:
+            return render(request, 422, result="fail", message=t["verify_empty"])
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := await file.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                message = t["verify_too_big"].format(size=_size(limit))
+                return render(request, 413, result="fail", message=message)
+            digest.update(chunk)
+        if size == 0:
+            return render(request, 422, result="fail", message=t["verify_empty"])
+        sha = digest.hexdigest()
+        code = cert.normalize_code(csv) if csv.strip() else None
+        if csv.strip() and code is None:
+            message = t["verify_bad_form"].format(code=csv[:40])
+            return render(request, 422, result="fail", message=message)
+        with session_of(request) as db:
+            row = workflow.certificate_by_code(db, code) if code else None
+            if code and row is None:
+                return render(request, 404, result="fail", message=t["verify_bad_code"])
+            if row is not None and row.acta_sha256 != sha:
+                return render(request, result="fail", message=t["verify_mismatch"], code=csv)
+            row = row or workflow.certificate_by_hash(db, sha)
+            if row is None:
+                return render(request, result="fail", message=t["verify_bad_file"])
+            facts = _facts(row)
+        return render(request, result="ok", message=t["verify_ok_file"], facts=facts)
+
+    return web
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router())
