@@ -11,6 +11,8 @@ with its default storage, under a file lock). Around it, this module:
 - checks each PATCH before it is streamed: ``Content-Length`` and
   ``Upload-Offset`` present and within the declared length, and trims any bytes
   a failed PATCH left past the recorded offset (tuspyserver writes them);
+- judges the first bytes as soon as they arrive (magic bytes): a PDF named
+  ``.mp4`` is refused (422) at its first PATCH, not after gigabytes;
 - validates the complete upload (SHA-256, magic bytes, probe); a refused upload
   is deleted and its reason kept, so the final PATCH and any later HEAD or GET
   answer the same 4xx;
@@ -40,11 +42,13 @@ from tuspyserver.lock import FileLock
 
 from plenaria.config import Settings
 from plenaria.domain import Recording
+from plenaria.media.sniff import HEAD_BYTES
 from plenaria.uploads import (
     UPLOAD_ID,
     AcceptedUpload,
     UploadRefused,
     UploadStore,
+    check_head,
     parse_metadata,
     validate_upload,
 )
@@ -110,10 +114,21 @@ def uploads_router(
             return create
         upload_id = str(request.path_params.get("uuid", ""))
         _check_access(store, upload_id, owner)
-        if request.method == "PATCH":
-            _check_patch(store, request, upload_id, max_bytes)
         folder = str(store.folder(upload_id))
-        return lambda _metadata: {"files_dir": folder}
+        if request.method != "PATCH":
+            return lambda _metadata: {"files_dir": folder}
+        before = _check_patch(store, request, upload_id, max_bytes)
+
+        def written(_metadata: dict[str, str]) -> dict[str, str]:
+            # tuspyserver calls this before it streams the body and again after:
+            # the second time, the first bytes of a new upload are judged at once.
+            if before < HEAD_BYTES:
+                refused = _check_head(store, upload_id, owner)
+                if refused is not None:
+                    raise HTTPException(refused.status, refused.detail)
+            return {"files_dir": folder}
+
+        return written
 
     async def completion(council_id: Council) -> Callable[..., Awaitable[None]]:
         """tuspyserver's ``upload_complete_dep``: validates the upload it just completed."""
@@ -270,8 +285,27 @@ def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
         raise HTTPException(404, "No existe esa subida.")
 
 
-def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> None:
-    """Refuse a PATCH that tuspyserver would mishandle, before its body is read.
+def _check_head(store: UploadStore, upload_id: str, owner: str) -> UploadRefused | None:
+    """The refusal of an upload whose first bytes are not a recording (the upload is
+    deleted, its reason kept); None while they are, or too few have arrived to judge."""
+    info = store.tus_info(upload_id) or {}
+    size = int(info.get("size") or 0)
+    try:
+        have = store.data_path(upload_id).stat().st_size
+    except OSError:
+        return None
+    if have < min(HEAD_BYTES, size) or have == 0:
+        return None
+    meta = store.metadata(upload_id)
+    refusal = check_head(store.data_path(upload_id), meta.filename if meta else upload_id)
+    if refusal is not None:
+        store.refuse(upload_id, owner, refusal)
+    return refusal
+
+
+def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> int:
+    """Refuse a PATCH that tuspyserver would mishandle, before its body is read; the
+    upload's offset before it.
 
     tuspyserver streams the body in a dependency, before its route checks
     Tus-Resumable and Content-Type: a bad PATCH would be written, then refused.
@@ -311,6 +345,7 @@ def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes
         if data.exists() and data.stat().st_size > offset:
             # A PATCH refused mid-body leaves its bytes; the recorded offset is the truth.
             os.truncate(data, offset)
+    return offset
 
 
 class _exclusive:

@@ -9,6 +9,9 @@
   const form = $("upload-form");
   const FORM_KEY = "plenaria-upload-form";
   const CHUNK = +(localStorage.getItem("plenariaChunkBytes") || 16 * 1024 * 1024);
+  // The first PATCH is small: the server judges the first bytes as they arrive, so a
+  // file that is no recording is refused after 256 KiB, not after the first 16 MiB.
+  const FIRST_CHUNK = Math.min(CHUNK, 256 * 1024);
   let upload = null;
 
   function status(text) {
@@ -84,7 +87,10 @@
   async function start(file) {
     upload = new tus.Upload(file, {
       endpoint: "/api/v1/uploads/",
-      chunkSize: CHUNK,
+      chunkSize: FIRST_CHUNK,
+      onChunkComplete: () => {
+        upload.options.chunkSize = CHUNK;
+      },
       retryDelays: [0, 1000, 3000, 5000, 10000],
       headers: { "X-CSRF-Token": csrf },
       removeFingerprintOnSuccess: true,
