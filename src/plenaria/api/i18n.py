@@ -86,6 +86,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "upload_done": ("Subida completa. Creando el proceso…", "Pujada completa. Creant el procés…"),
     "upload_error": ("La subida ha fallado:", "La pujada ha fallat:"),
     "choose_file": ("Elija un archivo.", "Trieu un fitxer."),
+    "open_existing": ("Abrir la sesión existente", "Obre la sessió existent"),
+    "upload_anyway": ("Subirla otra vez de todos modos", "Torna-la a pujar igualment"),
     "progress": ("Progreso", "Progrés"),
     "job_title": ("Proceso", "Procés"),
     "job_state": ("Estado", "Estat"),

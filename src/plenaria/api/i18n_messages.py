@@ -55,6 +55,12 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     # An upload's refusal (plenaria.media.sniff, plenaria.media.probe, the tus endpoint).
     (
+        "^Esta grabación ya se subió el (.+?); abra la sesión existente\\. Si de verdad quiere "
+        "procesarla otra vez, súbala con allow_duplicate=true\\.$",
+        "Aquest enregistrament ja es va pujar el $1; obriu la sessió existent. Si de debò el "
+        "voleu tornar a processar, pugeu-lo amb allow_duplicate=true.",
+    ),
+    (
         "^(.+?) es (.+), no una grabación; no se abre\\. Use la grabación misma: "
         + _ACCEPTED
         + "\\.$",

@@ -79,6 +79,7 @@ def uploads_router(
     *,
     prefix: str = "/api/v1/uploads",
     admit: Callable[[str, int, str], None] | None = None,
+    unique: Callable[[str, str], None] | None = None,
 ) -> APIRouter:
     """The tus endpoint at ``prefix``, storing under ``settings.storage_path / "uploads"``.
 
@@ -86,6 +87,10 @@ def uploads_router(
     401/403 itself) and returns the id of the caller's council. ``admit(council_id,
     length, filename)``, run in a thread before an upload is created, raises
     :class:`UploadRefused` when there is no room for it (quota, disk space).
+    ``unique(council_id, sha256)``, run in a thread before an upload is created,
+    raises (a 409 naming the existing session) when the council already has that
+    recording; a client that means it passes ``allow_duplicate=true`` (query or
+    ``Upload-Metadata``).
     """
     Council = Annotated[Any, Depends(council)]
     store = UploadStore(settings.storage_path / "uploads")
@@ -96,7 +101,9 @@ def uploads_router(
         """tuspyserver's ``file_dep``: checks the request, then names the upload's folder."""
         owner = str(council_id)
         if request.method == "POST":
-            filename, length = _check_creation(request, max_bytes)
+            filename, length, sha256 = _check_creation(request, max_bytes)
+            if unique is not None and not _allows_duplicate(request):
+                await run_in_threadpool(unique, owner, sha256)
             if admit is not None:
                 try:
                     await run_in_threadpool(admit, owner, length, filename)
@@ -243,9 +250,24 @@ def _check_version(request: Request) -> None:
         )
 
 
-def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
+def _allows_duplicate(request: Request) -> bool:
+    """Whether the client asks to upload a recording the council already has."""
+    if request.query_params.get("allow_duplicate", "").lower() in ("true", "1"):
+        return True
+    for pair in (request.headers.get("upload-metadata") or "").split(","):
+        key, _, encoded = pair.strip().partition(" ")
+        if key == "allow_duplicate":
+            try:
+                value = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return False
+            return value.strip().lower() in ("true", "1")
+    return False
+
+
+def _check_creation(request: Request, max_bytes: int) -> tuple[str, int, str]:
     """Refuse, before anything is created, what this server does not take; else
-    the file's name and length."""
+    the file's name, its length and its declared SHA-256."""
     headers = request.headers
     if "upload-concat" in headers:
         raise HTTPException(400, "Upload-Concat no se admite: envíe el archivo en una sola subida.")
@@ -271,7 +293,7 @@ def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
             f"{meta.filename} ocupa {_size(length)}, más que el límite de subida de este "
             f"servidor, {_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
         )
-    return meta.filename, length
+    return meta.filename, length, meta.sha256
 
 
 def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
