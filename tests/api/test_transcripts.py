@@ -369,9 +369,10 @@ def test_autosaves_collapse_into_one_version_per_clerk_per_window(
     assert save(clerk, 3, "uno dos tres").json()["number"] == 4
     who = world.emails["clerk"]
     assert history() == [(1, None, None), (4, 1, who)]
-    assert client.get(url(sid), headers=clerk).json()["transcript"]["interventions"][0][
-        "text"
-    ] == "uno dos tres"
+    assert (
+        client.get(url(sid), headers=clerk).json()["transcript"]["interventions"][0]["text"]
+        == "uno dos tres"
+    )
     # A colleague who loaded the replaced version is told, not overwritten.
     assert save(secretary, 3, "otra cosa").status_code == 409
     # Another clerk's save adds a version; the first clerk's next one adds one too.

@@ -31,9 +31,7 @@ def _create(client: TestClient, world: World, who: str = "admin", **extra: str) 
     return client.post(UPLOADS, headers=headers)
 
 
-def test_a_recording_already_processed_offers_its_session(
-    client: TestClient, world: World
-) -> None:
+def test_a_recording_already_processed_offers_its_session(client: TestClient, world: World) -> None:
     job_id = world.job("a", "done")
     with world.db.transaction() as s:
         job = job_repo.get_job(s, job_id)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plenaria.db.base import utcnow
-from plenaria.db.models import Publication, PlenarySession, TranscriptVersion, User
+from plenaria.db.models import PlenarySession, Publication, TranscriptVersion, User
 from plenaria.errors import ConflictError, NotFoundError
 
 
