@@ -28,3 +28,24 @@ def test_a_transcript_with_words_has_no_warning() -> None:
     t = sample_transcript()
     assert t.words and transcript_warnings(t) == ()
     assert with_warnings(t) is t
+
+
+def test_the_assemble_step_warns_when_no_chunk_heard_a_word() -> None:
+    from plenaria.domain import Chunk, ChunkTranscript, Diarization, Segment
+    from plenaria.graph.options import JobSpec
+    from plenaria.graph.steps import assemble_transcript
+
+    spec = JobSpec(original="uploads/x/original", file_name="silencio.wav")
+    recording = sample_transcript().recording
+    silent = [ChunkTranscript(Chunk(i, Segment(i * 30.0, (i + 1) * 30.0)), "", ()) for i in (0, 1)]
+    t = assemble_transcript(recording, spec, silent, Diarization(()), [], "m")
+    assert t.interventions == () and t.warnings == (NO_SPEECH,)
+    spoken = assemble_transcript(
+        recording,
+        spec,
+        [ChunkTranscript(Chunk(0, Segment(0.0, 30.0)), "es", sample_transcript().words)],
+        Diarization(()),
+        [],
+        "m",
+    )
+    assert spoken.interventions and spoken.warnings == ()
