@@ -201,6 +201,12 @@ class Settings(BaseSettings):
         description="Send the session cookie over HTTPS only, named __Host-plenaria_session "
         "(required in production).",
     )
+    autosave_window_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="Saves by the same clerk within this many seconds of their own latest "
+        "version replace it instead of adding one (0: every save is a version).",
+    )
     # Limits and exposure of the service (plenaria.api.security)
     max_body_bytes: int = Field(
         default=32 * 1024**2,

@@ -13,7 +13,9 @@ from typing import Any
 
 from plenaria.domain_acta import Acta, Member, Roster
 
-SCHEMA_VERSION = "1.1"  # 1.1: the "acta" block; 1.0 files (no acta) still read
+# 1.1: the "acta" block and the "warnings" list (additions: a reader ignores what it does
+# not know, so 1.0 files and 1.1 files without warnings still read).
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -464,6 +466,8 @@ class Transcript:
     model: str = ""
     schema_version: str = field(default=SCHEMA_VERSION)
     acta: Acta | None = None  # what the recording says for the acta (schema 1.1)
+    # What the clerk must know about the result, one Spanish line each (no speech...).
+    warnings: tuple[str, ...] = ()
 
     def speaker(self, speaker_id: str) -> Speaker:
         for s in self.speakers:
@@ -490,6 +494,7 @@ class Transcript:
             "turns": [t.to_dict() for t in self.turns],
             "interventions": [i.to_dict() for i in self.interventions],
             "acta": None if self.acta is None else self.acta.to_dict(),
+            "warnings": list(self.warnings),
         }
 
     @classmethod
@@ -510,4 +515,5 @@ class Transcript:
             model=str(d.get("model", "")),
             schema_version=version,
             acta=None if d.get("acta") is None else Acta.from_dict(d["acta"]),
+            warnings=tuple(str(w) for w in d.get("warnings") or ()),
         )

@@ -63,6 +63,14 @@ class ConflictError(InputError):
     """The object's state forbids the change (a stale parent version, a finished job)."""
 
 
+class DuplicateRecordingError(ConflictError):
+    """The recording is already one of the council's: ``existing`` names its session and job."""
+
+    def __init__(self, message: str, hint: str, existing: dict[str, str | None]) -> None:
+        super().__init__(message, hint)
+        self.existing = existing
+
+
 class AuthenticationError(PlenariaError):
     """No credentials, or bad ones (401)."""
 

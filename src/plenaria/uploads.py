@@ -150,6 +150,19 @@ def validate_upload(
         raise UploadRefused(422, str(e)) from e
 
 
+def check_head(path: Path, filename: str) -> UploadRefused | None:
+    """The refusal (422) of a file whose first bytes are no accepted recording; None if they are.
+
+    Cheap (one read of :data:`~plenaria.media.sniff.HEAD_BYTES`), so it runs on the
+    first bytes of an upload, before the rest is sent.
+    """
+    try:
+        sniff(path, filename)
+    except InputError as e:
+        return UploadRefused(422, str(e))
+    return None
+
+
 class UploadStore:
     """The folders of uploads under ``root`` (``<storage>/uploads``)."""
 

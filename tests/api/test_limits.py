@@ -142,7 +142,9 @@ def _wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
     return out.getvalue()
 
 
-def _upload(client: TestClient, headers: dict[str, str], data: bytes, name: str) -> str:
+def _upload(
+    client: TestClient, headers: dict[str, str], data: bytes, name: str, again: bool = False
+) -> str:
     import hashlib
 
     digest = hashlib.sha256(data).hexdigest()
@@ -151,6 +153,8 @@ def _upload(client: TestClient, headers: dict[str, str], data: bytes, name: str)
         f"filename {base64.b64encode(name.encode()).decode()},"
         f"sha256 {base64.b64encode(digest.encode()).decode()}"
     )
+    if again:  # the council has this recording: uploaded again on purpose
+        meta["Upload-Metadata"] += f",allow_duplicate {base64.b64encode(b'true').decode()}"
     location = client.post("/api/v1/uploads/", headers={**headers, **meta}).headers["location"]
     patch = {
         **headers,
@@ -197,8 +201,8 @@ def test_a_jobs_upload_is_kept_once_and_its_upload_copy_goes(
     assert head.status_code == 200 and head.headers["upload-offset"] == str(len(data))
     again = client.post("/api/v1/jobs", json={"upload_id": upload_id}, headers=headers)
     assert again.status_code == 202, again.text
-    # The same recording uploaded once more: still one copy in storage.
-    second = _upload(client, headers, data, "pleno otra vez.wav")
+    # The same recording uploaded once more (asked for): still one copy in storage.
+    second = _upload(client, headers, data, "pleno otra vez.wav", again=True)
     second_id = second.rstrip("/").rsplit("/", 1)[1]
     r = client.post("/api/v1/jobs", json={"upload_id": second_id}, headers=headers)
     assert r.status_code == 202, r.text

@@ -147,7 +147,8 @@ def world_with_everything(world: World) -> dict[str, str]:
             data = {"slug": "", "date": "2026-04-03", "session_type": kind}
             civic.create_plenary_session(s, world.councils["a"], data)
     for state in ("queued", "running", "done", "failed", "cancelled"):
-        job_id = world.job(state=state)
+        files = {k: b"x" for k in ("docx", "vtt", "srt", "json", "proxy")}  # its downloads
+        job_id = world.job(state=state, outputs=files if state == "done" else None)
         with world.db.transaction() as s:
             job = s.get(Job, job_id)
             assert job is not None
@@ -254,7 +255,7 @@ def test_api_errors_are_spanish(client: TestClient, world: World) -> None:
         "wrong method": client.put(f"{V1}/jobs", headers=admin),
         "missing field": client.post(f"{V1}/jobs", json={}, headers=admin),
         "bad type": client.get(f"{V1}/jobs?limit=many", headers=admin),
-        "no output": client.get(f"{V1}/jobs/{ids['done']}/outputs/srt", headers=admin),
+        "no output": client.get(f"{V1}/jobs/{ids['running']}/outputs/srt", headers=admin),
         "bad sha256": client.post(
             f"{V1}/uploads/",
             headers={**admin, **tus, "Upload-Length": "10", "Upload-Metadata": "filename eA=="},

@@ -5,18 +5,20 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from conftest import World
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import with_ids
 from plenaria.db import civic
-from plenaria.db.models import PlenarySession
-from plenaria.db.transcripts import save_version
+from plenaria.db.models import PlenarySession, TranscriptVersion
+from plenaria.db.transcripts import collapses, save_version
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 
@@ -345,3 +347,60 @@ def test_patch_splits_and_merges_interventions(client: TestClient, world: World)
         headers=h,
     )
     assert r.status_code == 422 and "'x' no está en 'order'" in r.json()["detail"]
+
+
+def test_autosaves_collapse_into_one_version_per_clerk_per_window(
+    client: TestClient, world: World
+) -> None:
+    sid = processed_session(world)
+    clerk, secretary = world.headers("clerk"), world.headers("secretary")
+    content = client.get(url(sid), headers=clerk).json()["transcript"]
+
+    def save(who: dict[str, str], parent: int, text: str) -> Any:
+        body = {"parent": parent, "transcript": edit_text(content, 0, text)}
+        return client.put(url(sid), json=body, headers=who)
+
+    def history() -> list[tuple[int, int | None, str | None]]:
+        versions = client.get(url(sid, "transcript/versions"), headers=clerk).json()
+        return [(v["number"], v["parent"], v["author"]) for v in versions]
+
+    assert save(clerk, 1, "uno").json()["number"] == 2
+    assert save(clerk, 2, "uno dos").json()["number"] == 3  # within the window: replaces 2
+    assert save(clerk, 3, "uno dos tres").json()["number"] == 4
+    who = world.emails["clerk"]
+    assert history() == [(1, None, None), (4, 1, who)]
+    assert (
+        client.get(url(sid), headers=clerk).json()["transcript"]["interventions"][0]["text"]
+        == "uno dos tres"
+    )
+    # A colleague who loaded the replaced version is told, not overwritten.
+    assert save(secretary, 3, "otra cosa").status_code == 409
+    # Another clerk's save adds a version; the first clerk's next one adds one too.
+    assert save(secretary, 4, "de la secretaria").json()["number"] == 5
+    assert save(clerk, 5, "del clerk").json()["number"] == 6
+    assert history() == [
+        (1, None, None),
+        (4, 1, who),
+        (5, 4, world.emails["secretary"]),
+        (6, 5, who),
+    ]
+    # After the window, the same clerk's save is a version of its own.
+    with world.db.transaction() as s:
+        row = s.scalar(
+            select(TranscriptVersion).where(
+                TranscriptVersion.session_id == sid, TranscriptVersion.number == 6
+            )
+        )
+        assert row is not None
+        row.created_at = row.created_at - timedelta(seconds=301)
+    assert save(clerk, 6, "más tarde").json()["number"] == 7
+    assert [n for n, _, _ in history()] == [1, 4, 5, 6, 7]
+
+
+def test_collapses_is_the_same_author_within_the_window_only() -> None:
+    assert collapses("u1", 10.0, "u1", 300.0, published=False)
+    assert not collapses("u1", 301.0, "u1", 300.0, published=False)
+    assert not collapses("u2", 10.0, "u1", 300.0, published=False)
+    assert not collapses(None, 10.0, "u1", 300.0, published=False)  # the machine's version
+    assert not collapses("u1", 10.0, "u1", 0.0, published=False)  # the setting off
+    assert not collapses("u1", 10.0, "u1", 300.0, published=True)

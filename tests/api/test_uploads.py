@@ -341,6 +341,29 @@ def test_pdf_named_mp4_is_refused(server: Server) -> None:
     _assert_refused(server, path, final, "acta.mp4 es un documento PDF, no una grabación")
 
 
+def test_pdf_named_mp4_is_refused_at_its_first_chunk(server: Server) -> None:
+    """A 2 MB PDF sent in 256 KiB chunks: the first PATCH is refused, the upload is gone."""
+    chunk = 256 * 1024
+    pdf = b"%PDF-1.7\n" + b"1 0 obj << /Type /Page >> endobj\n" * (2_000_000 // 32)
+    created = create(server, pdf, "pleno.mp4")
+    assert created.status_code == 201, created.text
+    path = httpx.URL(created.headers["Location"]).path
+    offset, reply = 0, None
+    while offset < len(pdf):
+        reply = server.patch(path, offset, pdf[offset : offset + chunk])
+        if reply.status_code != 204:
+            break
+        offset += chunk
+    assert reply is not None and reply.status_code == 422, reply and reply.text
+    assert offset < 1_000_000, f"refused only after {offset} bytes"
+    assert offset == 0, "the first chunk is judged as it arrives"
+    detail = reply.json()["detail"]
+    assert "pleno.mp4 es un documento PDF, no una grabación" in detail, detail
+    assert upload_id(path) not in server.folders()
+    assert server.http.head(path, headers=server.a).status_code == 422
+    assert server.patch(path, chunk, pdf[chunk : 2 * chunk]).status_code == 422
+
+
 @pytest.mark.parametrize(
     ("source", "words"),
     [("camera", ("cortado.mp4", "incompleto", "moov")), ("web", ("cortado.mp4", "cortado"))],

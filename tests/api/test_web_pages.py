@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
 from test_transcripts import processed_session
+from transcripts import sample_transcript
 
 from conftest import PASSWORD, World
+from plenaria.assembly.warnings import NO_SPEECH, with_warnings
 from plenaria.db import civic
+from plenaria.db.models import Job
+from plenaria.db.transcripts import save_version
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -139,3 +144,69 @@ def test_assets_are_served_from_the_package(client: TestClient) -> None:
     assert client.get("/static/web/app.css").headers["content-type"].startswith("text/css")
     for bad in ("%2e%2e/%2e%2e/db/models.py", "..%2f..%2fdb%2fmodels.py", "nothing.js", ""):
         assert client.get(f"/static/web/{bad}").status_code == 404, bad
+
+
+def _links(html: str) -> dict[str, str]:
+    """Download links of a page: href -> the whole <a ...> tag."""
+    return {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<a href="(/api/v1/jobs/[^"]+/outputs/[a-z]+)"[^>]*>', html)
+    }
+
+
+def test_a_finished_job_links_its_five_outputs_where_they_are_looked_for(
+    client: TestClient, world: World
+) -> None:
+    files = {
+        "docx": b"PK\x03\x04 acta",
+        "vtt": b"WEBVTT\n",
+        "srt": b"1\n",
+        "json": b"{}",
+        "proxy": b"\x00\x00\x00\x18ftypisom",
+    }
+    job_id = world.job(state="done", outputs=files)
+    running = world.job(state="running")
+    login(client, world, "clerk")
+    expected = {f"/api/v1/jobs/{job_id}/outputs/{kind}" for kind in files}
+    for page in (f"/jobs/{job_id}", "/", "/fragments/jobs"):
+        r = client.get(page)
+        assert r.status_code == 200, page
+        links = _links(r.text)
+        assert set(links) == expected, (page, links)  # the running job has none
+        assert all(" download" in tag for tag in links.values()), links
+        assert f"/api/v1/jobs/{running}/outputs/" not in r.text
+    for href in expected:  # each answers, with the page's cookie
+        got = client.get(href)
+        assert got.status_code == 200 and got.content == files[href.rsplit("/", 1)[1]], href
+    assert "Vídeo web (MP4)" in client.get(f"/jobs/{job_id}").text
+    assert "Vídeo web (MP4)" in client.get(f"/jobs/{job_id}?lang=ca").text
+
+
+def test_a_recording_without_speech_finishes_with_the_warning(
+    client: TestClient, world: World
+) -> None:
+    t = sample_transcript()
+    silent = with_warnings(replace(t, interventions=(), turns=(), speakers=()))
+    job_id = world.job(state="done", outputs={"json": b"{}"})
+    with world.db.transaction() as s:
+        plenary = civic.create_plenary_session(s, world.councils["a"], {"slug": "silencio"})
+        job = s.get(Job, job_id)
+        assert job is not None
+        job.session_id = plenary.id
+        save_version(s, plenary, None, silent.to_dict(), None, job_id=job_id)
+    quiet = world.job(state="done")
+    h = world.headers("clerk")
+    got = client.get(f"/api/v1/jobs/{job_id}", headers=h).json()
+    assert got["state"] == "done" and got["warnings"] == [NO_SPEECH]
+    listed = {j["id"]: j["warnings"] for j in client.get("/api/v1/jobs", headers=h).json()}
+    assert listed == {job_id: [NO_SPEECH], quiet: []}
+    assert client.get(f"/api/v1/jobs/{quiet}", headers=h).json()["warnings"] == []
+    login(client, world, "clerk")
+    page = client.get(f"/jobs/{job_id}").text
+    assert "No se ha detectado habla en la grabación" in page
+    assert 'id="job-warnings" role="status" class="warning" >' in page  # shown
+    assert "No s&#39;ha detectat parla" in client.get(f"/jobs/{job_id}?lang=ca").text
+    assert (
+        'id="job-warnings" role="status" class="warning" hidden'
+        in client.get(f"/jobs/{quiet}").text
+    )

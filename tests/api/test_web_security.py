@@ -239,9 +239,10 @@ def test_an_oversized_body_is_413(settings: Settings, world: World) -> None:
         # The upload's PATCH streams a recording: not this limit (the upload's own).
         created = client.post("/api/v1/uploads/", headers={**headers, **tus_creation(6000)})
         assert created.status_code == 201, created.text
+        mp4_head = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"  # judged at once
         r = client.patch(
             created.headers["location"],
-            content=b"\0" * 5000,
+            content=mp4_head + b"\0" * (5000 - len(mp4_head)),
             headers={**headers, **PATCH_HEADERS},
         )
         assert r.status_code == 204, r.text

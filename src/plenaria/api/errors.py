@@ -18,6 +18,7 @@ from plenaria.errors import (
     ConfigError,
     ConflictError,
     DependencyError,
+    DuplicateRecordingError,
     InputError,
     ModelNotFoundError,
     NotFoundError,
@@ -84,7 +85,10 @@ def _plenaria(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(retry_after_s or 60)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse({"detail": _one_line(str(exc))}, status_code=status, headers=headers)
+    body: dict[str, Any] = {"detail": _one_line(str(exc))}
+    if isinstance(exc, DuplicateRecordingError):
+        body["existing"] = exc.existing
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _request_validation(request: Request, exc: Exception) -> JSONResponse:

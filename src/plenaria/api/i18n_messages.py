@@ -53,7 +53,21 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "El procés no s'ha pogut posar a la cua: el servei de cues no respon. Torneu-ho a provar "
         "més tard; si continua igual, aviseu l'administrador.",
     ),
+    # A finished job's warning (plenaria.assembly.warnings).
+    (
+        "^No se ha detectado habla en la grabación: la transcripción está vacía\\. Compruebe "
+        "que es la grabación de la sesión y que tiene sonido \\(volumen, pista de audio "
+        "correcta\\)\\.$",
+        "No s'ha detectat parla a l'enregistrament: la transcripció és buida. Comproveu que és "
+        "l'enregistrament de la sessió i que té so (volum, pista d'àudio correcta).",
+    ),
     # An upload's refusal (plenaria.media.sniff, plenaria.media.probe, the tus endpoint).
+    (
+        "^Esta grabación ya se subió el (.+?); abra la sesión existente\\. Si de verdad quiere "
+        "procesarla otra vez, súbala con allow_duplicate=true\\.$",
+        "Aquest enregistrament ja es va pujar el $1; obriu la sessió existent. Si de debò el "
+        "voleu tornar a processar, pugeu-lo amb allow_duplicate=true.",
+    ),
     (
         "^(.+?) es (.+), no una grabación; no se abre\\. Use la grabación misma: "
         + _ACCEPTED

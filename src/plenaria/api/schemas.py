@@ -371,6 +371,11 @@ class JobPublic(Public):
     finished_at: datetime | None
     outputs: list[OutputKind] = Field(default_factory=list)
     live: LiveInfo | None = Field(default=None, description="A live session's source and end.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the clerk must know about the finished transcript (e.g. no speech "
+        "was detected), one Spanish line each; the job did not fail.",
+    )
 
 
 class LivePiece(BaseModel):

@@ -7,6 +7,8 @@
   upload becomes an ``uploads`` row (state complete) and a ``recordings`` row
   holding the probe, so ``POST /api/v1/jobs {"upload_id"}`` finds it in the
   caller's council only.
+- :func:`refuse_duplicates`: the router's ``unique``; a recording the council
+  already processed answers 409 with its session (``existing``).
 - :func:`keep_original`: when a job is created, the upload's bytes move to
   ``originals/``, where jobs read them; the upload keeps no copy.
 - :func:`include_uploads`: mounts the router on the app.
@@ -29,8 +31,9 @@ from plenaria.api.uploads import uploads_router
 from plenaria.config import Settings
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
-from plenaria.db.models import Recording, Upload
+from plenaria.db.models import Job, Recording, Upload
 from plenaria.domain import Recording as ProbedRecording
+from plenaria.errors import DuplicateRecordingError
 from plenaria.uploads import UploadStore
 
 OnComplete = Callable[[str, Path, dict[str, str], ProbedRecording], None]
@@ -83,6 +86,36 @@ def record_accepted_upload(database: Database, storage_root: Path) -> OnComplete
     return record
 
 
+def refuse_duplicates(database: Database) -> Callable[[str, str], None]:
+    """The router's ``unique``: a recording the council already processed is refused
+    (409) with its session and job, so the clerk opens it instead of a second copy."""
+
+    def unique(council_id: str, sha256: str) -> None:
+        with database.session() as s:
+            row = s.execute(
+                select(Job.id, Job.session_id, Job.created_at)
+                .join(Recording, Recording.id == Job.recording_id)
+                .where(
+                    Recording.council_id == council_id,
+                    Recording.sha256 == sha256.lower(),
+                    Job.state.not_in(("failed", "cancelled")),
+                )
+                .order_by(Job.created_at.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return
+        job_id, session_id, created_at = row
+        url = f"/sessions/{session_id}/editor" if session_id else f"/jobs/{job_id}"
+        raise DuplicateRecordingError(
+            f"Esta grabación ya se subió el {created_at:%d/%m/%Y}; abra la sesión existente.",
+            "Si de verdad quiere procesarla otra vez, súbala con allow_duplicate=true.",
+            {"session_id": session_id, "job_id": job_id, "url": url},
+        )
+
+    return unique
+
+
 def keep_original(storage_root: Path, db: Session, upload: Upload) -> None:
     """Give a job the upload's bytes: moved (never copied) to ``originals/<council>/<sha256>``.
 
@@ -119,6 +152,11 @@ def include_uploads(app: FastAPI, settings: Settings, database: Database, prefix
     admit = admission(settings, database, store)
     app.include_router(
         uploads_router(
-            settings, on_complete, uploader_council_id, prefix=f"{prefix}/uploads", admit=admit
+            settings,
+            on_complete,
+            uploader_council_id,
+            prefix=f"{prefix}/uploads",
+            admit=admit,
+            unique=refuse_duplicates(database),
         )
     )

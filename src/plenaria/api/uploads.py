@@ -11,6 +11,8 @@ with its default storage, under a file lock). Around it, this module:
 - checks each PATCH before it is streamed: ``Content-Length`` and
   ``Upload-Offset`` present and within the declared length, and trims any bytes
   a failed PATCH left past the recorded offset (tuspyserver writes them);
+- judges the first bytes as soon as they arrive (magic bytes): a PDF named
+  ``.mp4`` is refused (422) at its first PATCH, not after gigabytes;
 - validates the complete upload (SHA-256, magic bytes, probe); a refused upload
   is deleted and its reason kept, so the final PATCH and any later HEAD or GET
   answer the same 4xx;
@@ -40,11 +42,13 @@ from tuspyserver.lock import FileLock
 
 from plenaria.config import Settings
 from plenaria.domain import Recording
+from plenaria.media.sniff import HEAD_BYTES
 from plenaria.uploads import (
     UPLOAD_ID,
     AcceptedUpload,
     UploadRefused,
     UploadStore,
+    check_head,
     parse_metadata,
     validate_upload,
 )
@@ -75,6 +79,7 @@ def uploads_router(
     *,
     prefix: str = "/api/v1/uploads",
     admit: Callable[[str, int, str], None] | None = None,
+    unique: Callable[[str, str], None] | None = None,
 ) -> APIRouter:
     """The tus endpoint at ``prefix``, storing under ``settings.storage_path / "uploads"``.
 
@@ -82,6 +87,10 @@ def uploads_router(
     401/403 itself) and returns the id of the caller's council. ``admit(council_id,
     length, filename)``, run in a thread before an upload is created, raises
     :class:`UploadRefused` when there is no room for it (quota, disk space).
+    ``unique(council_id, sha256)``, run in a thread before an upload is created,
+    raises (a 409 naming the existing session) when the council already has that
+    recording; a client that means it passes ``allow_duplicate=true`` (query or
+    ``Upload-Metadata``).
     """
     Council = Annotated[Any, Depends(council)]
     store = UploadStore(settings.storage_path / "uploads")
@@ -92,7 +101,9 @@ def uploads_router(
         """tuspyserver's ``file_dep``: checks the request, then names the upload's folder."""
         owner = str(council_id)
         if request.method == "POST":
-            filename, length = _check_creation(request, max_bytes)
+            filename, length, sha256 = _check_creation(request, max_bytes)
+            if unique is not None and not _allows_duplicate(request):
+                await run_in_threadpool(unique, owner, sha256)
             if admit is not None:
                 try:
                     await run_in_threadpool(admit, owner, length, filename)
@@ -110,10 +121,21 @@ def uploads_router(
             return create
         upload_id = str(request.path_params.get("uuid", ""))
         _check_access(store, upload_id, owner)
-        if request.method == "PATCH":
-            _check_patch(store, request, upload_id, max_bytes)
         folder = str(store.folder(upload_id))
-        return lambda _metadata: {"files_dir": folder}
+        if request.method != "PATCH":
+            return lambda _metadata: {"files_dir": folder}
+        before = _check_patch(store, request, upload_id, max_bytes)
+
+        def written(_metadata: dict[str, str]) -> dict[str, str]:
+            # tuspyserver calls this before it streams the body and again after:
+            # the second time, the first bytes of a new upload are judged at once.
+            if before < HEAD_BYTES:
+                refused = _check_head(store, upload_id, owner)
+                if refused is not None:
+                    raise HTTPException(refused.status, refused.detail)
+            return {"files_dir": folder}
+
+        return written
 
     async def completion(council_id: Council) -> Callable[..., Awaitable[None]]:
         """tuspyserver's ``upload_complete_dep``: validates the upload it just completed."""
@@ -228,9 +250,24 @@ def _check_version(request: Request) -> None:
         )
 
 
-def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
+def _allows_duplicate(request: Request) -> bool:
+    """Whether the client asks to upload a recording the council already has."""
+    if request.query_params.get("allow_duplicate", "").lower() in ("true", "1"):
+        return True
+    for pair in (request.headers.get("upload-metadata") or "").split(","):
+        key, _, encoded = pair.strip().partition(" ")
+        if key == "allow_duplicate":
+            try:
+                value = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return False
+            return value.strip().lower() in ("true", "1")
+    return False
+
+
+def _check_creation(request: Request, max_bytes: int) -> tuple[str, int, str]:
     """Refuse, before anything is created, what this server does not take; else
-    the file's name and length."""
+    the file's name, its length and its declared SHA-256."""
     headers = request.headers
     if "upload-concat" in headers:
         raise HTTPException(400, "Upload-Concat no se admite: envíe el archivo en una sola subida.")
@@ -256,7 +293,7 @@ def _check_creation(request: Request, max_bytes: int) -> tuple[str, int]:
             f"{meta.filename} ocupa {_size(length)}, más que el límite de subida de este "
             f"servidor, {_size(max_bytes)} (PLENARIA_MAX_UPLOAD_BYTES).",
         )
-    return meta.filename, length
+    return meta.filename, length, meta.sha256
 
 
 def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
@@ -270,8 +307,27 @@ def _check_access(store: UploadStore, upload_id: str, council_id: str) -> None:
         raise HTTPException(404, "No existe esa subida.")
 
 
-def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> None:
-    """Refuse a PATCH that tuspyserver would mishandle, before its body is read.
+def _check_head(store: UploadStore, upload_id: str, owner: str) -> UploadRefused | None:
+    """The refusal of an upload whose first bytes are not a recording (the upload is
+    deleted, its reason kept); None while they are, or too few have arrived to judge."""
+    info = store.tus_info(upload_id) or {}
+    size = int(info.get("size") or 0)
+    try:
+        have = store.data_path(upload_id).stat().st_size
+    except OSError:
+        return None
+    if have < min(HEAD_BYTES, size) or have == 0:
+        return None
+    meta = store.metadata(upload_id)
+    refusal = check_head(store.data_path(upload_id), meta.filename if meta else upload_id)
+    if refusal is not None:
+        store.refuse(upload_id, owner, refusal)
+    return refusal
+
+
+def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> int:
+    """Refuse a PATCH that tuspyserver would mishandle, before its body is read; the
+    upload's offset before it.
 
     tuspyserver streams the body in a dependency, before its route checks
     Tus-Resumable and Content-Type: a bad PATCH would be written, then refused.
@@ -311,6 +367,7 @@ def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes
         if data.exists() and data.stat().st_size > offset:
             # A PATCH refused mid-body leaves its bytes; the recorded offset is the truth.
             os.truncate(data, offset)
+    return offset
 
 
 class _exclusive:

@@ -24,6 +24,7 @@ from plenaria.db.models import (
     JobStep,
     Output,
     Recording,
+    TranscriptVersion,
     Upload,
 )
 from plenaria.db.scoped import get_owned
@@ -393,6 +394,21 @@ def output_kinds_of(session: Session, job_ids: Sequence[str]) -> dict[str, list[
     found: dict[str, list[str]] = {}
     for job_id, kind in session.execute(query):
         found.setdefault(job_id, []).append(kind)
+    return found
+
+
+def job_warnings_of(session: Session, job_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The warnings of several jobs' transcripts (their machine versions), in one query;
+    a job without any: absent. Only the ``warnings`` key is read, not the transcript."""
+    if not job_ids:
+        return {}
+    query = select(TranscriptVersion.job_id, TranscriptVersion.content["warnings"]).where(
+        TranscriptVersion.job_id.in_(job_ids), TranscriptVersion.author_id.is_(None)
+    )
+    found: dict[str, list[str]] = {}
+    for job_id, warnings in session.execute(query):
+        if job_id and isinstance(warnings, list) and warnings:
+            found[job_id] = [str(w) for w in warnings]
     return found
 
 

@@ -3,6 +3,13 @@
 A save names the version it was edited from (``parent_number``); if someone
 saved in between, the save is refused (ConflictError) instead of silently
 overwriting their work.
+
+Autosaves collapse: a save by the author of the latest version, on that
+version, within ``collapse_window_s`` of it, takes its place (the new version
+has the next number and the replaced one's parent; the replaced one is
+deleted), so the history holds one version per clerk per few minutes. The
+number still moves on, so a colleague who loaded the replaced version gets a
+conflict, never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plenaria.db.models import PlenarySession, TranscriptVersion, User
+from plenaria.db.base import utcnow
+from plenaria.db.models import PlenarySession, Publication, TranscriptVersion, User
 from plenaria.errors import ConflictError, NotFoundError
 
 
@@ -32,11 +40,14 @@ def save_version(
     content: dict[str, Any],
     parent_number: int | None,
     job_id: str | None = None,
+    collapse_window_s: float = 0.0,
 ) -> TranscriptVersion:
     """Store a new version of ``plenary``'s transcript; ``author`` None: the machine.
 
     ``parent_number`` must be the latest version's number (None when there is
-    none yet); anything else is a stale edit and raises ConflictError.
+    none yet); anything else is a stale edit and raises ConflictError. With
+    ``collapse_window_s`` > 0, the author's own latest version saved less than
+    that many seconds ago is replaced (see the module's docstring).
     """
     latest = latest_number(session, plenary.id)
     if parent_number != latest:
@@ -44,17 +55,25 @@ def save_version(
             f"La versión {parent_number} no es la última de esta sesión (la última: {latest}).",
             "Recargue la transcripción, vuelva a aplicar sus cambios y guarde otra vez.",
         )
+    replaced = None
+    if author is not None and latest is not None and collapse_window_s > 0:
+        replaced = _collapsible(session, plenary, author, latest, collapse_window_s)
     version = TranscriptVersion(
         council_id=plenary.council_id,
         session_id=plenary.id,
         job_id=job_id,
         number=(latest or 0) + 1,
         author_id=author.id if author is not None else None,
-        parent_number=parent_number,
+        parent_number=replaced.parent_number if replaced is not None else parent_number,
         content=content,
     )
+    if replaced is not None:  # the window runs from the first save of the run
+        version.created_at = replaced.created_at
     try:
         with session.begin_nested():
+            if replaced is not None:
+                session.delete(replaced)
+                session.flush()
             session.add(version)
             session.flush()
     except IntegrityError as e:  # another save took this number between our read and write
@@ -63,6 +82,45 @@ def save_version(
             "Recargue la transcripción, vuelva a aplicar sus cambios y guarde otra vez.",
         ) from e
     return version
+
+
+def collapses(
+    latest_author_id: str | None,
+    latest_age_s: float,
+    author_id: str,
+    window_s: float,
+    published: bool,
+) -> bool:
+    """Whether a save by ``author_id`` replaces the latest version instead of adding one:
+    the same author, saved less than ``window_s`` ago, not the machine's, not published."""
+    return (
+        window_s > 0
+        and latest_author_id is not None
+        and latest_author_id == author_id
+        and 0 <= latest_age_s < window_s
+        and not published
+    )
+
+
+def _collapsible(
+    session: Session, plenary: PlenarySession, author: User, latest: int, window_s: float
+) -> TranscriptVersion | None:
+    row = session.scalar(
+        select(TranscriptVersion).where(
+            TranscriptVersion.session_id == plenary.id, TranscriptVersion.number == latest
+        )
+    )
+    if row is None:
+        return None
+    published = session.scalar(
+        select(func.count())
+        .select_from(Publication)
+        .where(Publication.session_id == plenary.id, Publication.version_number == latest)
+    )
+    age_s = (utcnow() - row.created_at).total_seconds()
+    if collapses(row.author_id, age_s, author.id, window_s, bool(published)):
+        return row
+    return None
 
 
 def get_version(

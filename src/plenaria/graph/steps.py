@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from plenaria.acts.draft import render_draft_acta
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import build_interventions, speakers_of
+from plenaria.assembly.warnings import with_warnings
 from plenaria.assembly.words import merge_chunks
 from plenaria.diarization.profiles import VoiceProfile, name_speakers
 from plenaria.domain import (
@@ -393,7 +394,7 @@ def assemble_transcript(
         languages=languages,
         model=model,
     )
-    return with_acta(transcript)
+    return with_warnings(with_acta(transcript))
 
 
 def _renamed(recording: Recording, file_name: str) -> Recording:

@@ -47,10 +47,17 @@ MEDIA_TYPES = {
 KEEPALIVE_S = 15.0
 
 
-def job_public(db: Any, job: Job, kinds: list[str] | None = None) -> JobPublic:
+def job_public(
+    db: Any, job: Job, kinds: list[str] | None = None, warnings: list[str] | None = None
+) -> JobPublic:
     if kinds is None:
         kinds = job_repo.output_kinds(db, job.id)
-    return JobPublic.model_validate(job).model_copy(update={"outputs": kinds})
+    if warnings is None:
+        warnings = (
+            job_repo.job_warnings_of(db, [job.id]).get(job.id, []) if job.state == "done" else []
+        )
+    update = {"outputs": kinds, "warnings": warnings or []}
+    return JobPublic.model_validate(job).model_copy(update=update)
 
 
 def plenary_session_id(
@@ -183,8 +190,9 @@ def router() -> APIRouter:
         """Your council's jobs, newest first."""
         rows = job_repo.list_jobs(db, user.council_id, state, limit, offset)
         kinds = job_repo.output_kinds_of(db, [j.id for j in rows])  # one query for the page
+        warnings = job_repo.job_warnings_of(db, [j.id for j in rows if j.state == "done"])
         db.close()  # see get_job
-        return [job_public(db, j, kinds.get(j.id, [])) for j in rows]
+        return [job_public(db, j, kinds.get(j.id, []), warnings.get(j.id, [])) for j in rows]
 
     @api.get("/jobs/{job_id}", response_model=JobPublic)
     def get_job(job_id: str, user: CurrentUser, db: DbSession) -> JobPublic:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from plenaria.api.deps import CurrentUser, DbSession
+from plenaria.api.deps import AppSettings, CurrentUser, DbSession
 from plenaria.api.schemas import (
     MAX_INT,
     RestoreIn,
@@ -178,7 +178,11 @@ def router() -> APIRouter:
         responses={409: {"description": "A newer version was saved, or the acta is approved"}},
     )
     def patch_transcript(
-        session_id: str, body: TranscriptPatch, user: CurrentUser, db: DbSession
+        session_id: str,
+        body: TranscriptPatch,
+        user: CurrentUser,
+        db: DbSession,
+        settings: AppSettings,
     ) -> Any:
         """Save only what changed: whole interventions and speakers, by id, on version ``parent``.
 
@@ -192,7 +196,8 @@ def router() -> APIRouter:
         if body.parent != number:
             return _conflict(db, plenary, body.parent)
         content, changed = patched(db, user.council_id, parent, body)
-        version = _save(db, plenary, user, content, body.parent, changed)
+        window = settings.autosave_window_s
+        version = _save(db, plenary, user, content, body.parent, changed, window)
         if version is None:
             return _conflict(db, plenary, body.parent)
         cache.put((plenary.id, version.number), content)
@@ -206,7 +211,11 @@ def router() -> APIRouter:
         responses={409: {"description": "A newer version was saved, or the acta is approved"}},
     )
     def save_transcript(
-        session_id: str, body: TranscriptSave, user: CurrentUser, db: DbSession
+        session_id: str,
+        body: TranscriptSave,
+        user: CurrentUser,
+        db: DbSession,
+        settings: AppSettings,
     ) -> Any:
         """Save the edited transcript as a new version; edited interventions are re-aligned."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
@@ -215,7 +224,8 @@ def router() -> APIRouter:
             return _conflict(db, plenary, body.parent)
         content, changed = realign_edits(body.transcript)
         canonical = validated(db, user.council_id, content)
-        version = _save(db, plenary, user, canonical, body.parent, changed)
+        window = settings.autosave_window_s
+        version = _save(db, plenary, user, canonical, body.parent, changed, window)
         if version is None:
             return _conflict(db, plenary, body.parent)
         items = {str(i["id"]): i for i in canonical["interventions"]}
@@ -329,10 +339,12 @@ def _save(
     content: dict[str, Any],
     parent: int | None,
     changed: Any,
+    window_s: float,
 ) -> Any:
-    """Store a new version and its audit entry, committed; None when a newer one won."""
+    """Store a new version (or replace the user's own recent one: ``window_s``) and its
+    audit entry, committed; None when a newer one won."""
     try:
-        version = save_version(db, plenary, user, content, parent)
+        version = save_version(db, plenary, user, content, parent, collapse_window_s=window_s)
     except ConflictError:
         db.rollback()
         return None

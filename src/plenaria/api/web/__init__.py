@@ -188,9 +188,11 @@ def _principal(request: Request, db: Any) -> Principal:
 def _job_rows(db: Any, council_id: str) -> list[dict[str, Any]]:
     sessions = {s.id: s for s in civic.list_plenary_sessions(db, council_id)}
     rows = []
-    for job in job_repo.list_jobs(db, council_id, None, 100, 0):
+    jobs = job_repo.list_jobs(db, council_id, None, 100, 0)
+    outputs = job_repo.output_kinds_of(db, [j.id for j in jobs if j.state == "done"])
+    for job in jobs:
         plenary = sessions.get(job.session_id or "")
-        rows.append({"job": job, "session": plenary})
+        rows.append({"job": job, "session": plenary, "outputs": outputs.get(job.id, [])})
     return rows
 
 
@@ -378,6 +380,8 @@ def router(pages: Pages | None = None) -> APIRouter:
                 "can_retry": principal.user.role in ("admin", "secretary"),
                 "live_pieces": _live_pieces(request, job),
                 "live_url": mask_url(str((job.live or {}).get("url", ""))),
+                "warnings": job_repo.job_warnings_of(db, [job.id]).get(job.id, []),
+                "outputs": job_repo.output_kinds(db, job.id),
             }
             return pages.render(request, "job.html", context, principal=principal)
 

@@ -35,6 +35,16 @@
     $("job-step").textContent = job.step ? stepLabel(job.step) : "—";
     $("job-error").hidden = !job.error;
     $("job-error-text").textContent = window.plenariaMessage(job.error || "");
+    const warnings = job.warnings || [];
+    const list = $("job-warnings-list");
+    if (warnings.length && list.children.length !== warnings.length) {
+      list.replaceChildren(...warnings.map((w) => {
+        const li = document.createElement("li");
+        li.textContent = window.plenariaMessage(w);
+        return li;
+      }));
+    }
+    $("job-warnings").hidden = !warnings.length;
     const retry = $("retry");
     if (retry) retry.hidden = !(job.state === "failed" || job.state === "cancelled");
     const link = $("editor-link");

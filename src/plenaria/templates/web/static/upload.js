@@ -9,6 +9,9 @@
   const form = $("upload-form");
   const FORM_KEY = "plenaria-upload-form";
   const CHUNK = +(localStorage.getItem("plenariaChunkBytes") || 16 * 1024 * 1024);
+  // The first PATCH is small: the server judges the first bytes as they arrive, so a
+  // file that is no recording is refused after 256 KiB, not after the first 16 MiB.
+  const FIRST_CHUNK = Math.min(CHUNK, 256 * 1024);
   let upload = null;
 
   function status(text) {
@@ -81,14 +84,27 @@
     window.location.assign("/jobs/" + encodeURIComponent(job.id));
   }
 
-  async function start(file) {
+  async function start(file, allowDuplicate) {
+    $("upload-existing").hidden = true;
+    const metadata = { filename: file.name, filetype: file.type || "application/octet-stream" };
+    if (allowDuplicate) metadata.allow_duplicate = "true";
     upload = new tus.Upload(file, {
       endpoint: "/api/v1/uploads/",
-      chunkSize: CHUNK,
+      chunkSize: FIRST_CHUNK,
+      onChunkComplete: () => {
+        upload.options.chunkSize = CHUNK;
+      },
       retryDelays: [0, 1000, 3000, 5000, 10000],
       headers: { "X-CSRF-Token": csrf },
+      // A 409 is retried (an offset race), except the one naming an existing session.
+      onShouldRetry: (err) => {
+        const res = err.originalResponse;
+        const code = res ? res.getStatus() : 0;
+        if (code === 409 && /"existing"/.test(res.getBody() || "")) return false;
+        return (code < 400 || code >= 500 || code === 409 || code === 423) && navigator.onLine !== false;
+      },
       removeFingerprintOnSuccess: true,
-      metadata: { filename: file.name, filetype: file.type || "application/octet-stream" },
+      metadata: metadata,
       onProgress: (sent, total) => {
         progress(total ? sent / total : 0);
         status(T.uploading + " " + Math.floor((100 * sent) / (total || 1)) + " %");
@@ -97,7 +113,13 @@
         const res = err.originalResponse;
         let detail = String(err.message || err);
         try {
-          detail = JSON.parse(res.getBody()).detail || detail;
+          const body = JSON.parse(res.getBody());
+          detail = body.detail || detail;
+          if (body.existing && body.existing.url) {
+            // The same recording is already a session of the council: offer it.
+            $("existing-link").href = body.existing.url;
+            $("upload-existing").hidden = false;
+          }
         } catch (e) { /* keep the message */ }
         status(T.upload_error + " " + window.plenariaMessage(detail));
         $("start").disabled = false;
@@ -141,6 +163,15 @@
     }
     $("start").disabled = true;
     start(file).catch((err) => {
+      status(T.upload_error + " " + window.plenariaMessage(err.message));
+      $("start").disabled = false;
+    });
+  });
+  $("upload-anyway").addEventListener("click", () => {
+    const file = $("file").files[0];
+    if (!file) return;
+    $("start").disabled = true;
+    start(file, true).catch((err) => {
       status(T.upload_error + " " + window.plenariaMessage(err.message));
       $("start").disabled = false;
     });
