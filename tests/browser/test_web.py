@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from conftest import SHOTS, Server, axe, login, wait_job
+from plenaria.media.ffmpeg import ffmpeg_binary
 
 pytestmark = pytest.mark.browser
 
@@ -260,11 +261,16 @@ def _ensure_doubtful_word(server: Server, sid: str) -> None:
 
 
 def test_upload_interrupted_by_a_reload_resumes_and_completes(
-    browser: Any, server: Server, clip: Path
+    browser: Any, server: Server, clip: Path, tmp_file_dir: Path
 ) -> None:
-    r = httpx.options(f"{server.url}/api/v1/uploads/")
-    if r.status_code == 404:
-        pytest.skip("The tus route /api/v1/uploads/ is not in this build yet.")
+    # A recording of its own (the clip with one more metadata tag): the clip's own bytes are
+    # another test's upload, and a council's recording uploaded again is offered its session.
+    source, clip = clip, tmp_file_dir / "pleno-subida.mp4"
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-y", "-i", str(source), "-c", "copy",
+         "-metadata", "comment=subida reanudada", str(clip)],
+        check=True,
+    )  # fmt: skip
     page = login(browser, server, "secretary")
     page.goto("/upload")
     page.evaluate("() => localStorage.setItem('plenariaChunkBytes', String(64 * 1024))")
@@ -461,7 +467,7 @@ def test_a_live_session_grows_on_its_page_and_is_ended_there(
         page.wait_for_selector("#live-pieces li", timeout=120_000)
         assert page.locator("#live-empty").is_hidden()
         first = page.locator("#live-pieces li").first.text_content() or ""
-        assert re.match(r"\[0:00:\d\d\] Speaker \S+: \w", first), first
+        assert re.match(r"\[0:00:\d\d\] Interviniente \S+: \w", first), first
         page.screenshot(path=str(SHOTS / "job-live.png"))
         page.click("#live-stop")
         page.wait_for_selector("#live-stopping", state="visible", timeout=10_000)
