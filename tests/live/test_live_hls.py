@@ -40,7 +40,7 @@ def test_an_hls_stream_is_recorded_once_and_its_end_ends_the_session(tmp_path: P
     writer = None
     try:
         # The playlist appears once the recorder is trying (it retries until it does).
-        run.wait_stderr("transcript lines follow", timeout=180)
+        run.wait_stderr("salen por stdout", timeout=180)
         writer = subprocess.Popen(
             [
                 ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",

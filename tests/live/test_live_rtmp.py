@@ -33,7 +33,7 @@ def test_a_push_with_a_wrong_key_is_refused_and_the_right_one_recorded(tmp_path:
         "--name", "push", "--end-timeout-s", "5", "--no-proxy",
     )  # fmt: skip
     try:
-        run.wait_stderr("transcript lines follow", timeout=120)
+        run.wait_stderr("salen por stdout", timeout=120)
         wrong = push(clip, f"{address}/WRONG", timeout=60)
         assert wrong.returncode != 0
         run.wait_stderr("Refused an RTMP push: 127.0.0.1: publish with a wrong stream key", 30)

@@ -22,8 +22,10 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
+from plenaria.live.listener import Listener
 from plenaria.live.pull_guard import (
     AllowedHosts,
     PullRefused,
@@ -41,44 +43,20 @@ IDLE_TIMEOUT_S = 60.0
 HOP_HEADERS = ("connection", "keep-alive", "proxy-connection", "proxy-authorization", "te")
 
 
-class CheckedProxy:
+class CheckedProxy(Listener):
     """An HTTP proxy on 127.0.0.1 that connects only to the hosts the guard allows."""
 
     def __init__(
         self, allowed: AllowedHosts, on_refused: Callable[[str], None] | None = None
     ) -> None:
+        super().__init__(socket.create_server(("127.0.0.1", 0)), "live-egress", on_refused)
         self.allowed = allowed
-        self.refused: list[str] = []
-        self._on_refused = on_refused or (lambda why: None)
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self._server.settimeout(0.5)
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="live-egress", daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> CheckedProxy:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(timeout=5)
-        self._server.close()
-
-    def _serve(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
-
-    def _handle(self, client: socket.socket) -> None:
+    def handle(self, client: socket.socket, peer: Any) -> None:
         try:
             head, rest = _read_head(client)
             lines = head.decode("latin-1").split("\r\n")

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from plenaria.errors import InputError
+from plenaria.live.listener import Listener
 from plenaria.live.rtmp_proto import (
     AMF0_COMMAND,
     AMF3_COMMAND,
@@ -225,7 +226,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class RtmpGate:
+class RtmpGate(Listener):
     """Listens on the public address; relays accepted publishers to ``backend_port``."""
 
     def __init__(
@@ -235,44 +236,15 @@ class RtmpGate:
         on_refused: Callable[[str], None] | None = None,
         publish_timeout_s: float = PUBLISH_TIMEOUT_S,
     ) -> None:
+        server = socket.create_server((address.host, address.port), reuse_port=False)
+        super().__init__(server, "rtmp-gate", on_refused)
         self.address = address
         self.backend_port = backend_port
         self.publish_timeout_s = publish_timeout_s
-        self.refused: list[str] = []
-        self._on_refused = on_refused or (lambda why: None)
-        self._server = socket.create_server((address.host, address.port), reuse_port=False)
-        self._server.settimeout(0.5)
         self._busy = threading.Lock()
         self._waiting = threading.BoundedSemaphore(MAX_WAITING)
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="rtmp-gate", daemon=True)
 
-    @property
-    def port(self) -> int:
-        return int(self._server.getsockname()[1])
-
-    def start(self) -> RtmpGate:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(timeout=5)
-        self._server.close()
-
-    def _serve(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, peer = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(
-                target=self._handle, args=(client, peer), name="rtmp-gate-client", daemon=True
-            ).start()
-
-    def _handle(self, client: socket.socket, peer: Any) -> None:
+    def handle(self, client: socket.socket, peer: Any) -> None:
         who = str(peer[0])
         if not self._waiting.acquire(blocking=False):
             self._refuse(client, f"{who}: {MAX_WAITING} connections are waiting to publish")
