@@ -23,6 +23,7 @@ from plenaria.api.routes import (
     users,
 )
 from plenaria.api.upload_records import include_uploads
+from plenaria.api.web.pages import STATIC_URL
 from plenaria.config import Settings
 from plenaria.db.engine import Database
 
@@ -106,7 +107,7 @@ def _docs(app: FastAPI) -> None:
 
     from fastapi.responses import HTMLResponse
 
-    static = web.STATIC_URL
+    static = STATIC_URL
     vendor = f"{static}/vendor/swagger-ui"
     page = f"""<!doctype html>
 <html lang="es">

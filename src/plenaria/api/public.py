@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from plenaria.api import publishing
 from plenaria.api.i18n import LANGUAGES
 from plenaria.api.public_i18n import public_strings
-from plenaria.api.web import STATIC_URL
+from plenaria.api.web.pages import STATIC_URL
 from plenaria.db import accounts as account_repo
 from plenaria.db import civic, portal
 from plenaria.db.engine import Database

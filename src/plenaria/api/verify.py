@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from plenaria.acts import certificate as cert
 from plenaria.api import i18n
-from plenaria.api.web import STATIC_URL
+from plenaria.api.web.pages import STATIC_URL
 from plenaria.db import acta as workflow
 from plenaria.db.engine import Database
 from plenaria.db.models import ActaCertificate

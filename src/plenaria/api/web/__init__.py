@@ -10,26 +10,17 @@ is escaped (Jinja2 autoescape; the scripts set ``textContent``).
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import date, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
-from jinja2.runtime import Context
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plenaria import accounts
 from plenaria.api import i18n as web_i18n
-from plenaria.api import i18n_messages, login_guard
+from plenaria.api import login_guard
 from plenaria.api.deps import (
     CSRF_HEADER,
     Principal,
@@ -38,6 +29,7 @@ from plenaria.api.deps import (
 )
 from plenaria.api.errors import status_of
 from plenaria.api.schemas import LoginIn
+from plenaria.api.web.pages import STATIC_URL, Pages, safe_next, static_file
 from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db import civic
@@ -46,7 +38,6 @@ from plenaria.db.engine import Database
 from plenaria.db.models import Job, PlenarySession, User
 from plenaria.errors import (
     AuthenticationError,
-    NotFoundError,
     PermissionDeniedError,
     PlenariaError,
     RateLimitedError,
@@ -56,7 +47,6 @@ from plenaria.live.pull_guard import mask_url
 
 log = logging.getLogger(__name__)
 
-STATIC_URL = "/static/web"
 ACTIVE = ("queued", "running")
 MANAGERS = ("admin", "secretary")
 
@@ -66,115 +56,6 @@ class LoginRequired(Exception):
 
     def __init__(self, next_url: str) -> None:
         self.next_url = next_url
-
-
-def _json_script(value: Any) -> Markup:
-    """JSON safe inside a <script type="application/json"> element."""
-    text = json.dumps(value, ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-@pass_context
-def _when(context: Context, value: datetime | None) -> str:
-    return web_i18n.format_datetime(value, context.get("lang", web_i18n.DEFAULT))
-
-
-@pass_context
-def _day(context: Context, value: date | str | None) -> str:
-    """An ISO date in words in the page's language; any other text as written."""
-    day = value
-    if isinstance(value, str):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return web_i18n.format_date(day if isinstance(day, date) else None, context.get("lang", "es"))
-
-
-@pass_context
-def _message(context: Context, text: str | None) -> str:
-    return i18n_messages.translate(text or "", context.get("lang", web_i18n.DEFAULT))
-
-
-@pass_context
-def _step_label(context: Context, name: str) -> str:
-    return web_i18n.step_label(name, context.get("lang", web_i18n.DEFAULT))
-
-
-@pass_context
-def _session_type(context: Context, value: str) -> str:
-    return web_i18n.session_type_label(value, context.get("lang", web_i18n.DEFAULT))
-
-
-def templates() -> Jinja2Templates:
-    env = Environment(
-        loader=PackageLoader("plenaria", "templates/web"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["json_script"] = _json_script
-    env.filters["when"] = _when
-    env.filters["day"] = _day
-    env.filters["step_label"] = _step_label
-    env.filters["message"] = _message
-    env.filters["session_type"] = _session_type
-    return Jinja2Templates(env=env)
-
-
-def _safe_next(value: str | None) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
-class Pages:
-    """Rendering with the visitor's language, user and CSRF token."""
-
-    def __init__(self) -> None:
-        self.templates = templates()
-
-    def lang(self, request: Request) -> str:
-        return web_i18n.pick_language(
-            request.query_params.get("lang"),
-            request.cookies.get(web_i18n.LANG_COOKIE),
-            request.headers.get("accept-language"),
-        )
-
-    def render(
-        self,
-        request: Request,
-        name: str,
-        context: dict[str, Any],
-        status_code: int = 200,
-        principal: Principal | None = None,
-    ) -> HTMLResponse:
-        lang = self.lang(request)
-        settings: Settings = request.app.state.settings
-        csrf = ""
-        if principal is not None and principal.via == "cookie":
-            csrf = accounts.csrf_token(
-                settings.secret_key.get_secret_value(), principal.session_secret
-            )
-        base = {
-            "request": request,
-            "lang": lang,
-            "t": web_i18n.strings(lang),
-            "js_t": web_i18n.js_strings(lang),
-            "messages": i18n_messages.catalogue(lang),
-            "user": principal.user if principal else None,
-            "csrf": csrf,
-            "static": STATIC_URL,
-            "path": request.url.path,
-        }
-        response = self.templates.TemplateResponse(
-            request, name, {**base, **context}, status_code=status_code
-        )
-        if request.query_params.get("lang") in web_i18n.LANGUAGES:
-            response.set_cookie(
-                web_i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/"
-            )
-        return response
 
 
 def _principal(request: Request, db: Any) -> Principal:
@@ -235,7 +116,7 @@ def router(pages: Pages | None = None) -> APIRouter:
     @web.get(STATIC_URL + "/{path:path}")
     def static(path: str) -> Response:
         """The pages' scripts, styles and vendored libraries (package data)."""
-        return _static_file(path)
+        return static_file(path)
 
     def login_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
         """The form, with a fresh CSRF token bound to a new login cookie (login CSRF)."""
@@ -258,11 +139,11 @@ def router(pages: Pages | None = None) -> APIRouter:
     @web.get("/favicon.ico")
     def favicon() -> Response:
         """The icon browsers ask for by themselves (an SVG; the pages link it too)."""
-        return _static_file("favicon.svg")
+        return static_file("favicon.svg")
 
     @web.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:
-        return login_page(request, {"next": _safe_next(next), "error": ""})
+        return login_page(request, {"next": safe_next(next), "error": ""})
 
     @web.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
@@ -270,7 +151,7 @@ def router(pages: Pages | None = None) -> APIRouter:
 
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        target = _safe_next(fields.get("next"))
+        target = safe_next(fields.get("next"))
         t = web_i18n.strings(pages.lang(request))
         settings: Settings = request.app.state.settings
         context: dict[str, Any] = {"next": target, "email": fields.get("email")}
@@ -440,33 +321,6 @@ def _sessions_with_transcript(db: Any, council_id: str) -> set[str]:
 
     query = select(TranscriptVersion.session_id).where(TranscriptVersion.council_id == council_id)
     return set(db.scalars(query.distinct()))
-
-
-STATIC_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
-
-
-def _static_file(path: str) -> Response:
-    parts = path.split("/")
-    if not path or any(p in ("", ".", "..") or "\\" in p for p in parts):
-        raise NotFoundError(f"No existe el archivo {path!r} de la aplicación web.")
-    item = resources.files("plenaria").joinpath("templates", "web", "static", *parts)
-    if not item.is_file():
-        raise NotFoundError(f"No existe el archivo {path!r} de la aplicación web.")
-    suffix = Path(parts[-1]).suffix
-    media_type = STATIC_TYPES.get(suffix) or (
-        "text/plain; charset=utf-8" if parts[-1] in ("LICENSE", "VERSION") else None
-    )
-    return Response(
-        item.read_bytes(),
-        media_type=media_type or "application/octet-stream",
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
 
 
 def _wants_html(request: Request) -> bool:
