@@ -76,7 +76,7 @@ def test_sample_outputs_all_exist_and_agree(processed, sample: Path) -> None:
     assert t.languages == ("es",)
     vtt = processed.outputs["vtt"].read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT")
-    assert "<v Speaker" in vtt
+    assert "<v Interviniente" in vtt
 
 
 def test_sample_transcript_is_accurate(processed, sample: Path) -> None:

@@ -221,7 +221,7 @@ def test_cli_enroll_list_remove(audio: dict, tmp_path: Path) -> None:
     bad = run_cli("enroll", "Bruno Puig", f"{audio['bruno']}:0:10-0:05", data=data)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     errors = [ln for ln in bad.stderr.splitlines() if ln.startswith("Error:")]
-    assert len(errors) == 1 and "FILE:START-END" in bad.stderr
+    assert len(errors) == 1 and "ARCHIVO:INICIO-FIN" in bad.stderr
 
     gone = run_cli("remove", "bruno puig", "--yes", data=data)
     assert gone.returncode == 0, gone.stderr

@@ -75,7 +75,7 @@ def test_a_streamed_pleno_is_transcribed_while_it_plays(sample: Path, tmp_path: 
     assert len(early) >= 2, (run.lines, stream_end)
     for _, line in run.lines:
         start, speaker, text = parse_line(line)
-        assert 0 <= start <= 52 and speaker.startswith("Speaker") and text
+        assert 0 <= start <= 52 and speaker.startswith("Interviniente") and text
     # The five outputs, the original and its certificate, at most 60 s after the stream ended.
     assert run.ended_at - stream_end <= 60, run.ended_at - stream_end
     for suffix in OUTPUTS:
