@@ -67,7 +67,7 @@ def test_no_audio_from_the_stream_fails_the_job_in_spanish_without_ffmpegs_words
     advance(rt, job_id, QUEUES, budget_s=120)
     job = service.job(job_id)
     assert job.state == "failed", job.error
-    assert job.error.startswith("record: No llegó audio del directo."), job.error
+    assert job.error.startswith("No llegó audio del directo."), job.error
     for leak in ("Connection refused", "ffmpeg", "Error", "127.0.0.1", str(service.root), "live/"):
         assert leak not in job.error, (leak, job.error)
 
