@@ -133,8 +133,11 @@ def test_list_filter_cancel_retry(client: TestClient, world: World, queue: Recor
 
 def test_events_stream_the_job_until_it_ends(client: TestClient, world: World) -> None:
     job_id = world.job("a", "running")
+    first_seen = threading.Event()
 
     def work() -> None:
+        # The job changes only once the stream has sent its first event, however slow the machine.
+        first_seen.wait(timeout=30)
         for progress in (0.25, 0.5):
             time.sleep(0.3)
             with world.db.transaction() as s:
@@ -152,6 +155,7 @@ def test_events_stream_the_job_until_it_ends(client: TestClient, world: World) -
         for line in r.iter_lines():
             if line.startswith("data: "):
                 events.append(json.loads(line[6:]))
+                first_seen.set()
     worker.join()
     progress = [e["progress"] for e in events]
     assert progress[0] == 0 and progress[-1] == 1.0
