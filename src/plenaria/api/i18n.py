@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from plenaria.api.i18n_settings import SETTINGS_STRINGS
+
 LANGUAGES = ("es", "ca")
 DEFAULT = "es"
 LANG_COOKIE = "plenaria_lang"
@@ -242,6 +244,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "back_home": ("Volver a las sesiones", "Torna a les sessions"),
 }
+# settings pages (council, roster, users, tokens, a session's data): plenaria.api.i18n_settings
+_STRINGS.update(SETTINGS_STRINGS)
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")

@@ -131,6 +131,51 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "El SHA-256 declarat no coincideix amb els bytes pujats: declarat $1, rebut $2. El "
         "fitxer ha canviat o la transferència l'ha malmès: torneu-lo a pujar.",
     ),
+    # settings pages: what the accounts and the council refuse (plenaria.db.accounts,
+    # plenaria.api.routes.council, users, plenaria.api.session_removal).
+    (
+        "^Dirección de correo no válida: (.+)\\. Use nombre@ejemplo\\.org\\.$",
+        "Adreça de correu no vàlida: $1. Feu servir nom@exemple.org.",
+    ),
+    (
+        "^La contraseña está vacía\\. Escriba una contraseña\\.$",
+        "La contrasenya és buida. Escriviu-ne una.",
+    ),
+    (
+        "^La contraseña tiene menos de (\\d+) caracteres\\. Use una más larga, p\\. ej\\. una "
+        "frase de varias palabras\\.$",
+        "La contrasenya té menys de $1 caràcters. Feu-ne servir una de més llarga, p. ex. una "
+        "frase de diverses paraules.",
+    ),
+    (
+        "^No se puede crear una cuenta con el correo (.+)\\. Use otro correo; si la persona ya "
+        "tiene cuenta aquí, está en la lista de usuarios\\.$",
+        "No es pot crear un compte amb el correu $1. Feu servir un altre correu; si la persona "
+        "ja té compte aquí, és a la llista d'usuaris.",
+    ),
+    (
+        "^No puede quitarse la función de administración ni desactivarse\\. Pídalo a otra "
+        "persona administradora\\.$",
+        "No us podeu treure la funció d'administració ni desactivar-vos. Demaneu-ho a una altra "
+        "persona administradora.",
+    ),
+    (
+        "^El nombre del token está vacío\\. Póngale el nombre de la integración que lo usa\\.$",
+        "El nom del token és buit. Poseu-li el nom de la integració que el farà servir.",
+    ),
+    (
+        "^La plantilla del enlace al vídeo no es válida: solo se rellenan \\{session\\} y "
+        "\\{seconds\\}, y una llave literal se escribe \\{\\{ o \\}\\}\\. Corríjala y vuelva a "
+        "guardar\\.$",
+        "La plantilla de l'enllaç al vídeo no és vàlida: només s'omplen {session} i {seconds}, "
+        "i una clau literal s'escriu {{ o }}. Corregiu-la i torneu a desar.",
+    ),
+    (
+        "^La sesión tiene un proceso en curso \\((.+)\\): no se puede borrar ahora\\. Cancele "
+        "el proceso o espere a que termine, y vuelva a borrarla\\.$",
+        "La sessió té un procés en curs ($1): ara no es pot esborrar. Cancel·leu el procés o "
+        "espereu que acabi, i torneu-la a esborrar.",
+    ),
 )
 
 # Parts of a line: a job's step ("la transcripción (fragmento 3)"), what a refused file is.

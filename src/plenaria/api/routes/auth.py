@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from plenaria import accounts
@@ -38,7 +39,7 @@ from plenaria.db import accounts as repo
 from plenaria.db import login_throttle
 from plenaria.db.base import utcnow
 from plenaria.db.engine import Database
-from plenaria.db.models import User
+from plenaria.db.models import ApiToken, User
 from plenaria.errors import (
     AuthenticationError,
     InputError,
@@ -170,27 +171,32 @@ def router() -> APIRouter:
         ``expires_in_days``: after that it is refused (401); without it, it works
         until revoked (or until your password changes).
         """
-        token, clear = repo.create_token(db, user, body.name, body.expires_in_days)
-        repo.audit(
-            db,
-            user.council_id,
-            user.id,
-            "token.create",
-            "api_token",
-            token.id,
-            {"name": token.name, "expires_in_days": body.expires_in_days},
-        )
+        token, clear = new_token(db, user, body)
         db.commit()
         return TokenCreated(**TokenPublic.model_validate(token).model_dump(), token=clear)
 
     @api.delete("/tokens/{token_id}", response_model=TokenPublic)
     def revoke_token(token_id: str, user: CurrentUser, db: DbSession) -> TokenPublic:
-        token = repo.revoke_token(db, user, token_id)
-        repo.audit(db, user.council_id, user.id, "token.revoke", "api_token", token.id)
+        token = end_token(db, user, token_id)
         db.commit()
         return TokenPublic.model_validate(token)
 
     return api
+
+
+def new_token(db: Session, user: User, body: TokenCreate) -> tuple[ApiToken, str]:
+    """A new API token of ``user`` (the row and the clear token, shown once), audited."""
+    token, clear = repo.create_token(db, user, body.name, body.expires_in_days)
+    detail = {"name": token.name, "expires_in_days": body.expires_in_days}
+    repo.audit(db, user.council_id, user.id, "token.create", "api_token", token.id, detail)
+    return token, clear
+
+
+def end_token(db: Session, user: User, token_id: str) -> ApiToken:
+    """Revoke one of ``user``'s tokens, audited."""
+    token = repo.revoke_token(db, user, token_id)
+    repo.audit(db, user.council_id, user.id, "token.revoke", "api_token", token.id)
+    return token
 
 
 def _claim(database: Database, settings: Settings, email: str, address: str) -> None:

@@ -6,8 +6,12 @@ sessions; only admins change the council's settings.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from pathlib import Path
 
+from fastapi import APIRouter, Request, status
+from sqlalchemy.orm import Session
+
+from plenaria.acts.links import check_template
 from plenaria.api.deps import Admin, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import (
     CouncilPublic,
@@ -19,8 +23,52 @@ from plenaria.api.schemas import (
     SessionPublic,
     SessionUpdate,
 )
+from plenaria.api.session_removal import remove_files, remove_session
 from plenaria.db import accounts as repo
 from plenaria.db import civic
+from plenaria.db.models import Council, PlenarySession, RosterMember, User
+from plenaria.errors import ConfigError, InputError
+
+
+def change_council(db: Session, user: User, body: CouncilUpdate) -> Council:
+    """Change the council's settings (fields left out keep their value), audited."""
+    council = user.council
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    try:
+        check_template(changes.get("video_url_template", ""))
+    except ConfigError as e:
+        raise InputError(
+            "La plantilla del enlace al vídeo no es válida: solo se rellenan {session} y "
+            "{seconds}, y una llave literal se escribe {{ o }}.",
+            "Corríjala y vuelva a guardar.",
+        ) from e
+    civic.update_council_settings(council, changes)
+    repo.audit(db, council.id, user.id, "council.update", "council", council.id, changes)
+    return council
+
+
+def add_person(db: Session, user: User, body: PersonCreate) -> RosterMember:
+    person = civic.create_person(db, user.council_id, body.model_dump())
+    detail = {"name": person.name}
+    repo.audit(db, user.council_id, user.id, "roster.create", "person", person.id, detail)
+    return person
+
+
+def change_person(db: Session, user: User, person_id: str, body: PersonUpdate) -> RosterMember:
+    person = civic.get_person_for_council(db, user.council_id, person_id)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    civic.update_person(person, changes)
+    repo.audit(db, user.council_id, user.id, "roster.update", "person", person.id, changes)
+    return person
+
+
+def change_session(db: Session, user: User, session_id: str, body: SessionUpdate) -> PlenarySession:
+    plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    civic.update_plenary_session(plenary, changes)
+    detail = {"fields": sorted(changes)}
+    repo.audit(db, user.council_id, user.id, "session.update", "session", plenary.id, detail)
+    return plenary
 
 
 def router() -> APIRouter:
@@ -33,10 +81,7 @@ def router() -> APIRouter:
     @api.put("/council", response_model=CouncilPublic)
     def update_council(body: CouncilUpdate, user: Admin, db: DbSession) -> CouncilPublic:
         """Change the council's settings; fields left out keep their value."""
-        council = user.council
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        civic.update_council_settings(council, changes)
-        repo.audit(db, council.id, user.id, "council.update", "council", council.id, changes)
+        council = change_council(db, user, body)
         db.commit()
         return CouncilPublic.model_validate(council)
 
@@ -48,16 +93,7 @@ def router() -> APIRouter:
 
     @api.post("/roster", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)
     def create_person(body: PersonCreate, user: Manager, db: DbSession) -> PersonPublic:
-        person = civic.create_person(db, user.council_id, body.model_dump())
-        repo.audit(
-            db,
-            user.council_id,
-            user.id,
-            "roster.create",
-            "person",
-            person.id,
-            {"name": person.name},
-        )
+        person = add_person(db, user, body)
         db.commit()
         return PersonPublic.model_validate(person)
 
@@ -71,10 +107,7 @@ def router() -> APIRouter:
     def update_person(
         person_id: str, body: PersonUpdate, user: Manager, db: DbSession
     ) -> PersonPublic:
-        person = civic.get_person_for_council(db, user.council_id, person_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        civic.update_person(person, changes)
-        repo.audit(db, user.council_id, user.id, "roster.update", "person", person.id, changes)
+        person = change_person(db, user, person_id, body)
         db.commit()
         return PersonPublic.model_validate(person)
 
@@ -116,26 +149,17 @@ def router() -> APIRouter:
     def update_session(
         session_id: str, body: SessionUpdate, user: Manager, db: DbSession
     ) -> SessionPublic:
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        civic.update_plenary_session(plenary, changes)
-        repo.audit(
-            db,
-            user.council_id,
-            user.id,
-            "session.update",
-            "session",
-            plenary.id,
-            {"fields": sorted(changes)},
-        )
+        plenary = change_session(db, user, session_id, body)
         db.commit()
         return SessionPublic.model_validate(plenary)
 
     @api.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_session(session_id: str, user: Manager, db: DbSession) -> None:
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        repo.audit(db, user.council_id, user.id, "session.delete", "session", plenary.id)
-        db.delete(plenary)
+    def delete_session(session_id: str, request: Request, user: Admin, db: DbSession) -> None:
+        """Delete the session with its jobs, recordings, outputs, transcript versions and
+        their files (personal data); 409 while one of its jobs runs."""
+        storage: Path = request.app.state.storage_path
+        files = remove_session(db, storage, user, session_id)
         db.commit()
+        remove_files(storage, files)
 
     return api

@@ -293,6 +293,9 @@ def router(pages: Pages | None = None) -> APIRouter:
             }
             return pages.render(request, "editor.html", context, principal=principal)
 
+    from plenaria.api.web import settings as settings_pages  # settings pages (their module)
+
+    web.include_router(settings_pages.router(pages))
     return web
 
 
