@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -109,7 +109,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PATCH", f"{V1}/sessions/{{session_id}}"): obj(
         MANAGERS, 200, lambda w: {"place": "Salón de plenos"}, session_id="session"
     ),
-    ("DELETE", f"{V1}/sessions/{{session_id}}"): obj(MANAGERS, 204, session_id="session"),
+    ("DELETE", f"{V1}/sessions/{{session_id}}"): obj(("admin",), 204, session_id="session"),
     ("GET", f"{V1}/users"): collection(("admin",), 200),
     ("POST", f"{V1}/users"): collection(
         ("admin",),
@@ -333,6 +333,59 @@ MATRIX.update(
 _CODES: dict[str, str] = {}
 
 
+def _form(rule: Rule, content: bytes) -> Rule:
+    """The rule of a page's form: posted as a browser posts it (redirects followed)."""
+    return replace(rule, headers=FORM, content=content)
+
+
+# The settings pages (plenaria.api.web.settings) and a session's page: the council's
+# settings are the admin's, users too; the roster and the tokens managers'; a session's
+# data everyone's to read, managers' to change, and the admin's to delete.
+MATRIX.update(
+    {
+        ("GET", "/settings"): collection(MANAGERS, 200),
+        ("GET", "/settings/council"): collection(MANAGERS, 200),
+        ("POST", "/settings/council"): _form(
+            collection(("admin",), 200), b"acta_lang=es&vocabulary=Villa&video_url_template="
+        ),
+        ("GET", "/settings/roster"): collection(MANAGERS, 200),
+        ("POST", "/settings/roster"): _form(collection(MANAGERS, 200), b"name=Ana"),
+        ("GET", "/settings/roster/{person_id}"): obj(MANAGERS, 200, person_id="person"),
+        ("POST", "/settings/roster/{person_id}"): _form(
+            obj(MANAGERS, 200, person_id="person"), b"name=Ana&active=1"
+        ),
+        ("POST", "/settings/roster/{person_id}/active"): _form(
+            obj(MANAGERS, 200, person_id="person"), b"active=0"
+        ),
+        ("GET", "/settings/users"): collection(("admin",), 200),
+        # A password too short: each admin's form comes back refused (no account is made).
+        ("POST", "/settings/users"): _form(
+            collection(("admin",), 422), b"email=m%40x.org&password=short&role=clerk"
+        ),
+        ("POST", "/settings/users/{user_id}"): _form(
+            obj(("admin",), 200, user_id="user"), b"role=secretary"
+        ),
+        ("GET", "/settings/tokens"): collection(MANAGERS, 200),
+        ("POST", "/settings/tokens"): _form(collection(MANAGERS, 201), b"name=matrix"),
+        # Tokens are personal: another manager's is not found.
+        ("POST", "/settings/tokens/{token_id}/revoke"): Rule(
+            {"anonymous": 401, "admin": 200, "secretary": 404, "clerk": 403, "other": 404},
+            params={"token_id": "token"},
+            headers=FORM,
+            content=b"",
+        ),
+        ("GET", "/sessions/{session_id}"): obj(ALL_ROLES, 200, session_id="session"),
+        ("POST", "/sessions/{session_id}"): _form(
+            obj(MANAGERS, 200, session_id="session"), b"date=2024-01-01&place=Sal%C3%B3n"
+        ),
+        ("GET", "/sessions/{session_id}/delete"): obj(("admin",), 200, session_id="session"),
+        ("POST", "/sessions/{session_id}/delete"): _form(
+            obj(("admin",), 200, session_id="session"), b"confirm=yes"
+        ),
+    }
+)
+
+
 def _acta_session(world: World, client: TestClient, to: str) -> str:
     """A session of council A with version 1 (an acta missing ``end_time`` for
     ``incomplete``), taken by A's admin through the API to ``in_review`` or ``approved``."""
@@ -540,7 +593,8 @@ def test_cookie_session_needs_the_csrf_token(
         for name, factory in rule.params.items():
             path = path.replace(f"{{{name}}}", _make(world, factory, client))
         client.cookies.clear()
-        headers = {**rule.headers, "Cookie": f"{SESSION_COOKIE}={cookie}"}
+        client.cookies.set(SESSION_COOKIE, cookie)  # kept across a form's redirect
+        headers = dict(rule.headers)
         content = rule.content
         if with_token and path == "/logout":
             content = f"csrf_token={csrf}".encode()

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria.api import i18n as web_i18n
 from plenaria.api import i18n_messages
-from plenaria.api.deps import Principal, authenticate
+from plenaria.api.deps import CSRF_HEADER, Principal, authenticate
 from plenaria.api.routes import auth as auth_routes
 from plenaria.api.routes import council as council_routes
 from plenaria.api.routes import users as user_routes
@@ -37,7 +37,7 @@ from plenaria.api.schemas import (
     UserUpdate,
 )
 from plenaria.api.session_removal import remove_files, remove_session
-from plenaria.api.web import MANAGERS, LoginRequired, _principal
+from plenaria.api.web import MANAGERS, LoginRequired, _principal, _wants_html
 from plenaria.api.web.pages import Pages
 from plenaria.db import accounts as repo
 from plenaria.db import civic
@@ -109,8 +109,9 @@ def _allow(principal: Principal, roles: tuple[str, ...]) -> None:
 
 def _form_user(request: Request, db: Session, fields: Fields, roles: tuple[str, ...]) -> Principal:
     """The poster, checked: logged in, the form's CSRF token, the role."""
+    csrf = fields.get("csrf_token") or request.headers.get(CSRF_HEADER)
     try:
-        principal = authenticate(request, db, fields.get("csrf_token"))
+        principal = authenticate(request, db, csrf)
     except AuthenticationError as e:
         raise LoginRequired(request.url.path) from e
     _allow(principal, roles)
@@ -172,7 +173,8 @@ def router(pages: Pages) -> APIRouter:
         status_code: int = 200,
     ) -> Response:
         notice = NOTICES.get(request.query_params.get("ok", ""))
-        base: dict[str, Any] = {"sections": sections(principal), "notice": notice, "error": "", "values": {}}
+        base: dict[str, Any] = {"sections": sections(principal), "notice": notice}
+        base.update(error="", values={})
         return pages.render(
             request, template, {**base, **context}, status_code=status_code, principal=principal
         )
@@ -223,6 +225,8 @@ def router(pages: Pages) -> APIRouter:
             else:
                 return RedirectResponse(target, status_code=303)
             db.rollback()
+            if not _wants_html(request):  # a script or an integration: the API's JSON answer
+                raise (ConflictError if refused.status == 409 else InputError)(refused.line)
             extra = {"error": refused.line, "values": fields}
             return show(
                 request,
