@@ -63,6 +63,8 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 NOTICES = {"saved": "set_saved", "added": "set_added", "revoked": "set_revoked"}
 SESSION_TYPES = ("ordinaria", "extraordinaria", "extraordinaria urgente")
+# A session's heading, edited on its page (slug to secretary; the agenda stays as uploaded).
+SESSION_FORM = civic.SESSION_FIELDS[: civic.SESSION_FIELDS.index("agenda")]
 # A form field's label (catalogue key), for the lines that name a refused field.
 LABELS = {
     "video_url_template": "set_video_template",
@@ -422,6 +424,7 @@ def router(pages: Pages) -> APIRouter:
             return {
                 "plenary": plenary,
                 "types": SESSION_TYPES,
+                "fields": SESSION_FORM,
                 "roster": civic.list_roster(db, council_id, active_only=True),
                 "can_edit": principal.user.role in MANAGERS,
                 "can_delete": principal.user.role == "admin",
@@ -437,16 +440,7 @@ def router(pages: Pages) -> APIRouter:
 
     def session_change(session_id: str) -> FormChange:
         def change(db: Session, principal: Principal, fields: Fields) -> str:
-            names = (
-                "slug",
-                "date",
-                "session_type",
-                "place",
-                "start_time",
-                "president",
-                "secretary",
-            )
-            values = {k: fields.get(k, "").strip() for k in names}
+            values = {k: fields.get(k, "").strip() for k in SESSION_FORM}
             council_routes.change_session(
                 db, principal.user, session_id, SessionUpdate.model_validate(values)
             )
