@@ -83,6 +83,10 @@ LABELS = {
     "start_time": "session_start",
     "president": "president",
     "secretary": "secretary",
+    # The same name in another form (the schema's name first).
+    "TokenCreate.name": "set_token_name",
+    "UserCreate.role": "set_user_role",
+    "UserUpdate.role": "set_user_role",
 }
 
 Fields = dict[str, str]
@@ -125,7 +129,7 @@ def validation_line(error: ValidationError, t: Mapping[str, str]) -> str:
     err = error.errors()[0]
     loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
     name = loc[0] if loc else ""
-    field = t.get(LABELS.get(name, ""), name)
+    field = t.get(LABELS.get(f"{error.title}.{name}") or LABELS.get(name, ""), name)
     kind = str(err.get("type", ""))
     if name == "vocabulary":
         return t["set_err_terms"]
