@@ -12,13 +12,16 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from test_no_english import english_in, visible_text
 from test_transcripts import processed_session
 from test_web_pages import HTML, login
 
 from conftest import World
-from plenaria.db import jobs
+from plenaria.api import i18n
+from plenaria.db import civic, jobs
 from plenaria.db.models import (
     ApiToken,
     AuditEntry,
@@ -349,3 +352,53 @@ def test_a_session_with_a_running_job_is_not_deleted(client: TestClient, world: 
     assert r.status_code == 409
     with world.db.session() as s:
         assert s.get(PlenarySession, sid) is not None
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_settings_pages_speak_the_page_language(
+    client: TestClient, world: World, lang: str
+) -> None:
+    """No English word or catalogue key on any settings page, refused forms included
+    (the video template's own markers, {session} and {seconds}, are what one types)."""
+    sid = processed_session(world)
+    with world.db.transaction() as s:
+        person = civic.create_person(s, world.councils["a"], {"name": "Ana", "role": "Alcaldesa"})
+        person_id = person.id
+    login(client, world, "admin")
+    client.get(f"/?lang={lang}", headers=HTML)
+    post(client, "/settings/tokens", {"name": "Sede"})
+    texts = {}
+    for path in (
+        *PAGES,
+        f"/settings/roster/{person_id}",
+        f"/sessions/{sid}",
+        f"/sessions/{sid}/delete",
+    ):
+        r = client.get(path, headers=HTML)
+        assert r.status_code == 200 and f'<html lang="{lang}">' in r.text, path
+        texts[path] = r.text
+    refused = {
+        "/settings/council": {"acta_lang": "fr"},
+        "/settings/roster": {"name": ""},
+        "/settings/users": {"email": "x@a.example.org", "password": "corta", "role": "clerk"},
+        "/settings/tokens": {"name": "x", "expires_in_days": "0"},
+        f"/sessions/{sid}": {"date": "ayer"},
+        f"/sessions/{sid}/delete": {},
+    }
+    for path, data in refused.items():
+        r = post(client, path, data)
+        assert r.status_code == 422, (path, r.text)
+        texts[f"POST {path}"] = r.text
+    texts["deleted"] = post(client, f"/sessions/{sid}/delete", {"confirm": "yes"}).text
+    markers = ("{session}", "{seconds}")
+    problems = {}
+    for where, html in texts.items():
+        text = visible_text(html)
+        for marker in markers:
+            text = text.replace(marker, "")
+        if english_in(text):
+            problems[where] = english_in(text)
+    assert problems == {}
+    t = i18n.strings(lang)
+    expected = t["set_err_number"].format(field=t["set_token_days"])
+    assert alert(texts["POST /settings/tokens"]) == expected
