@@ -67,6 +67,8 @@ def test_two_clerks_edit_the_same_word_and_nothing_is_lost(
     told = b.locator("#conflict-text").text_content() or ""
     assert server.emails["clerk"] in told and str(first) in told
     assert b.locator("#conflict-apply").is_disabled()  # nothing is saved before a choice
+    shown = b.locator(".iv").nth(n).text_content() or ""
+    assert "alfa" in shown and "beta" in shown  # what does not overlap is merged already
     b.screenshot(path=str(SHOTS / "conflict-side-by-side.png"), full_page=False)
     b.locator("#conflict").screenshot(path=str(SHOTS / "conflict-panel.png"))
     b.locator("#conflict-list .side-mine input").check()

@@ -48,9 +48,15 @@ PAGE: dict[str, tuple[str, str]] = {
 JS: dict[str, tuple[str, str]] = {
     "conflict": (
         "{author} guardó la versión {n} mientras usted editaba. {k} de sus cambios tocan las "
-        "mismas palabras: elija cuál conservar en cada uno. Todo lo demás ya está combinado.",
+        "mismas palabras: elija cuál conservar en cada uno. Todo lo demás ya está combinado y "
+        "se guardará con lo que elija.",
         "{author} ha desat la versió {n} mentre editàveu. {k} dels seus canvis toquen les "
-        "mateixes paraules: trieu quin conserveu en cada un. Tota la resta ja està combinada.",
+        "mateixes paraules: trieu quin conserveu en cada un. Tota la resta ja està combinada i "
+        "es desarà amb el que trieu.",
+    ),
+    "choose_first": (
+        "Elija antes qué conservar en los cambios que coinciden.",
+        "Trieu abans què conserveu en els canvis que coincideixen.",
     ),
     "conflict_words": ("Intervención de {who}", "Intervenció de {who}"),
     "conflict_who": (

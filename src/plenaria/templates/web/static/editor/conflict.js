@@ -2,9 +2,9 @@
 // are merged word by word against the version both started from (merge.js). What does
 // not overlap is combined silently; each overlapping change is shown side by side, theirs
 // with its author, and the clerk picks one per change before anything is saved.
-import { state, snapshotBase } from "./model.js";
+import { state, hooks, snapshotBase } from "./model.js";
 import { T, root, api, fmt, say, headers, $ } from "./util.js";
-import { renderAll, renderSpeakers, speakerLabel } from "./render.js";
+import { renderAll, renderSpeakers, speakerLabel, ivElement } from "./render.js";
 import { mergeTranscripts } from "./merge.js";
 import { save, saver, getJSON } from "./save.js";
 
@@ -39,11 +39,21 @@ async function fetchAndMerge(info) {
   resolveWith();
 }
 
+// Merged once: what does not overlap is shown at once (with this page's side of each
+// overlap, marked); the clerk's choices then build the version that is saved.
 function resolveWith() {
   const { latest, base, author } = pending;
-  const m = mergeTranscripts(base, state.doc, latest.transcript);
+  if (!pending.merge) pending.merge = mergeTranscripts(base, state.doc, latest.transcript);
+  const m = pending.merge;
   const open = m.conflicts.filter((c) => !picks.has(keyOf(c)));
-  if (open.length) return show(m.conflicts, latest, author);
+  if (open.length) {
+    adopt(m.build(m.conflicts.map(() => "mine")), latest);
+    for (const c of m.conflicts) {
+      const iv = c.kind === "name" ? null : ivElement(c.id);
+      if (iv) iv.classList.add("in-conflict");
+    }
+    return show(m.conflicts, latest, author);
+  }
   const doc = m.build(m.conflicts.map((c) => picks.get(keyOf(c))));
   const decided = m.conflicts.length;
   adopt(doc, latest);
@@ -145,6 +155,10 @@ function show(conflicts, latest, author) {
 
 export function startConflicts() {
   saver.onConflict = (body) => reconcile(body);
+  hooks.locked = () => {
+    if (pending) say(T.choose_first);
+    return pending !== null;
+  };
   $("conflict-apply").addEventListener("click", () => {
     if (pending) resolveWith(); // merged again with any edit made meanwhile
   });

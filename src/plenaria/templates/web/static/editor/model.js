@@ -16,7 +16,7 @@ export const state = {
   undoStack: [],
   redoStack: [],
 };
-export const hooks = { rerender: () => {}, changed: () => {} };
+export const hooks = { rerender: () => {}, changed: () => {}, locked: () => false };
 
 export function clone(x) {
   return JSON.parse(JSON.stringify(x));
@@ -95,6 +95,7 @@ export function applyRaw(change) {
   return inverse;
 }
 export function apply(change) {
+  if (hooks.locked()) return; // a merge waits for the clerk's choices
   const inverse = applyRaw(change);
   state.undoStack.push({ undo: inverse, redo: change });
   state.redoStack.length = 0;
@@ -102,6 +103,7 @@ export function apply(change) {
   hooks.changed();
 }
 export function undo() {
+  if (hooks.locked()) return;
   const step = state.undoStack.pop();
   if (!step) return;
   step.redo = applyRaw(step.undo);
@@ -110,6 +112,7 @@ export function undo() {
   hooks.changed();
 }
 export function redo() {
+  if (hooks.locked()) return;
   const step = state.redoStack.pop();
   if (!step) return;
   step.undo = applyRaw(step.redo);
