@@ -93,6 +93,7 @@ def test_two_clerks_edit_the_same_word_and_nothing_is_lost(
         timeout=20_000,
     )
     assert a.evaluate("() => window.plenariaEditor.state().parent") == second
+    assert a.locator("#undo").is_disabled()  # undoing A's edits now would undo B's
     a.screenshot(path=str(SHOTS / "conflict-live-update.png"), full_page=False)
     a.context.close()
     b.context.close()

@@ -25,8 +25,15 @@ def test_type_over_a_word_and_split_merge_assign_by_buttons(
     before = items(server, sid)[n]["words"]
     words = page.locator(".iv").nth(n).locator(".w")
 
-    # Escape cancels
+    # while typing over a word, Ctrl+. skips 3 s and Ctrl+, rewinds; Escape cancels
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     words.nth(2).dblclick()
+    page.wait_for_selector("input.word-edit")
+    t0 = page.evaluate("() => document.getElementById('video').currentTime")
+    page.keyboard.press("Control+.")
+    page.wait_for_function(f"() => document.getElementById('video').currentTime > {t0} + 2")
+    page.keyboard.press("Control+,")
+    page.wait_for_function(f"() => document.getElementById('video').currentTime < {t0} + 1")
     page.keyboard.type("nada")
     page.keyboard.press("Escape")
     assert page.locator("input.word-edit").count() == 0
@@ -46,6 +53,14 @@ def test_type_over_a_word_and_split_merge_assign_by_buttons(
     ]
     for k in (0, 2):
         assert (after[k]["start"], after[k]["end"]) == (before[k]["start"], before[k]["end"])
+
+    # the speed control goes from 0.5x to 2x and keeps the pitch
+    page.select_option("#rate", "0.5")
+    rate = page.evaluate(
+        "() => { const v = document.getElementById('video'); "
+        "return [v.playbackRate, v.preservesPitch]; }"
+    )
+    assert rate == [0.5, True]
 
     # split, merge and assign by buttons alone
     count = page.locator(".iv").count()

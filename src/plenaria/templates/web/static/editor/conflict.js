@@ -6,7 +6,7 @@ import { state, hooks, snapshotBase } from "./model.js";
 import { T, root, api, fmt, say, headers, $ } from "./util.js";
 import { renderAll, renderSpeakers, speakerLabel, ivElement } from "./render.js";
 import { mergeTranscripts } from "./merge.js";
-import { save, saver, getJSON } from "./save.js";
+import { save, saver, getJSON, showUndo } from "./save.js";
 
 const panel = $("conflict");
 const picks = new Map(); // conflict key -> "mine" | "theirs", kept while the panel is open
@@ -76,7 +76,7 @@ function adopt(doc, latest) {
   state.orderTouched = doc.interventions.map((x) => x.id).join("\n") === state.baseOrder ? 0 : 1;
   state.undoStack.length = 0;
   state.redoStack.length = 0;
-  $("undo").disabled = $("redo").disabled = true;
+  showUndo();
   renderAll();
   renderSpeakers();
 }

@@ -1,6 +1,6 @@
 // The edits a clerk makes: text, split, merge, who speaks, a speaker's name or person.
 import { state, apply, ivById, speakerById, pendingText, shownText, textChange, splitChange, mergeChange } from "./model.js";
-import { T, ROSTER, say } from "./util.js";
+import { T, ROSTER, say, editBox } from "./util.js";
 import { speakerLabel, focusWord, wordElement, ivElement } from "./render.js";
 import { save } from "./save.js";
 
@@ -59,26 +59,13 @@ export function chooseSpeaker(wordEl) {
   for (const p of ROSTER) sel.append(new Option(T.person + ": " + p.name, "p:" + p.id));
   who.replaceWith(sel);
   sel.focus();
-  let done = false;
   function finish(commit) {
-    if (done) return;
-    done = true;
     sel.replaceWith(who);
     if (commit) setSpeaker(iv, sel.value);
     const w = wordElement(iv.id, wordEl.dataset.n);
     if (w) focusWord(w);
   }
-  sel.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      finish(true);
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      finish(false);
-    }
-  });
-  sel.addEventListener("blur", () => finish(false));
-  return finish;
+  return editBox(sel, finish, false);
 }
 export function setSpeaker(iv, value) {
   const change = { iv: {}, sp: {} };
@@ -116,10 +103,7 @@ export function openEdit(wordEl) {
   for (let k = 0; k < n && k < toks.length; k++) at += toks[k].length + 1;
   area.focus();
   area.setSelectionRange(at, at + (toks[n] || "").length);
-  let done = false;
   function finish(commit) {
-    if (done) return;
-    done = true;
     const value = area.value;
     area.replaceWith(p);
     if (commit) setText(ivById(iv.id), value);
@@ -127,14 +111,5 @@ export function openEdit(wordEl) {
     const w = ws[Math.min(n, ws.length - 1)];
     if (w) focusWord(w, true);
   }
-  area.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey) {
-      e.preventDefault();
-      finish(true);
-    } else if (e.key === "Escape" && !e.ctrlKey) {
-      e.preventDefault();
-      finish(false);
-    }
-  });
-  area.addEventListener("blur", () => finish(true));
+  editBox(area, finish, true);
 }

@@ -8,7 +8,7 @@ import { state, hooks, adoptVersion, dirty, undo, redo } from "./model.js";
 import { T, root, fmt, say, $ } from "./util.js";
 import { view, renderAll, renderSpeakers, rerender, ivElement, focusWord } from "./render.js";
 import { startPlayer, setSource } from "./player.js";
-import { save, saver, getJSON } from "./save.js";
+import { save, saver, getJSON, showUndo } from "./save.js";
 import { startConflicts } from "./conflict.js";
 import { startLive, afterSave } from "./live.js";
 import { startKeys, nextReview } from "./keys.js";
@@ -25,8 +25,7 @@ async function load() {
   say(T.loading);
   const data = await getJSON("/transcript");
   adoptVersion(data.transcript, data.number);
-  state.undoStack.length = 0;
-  state.redoStack.length = 0;
+  showUndo();
   if (data.source_job_id) setSource("/api/v1/jobs/" + encodeURIComponent(data.source_job_id) + "/outputs/proxy");
   renderAll();
   renderSpeakers();
@@ -43,7 +42,8 @@ async function reloadInPlace() {
   const hadFocus = w && document.activeElement === w;
   const data = await getJSON("/transcript");
   if (dirty() || data.number <= state.parent) return;
-  adoptVersion(data.transcript, data.number);
+  adoptVersion(data.transcript, data.number); // the undo of older edits would undo theirs
+  showUndo();
   renderAll();
   renderSpeakers();
   const el = at && ivElement(at.id) && ivElement(at.id).querySelector('.w[data-n="' + at.n + '"]');

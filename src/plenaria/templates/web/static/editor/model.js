@@ -43,8 +43,10 @@ export function withText(iv, words, extra) {
   return Object.assign({}, iv, extra, { words: words, text: words.map((w) => w.text.trim()).join(" ") });
 }
 
-// `doc` becomes the version `number`; nothing is touched.
+// `doc` becomes the version `number`; nothing is touched, nothing to undo.
 export function adoptVersion(doc, number) {
+  state.undoStack.length = 0;
+  state.redoStack.length = 0;
   state.doc = doc;
   state.parent = number;
   state.touched.iv.clear();

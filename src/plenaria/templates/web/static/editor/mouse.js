@@ -2,7 +2,7 @@
 // types over those words in place, Enter keeps, Escape cancels; the buttons beside the
 // keys split, merge, assign and rename at the word last clicked.
 import { state, ivById, shownText } from "./model.js";
-import { T, ROSTER, box, say, $ } from "./util.js";
+import { T, ROSTER, box, say, editBox, $ } from "./util.js";
 import { view, focusWord, setRoving, renderIntervention, speakerLabel, ivElement } from "./render.js";
 import { seekTo } from "./player.js";
 import { split, mergeNext, setText, setSpeaker } from "./edits.js";
@@ -40,26 +40,14 @@ export function typeOver(el) {
   window.getSelection().removeAllRanges();
   input.focus();
   input.select();
-  let done = false;
   function finish(commit) {
-    if (done) return;
-    done = true;
     const now = ivById(iv.id);
     if (commit) setText(now, replaceTokens(shownText(now), from, to, input.value));
     renderIntervention(ivById(iv.id));
     const w = ivElement(iv.id).querySelector('.w[data-n="' + from + '"]');
     if (w) focusWord(w);
   }
-  input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      finish(true);
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      finish(false);
-    }
-  });
-  input.addEventListener("blur", () => finish(true));
+  editBox(input, finish, true);
 }
 
 function atWord() {

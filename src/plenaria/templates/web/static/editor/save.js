@@ -10,9 +10,12 @@ export function later(ms) {
   clearTimeout(saver.timer);
   saver.timer = setTimeout(save, ms);
 }
-hooks.changed = () => {
+export function showUndo() {
   $("undo").disabled = !state.undoStack.length;
   $("redo").disabled = !state.redoStack.length;
+}
+hooks.changed = () => {
+  showUndo();
   say(T.unsaved);
   later(800);
 };

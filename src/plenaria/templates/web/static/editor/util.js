@@ -25,3 +25,24 @@ export function headers(json) {
 export function $(id) {
   return document.getElementById(id);
 }
+// An edit box's keys: Enter keeps (Shift+Enter is a new line), Escape cancels; leaving
+// it keeps or cancels as `blurKeeps` says. `finish(keep)` runs once.
+export function editBox(el, finish, blurKeeps) {
+  let done = false;
+  const once = (keep) => {
+    if (done) return;
+    done = true;
+    finish(keep);
+  };
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      once(true);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      once(false);
+    }
+  });
+  el.addEventListener("blur", () => once(blurKeeps));
+  return once;
+}
