@@ -113,7 +113,7 @@ def test_job_page_editor_and_other_councils(client: TestClient, world: World) ->
     assert client.get(f"/jobs/{job_id}/steps").text.startswith('<ul class="steps"')
     r = client.get(f"/sessions/{sid}/editor")
     assert r.status_code == 200 and 'data-session="' + sid + '"' in r.text
-    assert "Atajos de teclado" in r.text and "/static/web/editor.js" in r.text
+    assert "Atajos de teclado" in r.text and "/static/web/editor/main.js" in r.text
     other_job = world.job(council="b")
     r = client.get(f"/jobs/{other_job}", headers=HTML)
     assert r.status_code == 404 and "<html" in r.text
@@ -134,7 +134,7 @@ def test_clerks_do_not_upload(client: TestClient, world: World) -> None:
 def test_assets_are_served_from_the_package(client: TestClient) -> None:
     for path in (
         "/static/web/app.css",
-        "/static/web/editor.js",
+        "/static/web/editor/main.js",
         "/static/web/sha256-worker.js",
         "/static/web/vendor/htmx/htmx.min.js",
         "/static/web/vendor/tus-js-client/tus.min.js",

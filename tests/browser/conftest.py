@@ -272,6 +272,40 @@ def axe(page: Any) -> list[dict[str, Any]]:
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
+# -- the editor -------------------------------------------------------------------------
+
+
+def open_editor(browser: Any, server: Server, session_id: str, who: str = "clerk") -> Any:
+    page = login(browser, server, who)
+    page.goto(f"/sessions/{session_id}/editor")
+    page.wait_for_selector('#editor[data-ready="1"]', timeout=30_000)
+    return page
+
+
+def wait_saved(page: Any) -> int:
+    page.wait_for_function(
+        "() => window.plenariaEditor.state().dirty === 0 && "
+        "/\\d/.test(document.getElementById('save-status').textContent)",
+        timeout=20_000,
+    )
+    return int(page.evaluate("() => window.plenariaEditor.state().parent"))
+
+
+def latest(server: Server, session_id: str) -> dict[str, Any]:
+    with server.api() as c:
+        return dict(c.get(f"/api/v1/sessions/{session_id}/transcript").json())
+
+
+def words_of(page: Any, n: int) -> list[dict[str, Any]]:
+    return list(
+        page.evaluate(
+            """(n) => Array.from(document.querySelectorAll('.iv')[n].querySelectorAll('.w'))
+                .map(w => ({text: w.textContent, m: +w.dataset.m, d: +w.dataset.d}))""",
+            n,
+        )
+    )
+
+
 @pytest.fixture
 def tmp_file_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="plenaria-web-") as d:

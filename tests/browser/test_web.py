@@ -15,41 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import SHOTS, Server, axe, login, wait_job
+from conftest import SHOTS, Server, axe, latest, login, open_editor, wait_job, wait_saved, words_of
 from plenaria.media.ffmpeg import ffmpeg_binary
 
 pytestmark = pytest.mark.browser
-
-
-def open_editor(browser: Any, server: Server, session_id: str, who: str = "clerk") -> Any:
-    page = login(browser, server, who)
-    page.goto(f"/sessions/{session_id}/editor")
-    page.wait_for_selector('#editor[data-ready="1"]', timeout=30_000)
-    return page
-
-
-def wait_saved(page: Any) -> int:
-    page.wait_for_function(
-        "() => window.plenariaEditor.state().dirty === 0 && "
-        "/\\d/.test(document.getElementById('save-status').textContent)",
-        timeout=20_000,
-    )
-    return int(page.evaluate("() => window.plenariaEditor.state().parent"))
-
-
-def latest(server: Server, session_id: str) -> dict[str, Any]:
-    with server.api() as c:
-        return dict(c.get(f"/api/v1/sessions/{session_id}/transcript").json())
-
-
-def words_of(page: Any, n: int) -> list[dict[str, Any]]:
-    return list(
-        page.evaluate(
-            """(n) => Array.from(document.querySelectorAll('.iv')[n].querySelectorAll('.w'))
-                .map(w => ({text: w.textContent, m: +w.dataset.m, d: +w.dataset.d}))""",
-            n,
-        )
-    )
 
 
 def test_pages_pass_axe_and_are_photographed(
@@ -166,51 +135,6 @@ def test_renaming_a_speaker_reaches_the_docx_and_vtt(
     acta = page.request.get(f"/api/v1/sessions/{sid}/outputs/docx")
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(acta.body())).paragraphs)
     assert "Concejala Ana Ruiz" in text
-
-
-def _edit_intervention(page: Any, n: int, text: str) -> None:
-    page.locator(".iv").nth(n).locator(".w").first.click()
-    page.keyboard.press("Enter")
-    page.locator("textarea.edit").fill(text)
-    page.keyboard.press("Enter")
-
-
-def test_conflicting_saves_are_told_and_nothing_is_lost(
-    browser: Any, server: Server, processed: dict[str, Any]
-) -> None:
-    sid = processed["session_id"]
-    a = open_editor(browser, server, sid, "clerk")
-    b = open_editor(browser, server, sid, "clerk2")
-    n_iv = a.locator(".iv").count()
-    # the same intervention: B is told and chooses; A's version stays in the history
-    _edit_intervention(a, 0, "Texto de la primera persona.")
-    first = wait_saved(a)
-    _edit_intervention(b, 0, "Texto de la segunda persona.")
-    b.wait_for_selector("#conflict:not([hidden])", timeout=20_000)
-    told = b.locator("#conflict-text").text_content() or ""
-    assert server.emails["clerk"] in told and str(first) in told
-    assert "segunda persona" in (b.locator(".iv").nth(0).text_content() or "")
-    b.click("#keep-mine")
-    second = wait_saved(b)
-    assert second == first + 1
-    with server.api() as c:
-        v1 = c.get(f"/api/v1/sessions/{sid}/transcript/versions/{first}").json()
-    assert v1["transcript"]["interventions"][0]["text"] == "Texto de la primera persona."
-    assert latest(server, sid)["transcript"]["interventions"][0]["text"] == (
-        "Texto de la segunda persona."
-    )
-    # different interventions: merged, both kept
-    if n_iv >= 3:
-        a.reload()
-        a.wait_for_selector('#editor[data-ready="1"]')
-        _edit_intervention(a, 1, "Cambio de A en la segunda.")
-        wait_saved(a)
-        _edit_intervention(b, 2, "Cambio de B en la tercera.")
-        b.wait_for_selector("#conflict:not([hidden])")
-        wait_saved(b)
-        items = latest(server, sid)["transcript"]["interventions"]
-        assert items[1]["text"] == "Cambio de A en la segunda."
-        assert items[2]["text"] == "Cambio de B en la tercera."
 
 
 def test_keyboard_alone_review_correct_and_save(

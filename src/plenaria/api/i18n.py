@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from plenaria.api import i18n_editor
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
 
 LANGUAGES = ("es", "ca")
@@ -265,10 +266,7 @@ _JS: tuple[str, ...] = (
     "saved",
     "saving",
     "unsaved",
-    "conflict",
     "merged",
-    "keep_mine",
-    "take_theirs",
     "edit_hint",
     "rename",
     "rename_prompt",
@@ -299,16 +297,10 @@ _JS_STRINGS: dict[str, tuple[str, str]] = {
     "saved": ("Guardado: versión {n}", "Desat: versió {n}"),
     "saving": ("Guardando…", "Desant…"),
     "unsaved": ("Cambios sin guardar", "Canvis sense desar"),
-    "conflict": (
-        "{author} guardó la versión {n} mientras usted editaba. Sus cambios siguen aquí.",
-        "{author} ha desat la versió {n} mentre editàveu. Els vostres canvis continuen aquí.",
-    ),
     "merged": (
         "Se han combinado sus cambios con la versión {n} de {author}.",
         "S'han combinat els vostres canvis amb la versió {n} de {author}.",
     ),
-    "keep_mine": ("Conservar mis cambios", "Conserva els meus canvis"),
-    "take_theirs": ("Descartar los míos", "Descarta els meus"),
     "edit_hint": (
         "Intro guarda el texto, Escape cancela.",
         "Intro desa el text, Escape cancel·la.",
@@ -341,30 +333,6 @@ _JS_STRINGS: dict[str, tuple[str, str]] = {
     "no_changes": ("Sin cambios de texto ni de nombres.", "Sense canvis de text ni de noms."),
 }
 
-SHORTCUTS: tuple[tuple[str, str, str], ...] = (
-    # (keys, es, ca)
-    ("Ctrl+Espacio / k", "Reproducir o pausar", "Reprodueix o atura"),
-    ("p", "Reproducir desde la palabra con el foco", "Reprodueix des de la paraula amb el focus"),
-    ("j", "Atrás 5 segundos", "Enrere 5 segons"),
-    ("← →", "Palabra anterior o siguiente", "Paraula anterior o següent"),
-    ("↑ ↓", "Intervención anterior o siguiente", "Intervenció anterior o següent"),
-    ("Intro / e", "Editar el texto de la intervención", "Edita el text de la intervenció"),
-    ("n", "Siguiente elemento a revisar", "Següent element per revisar"),
-    ("s", "Dividir la intervención en esta palabra", "Divideix la intervenció en aquesta paraula"),
-    ("m", "Unir con la intervención siguiente", "Uneix amb la intervenció següent"),
-    ("r", "Renombrar al interviniente", "Canvia el nom de l'intervinent"),
-    (
-        "i",
-        "Quién habla en esta intervención (interviniente o persona)",
-        "Qui parla en aquesta intervenció (intervinent o persona)",
-    ),
-    ("f", "Buscar y reemplazar", "Cerca i reemplaça"),
-    ("+ / −", "Más o menos velocidad", "Més o menys velocitat"),
-    ("a", "Desplazamiento automático sí/no", "Desplaçament automàtic sí/no"),
-    ("Ctrl+Z / Ctrl+Y", "Deshacer / rehacer", "Desfés / refés"),
-    ("Ctrl+S", "Guardar ahora", "Desa ara"),
-)
-
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
     for value in (query, cookie):
@@ -380,13 +348,13 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 def strings(lang: str) -> dict[str, str]:
     """Every page string in ``lang`` (``es`` or ``ca``)."""
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    return {k: v[n] for k, v in _STRINGS.items()}
+    return {k: v[n] for k, v in (_STRINGS | i18n_editor.PAGE).items()}
 
 
 def js_strings(lang: str) -> dict[str, str]:
     """The strings the scripts show, in ``lang``."""
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    return {k: _JS_STRINGS[k][n] for k in _JS}
+    return {k: _JS_STRINGS[k][n] for k in _JS} | {k: v[n] for k, v in i18n_editor.JS.items()}
 
 
 def _index(lang: str) -> int:
@@ -427,4 +395,4 @@ def format_datetime(value: datetime | None, lang: str) -> str:
 
 def shortcuts(lang: str) -> list[tuple[str, str]]:
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    return [(keys, texts[n]) for keys, *texts in SHORTCUTS]
+    return [(keys, texts[n]) for keys, *texts in i18n_editor.SHORTCUTS]
