@@ -111,14 +111,21 @@
       },
       onError: (err) => {
         const res = err.originalResponse;
-        let detail = String(err.message || err);
+        // tus-js-client's own message is English: without the server's line, say it plainly.
+        let detail = T.upload_network;
         try {
           const body = JSON.parse(res.getBody());
           detail = body.detail || detail;
           if (body.existing && body.existing.url) {
-            // The same recording is already a session of the council: offer it.
+            // The same recording is already a session of the council: offer it (the API's
+            // line names allow_duplicate; the page has a button for that).
             $("existing-link").href = body.existing.url;
             $("upload-existing").hidden = false;
+            status(T.duplicate_found);
+            $("start").disabled = false;
+            $("pause").hidden = $("resume").hidden = true;
+            $("existing-link").focus();
+            return;
           }
         } catch (e) { /* keep the message */ }
         status(T.upload_error + " " + window.plenariaMessage(detail));
