@@ -142,7 +142,7 @@ def live(
         if listen:
             gate, source_url = open_gate(
                 address,
-                on_refused=lambda why: err.print(f"Refused an RTMP push: {why}.", markup=False),
+                on_refused=lambda why: err.print(f"Envío RTMP rechazado: {why}.", markup=False),
             )
         voices = [VoiceProfile.from_dict(p) for p in profiles]
         provisional = Provisional(wav, engines.diarizer, options, voices)

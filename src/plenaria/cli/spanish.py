@@ -137,5 +137,5 @@ def install() -> None:
     Command.get_help_option = help_option  # type: ignore[method-assign]
     for cls in vars(exceptions).values():
         if isinstance(cls, type) and "format_message" in vars(cls):
-            cls.format_message = _translated(cls.format_message)
+            cls.format_message = _translated(vars(cls)["format_message"])  # type: ignore[attr-defined]
     HelpFormatter._plenaria_spanish = True  # type: ignore[attr-defined]
