@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,6 +107,31 @@ def published(server: Server, processed: dict[str, Any]) -> str:
         return urlsplit(str(r.json()["public_url"])).path
 
 
+@contextmanager
+def a_broken_job(server: Server, processed: dict[str, Any]) -> Iterator[str]:
+    """A job of the council whose stored row cannot be read (its ``live`` column is not
+    JSON): its page is the 500 page. Only this row is touched, and only while in use."""
+    from sqlalchemy import text
+
+    from plenaria.db.engine import Database
+    from plenaria.db.models import Job
+
+    database = Database.from_settings(server.settings())
+    with database.transaction() as s:
+        job = Job(council_id=server.council_id, recording_id=processed["recording_id"])
+        job.state = "failed"
+        s.add(job)
+        s.flush()
+        job_id = job.id
+        s.execute(text("UPDATE jobs SET live = '{' WHERE id = :id"), {"id": job_id})
+    try:
+        yield job_id
+    finally:
+        with database.transaction() as s:
+            s.execute(text("DELETE FROM jobs WHERE id = :id"), {"id": job_id})
+        database.dispose()
+
+
 def visitor(browser: Any, server: Server, role: str | None, lang: str) -> Any:
     """A page in a fresh context whose browser asks for ``lang``, logged in as ``role``."""
     context = browser.new_context(
@@ -183,9 +209,12 @@ def test_every_page_speaks_one_language(
             crawl.visit(f"/jobs/{'0' * 32}", 404)
             if role == "clerk":
                 crawl.visit("/upload", 403)  # a manager's page
+                with a_broken_job(server, processed) as job_id:
+                    crawl.visit(f"/jobs/{job_id}", 500)
         page.context.close()
         walked[str(role)] = crawl.seen
         problems.update({f"{role}: {k}": v for k, v in crawl.problems.items()})
+    print(lang, {role: sorted(routes) for role, routes in walked.items()})
     assert problems == {}, problems
     # The crawl reached the pages behind the links, not only the home page.
     assert {"/", "/upload", "/jobs/{id}", "/sessions/{id}/editor"} <= walked["secretary"]
