@@ -258,6 +258,9 @@ def test_a_finished_job_links_its_outputs_and_each_downloads(
     for n, kind in enumerate(kinds):
         with page.expect_download() as got:
             links.nth(n).click()
+        assert (
+            got.value.suggested_filename == f"2026-11-24-ordinaria.{kind.replace('proxy', 'mp4')}"
+        )
         saved = Path(got.value.path())
         assert saved.stat().st_size > 0, kind
         r = page.request.get(hrefs[n])
