@@ -283,12 +283,13 @@ def test_a_pdf_named_mp4_is_refused_before_one_megabyte_is_sent(
     page = upload_page
     fake = tmp_file_dir / "pleno-de-marzo.mp4"
     fake.write_bytes(b"%PDF-1.7\n" + b"% no es un video\n" * (3 * 1024 * 1024 // 17))
-    sent: list[int] = []
+    sent: list[tuple[str, str, int]] = []
 
     def count(request: Any) -> None:
-        if request.method == "PATCH" and "/api/v1/uploads/" in request.url:
-            # The body is a slice of the File: Chromium gives its length in the headers.
-            sent.append(int(request.all_headers().get("content-length", "0")))
+        if "/api/v1/uploads" in request.url:
+            # A body sliced from the File: Chromium gives its length in the headers only.
+            size = int(request.all_headers().get("content-length", "0"))
+            sent.append((request.method, urlsplit(request.url).path, size))
 
     page.on("requestfinished", count)
     page.on("requestfailed", count)
@@ -301,7 +302,9 @@ def test_a_pdf_named_mp4_is_refused_before_one_megabyte_is_sent(
     shown = page.locator("#upload-status").text_content() or ""
     assert "pleno-de-marzo.mp4 es un documento PDF, no una grabación" in shown, shown
     assert problems_in(shown, "es") == [], shown
-    assert 0 < sum(sent) < 1024 * 1024, sent
+    assert 0 < sum(size for *_, size in sent) < 1024 * 1024, sent
+    # Judged by its first bytes before the page hashed it: no upload was even created.
+    assert [(method, path) for method, path, _ in sent] == [("POST", "/api/v1/uploads/check")]
     assert page.locator("#start").is_enabled()
 
 
@@ -328,6 +331,7 @@ def test_a_silent_recording_warns_and_its_second_upload_offers_the_first_session
     assert "No se ha detectado habla" in (warning.text_content() or "")
     # The same file again: the page offers the first session instead of a second one.
     page.goto("/upload")
+    assert page.locator("#upload-existing").is_hidden()  # offered only when there is one
     page.set_input_files("#file", str(silent))
     page.click("#start")
     offer = page.locator("#upload-existing")
