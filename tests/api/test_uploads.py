@@ -590,7 +590,5 @@ def test_first_bytes_are_judged_before_any_upload(client: TestClient) -> None:
     assert reply.status_code == 422, reply.text
     assert "pleno.mp4 es un documento PDF, no una grabación" in reply.json()["detail"]
     assert client.post("/api/v1/uploads/check?filename=a.mp4", content=FTYP).status_code == 204
-    anonymous = client.post(
-        "/api/v1/uploads/check", content=pdf, headers={"Authorization": ""}
-    )
+    anonymous = client.post("/api/v1/uploads/check", content=pdf, headers={"Authorization": ""})
     assert anonymous.status_code == 401
