@@ -580,3 +580,15 @@ def test_openapi_schema_lists_the_routes(client: TestClient) -> None:
     paths = schema["paths"]
     assert {"post"} <= set(paths["/api/v1/uploads/"])
     assert {"head", "get", "patch", "delete"} <= set(paths["/api/v1/uploads/{uuid}"])
+
+
+def test_first_bytes_are_judged_before_any_upload(client: TestClient) -> None:
+    """The upload page asks before it hashes a whole file: a PDF named .mp4 is refused with
+    its upload's line, a recording's first bytes pass, and nothing is stored."""
+    pdf = b"%PDF-1.7\n" + b"1 0 obj << /Type /Page >> endobj\n" * 1000
+    reply = client.post("/api/v1/uploads/check?filename=pleno.mp4", content=pdf)
+    assert reply.status_code == 422, reply.text
+    assert "pleno.mp4 es un documento PDF, no una grabación" in reply.json()["detail"]
+    assert client.post("/api/v1/uploads/check?filename=a.mp4", content=FTYP).status_code == 204
+    anonymous = client.post("/api/v1/uploads/check", content=pdf, headers={"Authorization": ""})
+    assert anonymous.status_code == 401

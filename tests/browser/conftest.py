@@ -123,7 +123,12 @@ def _accounts(srv: Server) -> None:
     with database.transaction() as s:
         council = accounts.create_council(s, "villaejemplo", "Ayuntamiento de Villaejemplo")
         srv.council_id = council.id
-        for who, role in (("secretary", "secretary"), ("clerk", "clerk"), ("clerk2", "clerk")):
+        for who, role in (
+            ("admin", "admin"),
+            ("secretary", "secretary"),
+            ("clerk", "clerk"),
+            ("clerk2", "clerk"),
+        ):
             email = f"{who}@villaejemplo.example.org"
             user = accounts.create_user(s, council, email, PASSWORD, role)
             srv.emails[who] = email

@@ -56,20 +56,23 @@ def test_the_right_key_is_answered_by_the_gate_and_everything_kept_for_ffmpeg() 
 @pytest.mark.parametrize(
     ("messages", "why"),
     [
-        ([CONNECT, rtmp_message(4, 8, 1, b"\xaf\x01" + bytes(100))], "audio before publish"),
-        ([CONNECT, CREATE, rtmp_message(6, 9, 1, bytes(50))], "video before publish"),
-        ([CONNECT, rtmp_message(4, 18, 1, bytes(20))], "data before publish"),
-        ([rtmp_command("connect", 1.0, {"app": "other"})], "connect to app 'other'"),
-        ([CREATE], "createStream before connect"),
-        ([_publish(KEY)], "publish before connect"),
-        ([CONNECT, rtmp_command("play", 4.0, None, KEY)], "the RTMP command 'play'"),
-        ([CONNECT, _publish("WRONG")], "publish with a wrong stream key"),
-        ([CONNECT, _publish(KEY[:-1])], "publish with a wrong stream key"),
-        ([CONNECT, _publish(hash_key(KEY))], "publish with a wrong stream key"),
-        ([CONNECT, b"\x49" + bytes(20)], "starts without a full header"),
+        (
+            [CONNECT, rtmp_message(4, 8, 1, b"\xaf\x01" + bytes(100))],
+            "envió audio antes de publicar",
+        ),
+        ([CONNECT, CREATE, rtmp_message(6, 9, 1, bytes(50))], "envió vídeo antes de publicar"),
+        ([CONNECT, rtmp_message(4, 18, 1, bytes(20))], "envió datos antes de publicar"),
+        ([rtmp_command("connect", 1.0, {"app": "other"})], "la app 'other'"),
+        ([CREATE], "createStream antes de conectar"),
+        ([_publish(KEY)], "publish antes de conectar"),
+        ([CONNECT, rtmp_command("play", 4.0, None, KEY)], "la orden RTMP 'play'"),
+        ([CONNECT, _publish("WRONG")], "publicó con una clave de emisión equivocada"),
+        ([CONNECT, _publish(KEY[:-1])], "publicó con una clave de emisión equivocada"),
+        ([CONNECT, _publish(hash_key(KEY))], "publicó con una clave de emisión equivocada"),
+        ([CONNECT, b"\x49" + bytes(20)], "empieza sin una cabecera completa"),
         (
             [CONNECT, bytes([5, 0, 0, 0, 0x10, 0, 0, 20, 0, 0, 0, 0])],
-            "1048576 bytes before publish",
+            "1048576 bytes antes de publicar",
         ),
     ],
 )
@@ -85,6 +88,6 @@ def test_too_many_bytes_before_publish_are_refused() -> None:
     gate = _gate()
     gate.feed(CONNECT)
     ack = rtmp_message(2, 3, 0, bytes(4))  # a control message: allowed, but not for ever
-    with pytest.raises(Refused, match="bytes before publish"):
+    with pytest.raises(Refused, match="bytes antes de publicar"):
         for _ in range(MAX_BEFORE_PUBLISH_BYTES // len(ack) + 1):
             gate.feed(ack)

@@ -36,7 +36,9 @@ def test_a_push_with_a_wrong_key_is_refused_and_the_right_one_recorded(tmp_path:
         run.wait_stderr("salen por stdout", timeout=120)
         wrong = push(clip, f"{address}/WRONG", timeout=60)
         assert wrong.returncode != 0
-        run.wait_stderr("Refused an RTMP push: 127.0.0.1: publish with a wrong stream key", 30)
+        run.wait_stderr(
+            "Envío RTMP rechazado: 127.0.0.1: publicó con una clave de emisión equivocada", 30
+        )
         assert (out / "push.ts").stat().st_size == 0  # nothing of it was recorded
         prefix = push(clip, f"{address}/s3cret", timeout=60)  # a prefix of the key is no key
         assert prefix.returncode != 0
@@ -47,7 +49,7 @@ def test_a_push_with_a_wrong_key_is_refused_and_the_right_one_recorded(tmp_path:
     finally:
         run.kill()
     assert code == 0, run.stderr
-    assert run.stderr.count("Refused an RTMP push") == 2, run.stderr
+    assert run.stderr.count("Envío RTMP rechazado") == 2, run.stderr
     assert run.lines and all(parse_line(line)[2] for _, line in run.lines)
     cert = json.loads((out / "push.live.json").read_text(encoding="utf-8"))
     assert cert["connections"] == 1
@@ -104,7 +106,7 @@ def test_audio_without_publish_records_nothing_and_locks_nobody_out(tmp_path: Pa
         time.sleep(2.0)  # what ffmpeg would have written by now
         assert recorder.wav.frames == 0 and recorder.original.size == 0, recorder.wav.frames
         assert closed is not None, "the gate kept the connection"
-        assert any("audio before publish" in why for why in gate.refused), gate.refused
+        assert any("envió audio antes de publicar" in why for why in gate.refused), gate.refused
 
         # one that connects and waits, holding the connection, and the council's encoder
         holder = RawRtmpClient(gate.port)
@@ -115,7 +117,7 @@ def test_audio_without_publish_records_nothing_and_locks_nobody_out(tmp_path: Pa
         assert encoder.returncode == 0, encoder.stderr
         held = holder.wait_closed(timeout=10)
         assert held is not None and 2.5 <= held <= 6.0, held  # closed by the publish timeout
-        assert any("no publish within 3 s" in why for why in gate.refused), gate.refused
+        assert any("no publicó en 3 s" in why for why in gate.refused), gate.refused
         thread.join(timeout=30)
         assert not thread.is_alive()
     finally:
@@ -137,11 +139,11 @@ def test_connections_that_never_publish_are_bounded_and_timed_out() -> None:
         time.sleep(0.3)
         extra = RawRtmpClient(gate.port)
         assert extra.wait_closed(timeout=2) is not None  # turned away at once
-        assert any("16 connections are waiting to publish" in why for why in gate.refused)
+        assert any("16 conexiones esperando para publicar" in why for why in gate.refused)
         for client in waiting:
             held = client.wait_closed(timeout=5)
             assert held is not None and 1.5 <= held <= 4.0, held
-        assert sum("no publish within 2 s" in why for why in gate.refused) == MAX_WAITING
+        assert sum("no publicó en 2 s" in why for why in gate.refused) == MAX_WAITING
     finally:
         gate.close()
         for client in waiting:

@@ -145,7 +145,7 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     print(f"\ngap {gap}, {cert['duration_s']} s recorded, {cert['connections']} connections")
     assert 24 <= gap["start_s"] <= 26.5, gap
     assert 9 <= gap["length_s"] <= 14, gap
-    assert f"gap of {gap['length_s']:.1f} s" in run.stderr.replace("\n", " "), run.stderr
+    assert f"un corte de {gap['length_s']:.1f} s" in run.stderr.replace("\n", " "), run.stderr
     # The timeline holds both parts with the gap between them.
     assert 53 <= cert["duration_s"] <= 60, cert
     data = json.loads((out / "cut.json").read_text(encoding="utf-8"))

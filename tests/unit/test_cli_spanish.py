@@ -1,7 +1,7 @@
 """The command line speaks Spanish: every command's help, and the lines a run prints.
 
-Only Typer's own two phrases ("Usage:", the --help option's line) stay English;
-options, metavars, settings, paths and example commands are names, not words.
+Typer's own words too ("Usage:", the --help option's line, the errors of a wrong
+command line); options, metavars, settings, paths and example commands are names, not words.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from plenaria.cli.service import ALL_QUEUES
 ENGLISH = re.compile(
     r"\b(the|and|of|to|is|for|with|from|into|this|that|show|options?|commands?|arguments?|"
     r"default|required|speakers?|upload|job|outputs?|recording|session|file|folder|"
-    r"give|check|use|run|not|cannot|invalid|unknown|missing)\b",
+    r"give|check|use|run|not|cannot|invalid|unknown|missing|usage|such|try|help|got|"
+    r"unexpected|extra|value|did|you|mean|requires|aborted)\b",
     re.I,
 )
-# Typer's own phrases, and names: options, metavars, settings, paths, URLs, commands.
+# Names: options, metavars, settings, paths, URLs, commands.
 NAMES = re.compile(
-    r"Usage:.*|Show this message and exit\.|--?[\w-]+|<\w+>|\{\w+\}|\b[A-Z][A-Z0-9_]{2,}\b|"
+    r"--?[\w-]+|<\w+>|\{\w+\}|\b[A-Z][A-Z0-9_]{2,}\b|"
     r"\S*[/:@]\S*|\b\w+\.\w+\b|plenaria [\w -]+"
 )
 
@@ -65,3 +66,33 @@ def test_an_error_is_one_spanish_line() -> None:
     assert result.exit_code == 2
     assert "Error: No se encuentra la grabación: /no/existe.mp4" in result.output
     assert ENGLISH.search(NAMES.sub(" ", result.output)) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["process", "--wrong"],  # No such option
+        ["process"],  # Missing argument
+        ["admin", "creat-user"],  # No such command. Did you mean
+        ["serve", "--port", "abc"],  # Invalid value for '--port'
+        ["serve", "--port"],  # Option requires an argument
+        ["serve", "sobrante"],  # Got unexpected extra argument
+    ],
+    ids=" ".join,
+)
+def test_a_wrong_command_line_is_told_in_spanish(argv: list[str]) -> None:
+    result = CliRunner().invoke(app, argv, env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "Error" in result.output and "Usage" not in result.output
+    words = {m.group(0) for m in ENGLISH.finditer(NAMES.sub(" ", result.output))}
+    assert sorted(words - _names(argv[:1])) == [], result.output
+
+
+def test_typer_s_unknown_lines_are_kept() -> None:
+    from plenaria.cli.spanish import spanish
+
+    assert spanish("No such option: --x") == "No existe la opción --x."
+    assert spanish("Invalid value for '-n': Value 'a' is not a valid int.") == (
+        "Valor no válido para '-n': 'a' no es un número entero."
+    )
+    assert spanish("Algo que no conoce.") == "Algo que no conoce."

@@ -244,6 +244,24 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Un servei necessari no respon. Torneu-ho a provar d'aquí a uns minuts.",
     ),
     "back_home": ("Volver a las sesiones", "Torna a les sessions"),
+    # --- Issue 17, one language per screen: job titles, the live hint, upload refusals ---
+    "job_of_session": ("Sesión {kind} del {date}", "Sessió {kind} {of_date}"),
+    "job_of_file": ("Proceso de «{name}»", "Procés de «{name}»"),
+    "job_created": ("Creado el {when}", "Creat el {when}"),
+    "output_pdf": ("Acta (PDF)", "Acta (PDF)"),
+    "duplicate_found": (
+        "Esta grabación ya se subió y tiene su sesión: ábrala, o súbala otra vez si de verdad "
+        "quiere procesarla de nuevo.",
+        "Aquest enregistrament ja es va pujar i té la seva sessió: obriu-la, o torneu-lo a pujar "
+        "si de debò el voleu tornar a processar.",
+    ),
+    "upload_network": (
+        "No se pudo hablar con el servidor. Compruebe la conexión y pulse otra vez «Subir y "
+        "procesar»: la subida sigue donde se quedó.",
+        "No s'ha pogut parlar amb el servidor. Comproveu la connexió i torneu a prémer «Puja i "
+        "processa»: la pujada continua on s'havia quedat.",
+    ),
+    # --- end of issue 17's block ---
 }
 # settings pages (council, roster, users, tokens, a session's data): plenaria.api.i18n_settings
 _STRINGS.update(SETTINGS_STRINGS)
@@ -345,10 +363,18 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return DEFAULT
 
 
+class Catalogue(dict[str, str]):
+    """A page's strings: a key missing from the catalogue shows as itself, as gettext shows
+    an untranslated message id, so that the pages' test finds it (a blank hides it)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
 def strings(lang: str) -> dict[str, str]:
     """Every page string in ``lang`` (``es`` or ``ca``)."""
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    return {k: v[n] for k, v in (_STRINGS | i18n_editor.PAGE).items()}
+    return Catalogue({k: v[n] for k, v in (_STRINGS | i18n_editor.PAGE).items()})
 
 
 def js_strings(lang: str) -> dict[str, str]:
@@ -391,6 +417,15 @@ def format_datetime(value: datetime | None, lang: str) -> str:
     if value is None:
         return ""
     return f"{format_date(value.date(), lang)}, {value:%H:%M}"
+
+
+def session_title(kind: str, day: date | None, lang: str) -> str:
+    """A session by its type and date: "Sesión ordinaria del 24 de noviembre de 2026";
+    "Sessió ordinària de l'1 d'abril de 2026" (Catalan elides before a vowel sound)."""
+    label = session_type_label(kind or "ordinaria", lang).lower()
+    when = format_date(day, lang)
+    of_date = ("de l'" if when.split(" ")[0] in ("1", "11") else "del ") + when
+    return _STRINGS["job_of_session"][_index(lang)].format(kind=label, date=when, of_date=of_date)
 
 
 def shortcuts(lang: str) -> list[tuple[str, str]]:

@@ -12,7 +12,9 @@ with its default storage, under a file lock). Around it, this module:
   ``Upload-Offset`` present and within the declared length, and trims any bytes
   a failed PATCH left past the recorded offset (tuspyserver writes them);
 - judges the first bytes as soon as they arrive (magic bytes): a PDF named
-  ``.mp4`` is refused (422) at its first PATCH, not after gigabytes;
+  ``.mp4`` is refused (422) at its first PATCH, not after gigabytes; ``POST
+  <prefix>/check`` judges them the same way before any upload (the web page asks
+  it before hashing a whole file);
 - validates the complete upload (SHA-256, magic bytes, probe); a refused upload
   is deleted and its reason kept, so the final PATCH and any later HEAD or GET
   answer the same 4xx;
@@ -29,6 +31,7 @@ import base64
 import inspect
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -209,6 +212,23 @@ def uploads_router(
             "recording": accepted.recording.to_dict() if accepted else None,
         }
 
+    @router.post("/check", status_code=204, summary="Judge a file's first bytes before its upload")
+    async def check_first_bytes(
+        request: Request, _council_id: Council, filename: str = ""
+    ) -> Response:
+        """The upload page sends a file's first bytes (only HEAD_BYTES are read) before it
+        hashes the whole file: what its upload's first PATCH would refuse (422, the same line)
+        is refused in a second, whatever the file's size."""
+        head = bytearray()
+        async for chunk in request.stream():
+            head += chunk
+            if len(head) >= HEAD_BYTES:
+                break
+        refused = await run_in_threadpool(_judge, bytes(head[:HEAD_BYTES]), filename or "archivo")
+        if refused is not None:
+            raise HTTPException(refused.status, refused.detail)
+        return Response(status_code=204)
+
     @router.options("/", status_code=204, summary="tus capabilities")
     async def tus_options(_council_id: Council) -> Response:
         return Response(
@@ -323,6 +343,14 @@ def _check_head(store: UploadStore, upload_id: str, owner: str) -> UploadRefused
     if refusal is not None:
         store.refuse(upload_id, owner, refusal)
     return refusal
+
+
+def _judge(head: bytes, filename: str) -> UploadRefused | None:
+    """:func:`check_head` on bytes (written to a temporary file, as an upload's are)."""
+    with tempfile.TemporaryDirectory(prefix="plenaria-head-") as folder:
+        path = Path(folder) / "head"
+        path.write_bytes(head)
+        return check_head(path, Path(filename).name or "archivo") if head else None
 
 
 def _check_patch(store: UploadStore, request: Request, upload_id: str, max_bytes: int) -> int:

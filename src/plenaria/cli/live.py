@@ -19,6 +19,7 @@ import typer
 
 from plenaria.cli import options as opt
 from plenaria.cli.errors import err, reported_errors, setup_logging
+from plenaria.cli.process import OUTPUT_NAMES
 
 INTERRUPTED_HINT = "Se abandonó la sesión al terminar; el original se guarda en --out."
 
@@ -142,7 +143,7 @@ def live(
         if listen:
             gate, source_url = open_gate(
                 address,
-                on_refused=lambda why: err.print(f"Refused an RTMP push: {why}.", markup=False),
+                on_refused=lambda why: err.print(f"Envío RTMP rechazado: {why}.", markup=False),
             )
         voices = [VoiceProfile.from_dict(p) for p in profiles]
         provisional = Provisional(wav, engines.diarizer, options, voices)
@@ -194,7 +195,7 @@ def live(
         )
         cert = result.certificate
         for kind, path in result.outputs.items():
-            err.print(f"{kind:<12} {path}")
+            err.print(f"{OUTPUT_NAMES.get(kind, kind)}: {path}")
         err.print(
             f"Retardo de los fragmentos: mediana {cert['lag_median_s']} s, máximo "
             f"{cert['lag_max_s']} s; {len(result.transcript.interventions)} intervenciones, "

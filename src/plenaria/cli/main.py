@@ -7,20 +7,10 @@ input); nothing prints a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import typer
-import typer.rich_utils as rich_help
 
-from plenaria.cli import admin, live, process, service, submit, voices
+from plenaria.cli import admin, live, process, service, spanish, submit, voices
 
-# The help screens' own words in Spanish (Typer reads them when it prints).
-rich_help.ARGUMENTS_PANEL_TITLE = "Argumentos"
-rich_help.OPTIONS_PANEL_TITLE = "Opciones"
-rich_help.COMMANDS_PANEL_TITLE = "Órdenes"
-rich_help.ERRORS_PANEL_TITLE = "Error"
-rich_help.DEFAULT_STRING = "[por defecto: {}]"
-rich_help.ENVVAR_STRING = "[variable de entorno: {}]"
-rich_help.REQUIRED_LONG_STRING = "[obligatorio]"
-rich_help.DEPRECATED_STRING = "(obsoleto) "
-rich_help.ABORTED_TEXT = "Cancelado."
+spanish.install()  # Typer's own words (Usage:, --help, its errors) in Spanish
 
 app = typer.Typer(
     add_completion=False,

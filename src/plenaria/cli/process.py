@@ -127,20 +127,23 @@ def process(
         _summary(result, time.perf_counter() - started)
 
 
+# The outputs by their names for a person (the run's summary, `plenaria live`'s last lines).
+OUTPUT_NAMES = {
+    "json": "Transcripción (JSON)",
+    "vtt": "Subtítulos (WebVTT)",
+    "srt": "Subtítulos (SRT)",
+    "docx": "Borrador de acta (DOCX)",
+    "proxy": "Vídeo para la web (MP4)",
+}
+
+
 def _summary(result: Any, elapsed_s: float) -> None:
     t = result.transcript
     table = Table(title="Plenaria: resultados", show_header=True)
     table.add_column("resultado")
     table.add_column("archivo")
-    names = {
-        "json": "Transcripción (JSON)",
-        "vtt": "Subtítulos (WebVTT)",
-        "srt": "Subtítulos (SRT)",
-        "docx": "Borrador de acta (DOCX)",
-        "proxy": "Vídeo para la web (MP4)",
-    }
     for key, path in result.outputs.items():
-        table.add_row(names.get(key, key), str(path))
+        table.add_row(OUTPUT_NAMES.get(key, key), str(path))
     out.print(table)
     out.print(
         f"{len(t.interventions)} intervenciones, {len(t.speakers)} intervinientes, "

@@ -65,6 +65,10 @@ WINDOW_BYTES = 2_500_000
 STREAM_ID = 1
 
 
+# The kinds of RTMP message in a refusal (printed on `plenaria live` stderr, in Spanish).
+_MEDIA_ES = {"audio": "audio", "video": "vídeo", "data": "datos"}
+
+
 class Refused(Exception):
     """The client is not allowed to publish (wrong app or key, media first, not RTMP)."""
 
@@ -143,7 +147,7 @@ class PrePublish:
             raise Refused(str(e)) from e
         # After the messages: a refusal names the first one that may not come before publish.
         if not self.accepted and self._total > MAX_BEFORE_PUBLISH_BYTES:
-            raise Refused(f"more than {MAX_BEFORE_PUBLISH_BYTES} bytes before publish")
+            raise Refused(f"más de {MAX_BEFORE_PUBLISH_BYTES} bytes antes de publicar")
         return bytes(out)
 
     def _handshake(self, data: bytes, out: bytearray) -> bytes:
@@ -151,7 +155,7 @@ class PrePublish:
         before = len(self._hello)
         self._hello += data
         if before == 0 and self._hello[0] != RTMP_VERSION:
-            raise Refused("not an RTMP handshake")
+            raise Refused("no empieza con el saludo (handshake) de RTMP")
         if before < 1 + HANDSHAKE_SIZE <= len(self._hello):
             c1 = bytes(self._hello[1 : 1 + HANDSHAKE_SIZE])
             out += bytes([RTMP_VERSION]) + handshake_packet() + c1  # S0, S1, S2 = C1 echoed
@@ -167,24 +171,24 @@ class PrePublish:
         if msg.type_id in CONTROL_TYPES:
             return b""
         if msg.type_id in MEDIA_NAMES:
-            raise Refused(f"{MEDIA_NAMES[msg.type_id]} before publish")
+            raise Refused(f"envió {_MEDIA_ES[MEDIA_NAMES[msg.type_id]]} antes de publicar")
         if msg.type_id not in (AMF0_COMMAND, AMF3_COMMAND):
-            raise Refused(f"an RTMP message of type {msg.type_id} before publish")
+            raise Refused(f"un mensaje RTMP de tipo {msg.type_id} antes de publicar")
         payload = msg.payload[1:] if msg.type_id == AMF3_COMMAND else msg.payload
         values = amf0_values(payload, limit=5)
         if not values or not isinstance(values[0], str):
-            raise Refused("an unreadable RTMP command")
+            raise Refused("una orden RTMP ilegible")
         name = values[0]
         txn = values[1] if len(values) > 1 and isinstance(values[1], float) else 0.0
         if name == "connect":
             obj = values[2] if len(values) > 2 and isinstance(values[2], dict) else {}
             app = str(obj.get("app", "")).strip("/")
             if app != self.app:
-                raise Refused(f"connect to app {app!r}")
+                raise Refused(f"se conectó a la app {app!r}, que no es la de la sesión")
             self.connected = True
             return _connected(txn)
         if not self.connected:
-            raise Refused(f"{name} before connect")
+            raise Refused(f"{name} antes de conectar")
         if name in ("releaseStream", "FCPublish"):
             return command(3, 0, "_result", txn, None, None)
         if name == "createStream":
@@ -193,7 +197,7 @@ class PrePublish:
             stream = str(values[3]) if len(values) > 3 else ""
             key = stream.split("?", 1)[0]
             if not hmac.compare_digest(hash_key(key), self.key_sha256):
-                raise Refused("publish with a wrong stream key")
+                raise Refused("publicó con una clave de emisión equivocada")
             self.accepted = True
             begin = message(2, USER_CONTROL, 0, struct.pack(">HI", 0, msg.stream_id))
             status = {
@@ -204,7 +208,7 @@ class PrePublish:
             return begin + command(5, msg.stream_id, "onStatus", 0.0, None, status)
         if name in ("_checkbw", "getStreamLength"):
             return b""
-        raise Refused(f"the RTMP command {name!r} before publish")
+        raise Refused(f"la orden RTMP {name!r} antes de publicar")
 
 
 def _connected(txn: float) -> bytes:
@@ -247,7 +251,7 @@ class RtmpGate(Listener):
     def handle(self, client: socket.socket, peer: Any) -> None:
         who = str(peer[0])
         if not self._waiting.acquire(blocking=False):
-            self._refuse(client, f"{who}: {MAX_WAITING} connections are waiting to publish")
+            self._refuse(client, f"{who}: ya hay {MAX_WAITING} conexiones esperando para publicar")
             return
         try:
             replay = self._until_publish(client)
@@ -260,7 +264,7 @@ class RtmpGate(Listener):
         finally:
             self._waiting.release()
         if not self._busy.acquire(blocking=False):
-            self._refuse(client, f"{who}: another encoder is already publishing")
+            self._refuse(client, f"{who}: otro codificador ya está publicando")
             return
         try:
             log.info("RTMP push accepted from %s", who)
@@ -275,14 +279,14 @@ class RtmpGate(Listener):
         while not session.accepted:
             left = deadline - time.monotonic()
             if left <= 0 or self._closed.is_set():
-                raise Refused(f"no publish within {self.publish_timeout_s:g} s")
+                raise Refused(f"no publicó en {self.publish_timeout_s:g} s")
             client.settimeout(min(left, 0.5))
             try:
                 data = client.recv(65536)
             except TimeoutError:
                 continue
             if not data:
-                raise Refused("closed before publishing")
+                raise Refused("cerró la conexión antes de publicar")
             answer = session.feed(data)
             if answer:
                 client.sendall(answer)
@@ -291,7 +295,7 @@ class RtmpGate(Listener):
     def _relay(self, client: socket.socket, who: str, replay: bytes) -> None:
         backend = _connect_backend(self.backend_port, self._closed)
         if backend is None:
-            self._refuse(client, f"{who}: the recorder is not ready")
+            self._refuse(client, f"{who}: la grabación no está lista para recibir")
             return
         drain = threading.Thread(target=_drain, args=(backend, client), daemon=True)
         try:

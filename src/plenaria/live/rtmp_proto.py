@@ -123,7 +123,7 @@ class ChunkReader:
         cs = self._streams.get(csid)
         if cs is None:
             if fmt != 0:
-                raise ProtocolError(f"chunk stream {csid} starts without a full header")
+                raise ProtocolError(f"el flujo de trozos {csid} empieza sin una cabecera completa")
             cs = self._streams[csid] = _ChunkStream()
         extended = cs.extended
         if fmt <= 2:
@@ -133,12 +133,12 @@ class ChunkReader:
             length = int.from_bytes(buf[pos + 3 : pos + 6], "big")
             type_id = buf[pos + 6]
             if length > MAX_MESSAGE_BYTES:
-                raise ProtocolError(f"an RTMP message of {length} bytes before publish")
+                raise ProtocolError(f"un mensaje RTMP de {length} bytes antes de publicar")
         if fmt == 0:
             stream_id = int.from_bytes(buf[pos + 7 : pos + 11], "little")
         pos += header + (4 if extended else 0)
         if cs.data and fmt != 3:
-            raise ProtocolError("a new message header in the middle of a message")
+            raise ProtocolError("una cabecera de mensaje nueva en medio de otro mensaje")
         need = min(self.chunk_size, length - len(cs.data))
         if len(buf) < pos + need:
             return None

@@ -277,7 +277,7 @@ class LiveSession:
         try:
             self._follow(thread)
         except KeyboardInterrupt:
-            self.notify("Stopping: finishing what was recorded (Ctrl-C again to abandon).")
+            self.notify("Parando: se termina lo grabado (Ctrl-C otra vez para abandonar).")
             self.recorder.stop()
             self._follow(thread)
         thread.join()
@@ -328,12 +328,12 @@ class LiveSession:
                 now = self.vad.samples / SAMPLE_RATE
                 if now > self._chunk_start + 0.05:
                     self._close(now, time.monotonic())
-                self.notify(f"Stream dropped at {hms(cast(float, value))}; reconnecting.")
+                self.notify(f"La emisión se cortó a los {hms(cast(float, value))}; reconectando.")
             elif kind == "gap":
                 gap = cast(Gap, value)
                 self.notify(
-                    f"Stream back: gap of {gap.length_s:.1f} s from {hms(gap.start_s)} "
-                    "(recorded as silence, reported in the outputs)."
+                    f"La emisión ha vuelto: un corte de {gap.length_s:.1f} s desde "
+                    f"{hms(gap.start_s)} (grabado como silencio y anotado en los resultados)."
                 )
 
     def _drain(self) -> None:

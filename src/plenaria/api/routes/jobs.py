@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,7 +29,7 @@ from plenaria.db import civic
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
 from plenaria.db.job_spec import freeze_spec
-from plenaria.db.models import JOB_FINAL_STATES, Job, Recording
+from plenaria.db.models import JOB_FINAL_STATES, Job, PlenarySession, Recording
 from plenaria.errors import ConflictError, InputError, NotFoundError, state_name
 from plenaria.workers.job_errors import QUEUE_FAILED
 
@@ -281,17 +282,26 @@ def router() -> APIRouter:
                 "Espere a que termine o reinténtelo.",
             )
         path, found = stored_file(request.app.state.storage_path, output.storage_key)
+        stem = _file_stem(db, job_id)
         db.close()  # no transaction held open while the file is sent
         media_type, ext = MEDIA_TYPES[kind]
         return StoredFileResponse(
             path,
             media_type=media_type,
-            filename=f"{job_id}.{ext}",
+            filename=f"{stem}.{ext}",
             stat_result=found,
             content_disposition_type="inline" if kind == "proxy" else "attachment",
         )
 
     return api
+
+
+def _file_stem(db: Any, job_id: str) -> str:
+    """A download's name: its session's slug ("2026-11-24-ordinaria.docx"), else the job's id."""
+    job = db.get(Job, job_id)
+    plenary = db.get(PlenarySession, job.session_id) if job and job.session_id else None
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", plenary.slug if plenary else "").strip("-.")
+    return stem or job_id
 
 
 def live_chunks(storage_root: Path, job_id: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ is escaped (Jinja2 autoescape; the scripts set ``textContent``).
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -35,7 +36,7 @@ from plenaria.db import accounts as repo
 from plenaria.db import civic
 from plenaria.db import jobs as job_repo
 from plenaria.db.engine import Database
-from plenaria.db.models import Job, PlenarySession, User
+from plenaria.db.models import Job, PlenarySession, Recording, User
 from plenaria.errors import (
     AuthenticationError,
     PermissionDeniedError,
@@ -254,10 +255,12 @@ def router(pages: Pages | None = None) -> APIRouter:
         with database(request).session() as db:
             principal = _principal(request, db)
             job = job_repo.get_job_for_council(db, principal.user.council_id, job_id)
+            plenary = db.get(PlenarySession, job.session_id) if job.session_id else None
             context = {
                 "job": job,
+                "title": _job_title(db, job, plenary, pages.lang(request)),
                 "steps": _steps(db, job),
-                "plenary": db.get(PlenarySession, job.session_id) if job.session_id else None,
+                "plenary": plenary,
                 "can_retry": principal.user.role in ("admin", "secretary"),
                 "live_pieces": _live_pieces(request, job),
                 "live_url": mask_url(str((job.live or {}).get("url", ""))),
@@ -311,6 +314,19 @@ def _end_web_session(database: Database, request: Request, csrf: str | None) -> 
             repo.close_web_session(db, principal.session_secret)
             repo.audit(db, user.council_id, user.id, "auth.logout", "user", user.id)
             db.commit()
+
+
+def _job_title(db: Any, job: Job, plenary: PlenarySession | None, lang: str) -> str:
+    """A job's page is named by its session (type and date), else by its recording's file."""
+    if plenary is not None:
+        try:
+            day = date.fromisoformat(plenary.date)
+        except ValueError:
+            return plenary.slug or plenary.id
+        return web_i18n.session_title(plenary.session_type, day, lang)
+    recording = db.get(Recording, job.recording_id)
+    name = recording.file_name if recording is not None else job.id
+    return web_i18n.strings(lang)["job_of_file"].format(name=name)
 
 
 def _user_label(user: User) -> str:

@@ -45,6 +45,7 @@
       }));
     }
     $("job-warnings").hidden = !warnings.length;
+    $("live-status").hidden = !(job.state === "queued" || job.state === "running");
     const retry = $("retry");
     if (retry) retry.hidden = !(job.state === "failed" || job.state === "cancelled");
     const link = $("editor-link");

@@ -67,6 +67,17 @@
     });
   }
 
+  // The first bytes judged before the whole file is hashed: a file that is no recording
+  // (a PDF named .mp4) is refused at once, with the line its upload would get.
+  async function checkHead(file) {
+    const r = await fetch("/api/v1/uploads/check?filename=" + encodeURIComponent(file.name), {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": csrf },
+      body: file.slice(0, 4096),
+    });
+    if (r.status === 422) throw new Error((await r.json()).detail);
+  }
+
   async function createJob(uploadUrl) {
     const uploadId = uploadUrl.replace(/\/+$/, "").split("/").pop();
     status(T.upload_done);
@@ -111,14 +122,21 @@
       },
       onError: (err) => {
         const res = err.originalResponse;
-        let detail = String(err.message || err);
+        // tus-js-client's own message is English: without the server's line, say it plainly.
+        let detail = T.upload_network;
         try {
           const body = JSON.parse(res.getBody());
           detail = body.detail || detail;
           if (body.existing && body.existing.url) {
-            // The same recording is already a session of the council: offer it.
+            // The same recording is already a session of the council: offer it (the API's
+            // line names allow_duplicate; the page has a button for that).
             $("existing-link").href = body.existing.url;
             $("upload-existing").hidden = false;
+            status(T.duplicate_found);
+            $("start").disabled = false;
+            $("pause").hidden = $("resume").hidden = true;
+            $("existing-link").focus();
+            return;
           }
         } catch (e) { /* keep the message */ }
         status(T.upload_error + " " + window.plenariaMessage(detail));
@@ -136,6 +154,7 @@
     });
     // The SHA-256 is kept per file, so that a resumed upload is not hashed again,
     // and is always in the metadata: if the server lost the upload, tus creates it anew.
+    await checkHead(file);
     const hashKey = "plenaria-sha256:" + [file.name, file.size, file.lastModified].join(":");
     let digest = localStorage.getItem(hashKey);
     const previous = await upload.findPreviousUploads();
