@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 RECORDING ?=
 SESSION   ?=
 OUT       ?=
+# make test runs the suite on this many processes (pytest-xdist; groups in tests/conftest.py).
+TEST_PROCESSES ?= 2
 SAMPLE := samples/pleno-ejemplo
 
 .PHONY: run test lint typecheck bench system-deps clean
@@ -54,7 +56,7 @@ endif
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
