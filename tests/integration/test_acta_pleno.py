@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 
 # Said by the voices the bundled model hears best: the secretary reads times and votes.
 SCRIPT = (
-    (SECRETARIO, "Siendo las once, se abre la sesión."),
+    (SECRETARIO, "Siendo las nueve, se abre la sesión."),
     (SECRETARIO, "Asisten cuatro concejales. Excusa su asistencia la concejala Ana Ruiz."),
     (ALCALDESA, "Pasamos al punto primero del orden del día. Aprobación del acta anterior."),
     (CONCEJAL, "No hay observaciones al acta."),
@@ -39,7 +39,7 @@ SCRIPT = (
     (SECRETARIO, "Votos a favor, tres. Votos en contra, uno. Abstenciones, ninguna."),
     (SECRETARIO, "Queda aprobada."),
     (ALCALDESA, "Gracias a todos."),
-    (SECRETARIO, "Se levanta la sesión a las once y cuarto."),
+    (SECRETARIO, "Se levanta la sesión a las nueve y media."),
 )
 ROSTER = Roster(
     (
@@ -106,9 +106,11 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
     assert second.vote is not None, heard
     assert (second.vote.for_, second.vote.against, second.vote.abstentions) == (3, 1, 0), heard
     assert second.vote.result == "approved" and second.vote.checked, second.vote.issues
-    # The end time is said last, but the bundled model hears espeak's "once y cuarto" as
-    # "sonente igualto": only the start time is asserted here (the unit tests read both).
-    assert acta.start_time == "11:00", heard
+    # Times the bundled model hears from this espeak voice: its int8 kernels differ by CPU,
+    # and on an AMD EPYC "las once" came out "la sonce" and "once y cuarto" "sonente
+    # igualto"; "nueve" and "nueve y media" came out right (the unit tests read other forms).
+    assert acta.start_time == "09:00", heard
+    assert acta.end_time == "09:30", heard
     assert acta.attendance.excused == ("Ana Ruiz",), heard
     assert acta.attendance.count_present == 4
     # Without voice profiles no speaker is named, so the secretary's presence is for the clerk.

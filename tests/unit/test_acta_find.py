@@ -84,6 +84,9 @@ def test_no_vote_words_means_no_vote_on_any_item() -> None:
         ("Se levanta la sesión siendo las trece horas.", None, "13:00"),
         ("S'aixeca la sessió a les dotze.", None, "12:00"),
         ("Les votacions seran a les dotze.", None, None),
+        ("Haciendo las nueve, se abre la sesión.", "09:00", None),  # "Siendo", misheard
+        ("A las diez se abre la sesión.", "10:00", None),
+        ("Votaremos a las doce. Se abre la sesión.", None, None),  # another sentence
         ("Siendo las 10:05 se abre la sesión. Se levanta la sesión a las 11:40.", "10:05", "11:40"),
     ],
 )

@@ -48,6 +48,11 @@ _END_WORDS = frozenset(
 )  # fmt: skip
 
 
+# "Siendo las nueve, se abre la sesión" is also heard "Haciendo las nueve, se abre la sesión":
+# a start word this close after the time, in its sentence, marks it too.
+_AFTER_TOKENS = 5
+
+
 class ActaOptions(BaseModel):
     """How the acta's facts are looked for in the transcript."""
 
@@ -91,9 +96,21 @@ def find_times(tokens: Sequence[Token], context_tokens: int = 10) -> tuple[str |
         before = {t.text for t in tokens[max(0, i - context_tokens) : i]}
         if before & _END_WORDS:
             end = clock[0]
-        elif before & _START_WORDS and start is None:
+        elif start is None and (before | _said_after(tokens, i + clock[1])) & _START_WORDS:
             start = clock[0]
     return start, end
+
+
+def _said_after(tokens: Sequence[Token], last: int, limit: int = _AFTER_TOKENS) -> set[str]:
+    """The words of the same sentence right after a time whose last token is ``tokens[last]``:
+    "a las nueve, se abre la sesión"."""
+    words: set[str] = set()
+    for tok in tokens[last : last + 1 + limit]:
+        if tok is not tokens[last]:
+            words.add(tok.text)
+        if tok.punct in (".", "?", "!", ";"):
+            break
+    return words
 
 
 def find_acta(
