@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from plenaria.api.schemas import InterventionChange, SpeakerChange, TranscriptPatch
+from plenaria.api.schemas import TranscriptPatch
 from plenaria.assembly.acta import with_acta
+from plenaria.assembly.edits import intervention_diffs, speaker_diffs
 from plenaria.assembly.realign import realign, tokens
 from plenaria.db import civic
 from plenaria.domain import Intervention, Segment, Speaker, Transcript, Word
@@ -153,39 +154,17 @@ def recomputed(content: dict[str, Any]) -> dict[str, Any]:
     return with_acta(transcript).to_dict()
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    def items(d: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
-        if d is None:
-            return {}
-        return {
-            str(i["id"]): (" ".join(str(w["text"]) for w in i["words"]), str(i["speaker"]))
-            for i in d["interventions"]
-        }
-
-    def names(d: dict[str, Any] | None) -> dict[str, str | None]:
-        if d is None:
-            return {}
-        return {str(s["id"]): s.get("name") for s in d["speakers"]}
-
-    old, new = items(before), items(after)
-    changes = [
-        InterventionChange(
-            id=k,
-            before=old[k][0] if k in old else None,
-            after=new[k][0] if k in new else None,
-            speaker_before=old[k][1] if k in old else None,
-            speaker_after=new[k][1] if k in new else None,
-        )
-        for k in dict.fromkeys([*old, *new])
-        if old.get(k) != new.get(k)
-    ]
-    old_names, new_names = names(before), names(after)
-    renames = [
-        SpeakerChange(id=k, before=old_names.get(k), after=new_names.get(k))
-        for k in dict.fromkeys([*old_names, *new_names])
-        if old_names.get(k) != new_names.get(k)
-    ]
-    return changes, renames
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What changed from ``before`` to ``after``: interventions (with their word runs) and
+    speakers, by name (:mod:`plenaria.assembly.edits`)."""
+    old = Transcript.from_dict(before) if before is not None else None
+    new = Transcript.from_dict(after)
+    return (
+        [d.to_dict() for d in intervention_diffs(old, new)],
+        [d.to_dict() for d in speaker_diffs(old, new)],
+    )
 
 
 def patched(
