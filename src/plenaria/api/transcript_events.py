@@ -96,7 +96,7 @@ class _Stream:
                 "number": row.number,
                 "author": author_name(db, row.author_id),
                 "author_id": row.author_id,
-                "saved_at": row.created_at.isoformat(),
+                "saved_at": row.created_at.isoformat().replace("+00:00", "Z"),  # as the API
                 "changed": list(changed_ids(before, after)),
             }
             out.append(json.dumps(data, ensure_ascii=False))

@@ -72,8 +72,8 @@ def save_version(
             return current
         if collapsing and author is not None:
             replaced = _collapsible(session, plenary, author, current, collapse_window_s)
-        undone = replaced is not None and replaced.parent_number is not None
-        if undone and get_version(session, plenary, replaced.parent_number).content == content:
+        base = replaced.parent_number if replaced is not None else None
+        if base is not None and get_version(session, plenary, base).content == content:
             replaced = None  # an undo back to the parent: a version of its own
     version = TranscriptVersion(
         council_id=plenary.council_id,
