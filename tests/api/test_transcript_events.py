@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
+from test_transcripts import processed_session, url
 
 from conftest import World
-from test_transcripts import processed_session, url
 
 TIMEOUT_S = float(os.environ.get("T", 60.0))
 Event = tuple[str, dict[str, Any]]
