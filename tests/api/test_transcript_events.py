@@ -7,7 +7,6 @@ generous timeout, never a fixed sleep, so a slow, loaded machine only waits long
 from __future__ import annotations
 
 import json
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from test_transcripts import processed_session, url
 
 from conftest import World
 
-TIMEOUT_S = float(os.environ.get("T", 60.0))
+TIMEOUT_S = 60.0
 Event = tuple[str, dict[str, Any]]
 
 
