@@ -36,9 +36,8 @@ from plenaria.api.transcript_edits import (
     VersionCache,
     diff,
     patched,
-    realign_edits,
     render_output,
-    validated,
+    saved,
 )
 from plenaria.api.transcript_events import author_name, transcript_events
 from plenaria.db import accounts as repo
@@ -229,19 +228,14 @@ def router() -> APIRouter:
         acta_workflow.ensure_editable(db, plenary)
         if body.parent != latest_number(db, plenary.id):
             return _conflict(db, plenary, body.parent)
-        content, changed = realign_edits(body.transcript)
-        canonical = validated(db, user.council_id, content)
+        canonical, changed = saved(db, user.council_id, body.transcript)
         window = settings.autosave_window_s
         version = _save(db, plenary, user, canonical, body.parent, changed, window)
         if version is None:
             return _conflict(db, plenary, body.parent)
-        items = {str(i["id"]): i for i in canonical["interventions"]}
-        saved = SavedPublic(
-            **_version_public(db, version).model_dump(),
-            interventions={k: items[k] for k in changed if k in items},
-        )
+        out = _version_public(db, version).model_dump(mode="json")
         created = version.number != body.parent  # else nothing changed: no new version
-        return _fast_json(saved.model_dump(mode="json"), status_code=201 if created else 200)
+        return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
 
     @api.get(
         "/sessions/{session_id}/transcript/events",
