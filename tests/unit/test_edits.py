@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import pairwise
 
+import pytest
 from transcripts import sample_transcript
 
-from plenaria.assembly.edits import changed_ids, intervention_diffs, speaker_diffs, speaker_label
+from plenaria.assembly.edits import (
+    changed_ids,
+    checked,
+    intervention_diffs,
+    speaker_diffs,
+    speaker_label,
+    with_patch,
+    with_texts,
+)
 from plenaria.assembly.interventions import with_ids
 from plenaria.assembly.word_diff import WordOp, word_ops
 from plenaria.domain import Speaker, Transcript
+from plenaria.errors import InputError
 
 
 def ops(before: str, after: str) -> list[tuple[str, str, str]]:
@@ -82,3 +92,44 @@ def test_a_speaker_is_never_shown_by_a_bare_id() -> None:
     assert speaker_label(Speaker("voz", name="Ana")) == "Ana"
     assert speaker_label(Speaker("voz")) == "Interviniente sin nombre"
     assert speaker_label(None) is None
+
+
+def test_a_patch_puts_changes_in_by_id_and_realigns_edited_text() -> None:
+    parent = _sample()
+    first, second = parent.interventions[:2]
+    words = [w.text for w in first.words]
+    text = " ".join([*words[:1], "nueva", *words[1:]])
+    patched, realigned = with_patch(parent, [(first, text), (second, None)])
+    assert realigned == (first.id,)
+    new = patched.interventions[0]
+    assert [w.text for w in new.words] == text.split()
+    assert new.words[0] == first.words[0] and new.words[2:] == first.words[1:]
+    assert first.words[0].end <= new.words[1].start <= new.words[1].end <= first.words[1].start
+    assert new.words[1].id not in {w.id for i in parent.interventions for w in i.words}
+    assert patched.interventions[1:] == parent.interventions[1:]
+    assert parent.interventions[0] == first  # the parent is untouched
+    # merged: the second left out of the order
+    merged = replace(first, words=first.words + second.words)
+    order = [i.id for i in parent.interventions if i.id != second.id]
+    patched, _ = with_patch(parent, [(merged, None)], order=order)
+    assert [i.id for i in patched.interventions] == order
+    with pytest.raises(InputError, match="'nuevo' está en 'order'"):
+        with_patch(parent, [], order=["nuevo", *order])
+    with pytest.raises(InputError, match="NOBODY"):
+        with_patch(parent, [(replace(first, speaker="NOBODY"), None)])
+    with pytest.raises(InputError, match="'i9999'"):
+        with_patch(parent, [(replace(first, id="i9999"), None)])
+
+
+def test_with_texts_realigns_only_what_was_retyped() -> None:
+    parent = _sample()
+    texts: list[str | None] = [None] * len(parent.interventions)
+    texts[1] = parent.interventions[1].text  # the same words: not edited
+    texts[2] = "todo otro texto"
+    got, realigned = with_texts(checked(parent), texts)
+    assert realigned == (parent.interventions[2].id,)
+    assert got.interventions[2].text == "todo otro texto"
+    assert got.interventions[:2] == parent.interventions[:2]
+    twice = replace(parent, interventions=(parent.interventions[0],) * 2)
+    with pytest.raises(InputError, match="mismo id"):
+        checked(twice)
