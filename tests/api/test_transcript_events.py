@@ -138,3 +138,23 @@ def test_the_stream_is_the_council_s_own(client: TestClient, world: World) -> No
     assert client.get(url(sid, "transcript/events")).status_code == 401
     r = client.get(url(sid, "transcript/events"), headers=world.headers("other"))
     assert r.status_code == 404
+
+
+def test_a_reconnection_is_sent_what_was_saved_meanwhile(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    h = world.headers("clerk")
+    content = client.get(url(sid), headers=h).json()["transcript"]
+    item = content["interventions"][2]
+    text = " ".join(["nueva", *(w["text"] for w in item["words"])])
+    body = {"parent": 1, "interventions": [{**item, "text": text}]}
+    assert client.patch(url(sid), json=body, headers=world.headers("secretary")).status_code == 201
+    # The browser had version 1 (the id of the last event it got) when its connection dropped.
+    headers = {**h, "Last-Event-ID": "1"}
+    reader = Reader(client, url(sid, "transcript/events"), headers, lambda e: e[0] == "saved")
+    reader.start()
+    saved = reader.next("saved")
+    reader.join(TIMEOUT_S)
+    assert saved["number"] == 2 and saved["changed"] == [item["id"]]
+    with client.stream("GET", url(sid, "transcript/events"), headers=h) as r:
+        first = next(line for line in r.iter_lines() if line.startswith("event: "))
+    assert first == "event: presence"  # a new connection: nothing from before it

@@ -23,9 +23,11 @@ KEEPALIVE_S = 15.0
 Poll = Callable[[], tuple[list[str], bool]]
 
 
-def event(name: str, data: str) -> str:
-    """One event: its name and its (one-line, JSON) data."""
-    return f"event: {name}\ndata: {data}\n\n"
+def event(name: str, data: str, event_id: str = "") -> str:
+    """One event: its name, its (one-line, JSON) data and, when given, its id (a browser
+    that reconnects sends the last one in ``Last-Event-ID``)."""
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {name}\ndata: {data}\n\n"
 
 
 async def polled_events(

@@ -76,10 +76,10 @@ class _Stream:
                 self.users = users
                 data = {"you": self.user_id, "users": users}
                 events.append(event("presence", json.dumps(data, ensure_ascii=False)))
-            events += [event("saved", data) for data in self._saved(db)]
+            events += [event("saved", data, str(n)) for n, data in self._saved(db)]
         return events, False
 
-    def _saved(self, db: Session) -> list[str]:
+    def _saved(self, db: Session) -> list[tuple[int, str]]:
         rows = db.scalars(
             select(TranscriptVersion)
             .where(
@@ -99,7 +99,7 @@ class _Stream:
                 "saved_at": row.created_at.isoformat().replace("+00:00", "Z"),  # as the API
                 "changed": list(changed_ids(before, after)),
             }
-            out.append(json.dumps(data, ensure_ascii=False))
+            out.append((row.number, json.dumps(data, ensure_ascii=False)))
             self.seen = {row.number: after}  # the next one's parent, most often
             self.last_number = row.number
         return out

@@ -246,10 +246,13 @@ def router() -> APIRouter:
         session_id: str, request: Request, user: CurrentUser, db: DbSession
     ) -> StreamingResponse:
         """Server-sent events: who has this transcript open (``presence``), and each version
-        saved from now on (``saved``, with its author and the interventions it changed)."""
+        saved from now on (``saved``, with its author and the interventions it changed;
+        after ``Last-Event-ID``, the version it names, when reconnecting)."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        since = latest_number(db, plenary.id) or 0
+        latest = latest_number(db, plenary.id) or 0
         db.close()  # the stream polls with its own sessions
+        seen = request.headers.get("last-event-id", "")  # a reconnection: what it last had
+        since = int(seen) if seen.isdigit() and len(seen) < 10 and int(seen) <= latest else latest
         stream = transcript_events(
             request.app.state.db,
             user.council_id,
