@@ -17,6 +17,7 @@ import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from plenaria.api.security import SlotStreamingResponse, stream_slots
 from plenaria.errors import NotFoundError
 
 KEEPALIVE_S = 15.0
@@ -58,3 +59,16 @@ async def polled_events(
         if close is not None:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(close)
+
+
+def event_response(
+    stream: AsyncIterator[str], request: Request, user_id: str
+) -> SlotStreamingResponse:
+    """The answer that sends ``stream``: one of the user's few stream slots (429 when all
+    are taken), given back when it ends; no caching or buffering on the way."""
+    return SlotStreamingResponse(
+        stream,
+        release=stream_slots(request.app).take(user_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
-from plenaria.api.event_stream import event, polled_events
+from plenaria.api.event_stream import event, event_response, polled_events
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import MAX_INT, JobCreate, JobPublic, JobState, OutputKind
-from plenaria.api.security import SlotStreamingResponse, stream_slots
 from plenaria.api.upload_records import keep_original
 from plenaria.db import accounts as repo
 from plenaria.db import civic
@@ -219,12 +218,7 @@ def router() -> APIRouter:
         poll_s: float = request.app.state.events_poll_s
         storage_root: Path = request.app.state.storage_path
         stream = _events(database, storage_root, user.council_id, job_id, poll_s, request)
-        return SlotStreamingResponse(
-            stream,
-            release=stream_slots(request.app).take(user.id),  # 429 when the user has too many
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return event_response(stream, request, user.id)
 
     @api.delete("/jobs/{job_id}", response_model=JobPublic)
     def cancel_job(job_id: str, user: Manager, db: DbSession, queue: Queue) -> JobPublic:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
+from plenaria.api.event_stream import event_response
 from plenaria.api.schemas import (
     MAX_INT,
     RestoreIn,
@@ -31,7 +32,6 @@ from plenaria.api.schemas import (
     VersionDiff,
     VersionPublic,
 )
-from plenaria.api.security import SlotStreamingResponse, stream_slots
 from plenaria.api.transcript_edits import (
     VersionCache,
     diff,
@@ -157,6 +157,24 @@ def router() -> APIRouter:
             cache.put((plenary.id, number), content)
         return number, content
 
+    def saved_answer(
+        db: Session,
+        plenary: PlenarySession,
+        user: User,
+        content: dict[str, Any],
+        parent: int | None,
+        changed: dict[str, dict[str, Any]],
+        settings: Any,
+    ) -> Response:
+        """The new version stored (201), the parent when nothing changed (200), or the 409."""
+        version = _save(db, plenary, user, content, parent, changed, settings.autosave_window_s)
+        if version is None:
+            return _conflict(db, plenary, parent)
+        cache.put((plenary.id, version.number), content)
+        out = _version_public(db, version).model_dump(mode="json")
+        created = version.number != parent  # else nothing changed: no new version
+        return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
+
     @api.get("/sessions/{session_id}/transcript", response_model=TranscriptPublic)
     def get_transcript(session_id: str, user: CurrentUser, db: DbSession) -> Any:
         """The latest version of the transcript; its number is the next save's parent."""
@@ -199,14 +217,7 @@ def router() -> APIRouter:
         if body.parent != number:
             return _conflict(db, plenary, body.parent)
         content, changed = patched(db, user.council_id, parent, body)
-        window = settings.autosave_window_s
-        version = _save(db, plenary, user, content, body.parent, changed, window)
-        if version is None:
-            return _conflict(db, plenary, body.parent)
-        cache.put((plenary.id, version.number), content)
-        out = _version_public(db, version).model_dump(mode="json")
-        created = version.number != body.parent  # else nothing changed: no new version
-        return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
+        return saved_answer(db, plenary, user, content, body.parent, changed, settings)
 
     @api.put(
         "/sessions/{session_id}/transcript",
@@ -229,13 +240,7 @@ def router() -> APIRouter:
         if body.parent != latest_number(db, plenary.id):
             return _conflict(db, plenary, body.parent)
         canonical, changed = saved(db, user.council_id, body.transcript)
-        window = settings.autosave_window_s
-        version = _save(db, plenary, user, canonical, body.parent, changed, window)
-        if version is None:
-            return _conflict(db, plenary, body.parent)
-        out = _version_public(db, version).model_dump(mode="json")
-        created = version.number != body.parent  # else nothing changed: no new version
-        return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
+        return saved_answer(db, plenary, user, canonical, body.parent, changed, settings)
 
     @api.get(
         "/sessions/{session_id}/transcript/events",
@@ -262,12 +267,7 @@ def router() -> APIRouter:
             request.app.state.events_poll_s,
             request,
         )
-        return SlotStreamingResponse(
-            stream,
-            release=stream_slots(request.app).take(user.id),  # 429 when the user has too many
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return event_response(stream, request, user.id)
 
     @api.get("/sessions/{session_id}/transcript/versions", response_model=list[VersionPublic])
     def versions(session_id: str, user: CurrentUser, db: DbSession) -> Any:
