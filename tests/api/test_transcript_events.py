@@ -41,14 +41,18 @@ class Reader(threading.Thread):
         self.client, self.path, self.headers, self.done = client, path, headers, done
         self.got: queue.Queue[Event] = queue.Queue()
         self.status = 0
+        self.error: Exception | None = None
 
     def run(self) -> None:
-        with self.client.stream("GET", self.path, headers=self.headers) as r:
-            self.status = r.status_code
-            for ev in events_of(r.iter_lines()):
-                self.got.put(ev)
-                if self.done(ev):
-                    return
+        try:
+            with self.client.stream("GET", self.path, headers=self.headers) as r:
+                self.status = r.status_code
+                for ev in events_of(r.iter_lines()):
+                    self.got.put(ev)
+                    if self.done(ev):
+                        return
+        except Exception as e:  # the app's error, raised by the test client: the test's to see
+            self.error = e
 
     def next(self, name: str) -> dict[str, Any]:
         """The next event called ``name`` (others are skipped)."""
@@ -158,3 +162,14 @@ def test_a_reconnection_is_sent_what_was_saved_meanwhile(client: TestClient, wor
     with client.stream("GET", url(sid, "transcript/events"), headers=h) as r:
         first = next(line for line in r.iter_lines() if line.startswith("event: "))
     assert first == "event: presence"  # a new connection: nothing from before it
+
+
+def test_the_stream_ends_when_its_session_is_deleted(client: TestClient, world: World) -> None:
+    sid = processed_session(world)
+    reader = Reader(client, url(sid, "transcript/events"), world.headers("clerk"), lambda e: False)
+    reader.start()
+    reader.next("presence")
+    r = client.delete(f"/api/v1/sessions/{sid}", headers=world.headers("admin"))
+    assert r.status_code == 204, r.text
+    reader.join(TIMEOUT_S)
+    assert not reader.is_alive() and reader.error is None, reader.error

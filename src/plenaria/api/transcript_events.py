@@ -9,7 +9,8 @@
   version saved after the stream started, ``changed`` being the ids of the
   interventions that differ from its parent's.
 
-Presence lives in the database (:mod:`plenaria.db.presence`), so the streams
+The stream ends when the client goes away or the session is deleted. Presence
+lives in the database (:mod:`plenaria.db.presence`), so the streams
 of every API process see each other. The loop is the job events' one
 (:func:`plenaria.api.event_stream.polled_events`).
 """
@@ -30,8 +31,9 @@ from plenaria.api.event_stream import event, polled_events
 from plenaria.assembly.edits import changed_ids
 from plenaria.db import presence
 from plenaria.db.engine import Database
-from plenaria.db.models import TranscriptVersion, User
+from plenaria.db.models import PlenarySession, TranscriptVersion, User
 from plenaria.domain import Transcript
+from plenaria.errors import NotFoundError
 
 HEARTBEAT_S = 5.0
 MACHINE = "la máquina"
@@ -59,6 +61,9 @@ class _Stream:
 
     def poll(self) -> tuple[list[str], bool]:
         events: list[str] = []
+        with self.database.session() as db:
+            if db.get(PlenarySession, self.session_id) is None:  # deleted: the stream ends
+                raise NotFoundError(f"La sesión {self.session_id} ya no existe.")
         if not self.connection or time.monotonic() - self.beat_at >= HEARTBEAT_S:
             with self.database.transaction() as db:
                 if not self.connection:
