@@ -186,9 +186,13 @@ def test_an_approved_acta_is_immutable_and_corrected_by_a_new_version(
     assert note["number"] == 2 and note["corrects"] == 1
     assert note["sha256"] == certificate["sha256"] and note["csv"] == certificate["csv"]
     assert body["history"][-2]["action"] == "acta.correction"
-    # the new version is editable; the approved one stays, with its file and certificate
+    # the new version is editable (a change saved: a patch of nothing makes no version);
+    # the approved one stays, with its file and certificate
+    path = f"{V1}/sessions/{sid}/transcript"
+    speaker = client.get(path, headers=world.headers("clerk")).json()["transcript"]["speakers"][-1]
+    renamed = {**speaker, "name": "Interviniente corregido"}
     r = client.patch(
-        f"{V1}/sessions/{sid}/transcript", json={"parent": 2}, headers=world.headers("clerk")
+        path, json={"parent": 2, "speakers": [renamed]}, headers=world.headers("clerk")
     )
     assert r.status_code == 201, r.text
     old = client.get(f"{V1}/sessions/{sid}/transcript/versions/1", headers=world.headers("clerk"))

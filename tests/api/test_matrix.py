@@ -32,6 +32,7 @@ class Rule:
     params: dict[str, str] = field(default_factory=dict)  # a path parameter → object factory
     headers: dict[str, str] = field(default_factory=dict)
     content: bytes | None = None
+    endless: bool = False  # a stream that ends only when the client leaves: status, then close
 
 
 def public(status: int, body: Callable[[World], Any] | None = None) -> Rule:
@@ -184,6 +185,9 @@ MATRIX.update(
         ("PATCH", f"{V1}/sessions/{{session_id}}/transcript"): obj(
             ALL_ROLES, 201, lambda w: {"parent": 1}, session_id="transcript_session"
         ),
+        ("GET", f"{V1}/sessions/{{session_id}}/transcript/events"): replace(
+            obj(ALL_ROLES, 200, session_id="transcript_session"), endless=True
+        ),
         ("GET", f"{V1}/sessions/{{session_id}}/transcript/versions"): obj(
             ALL_ROLES, 200, session_id="transcript_session"
         ),
@@ -193,8 +197,9 @@ MATRIX.update(
         ("GET", f"{V1}/sessions/{{session_id}}/transcript/versions/{{number}}/diff"): obj(
             ALL_ROLES, 200, session_id="transcript_session", number="one"
         ),
+        # the latest version restored onto itself: nothing new, 200
         ("POST", f"{V1}/sessions/{{session_id}}/transcript/versions/{{number}}/restore"): obj(
-            ALL_ROLES, 201, lambda w: {}, session_id="transcript_session", number="one"
+            ALL_ROLES, 200, lambda w: {}, session_id="transcript_session", number="one"
         ),
         ("GET", f"{V1}/sessions/{{session_id}}/outputs/{{kind}}"): obj(
             ALL_ROLES, 200, session_id="transcript_session", kind="docx"
@@ -523,7 +528,11 @@ def test_authorization(route: tuple[str, str], client: TestClient, world: World)
         body = rule.body(world) if rule.body else None
         client.cookies.clear()
         headers = {**rule.headers, **world.headers(who)}
-        if rule.content is not None:
+        if rule.endless:
+            with client.stream(method, path, headers=headers) as response:
+                if response.status_code >= 400:
+                    response.read()
+        elif rule.content is not None:
             response = client.request(method, path, content=rule.content, headers=headers)
         else:
             response = client.request(method, path, json=body, headers=headers)

@@ -133,6 +133,9 @@ def _served(url: str) -> Served:
         world = make_world(app.state.db, config.storage_path)
         ids, empty = _real_objects(world)
         schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
+        # The editor's event stream ends only when its client leaves, so a call here would
+        # never return; test_matrix and test_transcript_events send it requests of their own.
+        schema = schema.exclude(path_regex=r"/transcript/events$")
         return Served(schema, world, ids, empty)
     finally:
         credentials._hasher = original  # type: ignore[method-assign]

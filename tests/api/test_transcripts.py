@@ -105,7 +105,7 @@ def test_a_stale_save_is_refused_with_the_conflict_named(client: TestClient, wor
     assert second.status_code == 409
     body = second.json()
     assert body["latest"] == 2 and body["author"] == world.emails["clerk"]
-    assert "not the latest" in body["detail"] and world.emails["clerk"] in body["detail"]
+    assert "ya no es la última" in body["detail"] and world.emails["clerk"] in body["detail"]
     latest = client.get(url(sid), headers=world.headers("secretary")).json()
     assert latest["number"] == 2
     assert latest["transcript"]["interventions"][0]["text"] == "primera edición"
@@ -224,7 +224,7 @@ def test_a_save_naming_a_parent_before_any_version_is_409(client: TestClient, wo
     h = world.headers("clerk")
     r = client.put(url(sid), json={"parent": 3, "transcript": {}}, headers=h)
     assert r.status_code == 409 and r.json()["latest"] is None, r.text
-    assert "no transcript version yet" in r.json()["detail"]
+    assert "aún no tiene ninguna versión" in r.json()["detail"]
     for parent in (False, 0, -1, "1", 2**31):  # not a version number: 422, never 500
         r = client.put(url(sid), json={"parent": parent, "transcript": {}}, headers=h)
         assert r.status_code == 422 and "parent" in r.json()["detail"], (parent, r.text)

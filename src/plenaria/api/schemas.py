@@ -459,18 +459,25 @@ class SavedPublic(VersionPublic):
     )
 
 
+class WordOpPublic(BaseModel):
+    op: Literal["equal", "insert", "delete", "replace"]
+    before: str = Field(description="The words before, joined by spaces ('' for an insert).")
+    after: str = Field(description="The words after, joined by spaces ('' for a delete).")
+
+
 class InterventionChange(BaseModel):
     id: str
     before: str | None
     after: str | None
-    speaker_before: str | None
-    speaker_after: str | None
+    speaker_before: str | None = Field(description="The speaker's name or label, before.")
+    speaker_after: str | None = Field(description="The speaker's name or label, after.")
+    ops: list[WordOpPublic] = Field(description="The word runs, in order, before to after.")
 
 
 class SpeakerChange(BaseModel):
     id: str
-    before: str | None
-    after: str | None
+    before: str | None = Field(description="The speaker's name or label before; null: absent.")
+    after: str | None = Field(description="The speaker's name or label after; null: absent.")
 
 
 class VersionDiff(BaseModel):

@@ -1,10 +1,10 @@
-"""What saving a transcript does to it: validate, patch, re-align, compare, render.
+"""The transcript routes' shell around :mod:`plenaria.assembly.edits`: JSON in and out.
 
-Plain functions over the transcript's JSON form (and the council's roster, read
-from the database), used by the transcript routes. An intervention whose
-``text`` differs from its words is re-aligned
-(:func:`plenaria.assembly.realign.realign`): untouched words keep their times,
-changed and inserted words get times from their neighbours.
+The editor sends JSON (whole interventions with their edited ``text``); these
+functions read it into the :class:`~plenaria.domain.Transcript` model, turn a
+malformed part into a 422 naming it, check the people named against the
+council's roster (from the database), and leave the edits themselves
+(re-alignment, patching, checks, diffs) to the pure functions in assembly.
 """
 
 from __future__ import annotations
@@ -12,16 +12,23 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from plenaria.api.schemas import InterventionChange, SpeakerChange, TranscriptPatch
+from plenaria.api.schemas import TranscriptPatch
 from plenaria.assembly.acta import with_acta
-from plenaria.assembly.realign import realign, tokens
+from plenaria.assembly.edits import (
+    checked,
+    intervention_diffs,
+    speaker_diffs,
+    with_patch,
+    with_texts,
+)
 from plenaria.db import civic
-from plenaria.domain import Intervention, Segment, Speaker, Transcript, Word
+from plenaria.domain import Intervention, Speaker, Transcript
 from plenaria.errors import InputError
 
 
@@ -57,218 +64,93 @@ def invalid(what: str, e: Exception) -> InputError:
     return InputError(f"El texto no es válido: {what} ({type(e).__name__}: {e}).")
 
 
-def realign_edits(
-    content: dict[str, Any], taken: set[str] | None = None
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The transcript with every edited intervention's words re-aligned, and those interventions.
+def _text_of(item: Any, n: int) -> str | None:
+    """The editor's text of an intervention sent as JSON (None: not sent)."""
+    if not isinstance(item, dict) or not isinstance(item.get("words", []), list):
+        raise InputError(f"El texto no es válido: la intervención {n} no es un objeto.")
+    text = item.get("text")
+    if text is not None and not isinstance(text, str):
+        raise InputError(f"El texto no es válido: el texto de la intervención {n} no es texto.")
+    return text
 
-    An intervention is edited when its ``text`` is not its words' texts joined.
-    ``taken``: word ids in use elsewhere in the transcript (new ids avoid them).
-    """
+
+def _intervention(item: dict[str, Any]) -> Intervention:
+    try:
+        return Intervention.from_dict(item)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise invalid(f"la intervención {item.get('id')!r}", e) from e
+
+
+def saved(
+    db: Session, council_id: str, content: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A whole transcript sent by the editor, canonical, re-aligned where its text was edited
+    and with its acta found again; and the re-aligned interventions by id. 422 naming what
+    is wrong."""
     items = content.get("interventions")
     if not isinstance(items, list):
         raise InputError("El texto no es válido: 'interventions' tiene que ser una lista.")
-    taken = set(taken or ())
-    edited: list[int] = []
-    for n, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("words", []), list):
-            raise InputError(f"El texto no es válido: la intervención {n} no es un objeto.")
-        words = item.get("words", [])
-        taken.update(str(w.get("id", "")) for w in words if isinstance(w, dict))
-        text = item.get("text")
-        if text is not None and not isinstance(text, str):
-            raise InputError(f"El texto no es válido: el texto de la intervención {n} no es texto.")
-        if text is not None and tokens(text) != [
-            str(w.get("text", "")).strip() for w in words if isinstance(w, dict)
-        ]:
-            edited.append(n)
-    if not edited:
-        return content, {}
-    out_items = list(items)
-    changed: dict[str, dict[str, Any]] = {}
-    for n in edited:
-        item = items[n]
-        try:
-            words = [Word.from_dict(w) for w in item.get("words", [])]
-            segment = Segment.from_dict(item)
-        except (KeyError, TypeError, ValueError) as e:
-            raise invalid(f"la intervención {n}", e) from e
-        anchor = str(item.get("id") or f"i{n}") + "w"
-        new_words = realign(
-            words, item["text"], start=segment.start, end=segment.end, taken=taken, anchor=anchor
-        )
-        start = min([segment.start, *(w.start for w in new_words)])
-        end = max([segment.end, *(w.end for w in new_words)])
-        new_item = {
-            **item,
-            "start": round(start, 3),
-            "end": round(end, 3),
-            "words": [w.to_dict() for w in new_words],
-            "text": " ".join(w.text for w in new_words),
-        }
-        out_items[n] = new_item
-        changed[str(item.get("id", n))] = new_item
-    return {**content, "interventions": out_items}, changed
-
-
-def validated(db: Session, council_id: str, content: dict[str, Any]) -> dict[str, Any]:
-    """The canonical form of a transcript sent by the editor, or a 422 naming what is wrong."""
+    texts = [_text_of(item, n) for n, item in enumerate(items)]
     try:
         transcript = Transcript.from_dict(content)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise invalid("no tiene la forma de una transcripción", e) from e
-    speakers = {s.id for s in transcript.speakers}
-    if len(speakers) != len(transcript.speakers):
-        raise InputError("El texto no es válido: dos intervinientes tienen el mismo id.")
-    ids = [i.id for i in transcript.interventions]
-    if len(set(ids)) != len(ids):
-        raise InputError("El texto no es válido: dos intervenciones tienen el mismo id.")
-    for item in transcript.interventions:
-        if item.speaker not in speakers:
-            raise InputError(
-                f"El texto no es válido: la intervención {item.id} nombra al interviniente "
-                f"{item.speaker!r}, que no está en 'speakers'."
-            )
-    roster = {p.id for p in civic.list_roster(db, council_id)}
-    for s in transcript.speakers:
-        if s.person_id is not None and s.person_id not in roster:
-            raise InputError(
-                f"El interviniente {s.id} nombra a la persona {s.person_id!r}, que no es de la "
-                "corporación de su ayuntamiento.",
-                "Elija a una persona de la lista de miembros.",
-            )
-    return with_acta(transcript).to_dict()
-
-
-def recomputed(content: dict[str, Any]) -> dict[str, Any]:
-    """The transcript's JSON with its acta found again from what it now says.
-
-    Agenda items, votes, attendance and times follow the corrections; each
-    intervention's ``agenda_item`` is set from the items found.
-    """
-    try:
-        transcript = Transcript.from_dict(content)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise invalid("it does not have the transcript's shape", e) from e
-    return with_acta(transcript).to_dict()
-
-
-def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    def items(d: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
-        if d is None:
-            return {}
-        return {
-            str(i["id"]): (" ".join(str(w["text"]) for w in i["words"]), str(i["speaker"]))
-            for i in d["interventions"]
-        }
-
-    def names(d: dict[str, Any] | None) -> dict[str, str | None]:
-        if d is None:
-            return {}
-        return {str(s["id"]): s.get("name") for s in d["speakers"]}
-
-    old, new = items(before), items(after)
-    changes = [
-        InterventionChange(
-            id=k,
-            before=old[k][0] if k in old else None,
-            after=new[k][0] if k in new else None,
-            speaker_before=old[k][1] if k in old else None,
-            speaker_after=new[k][1] if k in new else None,
-        )
-        for k in dict.fromkeys([*old, *new])
-        if old.get(k) != new.get(k)
-    ]
-    old_names, new_names = names(before), names(after)
-    renames = [
-        SpeakerChange(id=k, before=old_names.get(k), after=new_names.get(k))
-        for k in dict.fromkeys([*old_names, *new_names])
-        if old_names.get(k) != new_names.get(k)
-    ]
-    return changes, renames
+    transcript, realigned = with_texts(checked(transcript), texts)
+    _check_people(db, council_id, transcript.speakers)
+    return _with_realigned(with_acta(transcript).to_dict(), realigned)
 
 
 def patched(
     db: Session, council_id: str, parent: dict[str, Any], body: TranscriptPatch
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """``parent`` with the changed interventions and speakers put in, validated and re-aligned.
-
-    Only the changed items are validated; the rest are the parent's, already valid.
-    """
-    items = _ordered(parent["interventions"], body)
-    where = {str(item["id"]): n for n, item in enumerate(items)}
-    for item in body.interventions:
-        key = str(item.get("id", ""))
-        if key not in where:
-            raise InputError(
-                f"El texto no es válido: la versión {body.parent} no tiene la intervención "
-                f"{key!r}.",
-                "Envíe las intervenciones cambiadas con el id con que se cargaron, y las nuevas "
-                "con su lugar en 'order'.",
-            )
-    speakers = list(parent["speakers"])
-    by_id = {str(s["id"]): n for n, s in enumerate(speakers)}
-    for sp in body.speakers:
-        try:
-            canonical = Speaker.from_dict(sp).to_dict()
-        except (KeyError, TypeError, ValueError) as e:
-            raise invalid("un interviniente", e) from e
-        if canonical["id"] in by_id:
-            speakers[by_id[canonical["id"]]] = canonical
-        else:
-            by_id[canonical["id"]] = len(speakers)
-            speakers.append(canonical)
-    _check_people(db, council_id, body.speakers)
-    taken = {str(w.get("id", "")) for item in items for w in item.get("words", ())}
-    changed_in, realigned = realign_edits({"interventions": body.interventions}, taken)
-    for item in changed_in["interventions"]:
-        try:
-            canonical = Intervention.from_dict(item).to_dict()
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise invalid(f"la intervención {item.get('id')!r}", e) from e
-        if canonical["speaker"] not in by_id:
-            raise InputError(
-                f"El texto no es válido: la intervención {canonical['id']} nombra al interviniente "
-                f"{canonical['speaker']!r}, que no está en 'speakers'."
-            )
-        items[where[canonical["id"]]] = canonical
-    content = recomputed({**parent, "interventions": items, "speakers": speakers})
-    items = content["interventions"]
-    for n in (where[k] for k in realigned):
-        realigned[items[n]["id"]] = items[n]
-    return content, realigned
+    """``parent`` with the changed interventions and speakers put in, re-aligned, with its
+    acta found again; and the re-aligned interventions by id."""
+    texts = [_text_of(item, n) for n, item in enumerate(body.interventions)]
+    sent = [
+        (_intervention(item), text) for item, text in zip(body.interventions, texts, strict=True)
+    ]
+    try:
+        speakers = [Speaker.from_dict(sp) for sp in body.speakers]
+    except (KeyError, TypeError, ValueError) as e:
+        raise invalid("un interviniente", e) from e
+    _check_people(db, council_id, speakers)
+    try:
+        base = Transcript.from_dict(parent)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise invalid("la versión de partida no tiene la forma de una transcripción", e) from e
+    transcript, realigned = with_patch(base, sent, speakers, body.order)
+    return _with_realigned(with_acta(transcript).to_dict(), realigned)
 
 
-def _ordered(parent_items: list[dict[str, Any]], body: TranscriptPatch) -> list[dict[str, Any]]:
-    """The parent's interventions in ``body.order`` (new ones as placeholders to fill)."""
-    if body.order is None:
-        return list(parent_items)
-    if len(set(body.order)) != len(body.order):
-        raise InputError("El texto no es válido: un id aparece dos veces en 'order'.")
-    old = {str(item["id"]): item for item in parent_items}
-    sent = {str(item.get("id", "")) for item in body.interventions}
-    unknown = [k for k in body.order if k not in old and k not in sent]
-    if unknown:
-        raise InputError(
-            f"El texto no es válido: la intervención {unknown[0]!r} está en 'order' pero "
-            "ni en la versión de partida ni en 'interventions'."
-        )
-    missing = sorted(sent - set(body.order))
-    if missing:
-        raise InputError(
-            f"El texto no es válido: la intervención {missing[0]!r} no está en 'order'."
-        )
-    return [old.get(k, {"id": k}) for k in body.order]
+def _with_realigned(
+    content: dict[str, Any], realigned: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    items = {str(i["id"]): i for i in content["interventions"]}
+    return content, {k: items[k] for k in realigned if k in items}
 
 
-def _check_people(db: Session, council_id: str, speakers: list[dict[str, Any]]) -> None:
-    wanted = {str(s["person_id"]) for s in speakers if s.get("person_id") is not None}
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What changed from ``before`` to ``after``: interventions (with their word runs) and
+    speakers, by name (:mod:`plenaria.assembly.edits`)."""
+    old = Transcript.from_dict(before) if before is not None else None
+    new = Transcript.from_dict(after)
+    return (
+        [d.to_dict() for d in intervention_diffs(old, new)],
+        [d.to_dict() for d in speaker_diffs(old, new)],
+    )
+
+
+def _check_people(db: Session, council_id: str, speakers: Iterable[Speaker]) -> None:
+    wanted = {s.person_id: s.id for s in speakers if s.person_id is not None}
     if not wanted:
         return
-    missing = sorted(wanted - {p.id for p in civic.list_roster(db, council_id)})
+    missing = sorted(set(wanted) - {p.id for p in civic.list_roster(db, council_id)})
     if missing:
         raise InputError(
-            f"La persona {missing[0]!r} no es de la corporación de su ayuntamiento.",
+            f"El interviniente {wanted[missing[0]]} nombra a la persona {missing[0]!r}, que no "
+            "es de la corporación de su ayuntamiento.",
             "Elija a una persona de la lista de miembros.",
         )
 

@@ -247,6 +247,20 @@ class TranscriptVersion(IdMixin, CouncilMixin, CreatedMixin, Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class TranscriptPresence(IdMixin, CouncilMixin, Base):
+    """One open editor stream on a session's transcript (``id``: the connection's).
+
+    The stream refreshes ``seen_at`` every few seconds and deletes its row when it
+    ends; a row not refreshed for a while is a process that died, ignored and swept.
+    """
+
+    __tablename__ = "transcript_presence"
+
+    session_id: Mapped[str] = _fk("plenary_sessions")
+    user_id: Mapped[str] = _fk("users")
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Output(IdMixin, CouncilMixin, CreatedMixin, Base):
     __tablename__ = "outputs"
     __table_args__ = (UniqueConstraint("job_id", "kind"),)

@@ -10,6 +10,12 @@ has the next number and the replaced one's parent; the replaced one is
 deleted), so the history holds one version per clerk per few minutes. The
 number still moves on, so a colleague who loaded the replaced version gets a
 conflict, never a silent overwrite.
+
+An editor's save never makes an empty version: content equal to the latest
+version's (a restore of the same text, a save with nothing changed) stores
+nothing and answers the latest version (``skip_unchanged``); an autosave that
+would collapse into a version equal to its parent (a merge, then its undo) is
+kept as a version of its own, after the one it undoes, instead of replacing it.
 """
 
 from __future__ import annotations
@@ -41,13 +47,16 @@ def save_version(
     parent_number: int | None,
     job_id: str | None = None,
     collapse_window_s: float = 0.0,
+    skip_unchanged: bool = False,
 ) -> TranscriptVersion:
     """Store a new version of ``plenary``'s transcript; ``author`` None: the machine.
 
     ``parent_number`` must be the latest version's number (None when there is
     none yet); anything else is a stale edit and raises ConflictError. With
     ``collapse_window_s`` > 0, the author's own latest version saved less than
-    that many seconds ago is replaced (see the module's docstring).
+    that many seconds ago is replaced (see the module's docstring). With
+    ``skip_unchanged``, content equal to the latest version's is not stored: the
+    answer is the latest version (an acta's correction stores it on purpose).
     """
     latest = latest_number(session, plenary.id)
     if parent_number != latest:
@@ -56,8 +65,16 @@ def save_version(
             "Recargue la transcripción, vuelva a aplicar sus cambios y guarde otra vez.",
         )
     replaced = None
-    if author is not None and latest is not None and collapse_window_s > 0:
-        replaced = _collapsible(session, plenary, author, latest, collapse_window_s)
+    collapsing = author is not None and collapse_window_s > 0
+    if latest is not None and (skip_unchanged or collapsing):
+        current = get_version(session, plenary, latest)
+        if skip_unchanged and current.content == content:
+            return current
+        if collapsing and author is not None:
+            replaced = _collapsible(session, plenary, author, current, collapse_window_s)
+        base = replaced.parent_number if replaced is not None else None
+        if base is not None and get_version(session, plenary, base).content == content:
+            replaced = None  # an undo back to the parent: a version of its own
     version = TranscriptVersion(
         council_id=plenary.council_id,
         session_id=plenary.id,
@@ -103,15 +120,13 @@ def collapses(
 
 
 def _collapsible(
-    session: Session, plenary: PlenarySession, author: User, latest: int, window_s: float
+    session: Session,
+    plenary: PlenarySession,
+    author: User,
+    row: TranscriptVersion,
+    window_s: float,
 ) -> TranscriptVersion | None:
-    row = session.scalar(
-        select(TranscriptVersion).where(
-            TranscriptVersion.session_id == plenary.id, TranscriptVersion.number == latest
-        )
-    )
-    if row is None:
-        return None
+    latest = row.number
     published = session.scalar(
         select(func.count())
         .select_from(Publication)

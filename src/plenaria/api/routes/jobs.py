@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -16,13 +15,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
+from plenaria.api.event_stream import event, event_response, polled_events
 from plenaria.api.jobs_port import JobQueue
 from plenaria.api.schemas import MAX_INT, JobCreate, JobPublic, JobState, OutputKind
-from plenaria.api.security import SlotStreamingResponse, stream_slots
 from plenaria.api.upload_records import keep_original
 from plenaria.db import accounts as repo
 from plenaria.db import civic
@@ -45,7 +43,6 @@ MEDIA_TYPES = {
     ),
     "proxy": ("video/mp4", "mp4"),
 }
-KEEPALIVE_S = 15.0
 
 
 def job_public(
@@ -222,12 +219,7 @@ def router() -> APIRouter:
         poll_s: float = request.app.state.events_poll_s
         storage_root: Path = request.app.state.storage_path
         stream = _events(database, storage_root, user.council_id, job_id, poll_s, request)
-        return SlotStreamingResponse(
-            stream,
-            release=stream_slots(request.app).take(user.id),  # 429 when the user has too many
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return event_response(stream, request, user.id)
 
     @api.delete("/jobs/{job_id}", response_model=JobPublic)
     def cancel_job(job_id: str, user: Manager, db: DbSession, queue: Queue) -> JobPublic:
@@ -326,7 +318,7 @@ def _snapshot(
     return data, final, live_chunks(storage_root, job_id) if live else []
 
 
-async def _events(
+def _events(
     database: Database,
     storage_root: Path,
     council_id: str,
@@ -338,27 +330,18 @@ async def _events(
 
     last = ""
     sent = 0  # chunks of a live job's partial transcript sent
-    quiet_s = 0.0
-    while True:
-        try:
-            data, final, chunks = await run_in_threadpool(
-                _snapshot, database, storage_root, council_id, job_id
-            )
-        except NotFoundError:  # deleted with its council meanwhile
-            return
+
+    def poll() -> tuple[list[str], bool]:
+        nonlocal last, sent
+        data, final, chunks = _snapshot(database, storage_root, council_id, job_id)
+        events = []
         if len(chunks) > sent:
             new = json.dumps({"pieces": pieces(chunks[sent:])}, ensure_ascii=False)
-            yield f"event: partial\ndata: {new}\n\n"
-            sent, quiet_s = len(chunks), 0.0
+            events.append(event("partial", new))
+            sent = len(chunks)
         if data != last:
-            yield f"event: job\ndata: {data}\n\n"
-            last, quiet_s = data, 0.0
-        if final:
-            return
-        if await request.is_disconnected():
-            return
-        await asyncio.sleep(poll_s)
-        quiet_s += poll_s
-        if quiet_s >= KEEPALIVE_S:
-            yield ": keepalive\n\n"
-            quiet_s = 0.0
+            events.append(event("job", data))
+            last = data
+        return events, final
+
+    return polled_events(poll, poll_s, request)

@@ -15,12 +15,13 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
+from plenaria.api.event_stream import event_response
 from plenaria.api.schemas import (
     MAX_INT,
     RestoreIn,
@@ -35,10 +36,10 @@ from plenaria.api.transcript_edits import (
     VersionCache,
     diff,
     patched,
-    realign_edits,
     render_output,
-    validated,
+    saved,
 )
+from plenaria.api.transcript_events import author_name, transcript_events
 from plenaria.db import accounts as repo
 from plenaria.db import acta as acta_workflow
 from plenaria.db import civic
@@ -106,8 +107,9 @@ def _conflict(db: Session, plenary: PlenarySession, parent: int | None) -> JSONR
         return JSONResponse(
             {
                 "detail": (
-                    f"Session {plenary.id} has no transcript version yet, so version {parent} "
-                    "cannot be the parent. Save with parent null to make the first version."
+                    f"La sesión {plenary.id} aún no tiene ninguna versión de la transcripción, "
+                    f"así que no puede partir de la versión {parent}. Guarde sin versión de "
+                    "partida (parent null) para crear la primera."
                 ),
                 "latest": None,
                 "author": None,
@@ -116,12 +118,13 @@ def _conflict(db: Session, plenary: PlenarySession, parent: int | None) -> JSONR
             status_code=status.HTTP_409_CONFLICT,
         )
     latest = heads[-1]
-    author = _author(db, latest) or "the machine"
+    author = author_name(db, latest.author_id)
     return JSONResponse(
         {
             "detail": (
-                f"Version {parent} is not the latest: {author} saved version {latest.number} "
-                "meanwhile. Your changes were not saved; merge them onto the latest version."
+                f"La versión {parent} ya no es la última: {author} guardó la versión "
+                f"{latest.number} mientras tanto. Sus cambios no se han guardado; "
+                "únalos a la última versión y guarde otra vez."
             ),
             "latest": latest.number,
             "author": author,
@@ -153,6 +156,24 @@ def router() -> APIRouter:
             content = get_version(db, plenary, number).content
             cache.put((plenary.id, number), content)
         return number, content
+
+    def saved_answer(
+        db: Session,
+        plenary: PlenarySession,
+        user: User,
+        content: dict[str, Any],
+        parent: int | None,
+        changed: dict[str, dict[str, Any]],
+        settings: Any,
+    ) -> Response:
+        """The new version stored (201), the parent when nothing changed (200), or the 409."""
+        version = _save(db, plenary, user, content, parent, changed, settings.autosave_window_s)
+        if version is None:
+            return _conflict(db, plenary, parent)
+        cache.put((plenary.id, version.number), content)
+        out = _version_public(db, version).model_dump(mode="json")
+        created = version.number != parent  # else nothing changed: no new version
+        return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
 
     @api.get("/sessions/{session_id}/transcript", response_model=TranscriptPublic)
     def get_transcript(session_id: str, user: CurrentUser, db: DbSession) -> Any:
@@ -188,7 +209,7 @@ def router() -> APIRouter:
 
         The new version is the parent with these put in; an intervention whose
         ``text`` differs from its words is re-aligned. 409 when ``parent`` is not
-        the latest version.
+        the latest version; 200 and the parent itself when nothing changed.
         """
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
         acta_workflow.ensure_editable(db, plenary)
@@ -196,13 +217,7 @@ def router() -> APIRouter:
         if body.parent != number:
             return _conflict(db, plenary, body.parent)
         content, changed = patched(db, user.council_id, parent, body)
-        window = settings.autosave_window_s
-        version = _save(db, plenary, user, content, body.parent, changed, window)
-        if version is None:
-            return _conflict(db, plenary, body.parent)
-        cache.put((plenary.id, version.number), content)
-        out = _version_public(db, version).model_dump(mode="json")
-        return _fast_json({**out, "interventions": changed}, status_code=201)
+        return saved_answer(db, plenary, user, content, body.parent, changed, settings)
 
     @api.put(
         "/sessions/{session_id}/transcript",
@@ -217,22 +232,42 @@ def router() -> APIRouter:
         db: DbSession,
         settings: AppSettings,
     ) -> Any:
-        """Save the edited transcript as a new version; edited interventions are re-aligned."""
+        """Save the edited transcript as a new version; edited interventions are re-aligned.
+
+        200 and the parent itself when nothing changed."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
         acta_workflow.ensure_editable(db, plenary)
         if body.parent != latest_number(db, plenary.id):
             return _conflict(db, plenary, body.parent)
-        content, changed = realign_edits(body.transcript)
-        canonical = validated(db, user.council_id, content)
-        window = settings.autosave_window_s
-        version = _save(db, plenary, user, canonical, body.parent, changed, window)
-        if version is None:
-            return _conflict(db, plenary, body.parent)
-        items = {str(i["id"]): i for i in canonical["interventions"]}
-        return SavedPublic(
-            **_version_public(db, version).model_dump(),
-            interventions={k: items[k] for k in changed if k in items},
+        canonical, changed = saved(db, user.council_id, body.transcript)
+        return saved_answer(db, plenary, user, canonical, body.parent, changed, settings)
+
+    @api.get(
+        "/sessions/{session_id}/transcript/events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    def transcript_events_stream(
+        session_id: str, request: Request, user: CurrentUser, db: DbSession
+    ) -> StreamingResponse:
+        """Server-sent events: who has this transcript open (``presence``), and each version
+        saved from now on (``saved``, with its author and the interventions it changed;
+        after ``Last-Event-ID``, the version it names, when reconnecting)."""
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        latest = latest_number(db, plenary.id) or 0
+        db.close()  # the stream polls with its own sessions
+        seen = request.headers.get("last-event-id", "")  # a reconnection: what it last had
+        since = int(seen) if seen.isdigit() and len(seen) < 10 and int(seen) <= latest else latest
+        stream = transcript_events(
+            request.app.state.db,
+            user.council_id,
+            plenary.id,
+            user.id,
+            since,
+            request.app.state.events_poll_s,
+            request,
         )
+        return event_response(stream, request, user.id)
 
     @api.get("/sessions/{session_id}/transcript/versions", response_model=list[VersionPublic])
     def versions(session_id: str, user: CurrentUser, db: DbSession) -> Any:
@@ -259,8 +294,13 @@ def router() -> APIRouter:
         base_number = against if against is not None else after.parent_number
         before = get_version(db, plenary, base_number).content if base_number else None
         changes, renames = diff(before, after.content)
-        return VersionDiff(
-            number=number, against=base_number, interventions=changes, speakers=renames
+        return _fast_json(
+            {
+                "number": number,
+                "against": base_number,
+                "interventions": changes,
+                "speakers": renames,
+            }
         )
 
     @api.post(
@@ -276,7 +316,11 @@ def router() -> APIRouter:
         db: DbSession,
         body: RestoreIn | None = None,
     ) -> Any:
-        """Save an older version's content again as the newest version."""
+        """Save an older version's content again as the newest version.
+
+        When it is the latest version's content already, nothing is saved: the answer
+        is the latest version, with status 200.
+        """
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
         acta_workflow.ensure_editable(db, plenary)
         old = get_version(db, plenary, number)
@@ -285,10 +329,14 @@ def router() -> APIRouter:
         if parent != latest:
             return _conflict(db, plenary, parent)
         try:
-            version = save_version(db, plenary, user, dict(old.content), parent)
+            version = save_version(
+                db, plenary, user, dict(old.content), parent, skip_unchanged=True
+            )
         except ConflictError:
             db.rollback()
             return _conflict(db, plenary, parent)
+        if version.number == parent:  # the same content: no empty version
+            return _fast_json(_version_public(db, version).model_dump(mode="json"))
         repo.audit(
             db,
             user.council_id,
@@ -342,12 +390,17 @@ def _save(
     window_s: float,
 ) -> Any:
     """Store a new version (or replace the user's own recent one: ``window_s``) and its
-    audit entry, committed; None when a newer one won."""
+    audit entry, committed; the parent itself when nothing changed; None when a newer
+    one won."""
     try:
-        version = save_version(db, plenary, user, content, parent, collapse_window_s=window_s)
+        version = save_version(
+            db, plenary, user, content, parent, collapse_window_s=window_s, skip_unchanged=True
+        )
     except ConflictError:
         db.rollback()
         return None
+    if version.number == parent:  # nothing changed: no empty version
+        return version
     repo.audit(
         db,
         user.council_id,
