@@ -109,7 +109,7 @@ async function restore(number) {
     method: "POST", headers: headers(true), body: JSON.stringify({ parent: state.parent }),
   });
   const body = await r.json();
-  if (r.status !== 201) {
+  if (!r.ok) { // 200: that version is already the latest
     say(T.error + " " + body.detail);
     return;
   }

@@ -49,7 +49,7 @@ export async function save() {
   try {
     const r = await fetch(api + "/transcript", { method: "PATCH", headers: headers(true), body: payload() });
     const body = await r.json().catch(() => ({}));
-    if (r.status === 201) saved(body, sent, structure);
+    if (r.ok) saved(body, sent, structure); // 201 saved; 200 nothing changed (no new version)
     else if (r.status === 409) await saver.onConflict(body);
     else say(T.error + " " + (body.detail || r.status));
   } catch (e) {
