@@ -12,7 +12,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "act_edit": ("Escribir encima", "Escriu-hi a sobre"),
     "act_edit_aria": (
         "Escribir encima de la palabra elegida (doble clic)",
-        "Escriu a sobre de la paraula triada (doble clic)",
+        "Escriu-hi a sobre: la paraula triada (doble clic)",
     ),
     "act_split": ("Dividir", "Divideix"),
     "act_split_aria": (
