@@ -244,6 +244,10 @@ MATRIX.update(
     {
         ("POST", f"{V1}/uploads"): collection(MANAGERS, 201, headers=_tus_creation()),
         ("POST", f"{V1}/uploads/"): collection(MANAGERS, 201, headers=_tus_creation()),
+        # A PDF's first bytes: refused (422) for those who upload, before any upload exists.
+        ("POST", f"{V1}/uploads/check"): replace(
+            collection(MANAGERS, 422), content=b"%PDF-1.7\n" + b"0" * 64
+        ),
         ("OPTIONS", f"{V1}/uploads/"): collection(MANAGERS, 204, headers=TUS),
         ("HEAD", f"{V1}/uploads/{{uuid}}"): obj(MANAGERS, 200, headers=TUS, uuid="upload"),
         ("GET", f"{V1}/uploads/{{uuid}}"): obj(MANAGERS, 200, headers=TUS, uuid="upload"),
