@@ -17,6 +17,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PASSWORD = "clave-de-prueba"
 SIGNER_NAME = "Jordi Puig Roca"
+CRL_URL = "http://crl.plenaria.invalid/ca.crl"  # never fetched: the tests hand the CRL over
 
 
 def _name(common: str) -> x509.Name:
@@ -50,6 +51,12 @@ def _cert(
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
+    if issuer is not None:
+        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key())
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(CRL_URL)], None, None, None)
+        builder = builder.add_extension(aki, critical=False).add_extension(
+            x509.CRLDistributionPoints([point]), critical=False
+        )
     if ca:
         builder = builder.add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
@@ -71,6 +78,12 @@ class Pki:
     tsa_key: rsa.RSAPrivateKey  # pyHanko's DummyTimeStamper signs with RSA only
     root: x509.Certificate
     other_pkcs12: bytes  # a certificate of a root nobody trusts
+    crl_der: bytes  # the test CA's current CRL (nothing revoked), for PAdES-B-LT
+
+    def write_crl(self, folder: Path) -> Path:
+        path = folder / "ca-prueba.crl"
+        path.write_bytes(self.crl_der)
+        return path
 
     def write_root(self, folder: Path) -> Path:
         path = folder / "raiz-prueba.pem"
@@ -112,6 +125,18 @@ def make_pki() -> Pki:
     stranger_key = ec.generate_private_key(ec.SECP256R1())
     stranger = _cert("Firmante ajeno", stranger_key, (other_root.subject, other_key))
     enc = serialization.BestAvailableEncryption(PASSWORD.encode())
+    now = datetime.now(UTC) - timedelta(hours=1)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(now)
+        .next_update(now + timedelta(days=7))
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
     return Pki(
         root_pem=root.public_bytes(serialization.Encoding.PEM),
         pkcs12=pkcs12.serialize_key_and_certificates(b"firma", signer_key, signer, [root], enc),
@@ -121,4 +146,5 @@ def make_pki() -> Pki:
         other_pkcs12=pkcs12.serialize_key_and_certificates(
             b"ajena", stranger_key, stranger, [other_root], enc
         ),
+        crl_der=crl.public_bytes(serialization.Encoding.DER),
     )

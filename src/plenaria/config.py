@@ -232,6 +232,17 @@ class Settings(BaseSettings):
         description="RFC 3161 time-stamp authority (the sede's «sello de tiempo»): with it "
         "signatures are PAdES-B-T; without it, PAdES-B-B.",
     )
+    sign_level: Literal["B-T", "B-LT"] = Field(
+        default="B-LT",
+        description="PAdES level when a TSA is configured: B-LT also embeds the chain's "
+        "revocation data (CRLs, OCSP), so the signature can be checked after the "
+        "certificate expires.",
+    )
+    sign_crls: str = Field(
+        default="",
+        description="CRL files (DER or PEM), comma-separated, embedded at PAdES-B-LT; "
+        "empty: the CRLs and OCSP answers the certificates point at are fetched.",
+    )
     sign_trust_roots: str = Field(
         default="",
         description="PEM files of the certificate authorities whose signatures the acta's "
@@ -293,6 +304,11 @@ class Settings(BaseSettings):
     def trust_root_paths(self) -> list[Path]:
         """``sign_trust_roots`` parsed."""
         return [Path(p.strip()) for p in self.sign_trust_roots.split(",") if p.strip()]
+
+    @property
+    def crl_paths(self) -> list[Path]:
+        """``sign_crls`` parsed."""
+        return [Path(p.strip()) for p in self.sign_crls.split(",") if p.strip()]
 
     @property
     def storage_path(self) -> Path:

@@ -34,6 +34,7 @@ def signing_client(client: TestClient, pki: Pki, tmp_path: Path) -> Iterator[Tes
     client.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
         update={
             "sign_trust_roots": str(pki.write_root(tmp_path)),
+            "sign_crls": str(pki.write_crl(tmp_path)),
             "sign_pkcs12": tmp_path / "firma.p12",
             "sign_pkcs12_password": SecretStr(PASSWORD),
         }
@@ -61,7 +62,7 @@ def test_sign_download_and_verify_then_one_changed_byte_is_altered(
     assert body["state"] == "signed" and body["state_name"] == "firmada"
     event = body["history"][-1]
     assert event["action"] == "acta.transition" and event["detail"]["to"] == "signed"
-    assert event["detail"]["signer"] == SIGNER_NAME and event["detail"]["level"] == "PAdES-B-T"
+    assert event["detail"]["signer"] == SIGNER_NAME and event["detail"]["level"] == "PAdES-B-LT"
     assert event["by"] == world.emails["secretary"]
 
     r = client.get(acta(sid, "/pdf"), headers=world.headers("clerk"))
@@ -69,7 +70,7 @@ def test_sign_download_and_verify_then_one_changed_byte_is_altered(
     assert "firmada.pdf" in r.headers["content-disposition"]
     pdf = r.content
     check = signing.verify_pdf(pdf, signing.load_roots([pki.write_root(tmp_path)]))
-    assert check.valid and check.timestamped and check.signer == SIGNER_NAME
+    assert check.valid and check.level == "PAdES-B-LT" and check.signer == SIGNER_NAME
 
     client.cookies.clear()
     page = _verify(client, pdf)

@@ -54,6 +54,7 @@ def test_a_signed_pdf_is_intact_trusted_time_stamped_and_names_the_signer(
     assert result.signed and result.intact and result.trusted and result.valid, result
     assert result.signer == SIGNER_NAME
     assert result.timestamped and result.signed_at is not None
+    assert result.level == "PAdES-B-T"  # no revocation data embedded
     assert b"/ETSI.CAdES.detached" in signed  # PAdES
 
 
@@ -92,6 +93,7 @@ def test_an_untrusted_root_and_an_unsigned_pdf(pki: Pki, tmp_path: Path) -> None
     result = signing.verify_pdf(signing.sign_pdf(_pdf(), stranger), _roots(pki, tmp_path))
     assert result.signed and result.intact and not result.trusted and not result.valid
     assert result.signer == "Firmante ajeno" and not result.timestamped
+    assert result.level == "PAdES-B-B"
     unsigned = signing.verify_pdf(_pdf(), _roots(pki, tmp_path))
     assert not unsigned.signed and unsigned.problem == "el PDF no lleva firma"
     assert not signing.verify_pdf(b"no es un pdf", []).signed
@@ -106,3 +108,22 @@ def test_a_wrong_password_is_a_spanish_error_and_signs_nothing(pki: Pki, tmp_pat
     assert not out.exists()
     with pytest.raises(InputError, match="está vacío"):
         signing.load_signer(b"", PASSWORD)
+
+
+def test_long_term_signature_embeds_the_ca_revocation_list(pki: Pki, tmp_path: Path) -> None:
+    roots = _roots(pki, tmp_path)
+    signer = signing.load_signer(pki.pkcs12, PASSWORD)
+    crls = signing.load_crls([pki.write_crl(tmp_path)])
+    context = signing.revocation_context(roots, crls, fetch=False)
+    signed = signing.sign_pdf(_pdf(), signer, timestamper=pki.timestamper(), revocation=context)  # type: ignore[arg-type]
+    result = signing.verify_pdf(signed, roots)
+    assert result.valid and result.level == "PAdES-B-LT", result
+    assert b"/DSS" in signed and b"/CRLs" in signed
+    # without the CA's CRL (and no fetching) there is nothing to embed: an error, no file
+    with pytest.raises(InputError, match="información de revocación"):
+        signing.sign_pdf(
+            _pdf(),
+            signer,
+            timestamper=pki.timestamper(),  # type: ignore[arg-type]
+            revocation=signing.revocation_context(roots, [], fetch=False),
+        )

@@ -3,7 +3,9 @@
 :func:`load_signer` reads a PKCS#12 (the secretary's or the council's
 certificate); :func:`sign_pdf` signs a PDF as PAdES (``ETSI.CAdES.detached``)
 with an RFC 3161 time-stamp when a time-stamp authority is given (PAdES-B-T;
-B-B without one); :func:`verify_pdf` says whether a PDF is signed, whether the
+B-B without one) and, given a revocation context (:func:`revocation_context`),
+the chain's revocation data (CRLs, OCSP) embedded in the document security
+store (PAdES-B-LT); :func:`verify_pdf` says whether a PDF is signed, whether the
 signed bytes are intact and cover the whole file, whether the signer's chain
 reaches one of the council's trusted roots, who signed and when.
 
@@ -44,6 +46,7 @@ class Verification:
     signer: str = ""
     signed_at: datetime | None = None
     timestamped: bool = False
+    level: str = ""  # PAdES-B-B, PAdES-B-T or PAdES-B-LT
     problem: str = ""
 
     @property
@@ -79,17 +82,58 @@ def http_timestamper(url: str) -> TimeStamper:
     return HTTPTimeStamper(url, timeout=30)
 
 
+def load_crls(paths: Iterable[Path]) -> list[bytes]:
+    """The CRLs (DER or PEM files) in ``paths``, as DER."""
+    from cryptography import x509
+
+    crls: list[bytes] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            if data.lstrip().startswith(b"-----"):
+                from cryptography.hazmat.primitives.serialization import Encoding
+
+                data = x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
+            else:
+                x509.load_der_x509_crl(data)
+        except (OSError, ValueError) as e:
+            raise ConfigError(
+                f"No se pudo leer la lista de revocación {path}: {e}",
+                "Revise PLENARIA_SIGN_CRLS (ficheros CRL, DER o PEM, separados por comas).",
+            ) from e
+        crls.append(data)
+    return crls
+
+
+def revocation_context(roots: Iterable[Any], crls: Iterable[bytes] = (), *, fetch: bool) -> Any:
+    """What signing at PAdES-B-LT validates the chain with: the roots, the given CRLs and,
+    with ``fetch``, the CRLs and OCSP answers the certificates point at."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=list(roots),
+        crls=list(crls),
+        ocsps=[],
+        allow_fetching=fetch,
+        revocation_mode="hard-fail",
+    )
+
+
 def sign_pdf(
     pdf: bytes,
     signer: SimpleSigner,
     *,
     timestamper: TimeStamper | None = None,
     location: str = "",
+    revocation: Any | None = None,
 ) -> bytes:
-    """``pdf`` signed as PAdES (B-T with ``timestamper``, else B-B): new bytes."""
+    """``pdf`` signed as PAdES: new bytes. B-B; B-T with ``timestamper``; B-LT with
+    ``timestamper`` and ``revocation`` (a :func:`revocation_context`)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
 
+    long_term = revocation is not None and timestamper is not None
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -97,6 +141,8 @@ def sign_pdf(
         reason=REASON,
         location=location or None,
         use_pades_lta=False,
+        embed_validation_info=long_term,
+        validation_context=revocation if long_term else None,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
@@ -106,6 +152,13 @@ def sign_pdf(
         raise InputError(
             f"No se pudo obtener el sello de tiempo de la autoridad configurada: {e}",
             "Compruebe PLENARIA_SIGN_TSA_URL y la conexión con la autoridad de sellado.",
+        ) from e
+    except SigningError as e:  # B-LT: the chain or its revocation data could not be checked
+        raise InputError(
+            "No se pudo validar el certificado del firmante ni obtener su información de "
+            f"revocación (CRL u OCSP): {e}",
+            "Compruebe PLENARIA_SIGN_TRUST_ROOTS y PLENARIA_SIGN_CRLS, o la conexión con la "
+            "autoridad de certificación; no se ha firmado nada.",
         ) from e
     return out.getvalue()
 
@@ -131,6 +184,23 @@ def _signer_name(cert: Any) -> str:
     return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
+def _long_term(reader: Any, signature: Any, roots: list[Any]) -> bool:
+    """Does the revocation data embedded in the PDF (its DSS) alone validate the chain?"""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+        context = dss.as_validation_context(
+            {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "hard-fail"}
+        )
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+    except Exception as e:  # no DSS, or not enough in it: pyHanko raises many kinds
+        log.info("no long-term validation data: %s", e)
+        return False
+    return bool(status.bottom_line)
+
+
 def verify_pdf(pdf: bytes, roots: Iterable[Any]) -> Verification:
     """Is ``pdf`` signed, intact and by a certificate that chains to one of ``roots``?
 
@@ -140,6 +210,7 @@ def verify_pdf(pdf: bytes, roots: Iterable[Any]) -> Verification:
     """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
@@ -154,13 +225,20 @@ def verify_pdf(pdf: bytes, roots: Iterable[Any]) -> Verification:
         return Verification(signed=False, problem="el fichero no se puede leer como PDF")
     if not signatures:
         return Verification(signed=False, problem="el PDF no lleva firma")
-    context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
+    roots = list(roots)
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
     except Exception as e:  # a mangled signature: pyHanko raises many kinds
         log.info("signature validation failed: %s", e)
         return Verification(signed=True, problem=f"la firma no se puede validar ({e})")
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # Only revocation data and time-stamps (the DSS of B-LT) may follow the signature.
+    later = status.modification_level
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and later is not None
+        and later <= ModificationLevel.LTA_UPDATES
+    )
     stamp = status.timestamp_validity
     when = stamp.timestamp if stamp is not None else status.signer_reported_dt
     problem = ""
@@ -170,12 +248,17 @@ def verify_pdf(pdf: bytes, roots: Iterable[Any]) -> Verification:
         problem = "se añadió contenido después de la firma"
     elif not status.trusted:
         problem = "el certificado no pertenece a una autoridad de confianza"
+    stamped = stamp is not None and bool(stamp.intact and stamp.valid)
+    level = "PAdES-B-B"
+    if stamped:
+        level = "PAdES-B-LT" if _long_term(reader, signatures[-1], roots) else "PAdES-B-T"
     return Verification(
         signed=True,
         intact=bool(status.intact and status.valid and whole),
         trusted=bool(status.trusted),
         signer=_signer_name(status.signing_cert),
         signed_at=when,
-        timestamped=stamp is not None and bool(stamp.intact and stamp.valid),
+        timestamped=stamped,
+        level=level,
         problem=problem,
     )

@@ -4,8 +4,9 @@
 of the approved DOCX (made once with LibreOffice and kept, so a signature made
 outside, with AutoFirma, signs these very bytes). ``POST .../acta/sign`` (a
 secretary or admin; multipart, optional ``pkcs12`` and ``password``, else the
-server's ``PLENARIA_SIGN_PKCS12``): signs it (PAdES-B-T with
-``PLENARIA_SIGN_TSA_URL``, else B-B), stores it and moves the acta to
+server's ``PLENARIA_SIGN_PKCS12``): signs it (PAdES-B-LT with
+``PLENARIA_SIGN_TSA_URL`` and the chain's revocation data, B-T with
+``PLENARIA_SIGN_LEVEL=B-T``, B-B without a TSA), stores it and moves the acta to
 "signed". ``POST .../acta/signed-pdf`` (multipart ``file``): a PDF signed
 outside, accepted when its signature is intact and trusted and what it signs
 is the approved acta's PDF/A.
@@ -109,7 +110,7 @@ def _store_signed(
         "sha256": row.signed_sha256,
         "signer": check.signer,
         "signed_at": check.signed_at.isoformat() if check.signed_at else None,
-        "level": "PAdES-B-T" if check.timestamped else "PAdES-B-B",
+        "level": check.level,
         "how": how,
     }
     workflow.transition(db, record, user, "signed", detail)
@@ -157,10 +158,19 @@ def router() -> APIRouter:
         stamper = getattr(request.app.state, "sign_timestamper", None)  # a test's own TSA
         if stamper is None and url:
             stamper = signing.http_timestamper(url)
+        roots = _roots(settings)
+        revocation = None
+        if stamper is not None and settings.sign_level == "B-LT":
+            crls = signing.load_crls(settings.crl_paths)
+            revocation = signing.revocation_context(roots, crls, fetch=not crls)
         data = signing.sign_pdf(
-            _unsigned_pdf(request, row), signer, timestamper=stamper, location=user.council.name
+            _unsigned_pdf(request, row),
+            signer,
+            timestamper=stamper,
+            location=user.council.name,
+            revocation=revocation,
         )
-        check = signing.verify_pdf(data, _roots(settings))
+        check = signing.verify_pdf(data, roots)
         if not check.intact:  # never store a signature that does not validate
             raise InputError(f"La firma generada no es válida: {check.problem}.")
         _store_signed(db, request, record, row, user, data, check, "server")
