@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from test_acta import acta, approved
+from test_no_english import english_in, visible_text
 
 from conftest import World
 from needs import tool
@@ -77,13 +78,17 @@ def test_sign_download_and_verify_then_one_changed_byte_is_altered(
     assert 'data-result="ok"' in page and "La firma electrónica es válida" in page
     assert SIGNER_NAME in page and "Villa A" in page  # the signer and the certificate's facts
     assert "sellado de tiempo (RFC 3161)" in page
-    assert "La signatura electrònica és vàlida" in _verify(client, pdf, "ca")
+    assert "PAdES-B-LT" in page and english_in(visible_text(page)) == []
+    page = _verify(client, pdf, "ca")
+    assert "La signatura electrònica és vàlida" in page and english_in(visible_text(page)) == []
 
     changed = bytearray(pdf)
     changed[len(changed) // 3] ^= 0x01  # one byte inside the signed part
     page = _verify(client, bytes(changed))
     assert 'data-result="fail"' in page and "se ha ALTERADO después de firmarse" in page
-    assert "s'ha ALTERAT després de signar-se" in _verify(client, bytes(changed), "ca")
+    assert english_in(visible_text(page)) == []
+    page = _verify(client, bytes(changed), "ca")
+    assert "s'ha ALTERAT després de signar-se" in page and english_in(visible_text(page)) == []
 
 
 def test_a_clerk_cannot_sign_and_a_wrong_password_signs_nothing(

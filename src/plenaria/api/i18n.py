@@ -195,6 +195,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "verify_signer": ("Firmado por", "Signat per"),
     "verify_signed_at": ("Fecha de la firma", "Data de la signatura"),
     "verify_stamp": ("Sello de tiempo", "Segell de temps"),
+    "verify_level": ("Nivel de la firma", "Nivell de la signatura"),
     "verify_stamp_yes": (
         "sí, de una autoridad de sellado de tiempo (RFC 3161)",
         "sí, d'una autoritat de segellat de temps (RFC 3161)",

@@ -68,6 +68,7 @@ def _signature(check: signing.Verification, t: dict[str, str]) -> dict[str, str]
         "signer": check.signer or "-",
         "signed_at": when.isoformat(timespec="seconds") if when is not None else "-",
         "stamp": t["verify_stamp_yes"] if check.timestamped else t["verify_stamp_no"],
+        "level": check.level or "-",
     }
 
 
