@@ -34,6 +34,10 @@ COPY --from=build /opt/venv /opt/venv
 RUN ln -s "$(python -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" \
         /usr/local/bin/ffmpeg \
  && ffmpeg -hide_banner -version | head -1
+# LibreOffice Writer, headless: the acta's PDF/A-2b (plenaria.acts.pdf); a font for it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/plenaria --shell /usr/sbin/nologin plenaria \
  && mkdir -p /var/lib/plenaria/data /var/lib/plenaria/storage /var/lib/plenaria/cache /var/lib/plenaria/models \
  && chown -R plenaria:plenaria /var/lib/plenaria

@@ -30,7 +30,8 @@ $(STAMP): pyproject.toml | $(PY)
 # espeak-ng makes the sample recording and the tests' speech; festival and its Catalan voice
 # speak Catalan; Debian's Chromium runs the browser tests (Playwright drives it; no browser
 # download); node checks the upload page's SHA-256 script; cc builds the CUDA loader's test
-# libraries. Every test needs what is here: in CI (CI=true) a missing one fails, never skips.
+# libraries; LibreOffice Writer makes the acta's PDF/A and poppler-utils reads it back
+# (pdftotext, pdftoppm). Every test needs what is here: in CI (CI=true) a missing one fails, never skips.
 system-deps:
 	@missing=""; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
@@ -39,6 +40,8 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v cc >/dev/null || missing="$$missing gcc"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -218,6 +218,36 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest file the public page /verificar hashes, bytes (413 above).",
     )
+    # The acta's electronic signature (plenaria.acts.signing)
+    sign_pkcs12: Path | None = Field(
+        default=None,
+        description="PKCS#12 (.p12/.pfx) the secretary signs approved actas with when no "
+        "certificate is uploaded with the request. The key never goes in the database.",
+    )
+    sign_pkcs12_password: SecretStr | None = Field(
+        default=None, description="Password of PLENARIA_SIGN_PKCS12."
+    )
+    sign_tsa_url: str = Field(
+        default="",
+        description="RFC 3161 time-stamp authority (the sede's «sello de tiempo»): with it "
+        "signatures are PAdES-B-T; without it, PAdES-B-B.",
+    )
+    sign_level: Literal["B-T", "B-LT"] = Field(
+        default="B-LT",
+        description="PAdES level when a TSA is configured: B-LT also embeds the chain's "
+        "revocation data (CRLs, OCSP), so the signature can be checked after the "
+        "certificate expires.",
+    )
+    sign_crls: str = Field(
+        default="",
+        description="CRL files (DER or PEM), comma-separated, embedded at PAdES-B-LT; "
+        "empty: the CRLs and OCSP answers the certificates point at are fetched.",
+    )
+    sign_trust_roots: str = Field(
+        default="",
+        description="PEM files of the certificate authorities whose signatures the acta's "
+        "signature checks and /verificar trust, comma-separated.",
+    )
     frame_embed_paths: str = Field(
         default="/embed/",
         description="Path prefixes, comma-separated, whose pages other sites may frame; "
@@ -269,6 +299,16 @@ class Settings(BaseSettings):
         """``trusted_proxies`` parsed (checked in :meth:`check_safe`)."""
         items = (p.strip() for p in self.trusted_proxies.split(","))
         return tuple(ip_network(p, strict=False) for p in items if p)
+
+    @property
+    def trust_root_paths(self) -> list[Path]:
+        """``sign_trust_roots`` parsed."""
+        return [Path(p.strip()) for p in self.sign_trust_roots.split(",") if p.strip()]
+
+    @property
+    def crl_paths(self) -> list[Path]:
+        """``sign_crls`` parsed."""
+        return [Path(p.strip()) for p in self.sign_crls.split(",") if p.strip()]
 
     @property
     def storage_path(self) -> Path:

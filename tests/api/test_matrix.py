@@ -330,6 +330,18 @@ MATRIX.update(
         ),
         ("GET", f"{ACTA}/certificate"): obj(ALL_ROLES, 200, session_id="approved_session"),
         ("GET", f"{ACTA}/docx"): obj(ALL_ROLES, 200, session_id="approved_session"),
+        # plenaria.api.routes.acta_sign, kept off LibreOffice here (tests/api/test_acta_sign.py
+        # converts and signs): no certificate configured or uploaded (422); a DOCX is no
+        # signed PDF (422); a version not approved has no PDF (404).
+        ("POST", f"{ACTA}/sign"): obj(MANAGERS, 422, session_id="approved_session"),
+        ("POST", f"{ACTA}/signed-pdf"): obj(
+            MANAGERS,
+            422,
+            headers=VERIFY_FORM,
+            content=VERIFY_BODY,
+            session_id="approved_session",
+        ),
+        ("GET", f"{ACTA}/pdf"): obj(ALL_ROLES, 404, session_id="review_session"),
         ("GET", "/verificar"): public(200),
         ("GET", "/verificar/{csv}"): Rule(
             dict.fromkeys(PRINCIPALS, 200), params={"csv": "certified_code"}

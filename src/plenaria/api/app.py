@@ -13,6 +13,7 @@ from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
 from plenaria.api.routes import (
     acta,
+    acta_sign,
     auth,
     council,
     health,
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(transcripts.router(), prefix=API_PREFIX)
     app.include_router(portal.router(), prefix=API_PREFIX)
     app.include_router(acta.router(), prefix=API_PREFIX)
+    app.include_router(acta_sign.router(), prefix=API_PREFIX)
     public.install(app)
     verify.install(app)
     web.install(app)

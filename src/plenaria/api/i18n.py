@@ -129,7 +129,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "verify_code": ("Código seguro de verificación (CSV)", "Codi segur de verificació (CSV)"),
     "verify_code_button": ("Comprobar el código", "Comprova el codi"),
-    "verify_file": ("Fichero del acta (DOCX)", "Fitxer de l'acta (DOCX)"),
+    "verify_file": (
+        "Fichero del acta (DOCX o PDF firmado)",
+        "Fitxer de l'acta (DOCX o PDF signat)",
+    ),
     "verify_file_hint": ("Como máximo {size}.", "Com a màxim {size}."),
     "verify_file_button": ("Comprobar el fichero", "Comprova el fitxer"),
     "verify_ok_code": (
@@ -171,6 +174,33 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Empremta SHA-256 de l'enregistrament",
     ),
     "verify_again": ("Verificar otra", "Verifiqueu-ne una altra"),
+    "verify_sig_ok": (
+        "La firma electrónica es válida: el PDF está íntegro, sin ningún cambio desde que se "
+        "firmó, y el certificado es de una autoridad de confianza.",
+        "La signatura electrònica és vàlida: el PDF és íntegre, sense cap canvi des que es va "
+        "signar, i el certificat és d'una autoritat de confiança.",
+    ),
+    "verify_sig_altered": (
+        "El PDF se ha ALTERADO después de firmarse: su firma electrónica ya no corresponde a "
+        "su contenido. No es el acta firmada.",
+        "El PDF s'ha ALTERAT després de signar-se: la seva signatura electrònica ja no "
+        "correspon al contingut. No és l'acta signada.",
+    ),
+    "verify_sig_untrusted": (
+        "El PDF está íntegro, pero su firma no es de un certificado de una autoridad de "
+        "confianza del ayuntamiento.",
+        "El PDF és íntegre, però la signatura no és d'un certificat d'una autoritat de "
+        "confiança de l'ajuntament.",
+    ),
+    "verify_signer": ("Firmado por", "Signat per"),
+    "verify_signed_at": ("Fecha de la firma", "Data de la signatura"),
+    "verify_stamp": ("Sello de tiempo", "Segell de temps"),
+    "verify_level": ("Nivel de la firma", "Nivell de la signatura"),
+    "verify_stamp_yes": (
+        "sí, de una autoridad de sellado de tiempo (RFC 3161)",
+        "sí, d'una autoritat de segellat de temps (RFC 3161)",
+    ),
+    "verify_stamp_no": ("no (hora declarada por el firmante)", "no (hora declarada pel signant)"),
     "speakers": ("Intervinientes", "Intervinents"),
     "find": ("Buscar", "Cerca"),
     "replace_with": ("Reemplazar por", "Reemplaça per"),

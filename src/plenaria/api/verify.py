@@ -4,7 +4,9 @@
 ``GET /verificar/{csv}``: whether the code is a certified acta's, which session
 and when (404 when it is not). ``POST /verificar`` (multipart ``file``, optional
 ``csv``): the file's SHA-256 against the certificates (or against the one of
-the code given); a single changed byte fails. Files over
+the code given); a single changed byte fails. A signed PDF (the acta signed
+by the secretary) has its PAdES signature checked too: valid and intact, by
+whom and when, or altered after signing. Files over
 ``verify_max_bytes`` are refused with 413 before they are hashed in full.
 Spanish or Catalan (``?lang=``, the language cookie, the browser's languages).
 """
@@ -19,8 +21,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from plenaria.acts import certificate as cert
+from plenaria.acts import signing
 from plenaria.api import i18n
 from plenaria.api.web.pages import STATIC_URL
 from plenaria.db import acta as workflow
@@ -58,6 +62,20 @@ def _facts(row: ActaCertificate) -> dict[str, Any]:
     }
 
 
+def _signature(check: signing.Verification, t: dict[str, str]) -> dict[str, str]:
+    when = check.signed_at
+    return {
+        "signer": check.signer or "-",
+        "signed_at": when.isoformat(timespec="seconds") if when is not None else "-",
+        "stamp": t["verify_stamp_yes"] if check.timestamped else t["verify_stamp_no"],
+        "level": check.level or "-",
+    }
+
+
+def _check_pdf(data: bytes, roots: list[Any]) -> signing.Verification:
+    return signing.verify_pdf(data, roots)
+
+
 def router() -> APIRouter:
     pages = _templates()
     web = APIRouter(include_in_schema=False)
@@ -82,6 +100,7 @@ def router() -> APIRouter:
             "facts": None,
             "message": "",
             "code": "",
+            "signature": None,
         }
         return pages.TemplateResponse(
             request, "verify.html", {**base, **context}, status_code=status
@@ -127,30 +146,42 @@ def router() -> APIRouter:
         if file is None or not file.filename:
             return render(request, 422, result="fail", message=t["verify_empty"])
         digest = hashlib.sha256()
-        size = 0
+        data = bytearray()
         while chunk := await file.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
+            if len(data) + len(chunk) > limit:
                 message = t["verify_too_big"].format(size=_size(limit))
                 return render(request, 413, result="fail", message=message)
             digest.update(chunk)
-        if size == 0:
+            data += chunk
+        if not data:
             return render(request, 422, result="fail", message=t["verify_empty"])
         sha = digest.hexdigest()
         code = cert.normalize_code(csv) if csv.strip() else None
         if csv.strip() and code is None:
             message = t["verify_bad_form"].format(code=csv[:40])
             return render(request, 422, result="fail", message=message)
+        check = None
+        if data.startswith(b"%PDF"):
+            roots = signing.load_roots(request.app.state.settings.trust_root_paths)
+            check = await run_in_threadpool(_check_pdf, bytes(data), roots)
+        signature = _signature(check, t) if check is not None and check.signed else None
+        if check is not None and check.signed and not check.valid:
+            key = "verify_sig_altered" if not check.intact else "verify_sig_untrusted"
+            return render(request, result="fail", message=t[key], signature=signature)
         with session_of(request) as db:
             row = workflow.certificate_by_code(db, code) if code else None
             if code and row is None:
                 return render(request, 404, result="fail", message=t["verify_bad_code"])
-            if row is not None and row.acta_sha256 != sha:
+            if row is not None and sha not in (row.acta_sha256, row.signed_sha256):
                 return render(request, result="fail", message=t["verify_mismatch"], code=csv)
             row = row or workflow.certificate_by_hash(db, sha)
-            if row is None:
-                return render(request, result="fail", message=t["verify_bad_file"])
-            facts = _facts(row)
+            facts = _facts(row) if row is not None else None
+        if signature is not None:  # a valid signature, in Plenaria's register or not
+            return render(
+                request, result="ok", message=t["verify_sig_ok"], facts=facts, signature=signature
+            )
+        if facts is None:
+            return render(request, result="fail", message=t["verify_bad_file"])
         return render(request, result="ok", message=t["verify_ok_file"], facts=facts)
 
     return web

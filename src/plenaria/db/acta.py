@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plenaria.assembly.acta import MISSING_KEYS
@@ -221,7 +221,10 @@ def certificate_by_code(db: Session, code: str) -> ActaCertificate | None:
 
 
 def certificate_by_hash(db: Session, sha256: str) -> ActaCertificate | None:
-    query = select(ActaCertificate).where(ActaCertificate.acta_sha256 == sha256)
+    """The certificate of the approved DOCX or of the signed PDF/A whose hash is ``sha256``."""
+    query = select(ActaCertificate).where(
+        or_(ActaCertificate.acta_sha256 == sha256, ActaCertificate.signed_sha256 == sha256)
+    )
     return db.scalar(query.order_by(ActaCertificate.created_at.desc()).limit(1))
 
 

@@ -361,7 +361,8 @@ class ActaCertificate(IdMixin, CouncilMixin, CreatedMixin, Base):
     """The certificate of an approved version (Ley 40/2015 art. 18.1) and its DOCX.
 
     ``csv``: the verification code without separators; ``acta_sha256``: the
-    stored DOCX's hash; ``data``: the certificate as shown (JSON).
+    stored DOCX's hash; ``data``: the certificate as shown (JSON); ``signed_pdf_key``
+    and ``signed_sha256``: the signed PDF/A of this version, once signed.
     """
 
     __tablename__ = "acta_certificates"
@@ -374,3 +375,5 @@ class ActaCertificate(IdMixin, CouncilMixin, CreatedMixin, Base):
     docx_key: Mapped[str] = mapped_column(String(500))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     approved_by: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
+    signed_pdf_key: Mapped[str | None] = mapped_column(String(500), default=None)
+    signed_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
