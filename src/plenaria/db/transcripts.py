@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from plenaria.db.base import utcnow
 from plenaria.db.models import PlenarySession, Publication, TranscriptVersion, User
@@ -50,6 +50,7 @@ def save_version(
     collapse_window_s: float = 0.0,
     skip_unchanged: bool = False,
     snapshot_every: int = SNAPSHOT_EVERY,
+    latest_content: dict[str, Any] | None = None,
 ) -> TranscriptVersion:
     """Store a new version of ``plenary``'s transcript; ``author`` None: the machine.
 
@@ -60,7 +61,9 @@ def save_version(
     ``skip_unchanged``, content equal to the latest version's is not stored: the
     answer is the latest version (an acta's correction stores it on purpose).
     The version is stored as its changes against its parent, or whole
-    (:func:`plenaria.db.version_store.stored_form`, ``snapshot_every``).
+    (:func:`plenaria.db.version_store.stored_form`, ``snapshot_every``);
+    ``latest_content``: the latest version's content when the caller has it at hand
+    (the API's cache), so that it is not read again.
     """
     latest = latest_number(session, plenary.id)
     if parent_number != latest:
@@ -70,7 +73,9 @@ def save_version(
         )
     replaced = None
     collapsing = author is not None and collapse_window_s > 0
-    current = get_version(session, plenary, latest) if latest is not None else None
+    current = _head(session, plenary.id, latest) if latest is not None else None
+    if current is not None and latest_content is not None:
+        current.__dict__.setdefault("_content", latest_content)
     needed = current is not None and (author is not None or skip_unchanged)  # a machine's: whole
     parent_content = current.content if current is not None and needed else None
     if current is not None and (skip_unchanged or collapsing):
@@ -151,6 +156,16 @@ def _collapsible(
     if collapses(row.author_id, age_s, author.id, window_s, bool(published)):
         return row
     return None
+
+
+def _head(session: Session, session_id: str, number: int) -> TranscriptVersion | None:
+    """Version ``number``, its stored content read only when asked for."""
+    query = (
+        select(TranscriptVersion)
+        .options(defer(TranscriptVersion.snapshot), defer(TranscriptVersion.delta))
+        .where(TranscriptVersion.session_id == session_id, TranscriptVersion.number == number)
+    )
+    return session.scalar(query)
 
 
 def get_version(

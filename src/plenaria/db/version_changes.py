@@ -45,7 +45,7 @@ def delta(before: Any, after: Any) -> dict[str, Any] | None:
     if old is None or new is None:
         return None
     out: dict[str, Any] = {}
-    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    changed = {k: v for k, v in new.items() if old.get(k) is not v and old.get(k) != v}
     removed = [k for k in old if k not in new]
     if changed:
         out["interventions"] = changed

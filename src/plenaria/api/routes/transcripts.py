@@ -167,7 +167,8 @@ def router() -> APIRouter:
         settings: Any,
     ) -> Response:
         """The new version stored (201), the parent when nothing changed (200), or the 409."""
-        version = _save(db, plenary, user, content, parent, changed, settings)
+        latest = cache.get((plenary.id, parent)) if parent is not None else None
+        version = _save(db, plenary, user, content, parent, changed, settings, latest)
         if version is None:
             return _conflict(db, plenary, parent)
         cache.put((plenary.id, version.number), content)
@@ -388,6 +389,7 @@ def _save(
     parent: int | None,
     changed: Any,
     settings: Any,
+    latest_content: dict[str, Any] | None = None,
 ) -> Any:
     """Store a new version (or replace the user's own recent one: ``autosave_window_s``) and
     its audit entry, committed; the parent itself when nothing changed; None when a newer
@@ -402,6 +404,7 @@ def _save(
             collapse_window_s=settings.autosave_window_s,
             skip_unchanged=True,
             snapshot_every=settings.transcript_snapshot_every,
+            latest_content=latest_content,
         )
     except ConflictError:
         db.rollback()
