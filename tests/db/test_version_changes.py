@@ -146,6 +146,34 @@ def test_a_one_word_edit_stores_its_intervention_only(database: Database) -> Non
     assert sizes["delta"] < 4_000, sizes  # the one intervention of 50 words, whole
 
 
+def test_an_autosave_that_replaces_a_version_is_stored_against_its_parent(
+    database: Database,
+) -> None:
+    rng = random.Random(8)
+    first = _transcript(20, 5, rng)
+    second = _edit(first, rng, 1)
+    third = copy.deepcopy(second)
+    third["interventions"][3]["words"][0]["text"] = "medida"
+    with database.transaction() as s:
+        plenary = _plenary(s)
+        council = s.get(Council, plenary.council_id)
+        assert council is not None
+        ana = accounts.create_user(s, council, "ana@example.org", "password1234", "clerk")
+        transcripts.save_version(s, plenary, None, first, None)
+        transcripts.save_version(s, plenary, ana, second, 1, collapse_window_s=300)
+        v3 = transcripts.save_version(
+            s, plenary, ana, third, 2, collapse_window_s=300, latest_content=second
+        )
+        assert (v3.number, v3.parent_number, v3.snapshot) == (3, 1, None)
+        edited_id = third["interventions"][3]["id"]
+        assert v3.delta is not None and edited_id in v3.delta["interventions"]
+        plenary_id, council_id = plenary.id, plenary.council_id
+    with database.session() as s:
+        plenary = civic.get_plenary_session_for_council(s, council_id, plenary_id)
+        assert [v.number for v in transcripts.list_versions(s, plenary)] == [1, 3]
+        assert transcripts.get_version(s, plenary, 3).content == third
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
