@@ -16,7 +16,10 @@ Debian's Chromium (/usr/bin/chromium, Playwright) through the editor:
   has the new version;
 - re-alignment: the server's re-alignment of the edited transcript
   (``realign_edits``) and, as a worst case, one 40,000-word intervention with
-  scattered edits (``realign``).
+  scattered edits (``realign``);
+- versions: bytes stored per version and save time (in a fresh database session,
+  as a request) for 50 one-word edits, every version whole (a full copy) beside
+  versions stored as changes with a snapshot every 20 (``--storage-only``: this alone).
 
 Targets (issue 9): open < 2 s, keystroke < 50 ms, save < 300 ms, re-alignment < 100 ms.
 """
@@ -24,6 +27,7 @@ Targets (issue 9): open < 2 s, keystroke < 50 ms, save < 300 ms, re-alignment < 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -209,6 +213,88 @@ def measure_realign(content: dict[str, Any], repeat: int) -> dict[str, list[floa
     return {"realign_edit": one, "realign_40k": whole}
 
 
+def measure_storage(
+    content: dict[str, Any], folder: Path, edits: int, snapshot_every: int
+) -> tuple[list[int], list[float], float]:
+    """``edits`` one-word saves by a clerk, each in its own database session as a request:
+    (bytes stored per saved version, ms per save, ms to read the last one afresh).
+    ``snapshot_every`` 1: every version whole, as before versions were stored as changes."""
+    import copy
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from plenaria.db import accounts, civic
+    from plenaria.db.engine import make_engine
+    from plenaria.db.migrate import upgrade_engine
+    from plenaria.db.models import PlenarySession, TranscriptVersion, User
+    from plenaria.db.transcripts import get_version, latest_number, save_version
+
+    engine = make_engine(f"sqlite:///{folder / f'versions-{snapshot_every}.db'}")
+    upgrade_engine(engine)
+
+    with Session(engine) as s:
+        council = accounts.create_council(s, "bench", "Bench")
+        s.flush()
+        clerk = accounts.create_user(s, council, "c@bench.example.org", "bench password 1", "clerk")
+        plenary = civic.create_plenary_session(s, council.id, {"slug": "pleno-4h"})
+        save_version(s, plenary, None, content, None)
+        s.commit()
+        plenary_id, clerk_id = plenary.id, clerk.id
+    rng = random.Random(1)
+    ms: list[float] = []
+    for n in range(edits):
+        at = rng.randrange(len(content["interventions"]))
+        item = copy.deepcopy(content["interventions"][at])
+        item["words"][rng.randrange(len(item["words"]))]["text"] = f"cambio{n}"
+        parent, items = content, list(content["interventions"])
+        items[at] = item
+        content = {**content, "interventions": items}
+        t0 = time.perf_counter()
+        with Session(engine) as s:
+            plenary = s.get_one(PlenarySession, plenary_id)
+            user = s.get_one(User, clerk_id)
+            latest = latest_number(s, plenary_id)
+            save_version(  # the parent's content at hand, as in the API's cache
+                s,
+                plenary,
+                user,
+                content,
+                latest,
+                snapshot_every=snapshot_every,
+                latest_content=parent,
+            )
+            s.commit()
+        ms.append((time.perf_counter() - t0) * 1000)
+    with Session(engine) as s:
+        query = select(TranscriptVersion.snapshot, TranscriptVersion.delta).where(
+            TranscriptVersion.number > 1
+        )
+        stored = [len(json.dumps(a or b, separators=(",", ":"))) for a, b in s.execute(query)]
+    t0 = time.perf_counter()
+    with Session(engine) as s:
+        plenary = s.get_one(PlenarySession, plenary_id)
+        assert get_version(s, plenary).content == content
+    read_ms = (time.perf_counter() - t0) * 1000
+    engine.dispose()
+    return stored, ms, read_ms
+
+
+def storage_table(content: dict[str, Any], edits: int, every: int) -> None:
+    whole_bytes = len(json.dumps(content, separators=(",", ":")))
+    print(f"\nVersions of {whole_bytes:,} bytes of JSON, {edits} saves of a one-word edit each")
+    print("| stored as | bytes/version median | max | total | save median ms | p95 ms | read ms |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="plenaria-bench-versions-") as tmp:
+        for name, k in (("full copy", 1), (f"changes, snapshot every {every}", every)):
+            sizes, ms, read_ms = measure_storage(content, Path(tmp), edits, k)
+            p95 = sorted(ms)[max(0, round(0.95 * len(ms)) - 1)]
+            print(
+                f"| {name} | {statistics.median(sizes):,.0f} | {max(sizes):,} | {sum(sizes):,} "
+                f"| {statistics.median(ms):.1f} | {p95:.1f} | {read_ms:.0f} |"
+            )
+
+
 def row(name: str, values: list[float], target: float) -> str:
     med = statistics.median(values)
     p95 = sorted(values)[max(0, round(0.95 * len(values)) - 1)]
@@ -221,7 +307,13 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=40_000)
     parser.add_argument("--hours", type=float, default=4.0)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--edits", type=int, default=50, help="saves in the storage measure")
+    parser.add_argument("--snapshot-every", type=int, default=20)
+    parser.add_argument("--storage-only", action="store_true", help="no browser, no re-align")
     args = parser.parse_args()
+    if args.storage_only:
+        storage_table(make_transcript(args.words, args.hours), args.edits, args.snapshot_every)
+        return
     if not Path(CHROMIUM).exists():
         sys.exit(f"No Chromium at {CHROMIUM}: apt-get install chromium")
     content = make_transcript(args.words, args.hours)
@@ -258,6 +350,7 @@ def main() -> None:
     print(
         row("re-align 40k words, scattered edits", realigned["realign_40k"], TARGETS_MS["realign"])
     )
+    storage_table(content, args.edits, args.snapshot_every)
 
 
 if __name__ == "__main__":

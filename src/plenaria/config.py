@@ -207,6 +207,12 @@ class Settings(BaseSettings):
         description="Saves by the same clerk within this many seconds of their own latest "
         "version replace it instead of adding one (0: every save is a version).",
     )
+    transcript_snapshot_every: int = Field(
+        default=20,
+        ge=1,
+        description="A transcript version is stored whole at least once every this many "
+        "versions; the others store only their changes against their parent (1: all whole).",
+    )
     # Limits and exposure of the service (plenaria.api.security)
     max_body_bytes: int = Field(
         default=32 * 1024**2,

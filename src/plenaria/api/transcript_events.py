@@ -114,13 +114,13 @@ class _Stream:
             return None
         if number in self.seen:
             return self.seen[number]
-        content = db.scalar(
-            select(TranscriptVersion.content).where(
+        row = db.scalar(
+            select(TranscriptVersion).where(
                 TranscriptVersion.session_id == self.session_id,
                 TranscriptVersion.number == number,
             )
         )
-        return Transcript.from_dict(content) if content is not None else None
+        return Transcript.from_dict(row.content) if row is not None else None
 
     def close(self) -> None:
         if self.connection:

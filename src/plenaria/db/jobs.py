@@ -399,10 +399,11 @@ def output_kinds_of(session: Session, job_ids: Sequence[str]) -> dict[str, list[
 
 def job_warnings_of(session: Session, job_ids: Sequence[str]) -> dict[str, list[str]]:
     """The warnings of several jobs' transcripts (their machine versions), in one query;
-    a job without any: absent. Only the ``warnings`` key is read, not the transcript."""
+    a job without any: absent. Only the ``warnings`` key is read, not the transcript
+    (a machine's version is always stored whole: :mod:`plenaria.db.version_store`)."""
     if not job_ids:
         return {}
-    query = select(TranscriptVersion.job_id, TranscriptVersion.content["warnings"]).where(
+    query = select(TranscriptVersion.job_id, TranscriptVersion.snapshot["warnings"]).where(
         TranscriptVersion.job_id.in_(job_ids), TranscriptVersion.author_id.is_(None)
     )
     found: dict[str, list[str]] = {}

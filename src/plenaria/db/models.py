@@ -234,7 +234,14 @@ class JobStep(IdMixin, CouncilMixin, Base):
 
 
 class TranscriptVersion(IdMixin, CouncilMixin, CreatedMixin, Base):
-    """One saved state of a session's transcript; ``author_id`` null: the machine."""
+    """One saved state of a session's transcript; ``author_id`` null: the machine.
+
+    Stored as a whole ``snapshot`` or as a ``delta`` against the version
+    ``parent_number`` (:mod:`plenaria.db.version_changes`; which one:
+    :mod:`plenaria.db.version_store`). ``content`` is the whole transcript
+    either way, rebuilt once per object from the nearest snapshot before it;
+    assigning ``content`` stores it as a snapshot. Never mutate it.
+    """
 
     __tablename__ = "transcript_versions"
     __table_args__ = (UniqueConstraint("session_id", "number"),)
@@ -244,7 +251,23 @@ class TranscriptVersion(IdMixin, CouncilMixin, CreatedMixin, Base):
     number: Mapped[int] = mapped_column(Integer)
     author_id: Mapped[str | None] = _fk("users", nullable=True, ondelete="SET NULL")
     parent_number: Mapped[int | None] = mapped_column(Integer, default=None)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    delta: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        cached: dict[str, Any] | None = self.__dict__.get("_content")
+        if cached is None:
+            from plenaria.db.version_store import rebuild  # the store reads these rows
+
+            cached = rebuild(self)
+            self.__dict__["_content"] = cached
+        return cached
+
+    @content.setter
+    def content(self, value: dict[str, Any]) -> None:
+        self.snapshot, self.delta = value, None
+        self.__dict__["_content"] = value
 
 
 class TranscriptPresence(IdMixin, CouncilMixin, Base):

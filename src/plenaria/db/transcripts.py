@@ -24,10 +24,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from plenaria.db.base import utcnow
 from plenaria.db.models import PlenarySession, Publication, TranscriptVersion, User
+from plenaria.db.version_store import SNAPSHOT_EVERY, stored_form
 from plenaria.errors import ConflictError, NotFoundError
 
 
@@ -48,6 +49,8 @@ def save_version(
     job_id: str | None = None,
     collapse_window_s: float = 0.0,
     skip_unchanged: bool = False,
+    snapshot_every: int = SNAPSHOT_EVERY,
+    latest_content: dict[str, Any] | None = None,
 ) -> TranscriptVersion:
     """Store a new version of ``plenary``'s transcript; ``author`` None: the machine.
 
@@ -57,6 +60,10 @@ def save_version(
     that many seconds ago is replaced (see the module's docstring). With
     ``skip_unchanged``, content equal to the latest version's is not stored: the
     answer is the latest version (an acta's correction stores it on purpose).
+    The version is stored as its changes against its parent, or whole
+    (:func:`plenaria.db.version_store.stored_form`, ``snapshot_every``);
+    ``latest_content``: the latest version's content when the caller has it at hand
+    (the API's cache), so that it is not read again.
     """
     latest = latest_number(session, plenary.id)
     if parent_number != latest:
@@ -66,24 +73,37 @@ def save_version(
         )
     replaced = None
     collapsing = author is not None and collapse_window_s > 0
-    if latest is not None and (skip_unchanged or collapsing):
-        current = get_version(session, plenary, latest)
-        if skip_unchanged and current.content == content:
+    current = _head(session, plenary.id, latest) if latest is not None else None
+    if current is not None and latest_content is not None:
+        current.__dict__.setdefault("_content", latest_content)
+    needed = current is not None and (author is not None or skip_unchanged)  # a machine's: whole
+    parent_content = current.content if current is not None and needed else None
+    if current is not None and (skip_unchanged or collapsing):
+        if skip_unchanged and parent_content == content:
             return current
         if collapsing and author is not None:
             replaced = _collapsible(session, plenary, author, current, collapse_window_s)
         base = replaced.parent_number if replaced is not None else None
-        if base is not None and get_version(session, plenary, base).content == content:
+        base_content = get_version(session, plenary, base).content if base is not None else None
+        if base is not None and base_content == content:
             replaced = None  # an undo back to the parent: a version of its own
+        elif replaced is not None:  # stored against its own parent
+            parent_content = base_content
+    parent = replaced.parent_number if replaced is not None else parent_number
+    snapshot, changes = stored_form(
+        session, plenary.id, parent, parent_content, content, author is None, snapshot_every
+    )
     version = TranscriptVersion(
         council_id=plenary.council_id,
         session_id=plenary.id,
         job_id=job_id,
         number=(latest or 0) + 1,
         author_id=author.id if author is not None else None,
-        parent_number=replaced.parent_number if replaced is not None else parent_number,
-        content=content,
+        parent_number=parent,
+        snapshot=snapshot,
+        delta=changes,
     )
+    version.__dict__["_content"] = content  # what it rebuilds to, without reading it back
     if replaced is not None:  # the window runs from the first save of the run
         version.created_at = replaced.created_at
     try:
@@ -136,6 +156,16 @@ def _collapsible(
     if collapses(row.author_id, age_s, author.id, window_s, bool(published)):
         return row
     return None
+
+
+def _head(session: Session, session_id: str, number: int) -> TranscriptVersion | None:
+    """Version ``number``, its stored content read only when asked for."""
+    query = (
+        select(TranscriptVersion)
+        .options(defer(TranscriptVersion.snapshot), defer(TranscriptVersion.delta))
+        .where(TranscriptVersion.session_id == session_id, TranscriptVersion.number == number)
+    )
+    return session.scalar(query)
 
 
 def get_version(

@@ -79,7 +79,7 @@ def _heads(db: Session, plenary: PlenarySession) -> list[TranscriptVersion]:
     """The session's versions, oldest first, without their (large) content."""
     query = (
         select(TranscriptVersion)
-        .options(defer(TranscriptVersion.content))
+        .options(defer(TranscriptVersion.snapshot), defer(TranscriptVersion.delta))
         .where(TranscriptVersion.session_id == plenary.id)
         .order_by(TranscriptVersion.number)
     )
@@ -167,7 +167,8 @@ def router() -> APIRouter:
         settings: Any,
     ) -> Response:
         """The new version stored (201), the parent when nothing changed (200), or the 409."""
-        version = _save(db, plenary, user, content, parent, changed, settings.autosave_window_s)
+        latest = cache.get((plenary.id, parent)) if parent is not None else None
+        version = _save(db, plenary, user, content, parent, changed, settings, latest)
         if version is None:
             return _conflict(db, plenary, parent)
         cache.put((plenary.id, version.number), content)
@@ -387,14 +388,23 @@ def _save(
     content: dict[str, Any],
     parent: int | None,
     changed: Any,
-    window_s: float,
+    settings: Any,
+    latest_content: dict[str, Any] | None = None,
 ) -> Any:
-    """Store a new version (or replace the user's own recent one: ``window_s``) and its
-    audit entry, committed; the parent itself when nothing changed; None when a newer
+    """Store a new version (or replace the user's own recent one: ``autosave_window_s``) and
+    its audit entry, committed; the parent itself when nothing changed; None when a newer
     one won."""
     try:
         version = save_version(
-            db, plenary, user, content, parent, collapse_window_s=window_s, skip_unchanged=True
+            db,
+            plenary,
+            user,
+            content,
+            parent,
+            collapse_window_s=settings.autosave_window_s,
+            skip_unchanged=True,
+            snapshot_every=settings.transcript_snapshot_every,
+            latest_content=latest_content,
         )
     except ConflictError:
         db.rollback()
