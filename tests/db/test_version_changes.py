@@ -191,7 +191,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def test_the_migration_keeps_versions_both_ways(fresh_url: str) -> None:
     engine = make_engine(fresh_url)
-    upgrade_engine(engine, "0009")
+    upgrade_engine(engine, "0010")
     rng = random.Random(5)
     first = _transcript(5, 4, rng)
     second = _edit(first, rng, 1)
@@ -227,7 +227,7 @@ def test_the_migration_keeps_versions_both_ways(fresh_url: str) -> None:
         v3 = transcripts.save_version(s, plenary, None, third, 2)
         v3.snapshot, v3.delta = None, {"set": {"warnings": ["x"]}}  # as a clerk's delta
         s.commit()
-    command.downgrade(alembic_config(engine), "0009")
+    command.downgrade(alembic_config(engine), "0010")
     with engine.connect() as conn:
         query = sa.select(old.c.number, old.c.content).select_from(old).order_by(old.c.number)
         stored = dict(conn.execute(query).all())

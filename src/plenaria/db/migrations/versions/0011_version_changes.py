@@ -3,8 +3,8 @@
 Every existing version becomes a snapshot (its content, as it was). The
 downgrade rebuilds each delta's whole content, oldest first, and stores it back.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 from plenaria.db.version_changes import apply
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 TABLE = "transcript_versions"
