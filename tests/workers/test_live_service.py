@@ -185,7 +185,8 @@ def test_a_push_with_a_wrong_key_is_refused_and_a_stop_ends_the_session(
     service: tuple[Service, str, dict[str, str]], sample: Path, tmp_path: Path
 ) -> None:
     svc, server, headers = service
-    clip = encode_clip(sample, tmp_path / "clip.mp4", 0, 40)
+    # Longer than the wait for the first piece on a loaded machine: the stop comes mid-clip.
+    clip = encode_clip(sample, tmp_path / "clip.mp4", 0, 60)
     body = {
         "push": True,
         "options": {"transcription": {"language": "es"}, "make_proxy": False, "diarize": False},
@@ -224,7 +225,7 @@ def test_a_push_with_a_wrong_key_is_refused_and_a_stop_ends_the_session(
     done = _wait_done(server, headers, job_id, timeout=120)
     assert done["state"] == "done", (done, svc.log("live"), svc.log("cpu"))
     cert = done["live"]["certificate"]
-    assert cert["connections"] == 1 and cert["duration_s"] < 38, cert  # stopped before its end
+    assert cert["connections"] == 1 and cert["duration_s"] < 55, cert  # stopped before its end
     assert cert["sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
     again = httpx.post(f"{server}{V1}/live/{job_id}/stop", headers=headers, timeout=10)
     assert again.status_code == 409
