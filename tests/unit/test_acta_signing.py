@@ -4,6 +4,7 @@ byte or a later addition breaks it; a wrong PKCS#12 password signs nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -127,3 +128,17 @@ def test_long_term_signature_embeds_the_ca_revocation_list(pki: Pki, tmp_path: P
             timestamper=pki.timestamper(),  # type: ignore[arg-type]
             revocation=signing.revocation_context(roots, [], fetch=False),
         )
+
+
+def test_signing_and_checking_work_where_an_event_loop_runs(pki: Pki, tmp_path: Path) -> None:
+    """pyHanko's synchronous calls use ``asyncio.run``: from a coroutine (or beside
+    Playwright's synchronous API) they would fail without a thread of their own."""
+    roots = _roots(pki, tmp_path)
+
+    async def inside_a_loop() -> signing.Verification:
+        signer = signing.load_signer(pki.pkcs12, PASSWORD)
+        pdf = signing.sign_pdf(_pdf(), signer, timestamper=pki.timestamper())  # type: ignore[arg-type]
+        return signing.verify_pdf(pdf, roots)
+
+    result = asyncio.run(inside_a_loop())
+    assert result.valid and result.timestamped, result

@@ -15,13 +15,16 @@ the time-stamper and the trust roots (``PLENARIA_SIGN_*`` in :mod:`plenaria.conf
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from plenaria.errors import ConfigError, InputError
 
@@ -119,6 +122,28 @@ def revocation_context(roots: Iterable[Any], crls: Iterable[bytes] = (), *, fetc
     )
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _off_any_event_loop(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """pyHanko's synchronous calls run ``asyncio.run``, which fails in a thread whose event
+    loop is running (an ``async`` caller; Playwright's synchronous API): there, ``fn`` runs
+    in a thread of its own."""
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+
+    return run
+
+
+@_off_any_event_loop
 def sign_pdf(
     pdf: bytes,
     signer: SimpleSigner,
@@ -201,6 +226,7 @@ def _long_term(reader: Any, signature: Any, roots: list[Any]) -> bool:
     return bool(status.bottom_line)
 
 
+@_off_any_event_loop
 def verify_pdf(pdf: bytes, roots: Iterable[Any]) -> Verification:
     """Is ``pdf`` signed, intact and by a certificate that chains to one of ``roots``?
 
