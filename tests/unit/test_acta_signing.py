@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -140,5 +141,7 @@ def test_signing_and_checking_work_where_an_event_loop_runs(pki: Pki, tmp_path: 
         pdf = signing.sign_pdf(_pdf(), signer, timestamper=pki.timestamper())  # type: ignore[arg-type]
         return signing.verify_pdf(pdf, roots)
 
-    result = asyncio.run(inside_a_loop())
+    # In a thread of its own: this one may already run Playwright's loop in the suite.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, inside_a_loop()).result()
     assert result.valid and result.timestamped, result
