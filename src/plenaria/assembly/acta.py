@@ -105,10 +105,11 @@ def _said_after(tokens: Sequence[Token], last: int, limit: int = _AFTER_TOKENS) 
     """The words of the same sentence right after a time whose last token is ``tokens[last]``:
     "a las nueve, se abre la sesión"."""
     words: set[str] = set()
-    for tok in tokens[last : last + 1 + limit]:
-        if tok is not tokens[last]:
-            words.add(tok.text)
-        if tok.punct in (".", "?", "!", ";"):
+    if tokens[last].stop:
+        return words
+    for tok in tokens[last + 1 : last + 1 + limit]:
+        words.add(tok.text)
+        if tok.stop:
             break
     return words
 
