@@ -295,6 +295,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
 }
 # settings pages (council, roster, users, tokens, a session's data): plenaria.api.i18n_settings
 _STRINGS.update(SETTINGS_STRINGS)
+# the editor's page strings: plenaria.api.i18n_editor
+_STRINGS.update(i18n_editor.PAGE)
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")
@@ -404,7 +406,7 @@ class Catalogue(dict[str, str]):
 def strings(lang: str) -> dict[str, str]:
     """Every page string in ``lang`` (``es`` or ``ca``)."""
     n = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-    return Catalogue({k: v[n] for k, v in (_STRINGS | i18n_editor.PAGE).items()})
+    return Catalogue({k: v[n] for k, v in _STRINGS.items()})
 
 
 def js_strings(lang: str) -> dict[str, str]:
