@@ -260,6 +260,8 @@ class Intervention:
     language: str = ""
     agenda_item: int | None = None
     id: str = ""  # stable once assembled ("i0001")
+    summary: str = ""  # ROF 109.1.g synthesis; empty until summarised
+    summary_edited: bool = False  # written by a clerk: never recomputed
 
     @property
     def text(self) -> str:
@@ -273,6 +275,8 @@ class Intervention:
             "language": self.language,
             "agenda_item": self.agenda_item,
             "text": self.text,
+            "summary": self.summary,
+            "summary_edited": self.summary_edited,
             "words": [w.to_dict() for w in self.words],
         }
 
@@ -286,6 +290,8 @@ class Intervention:
             str(d.get("language", "")),
             None if item is None else int(item),
             str(d.get("id", "")),
+            str(d.get("summary") or ""),
+            bool(d.get("summary_edited", False)),
         )
 
 
