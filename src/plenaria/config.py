@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         "Empty: link to the proxy video file next to the acta.",
     )
 
+    timezone: str = Field(
+        default="Europe/Madrid",
+        description="IANA time zone the pages show times in (Atlantic/Canary in the Canaries).",
+    )
+
     # The service
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET),
@@ -335,6 +340,7 @@ class Settings(BaseSettings):
         self._check_routes()
         self._check_rtmp_ports()
         self._check_trusted_proxies()
+        self._check_timezone()
         if self.env != "production":
             return
         if not self.cookie_secure:
@@ -389,10 +395,23 @@ class Settings(BaseSettings):
             step, _, queue = (x.strip() for x in pair.partition("="))
             if step not in steps or queue not in queues:
                 raise ConfigError(
-                    f"PLENARIA_QUEUE_ROUTES has {pair!r}.",
-                    f"Write step=queue pairs; steps: {', '.join(steps)}; "
-                    f"queues: {', '.join(queues)}.",
+                    f"PLENARIA_QUEUE_ROUTES contiene {pair!r}, que no es un par paso=cola.",
+                    f"Escriba pares paso=cola separados por comas; pasos: {', '.join(steps)}; "
+                    f"colas: {', '.join(queues)}.",
                 )
+
+    def _check_timezone(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from plenaria.errors import ConfigError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ConfigError(
+                f"PLENARIA_TIMEZONE vale {self.timezone!r}, que no es una zona horaria.",
+                "Dé el nombre IANA de la zona, p. ej. Europe/Madrid o Atlantic/Canary.",
+            ) from e
 
     @property
     def models_path(self) -> Path:

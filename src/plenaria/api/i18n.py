@@ -6,7 +6,8 @@ then the browser's Accept-Language; Spanish by default.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plenaria.api import i18n_editor
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
@@ -444,11 +445,18 @@ def format_date(value: date | None, lang: str) -> str:
     return f"{value.day} {of}{month} de {value.year}"
 
 
-def format_datetime(value: datetime | None, lang: str) -> str:
-    """The date in words and the time: "4 de diciembre de 2026, 14:40"."""
+def format_datetime(value: datetime | None, lang: str, zone: str = "Europe/Madrid") -> str:
+    """The date in words and the time where the council is: "4 de diciembre de 2026, 14:40".
+
+    The database keeps UTC; a value without a zone is UTC."""
     if value is None:
         return ""
-    return f"{format_date(value.date(), lang)}, {value:%H:%M}"
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        local = aware.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = aware
+    return f"{format_date(local.date(), lang)}, {local:%H:%M}"
 
 
 def session_title(kind: str, day: date | None, lang: str) -> str:

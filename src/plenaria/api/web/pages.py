@@ -35,7 +35,9 @@ def _json_script(value: Any) -> Markup:
 
 @pass_context
 def _when(context: Context, value: datetime | None) -> str:
-    return web_i18n.format_datetime(value, context.get("lang", web_i18n.DEFAULT))
+    settings = context.get("settings")
+    zone = settings.timezone if isinstance(settings, Settings) else "Europe/Madrid"
+    return web_i18n.format_datetime(value, context.get("lang", web_i18n.DEFAULT), zone)
 
 
 @pass_context
@@ -125,6 +127,7 @@ class Pages:
             "csrf": csrf,
             "static": STATIC_URL,
             "path": request.url.path,
+            "settings": settings,
         }
         response = self.templates.TemplateResponse(
             request, name, {**base, **context}, status_code=status_code
