@@ -93,7 +93,7 @@ class CheckedProxy(Listener):
             addresses = checked_addresses(host, port, self.allowed) or resolve(host, port)
         except PullRefused as e:
             self.refused.append(f"{host}:{port}")
-            log.warning("live: refused to connect to %s:%s: %s", host, port, e.message)
+            log.warning("directo: conexión con %s:%s rechazada: %s", host, port, e.message)
             self._on_refused(e.message)
             return "403 Forbidden"
         for ip in addresses:

@@ -289,7 +289,7 @@ class Recorder:
             url = self._next_url()
         except PlenariaError as e:
             self.errors.append(e.message)
-            log.warning("live connection refused: %s", e.message)
+            log.warning("directo: conexión rechazada: %s", e.message)
             return False, -1
         read_fd, write_fd = os.pipe()
         spawned = time.monotonic()
