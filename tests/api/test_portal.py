@@ -347,6 +347,20 @@ def test_a_catalan_session_speaks_catalan_and_is_found(client: TestClient, world
     assert url in search(client, "villa-a", 'sessió" plenària*')
 
 
+def test_the_portal_speaks_the_visitors_browser_language(client: TestClient, world: World) -> None:
+    sid = make_session(world, None, language="ca")
+    url = publish(client, world, sid)
+    spanish = client.get(url, headers={"Accept-Language": "es-ES,es;q=0.9,ca;q=0.8"})
+    assert '<html lang="es">' in spanish.text and "Interviniente 2" in spanish.text
+    assert "Accept-Language" in spanish.headers["vary"]
+    english = client.get(url, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="ca">' in english.text  # none of ours: the session's own language
+    asked = client.get(url, params={"lang": "ca"}, headers={"Accept-Language": "es"})
+    assert '<html lang="ca">' in asked.text  # the address wins over the browser
+    listing = client.get("/p/villa-a/", headers={"Accept-Language": "ca"})
+    assert '<html lang="ca">' in listing.text
+
+
 def test_when_the_redacted_copy_cannot_be_made_no_video_is_served(
     client: TestClient, world: World, proxy_bytes: bytes, settings: Any
 ) -> None:

@@ -86,8 +86,16 @@ def _published(db: Session, slug: str, session_id: str) -> Published:
 
 
 def _lang(request: Request, default: str) -> str:
+    """The language asked in the address, else the first of the visitor's browser
+    languages the portal has, else the council's own (a visitor reading English gets it)."""
     asked = request.query_params.get("lang")
-    return asked if asked in LANGUAGES else default
+    if asked in LANGUAGES:
+        return str(asked)
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return default if default in LANGUAGES else LANGUAGES[0]
 
 
 def _chapters(plenary: PlenarySession, transcript: Transcript) -> list[dict[str, Any]]:
@@ -147,7 +155,9 @@ def router() -> APIRouter:
     def render(request: Request, name: str, lang: str, context: dict[str, Any]) -> HTMLResponse:
         t = public_strings(lang)
         base = {"lang": lang, "t": t, "static": STATIC_URL, "prefix": PREFIX}
-        return pages.TemplateResponse(request, name, {**base, **context})
+        response = pages.TemplateResponse(request, name, {**base, **context})
+        response.headers["Vary"] = "Accept-Language"
+        return response
 
     @web.get(PREFIX + "/{council_slug}/", response_class=HTMLResponse)
     def sessions(council_slug: str, request: Request) -> HTMLResponse:
