@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         "Empty: link to the proxy video file next to the acta.",
     )
 
+    public_base_url: str = Field(
+        default="",
+        description="The portal's address as citizens reach it (https://sede.example.es), "
+        "for the feed and the sitemap; empty: the address of each request.",
+    )
     timezone: str = Field(
         default="Europe/Madrid",
         description="IANA time zone the pages show times in (Atlantic/Canary in the Canaries).",

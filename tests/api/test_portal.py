@@ -8,6 +8,7 @@ copy with a redaction is really re-encoded.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -376,3 +377,75 @@ def test_when_the_redacted_copy_cannot_be_made_no_video_is_served(
     assert 400 <= r.status_code < 500, r.text
     assert client.get(f"{url}/video.mp4").status_code == 404  # never the unredacted copy
     assert "García" not in public_texts(client, url)["vtt"]
+
+
+def test_the_list_filters_by_date_and_type_and_says_a_bad_date(
+    client: TestClient, world: World
+) -> None:
+    may = make_session(world, None)
+    job_id = world.job("a", "done")
+    with world.db.transaction() as s:
+        june = civic.create_plenary_session(
+            s,
+            world.councils["a"],
+            {"date": "2024-06-20", "session_type": "extraordinaria", "agenda": AGENDA},
+        )
+        save_version(s, june, None, transcript(), None, job_id=job_id)
+        june_id = june.id
+    publish(client, world, may)
+    publish(client, world, june_id)
+    client.cookies.clear()
+
+    def listed(**params: str) -> str:
+        r = client.get("/p/villa-a/", params=params)
+        assert r.status_code == 200, r.text
+        return r.text
+
+    both = listed()
+    assert f"/p/villa-a/{may}" in both and f"/p/villa-a/{june_id}" in both
+    assert 'type="date"' in both and 'href="/p/villa-a/feed.atom"' in both
+    june_only = listed(desde="2024-06-01")
+    assert f"/p/villa-a/{june_id}" in june_only and f"/p/villa-a/{may}" not in june_only
+    may_only = listed(hasta="2024-05-31", tipo="ordinaria")
+    assert f"/p/villa-a/{may}" in may_only and f"/p/villa-a/{june_id}" not in may_only
+    none = listed(tipo="extraordinaria", hasta="2024-06-01")
+    assert "Ninguna sesión publicada cumple el filtro." in none
+    bad = listed(desde="30/05/2024")
+    assert "La fecha «30/05/2024» no es válida: escríbala como AAAA-MM-DD." in bad
+    assert f"/p/villa-a/{may}" in bad and f"/p/villa-a/{june_id}" in bad  # nothing lost
+    assert "La data «ayer» no és vàlida" in listed(desde="ayer", lang="ca")
+
+
+def test_the_feed_and_the_sitemap_list_what_is_public_and_no_words(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    hidden = make_session(world, None)  # never published
+    url = publish(client, world, sid)
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales de un vecino"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201, r.text
+    client.cookies.clear()
+
+    feed = client.get("/p/villa-a/feed.atom")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ET.fromstring(feed.content)
+    entries = root.findall(f"{atom}entry")
+    links = [e.find(f"{atom}link").get("href") for e in entries]  # type: ignore[union-attr]
+    assert links == [f"http://testserver{url}"]
+    assert root.findtext(f"{atom}title") == "Plenos de Villa A"
+    assert "Sesión ordinaria del Pleno, 2024-05-30" in feed.text
+    assert "Juan" not in feed.text and "García" not in feed.text and hidden not in feed.text
+
+    site = client.get("/p/villa-a/sitemap.xml")
+    assert site.status_code == 200
+    locs = [e.text for e in ET.fromstring(site.content).iter() if e.tag.endswith("loc")]
+    assert locs == ["http://testserver/p/villa-a/", f"http://testserver{url}"]
+
+    r = client.delete(f"{V1}/sessions/{sid}/publish", headers=world.headers("secretary"))
+    assert r.status_code == 204
+    client.cookies.clear()
+    assert url not in client.get("/p/villa-a/feed.atom").text  # withdrawn: gone
+    assert client.get("/p/nadie/feed.atom").status_code == 404

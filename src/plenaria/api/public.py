@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from plenaria.api import public_feeds as feeds
 from plenaria.api import publishing
 from plenaria.api.i18n import LANGUAGES
 from plenaria.api.public_i18n import public_strings
@@ -160,16 +161,32 @@ def router() -> APIRouter:
         return response
 
     @web.get(PREFIX + "/{council_slug}/", response_class=HTMLResponse)
-    def sessions(council_slug: str, request: Request) -> HTMLResponse:
+    def sessions(
+        council_slug: str,
+        request: Request,
+        desde: feeds.Short = "",
+        hasta: feeds.Short = "",
+        tipo: feeds.Short = "",
+    ) -> HTMLResponse:
         with database(request).session() as db:
             council = _council(db, council_slug)
             lang = _lang(request, council.acta_lang)
             t = public_strings(lang)
+            chosen = feeds.read_filter(desde, hasta, tipo, lang)
+            published = portal.published_sessions(db, council.id)
             rows = [
                 {"plenary": s, "title": _title(s, t), "url": publishing.public_url(council, s)}
-                for s, _p in portal.published_sessions(db, council.id)
+                for s, _p in published
+                if feeds.keep(s, chosen)
             ]
-            context = {"council": council, "rows": rows, "q": ""}
+            context = {
+                "council": council,
+                "rows": rows,
+                "q": "",
+                "any_published": bool(published),
+                "filter": chosen,
+                "types": [(k, t[f"type_{k.split()[-1]}"]) for k in feeds.TYPES],
+            }
             return render(request, "sessions.html", lang, context)
 
     @web.get(PREFIX + "/{council_slug}/buscar", response_class=HTMLResponse)
@@ -258,4 +275,5 @@ def router() -> APIRouter:
 
 
 def install(app: FastAPI) -> None:
+    app.include_router(feeds.router(PREFIX))  # before the session page's /{session_id}
     app.include_router(router())

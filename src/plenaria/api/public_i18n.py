@@ -41,6 +41,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "all_sessions": ("Todas las sesiones", "Totes les sessions"),
     "published": ("Publicada", "Publicada"),
     "language": ("Idioma", "Idioma"),
+    "filter": ("Filtrar las sesiones", "Filtra les sessions"),
+    "date_from": ("Desde", "Des de"),
+    "date_to": ("Hasta", "Fins a"),
+    "session_type": ("Tipo", "Tipus"),
+    "any_type": ("Todos", "Tots"),
+    "filter_button": ("Filtrar", "Filtra"),
+    "no_match": (
+        "Ninguna sesión publicada cumple el filtro.",
+        "Cap sessió publicada no compleix el filtre.",
+    ),
+    "feed": ("Novedades (Atom)", "Novetats (Atom)"),
+    "feed_title": ("Plenos de {council}", "Plens de {council}"),
+    "feed_entry": ("{title}. Lugar: {place}.", "{title}. Lloc: {place}."),
+    "bad_date": (
+        "La fecha «{value}» no es válida: escríbala como AAAA-MM-DD.",
+        "La data «{value}» no és vàlida: escriviu-la com AAAA-MM-DD.",
+    ),
 }
 
 
