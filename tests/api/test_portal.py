@@ -449,3 +449,51 @@ def test_the_feed_and_the_sitemap_list_what_is_public_and_no_words(
     client.cookies.clear()
     assert url not in client.get("/p/villa-a/feed.atom").text  # withdrawn: gone
     assert client.get("/p/nadie/feed.atom").status_code == 404
+
+
+def test_an_intervention_or_an_item_is_its_own_clip(
+    client: TestClient, world: World, proxy_bytes: bytes, settings: Any, tmp_path: Path
+) -> None:
+    from plenaria.media.probe import probe
+
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    client.cookies.clear()
+    page = client.get(url).text
+    assert f'href="{url}/fragmentos/i1.mp4" download' in page
+    assert f'href="{url}/fragmentos/punto-1.mp4" download' in page
+    assert 'data-m="200" data-end="1950"' in page  # i1 alone: its first word to its last
+
+    def duration(body: bytes, name: str) -> float:
+        path = tmp_path / name
+        path.write_bytes(body)
+        _fmt, seconds, streams = probe(path)
+        assert {s.kind for s in streams} >= {"audio", "video"}
+        return seconds
+
+    one = client.get(f"{url}/fragmentos/i1.mp4")
+    assert one.status_code == 200 and one.headers["content-type"] == "video/mp4"
+    assert one.content[4:8] == b"ftyp"
+    assert abs(duration(one.content, "i1.mp4") - 1.75) < 0.3  # 0.2 s to 1.95 s
+    assert client.get(f"{url}/fragmentos/i1.mp4").content == one.content  # kept, not cut again
+    item = client.get(f"{url}/fragmentos/punto-1.mp4")
+    assert item.status_code == 200 and abs(duration(item.content, "p1.mp4") - 1.75) < 0.3
+
+    for bad in ("i9", "punto-7", "..%2Fv1", "x1"):
+        r = client.get(f"{url}/fragmentos/{bad}.mp4")
+        assert r.status_code == 404, bad
+    assert "ninguna intervención ni punto «i9»" in client.get(f"{url}/fragmentos/i9.mp4").text
+
+    clips = Path(settings.storage_path, "public", sid, "clips")
+    before = sorted(p.name for p in clips.iterdir())
+    body = {"start": 0.5, "end": 1.0, "reason": "Datos personales"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201, r.text
+    assert not clips.exists() or not set(before) & {p.name for p in clips.iterdir()}
+    client.cookies.clear()
+    again = client.get(f"{url}/fragmentos/i1.mp4")
+    assert again.status_code == 200 and again.content != one.content  # cut from the new copy
+    r = client.delete(f"{V1}/sessions/{sid}/publish", headers=world.headers("secretary"))
+    assert r.status_code == 204
+    client.cookies.clear()
+    assert client.get(f"{url}/fragmentos/i1.mp4").status_code == 404

@@ -87,3 +87,45 @@ def test_t_opens_the_video_at_that_moment(browser: Any, server: Server, public_u
     assert page.locator(f'a[href="{public_url}"]').count() == 1
     assert axe(page) == []
     assert page.policy_violations == []
+
+
+def test_an_intervention_plays_alone_and_downloads_as_its_own_clip(
+    browser: Any, server: Server, public_url: str, tmp_path: Any
+) -> None:
+    from plenaria.media.probe import probe
+
+    page = anonymous(browser, server)
+    page.goto(public_url)
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    alone = page.locator("#transcript .clips a[data-end]").nth(1)
+    start = int(alone.get_attribute("data-m") or "0") / 1000
+    end = int(alone.get_attribute("data-end") or "0") / 1000
+    alone.click()
+    stopped = page.wait_for_function(
+        """() => { const v = document.getElementById('video');
+                   return v.paused && v.currentTime > 0 && {now: v.currentTime}; }""",
+        timeout=int((end - start) * 1000) + 15_000,
+    )
+    assert abs(stopped.json_value()["now"] - end) < 0.5  # it stopped where the turn ends
+
+    link = alone.locator("xpath=following-sibling::a[@download]")
+    with page.expect_download() as got:
+        link.click()
+    saved = tmp_path / "clip.mp4"
+    got.value.save_as(saved)
+    _fmt, seconds, streams = probe(saved)
+    assert abs(seconds - (end - start)) < 1 and {s.kind for s in streams} >= {"audio", "video"}
+    href = link.get_attribute("href")
+    played = page.evaluate(
+        """async (src) => {
+            const v = document.createElement('video');
+            v.muted = true; v.src = src; document.body.appendChild(v);
+            await new Promise((ok, bad) => { v.onloadeddata = ok; v.onerror = bad; });
+            await v.play();
+            await new Promise((ok) => setTimeout(ok, 300));
+            return {duration: v.duration, now: v.currentTime};
+        }""",
+        href,
+    )
+    assert played["now"] > 0 and abs(played["duration"] - (end - start)) < 1
+    assert page.policy_violations == []

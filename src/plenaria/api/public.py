@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -102,14 +103,17 @@ def _lang(request: Request, default: str) -> str:
 def _chapters(plenary: PlenarySession, transcript: Transcript) -> list[dict[str, Any]]:
     """Each agenda item with the start of its first intervention (None: not discussed)."""
     starts: dict[int, float] = {}
+    ends: dict[int, float] = {}
     for item in transcript.interventions:
         if item.agenda_item is not None and item.words:
             starts.setdefault(item.agenda_item, item.words[0].start)
+            ends[item.agenda_item] = max(ends.get(item.agenda_item, 0.0), item.words[-1].end)
     out = []
     for k, entry in enumerate(plenary.agenda or [], start=1):
         number = int(entry.get("number", k)) if isinstance(entry, dict) else k
         title = str(entry.get("title", "")) if isinstance(entry, dict) else str(entry)
-        out.append({"number": number, "title": title, "start": starts.get(number)})
+        start, end = starts.get(number), ends.get(number)
+        out.append({"number": number, "title": title, "start": start, "end": end})
     return out
 
 
@@ -271,7 +275,68 @@ def router() -> APIRouter:
             path, media_type="video/mp4", filename=name, content_disposition_type="inline"
         )
 
+    @web.get(PREFIX + "/{council_slug}/{session_id}/fragmentos/{clip}.mp4")
+    def clip(council_slug: str, session_id: str, clip: str, request: Request) -> Response:
+        """One intervention (``i0001``) or agenda item (``punto-3``) as its own MP4, cut
+        from the public copy on first demand and kept beside it until that copy changes."""
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            key = pub.publication.video_key
+            name = f"{_stem(pub.plenary)}-{clip}.mp4"
+        span = clip_span(transcript, clip)
+        if span is None:
+            raise NotFoundError(
+                f"La sesión no tiene ninguna intervención ni punto «{clip[:40]}».",
+                "Use los enlaces de fragmento de la página de la sesión.",
+            )
+        storage: Path = request.app.state.storage_path
+        if not key or not (storage / key).is_file():
+            raise NotFoundError("Esta sesión se publica sin vídeo.")
+        path = _clip_file(storage, key, clip, span)
+        return FileResponse(
+            path, media_type="video/mp4", filename=name, content_disposition_type="inline"
+        )
+
     return web
+
+
+CLIP_NAME = re.compile(r"(?:i[0-9A-Za-z_-]{1,40}|punto-[0-9]{1,4})")
+_cutting = threading.BoundedSemaphore(2)  # at most two ffmpeg cuts at once per process
+
+
+def clip_span(transcript: Transcript, name: str) -> tuple[float, float] | None:
+    """Where a clip starts and ends: an intervention's words, or every intervention
+    of an agenda item (the item's first word to its last)."""
+    if not CLIP_NAME.fullmatch(name):
+        return None
+    if name.startswith("punto-"):
+        number = int(name.removeprefix("punto-"))
+        parts = [i for i in transcript.interventions if i.agenda_item == number and i.words]
+    else:
+        parts = [i for i in transcript.interventions if i.id == name and i.words]
+    if not parts:
+        return None
+    return min(i.words[0].start for i in parts), max(i.words[-1].end for i in parts)
+
+
+def _clip_file(storage: Path, key: str, name: str, span: tuple[float, float]) -> Path:
+    """The cached clip of the current public copy; clips of an older copy are removed."""
+    from plenaria.media.clip import cut_clip
+
+    folder = storage / Path(key).parent / "clips"
+    stem = Path(key).stem
+    path = folder / f"{stem}-{name}-{span[0]:.2f}-{span[1]:.2f}.mp4"
+    if path.is_file():
+        return path
+    with _cutting:
+        if not path.is_file():
+            for old in folder.glob("*.mp4") if folder.is_dir() else ():
+                if not old.name.startswith(f"{stem}-"):
+                    old.unlink(missing_ok=True)
+            has_video = publishing.has_video(storage / key)
+            cut_clip(storage / key, path, span[0], span[1], has_video)
+    return path
 
 
 def install(app: FastAPI) -> None:

@@ -41,6 +41,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "all_sessions": ("Todas las sesiones", "Totes les sessions"),
     "published": ("Publicada", "Publicada"),
     "language": ("Idioma", "Idioma"),
+    "play_alone": ("Ver solo esto", "Mira només això"),
+    "clip": ("Descargar el fragmento (MP4)", "Baixa el fragment (MP4)"),
+    "item_n": ("punto {n}", "punt {n}"),
+    "intervention_of": (
+        "intervención de {speaker} de las {time}",
+        "intervenció de {speaker} de les {time}",
+    ),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),

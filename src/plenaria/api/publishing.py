@@ -78,7 +78,7 @@ def _video_key(plenary: PlenarySession, number: int, intervals: list[Segment]) -
     return f"public/{plenary.id}/v{number}-{_digest(intervals)}.mp4"
 
 
-def _has_video(path: Path) -> bool:
+def has_video(path: Path) -> bool:
     from plenaria.media.probe import probe
 
     _fmt, _duration, streams = probe(path)
@@ -151,7 +151,7 @@ def _store(
             if current is not None and not current.video_key.endswith(f"-{_digest(intervals)}.mp4"):
                 current.video_key = ""
             db.commit()
-            make_public_video(src, storage / key, intervals, _has_video(src))
+            make_public_video(src, storage / key, intervals, has_video(src))
             if portal.redaction_intervals(db, plenary) != intervals:
                 continue  # a redaction changed meanwhile: make the copy again
         return _save(db, storage, council, plenary, user, version, job_id, key, intervals)
@@ -178,6 +178,10 @@ def _save(
     for outdated in folder.glob("v*.mp4") if folder.is_dir() else ():
         if outdated != storage / key:
             outdated.unlink(missing_ok=True)  # made from another version or other redactions
+    current = Path(key).stem + "-"
+    for clip in (folder / "clips").glob("*.mp4") if (folder / "clips").is_dir() else ():
+        if not key or not clip.name.startswith(current):
+            clip.unlink(missing_ok=True)  # cut from a copy that is no longer public
     row = portal.save_publication(db, plenary, user, version.number, job_id, key, language)
     labels = speaker_labels(transcript, language)
     portal.replace_index(db, plenary, search_pieces(transcript, language, labels=labels))

@@ -65,7 +65,8 @@ def make_public_video(
             if threads > 0:
                 args += ["-threads", str(threads)]
             args += ["-sn", "-dn", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4"]
-            run_ffmpeg([*args, file_url(tmp)], what="making the public video with its redactions")
+            what = "hacer el vídeo público con sus partes censuradas"
+            run_ffmpeg([*args, file_url(tmp)], what=what)
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

@@ -17,10 +17,14 @@
 
   // Words are focusable by keyboard only through their intervention link; a click on a word
   // (or on any element with data-m: chapters, times) seeks there.
+  // A link with data-end plays that stretch alone (an intervention, an agenda item) and stops.
+  var stopAt = null;
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target.closest("[data-m]") : null;
     if (!target || !video) return;
     event.preventDefault();
+    var end = target.getAttribute("data-end");
+    stopAt = end ? Number(end) / 1000 : null;
     seek(Number(target.getAttribute("data-m")) / 1000);
     var url = new URL(window.location.href);
     url.searchParams.set("t", String(Math.floor(video.currentTime)));
@@ -46,6 +50,7 @@
   }
   if (video) {
     video.addEventListener("timeupdate", function () {
+      if (stopAt !== null && video.currentTime >= stopAt) { video.pause(); stopAt = null; }
       var k = find(video.currentTime);
       var word = k >= 0 ? words[k] : null;
       if (word === current) return;
