@@ -129,3 +129,68 @@ def test_an_intervention_plays_alone_and_downloads_as_its_own_clip(
     )
     assert played["now"] > 0 and abs(played["duration"] - (end - start)) < 1
     assert page.policy_violations == []
+
+
+def test_the_exported_static_site_searches_and_plays_without_the_server(
+    browser: Any, server: Server, public_url: str, tmp_path: Any
+) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from plenaria.live.rtmp_gate import free_loopback_port
+
+    slug = public_url.split("/")[2]
+    site = tmp_path / "sitio"
+    env = {**os.environ, "PLENARIA_DATA_DIR": str(server.data_dir), "COLUMNS": "300"}
+    env.pop("PLENARIA_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "plenaria", "export-site", str(site), "--council", slug],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    port = free_loopback_port()
+    static = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/static/web/public.js", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{public_url}/")
+        words = page.locator("#transcript .w[data-m]")
+        target = words.nth(words.count() // 2)
+        said = int(target.get_attribute("data-m") or "0") / 1000
+        query = (target.text_content() or "").strip(".,;:¿?¡!")
+        page.fill("input[type=search]", query)
+        page.press("input[type=search]", "Enter")
+        page.wait_for_selector("ol.hits a", timeout=15_000)
+        hrefs = [a.get_attribute("href") or "" for a in page.locator("ol.hits a").all()]
+        assert all(h.startswith(f"{public_url}/?t=") for h in hrefs), hrefs
+        assert any(abs(int(h.rsplit("=", 1)[1]) - said) <= 5 for h in hrefs), (said, hrefs)
+        best = min(hrefs, key=lambda h: abs(int(h.rsplit("=", 1)[1]) - said))
+        page.goto(best)
+        page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+        at = int(best.rsplit("=", 1)[1])
+        reached = page.wait_for_function(
+            """(t) => { const now = document.getElementById('video').currentTime;
+                        return Math.abs(now - t) < 1 && {now}; }""",
+            arg=at,
+            timeout=10_000,
+        )
+        assert abs(reached.json_value()["now"] - said) < 5  # within 5 s of the words
+        assert axe(page) == []
+        context.close()
+    finally:
+        static.terminate()
+        static.wait(timeout=10)

@@ -149,6 +149,49 @@ def _stem(plenary: PlenarySession) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", plenary.slug or plenary.id).strip("-.") or plenary.id
 
 
+def sessions_context(
+    db: Session, council: Council, lang: str, chosen: feeds.Filter | None = None
+) -> dict[str, Any]:
+    """The council's sessions list: its published sessions that pass ``chosen``."""
+    t = public_strings(lang)
+    chosen = chosen or feeds.Filter()
+    published = portal.published_sessions(db, council.id)
+    rows = [
+        {"plenary": s, "title": _title(s, t), "url": publishing.public_url(council, s)}
+        for s, _p in published
+        if feeds.keep(s, chosen)
+    ]
+    return {
+        "council": council,
+        "rows": rows,
+        "q": "",
+        "any_published": bool(published),
+        "filter": chosen,
+        "types": [(k, t[f"type_{k.split()[-1]}"]) for k in feeds.TYPES],
+    }
+
+
+def session_context(
+    pub: Published, transcript: Transcript, lang: str, start_t: float | None
+) -> dict[str, Any]:
+    """A session's page: ``transcript`` is the public (redacted) one."""
+    labels = publishing.speaker_labels(transcript, lang)
+    return {
+        "council": pub.council,
+        "plenary": pub.plenary,
+        "title": _title(pub.plenary, public_strings(lang)),
+        "url": publishing.public_url(pub.council, pub.plenary),
+        "has_video": bool(pub.publication.video_key),
+        "start_t": start_t,
+        "chapters": _chapters(pub.plenary, transcript),
+        "items": [
+            {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
+            for i in transcript.interventions
+        ],
+        "q": "",
+    }
+
+
 def router() -> APIRouter:
     pages = _templates()
     web = APIRouter(include_in_schema=False)
@@ -175,22 +218,8 @@ def router() -> APIRouter:
         with database(request).session() as db:
             council = _council(db, council_slug)
             lang = _lang(request, council.acta_lang)
-            t = public_strings(lang)
             chosen = feeds.read_filter(desde, hasta, tipo, lang)
-            published = portal.published_sessions(db, council.id)
-            rows = [
-                {"plenary": s, "title": _title(s, t), "url": publishing.public_url(council, s)}
-                for s, _p in published
-                if feeds.keep(s, chosen)
-            ]
-            context = {
-                "council": council,
-                "rows": rows,
-                "q": "",
-                "any_published": bool(published),
-                "filter": chosen,
-                "types": [(k, t[f"type_{k.split()[-1]}"]) for k in feeds.TYPES],
-            }
+            context = sessions_context(db, council, lang, chosen)
             return render(request, "sessions.html", lang, context)
 
     @web.get(PREFIX + "/{council_slug}/buscar", response_class=HTMLResponse)
@@ -222,23 +251,7 @@ def router() -> APIRouter:
             pub = _published(db, council_slug, session_id)
             transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
             lang = _lang(request, pub.publication.language)
-            strings = public_strings(lang)
-            labels = publishing.speaker_labels(transcript, lang)
-            url = publishing.public_url(pub.council, pub.plenary)
-            context = {
-                "council": pub.council,
-                "plenary": pub.plenary,
-                "title": _title(pub.plenary, strings),
-                "url": url,
-                "has_video": bool(pub.publication.video_key),
-                "start_t": _moment(t),
-                "chapters": _chapters(pub.plenary, transcript),
-                "items": [
-                    {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
-                    for i in transcript.interventions
-                ],
-                "q": "",
-            }
+            context = session_context(pub, transcript, lang, _moment(t))
             return render(request, "session.html", lang, context)
 
     @web.get(PREFIX + "/{council_slug}/{session_id}/captions.vtt")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from plenaria.cli import admin, live, process, service, spanish, submit, voices
+from plenaria.cli import admin, export, live, process, service, spanish, submit, voices
 
 spanish.install()  # Typer's own words (Usage:, --help, its errors) in Spanish
 
@@ -26,4 +26,5 @@ app.command(
 )(submit.submit)
 service.register(app)
 admin.register(app)
+export.register(app)
 live.register(app)

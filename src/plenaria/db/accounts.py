@@ -58,6 +58,10 @@ def get_council_by_slug(session: Session, slug: str) -> Council:
 # Users
 
 
+def list_councils(session: Session) -> list[Council]:
+    return list(session.scalars(select(Council).order_by(Council.slug)))
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 

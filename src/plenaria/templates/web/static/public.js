@@ -33,6 +33,11 @@
 
   var session = document.getElementById("session");
   var start = session ? session.getAttribute("data-start") : "";
+  if (session && start === "") {  // a static copy of the page: ?t= read here
+    var params = new URLSearchParams(window.location.search);
+    var asked = Number(params.get("t"));
+    if (params.has("t") && asked >= 0 && asked < 7 * 24 * 3600) start = String(asked);
+  }
   if (video && start !== "" && start !== null) {
     var at = Number(start);
     var apply = function () { if (Math.abs(video.currentTime - at) > 0.5) video.currentTime = at; };
