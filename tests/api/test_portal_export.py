@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from test_portal import SECRET, V1, make_session, proxy_bytes, publish  # noqa: F401 (fixture)
 
 from conftest import World
-from test_portal import SECRET, V1, make_session, proxy_bytes, publish  # noqa: F401 (fixture)
 
 
 def export(settings: Any, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +50,11 @@ def every_text(folder: Path) -> dict[str, str]:
 
 
 def test_the_static_site_holds_the_public_pages_and_nothing_redacted(
-    client: TestClient, world: World, proxy_bytes: bytes, settings: Any, tmp_path: Path  # noqa: F811
+    client: TestClient,
+    world: World,
+    proxy_bytes: bytes,  # noqa: F811 (the fixture imported above)
+    settings: Any,
+    tmp_path: Path,
 ) -> None:
     sid = make_session(world, proxy_bytes)
     other = make_session(world, None, council="b")
