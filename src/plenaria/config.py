@@ -92,6 +92,12 @@ class Settings(BaseSettings):
         description="The portal's address as citizens reach it (https://sede.example.es), "
         "for the feed and the sitemap; empty: the address of each request.",
     )
+    portal_piece_words: int = Field(
+        default=1500,
+        ge=1,
+        description="The portal's session page holds the transcript in pieces of about this "
+        "many words; the others load as the reader or the video gets there.",
+    )
     timezone: str = Field(
         default="Europe/Madrid",
         description="IANA time zone the pages show times in (Atlantic/Canary in the Canaries).",

@@ -497,3 +497,53 @@ def test_an_intervention_or_an_item_is_its_own_clip(
     assert r.status_code == 204
     client.cookies.clear()
     assert client.get(f"{url}/fragmentos/i1.mp4").status_code == 404
+
+
+def long_transcript(turns: int = 9, words: int = 40) -> Any:
+    """``turns`` interventions of ``words`` numbered words ("t3w12"), one second apart."""
+    items = []
+    for k in range(turns):
+        ws = tuple(
+            Word(f"t{k}w{j}", k * 60 + j, k * 60 + j + 0.5, 0.9, f"w{j}") for j in range(words)
+        )
+        items.append(
+            Intervention(f"SPEAKER_0{k % 2}", Segment(ws[0].start, ws[-1].end), ws, "es", 1, f"i{k}")
+        )
+    speakers = (Speaker("SPEAKER_00"), Speaker("SPEAKER_01"))
+    rec = Recording("pleno.mp4", "cd" * 32, 5, turns * 60.0, "mov,mp4")
+    return Transcript(rec, SessionInfo(id="s"), speakers, (), tuple(items), ("es",)).to_dict()
+
+
+def test_a_long_transcript_comes_in_pieces(settings: Any, world: World, tmp_path: Path) -> None:
+    from plenaria.api.app import create_app
+
+    app = create_app(settings.model_copy(update={"portal_piece_words": 100}))
+    with TestClient(app) as c:
+        job_id = world.job("a", "done")
+        with world.db.transaction() as s:
+            plenary = civic.create_plenary_session(s, world.councils["a"], {"date": "2024-05-30"})
+            save_version(s, plenary, None, long_transcript(), None, job_id=job_id)
+            sid = plenary.id
+        url = publish(c, world, sid)
+        c.cookies.clear()
+        page = c.get(url).text
+        assert page.count('class="piece"') == 5  # 9 turns of 40 words: 2 a piece, 100 max
+        assert ">t0w0<" in page and ">t1w39<" in page and ">t2w0<" not in page
+        assert f'data-src="{url}/trozos/1.html"' in page
+        assert "Transcripción de 00:02:00 a 00:03:39" in page  # the placeholder's own link
+        second = c.get(f"{url}/trozos/1.html")
+        assert second.status_code == 200
+        assert ">t2w0<" in second.text and ">t3w39<" in second.text and "t4w0" not in second.text
+        late = c.get(url, params={"t": 250}).text  # opens where the video opens: piece 2
+        assert ">t4w5<" in late and ">t0w0<" not in late
+        assert c.get(f"{url}/trozos/5.html").status_code == 404
+        assert c.get(f"{url}/trozos/-1.html").status_code == 404
+        r = c.post(
+            f"{V1}/sessions/{sid}/redactions",
+            json={"start": 180, "end": 200, "reason": "Datos personales"},
+            headers=world.headers("admin"),
+        )
+        assert r.status_code == 201, r.text
+        c.cookies.clear()
+        again = c.get(f"{url}/trozos/1.html").text
+        assert ">t3w0<" not in again and ">t3w19<" not in again and ">t3w25<" in again

@@ -77,6 +77,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
         "OMP_NUM_THREADS": "2",
         "PLENARIA_LIVE_ALLOWED_HOSTS": "127.0.0.1",  # the live test streams on loopback
+        # The portal's transcript in pieces of a few words: a short session has several.
+        "PLENARIA_PORTAL_PIECE_WORDS": "12",
     }
     env.pop("PLENARIA_DATABASE_URL", None)
     env.pop("PLENARIA_BROKER_URL", None)

@@ -194,3 +194,36 @@ def test_the_exported_static_site_searches_and_plays_without_the_server(
     finally:
         static.terminate()
         static.wait(timeout=10)
+
+
+def test_the_transcript_arrives_in_pieces_as_the_video_or_the_reader_gets_there(
+    browser: Any, server: Server, public_url: str
+) -> None:
+    page = anonymous(browser, server)
+    with page.expect_response(lambda r: "/trozos/" in r.url) as first_piece:
+        page.goto(public_url)
+    assert first_piece.value.status == 200  # a placeholder near the view is filled at once
+    pieces = page.locator("#transcript .piece")
+    total = pieces.count()
+    assert total >= 3
+    assert page.locator('#transcript .piece[data-loaded="1"] .w').count() > 0
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#transcript .piece[data-loaded=\"1\"]').length === n",
+        arg=total,
+        timeout=15_000,
+    )
+    last = pieces.nth(total - 1)
+    start = int(last.get_attribute("data-from") or "0") / 1000
+    late = anonymous(browser, server)
+    late.set_viewport_size({"width": 1280, "height": 300})
+    late.goto(f"{public_url}?t={int(start) + 1}")
+    late.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    here = late.locator(f"#trozo-{total - 1}")
+    assert here.get_attribute("data-loaded") == "1"  # the page opened with that piece
+    words = here.locator(".w[data-m]")
+    target = words.nth(words.count() // 2)
+    target.click()
+    now = late.evaluate("() => document.getElementById('video').currentTime")
+    assert abs(now - int(target.get_attribute("data-m") or "0") / 1000) < 0.5
+    assert axe(late) == []
+    assert page.policy_violations == [] and late.policy_violations == []

@@ -171,12 +171,74 @@ def sessions_context(
     }
 
 
+PIECE_WORDS = 1500  # a 4-hour pleno's transcript comes in pieces of about this many words
+
+
+def pieces_of(transcript: Transcript, words: int = PIECE_WORDS) -> list[list[int]]:
+    """The interventions' indexes grouped in pieces of at most ``words`` words (one
+    intervention longer than that is a piece of its own)."""
+    out: list[list[int]] = []
+    size = 0
+    for k, item in enumerate(transcript.interventions):
+        n = len(item.words)
+        if not out or (size + n > words and out[-1]):
+            out.append([])
+            size = 0
+        out[-1].append(k)
+        size += n
+    return out
+
+
+def _rows(transcript: Transcript, labels: dict[str, str], indexes: list[int]) -> list[Any]:
+    items = transcript.interventions
+    return [
+        {"item": items[k], "speaker": labels.get(items[k].speaker, items[k].speaker), "n": k + 1}
+        for k in indexes
+    ]
+
+
+def _span(transcript: Transcript, indexes: list[int]) -> tuple[float, float]:
+    items = [transcript.interventions[k] for k in indexes]
+    return items[0].segment.start, items[-1].segment.end
+
+
+def piece_rows(
+    transcript: Transcript, lang: str, number: int, words: int = PIECE_WORDS
+) -> list[Any] | None:
+    """The rows of piece ``number`` (None: no such piece)."""
+    groups = pieces_of(transcript, words)
+    if not 0 <= number < len(groups):
+        return None
+    return _rows(transcript, publishing.speaker_labels(transcript, lang), groups[number])
+
+
 def session_context(
-    pub: Published, transcript: Transcript, lang: str, start_t: float | None
+    pub: Published,
+    transcript: Transcript,
+    lang: str,
+    start_t: float | None,
+    words: int = PIECE_WORDS,
 ) -> dict[str, Any]:
-    """A session's page: ``transcript`` is the public (redacted) one."""
+    """A session's page: ``transcript`` is the public (redacted) one. Only the piece of the
+    transcript where the page opens (``start_t``, else the first) is in the page; the others
+    are placeholders the page's script fills as the reader or the video gets there."""
     labels = publishing.speaker_labels(transcript, lang)
+    groups = pieces_of(transcript, words)
+    shown = 0
+    for n, group in enumerate(groups):
+        if start_t is not None and _span(transcript, group)[0] <= start_t:
+            shown = n
+    pieces = [
+        {
+            "number": n,
+            "start": _span(transcript, group)[0],
+            "end": _span(transcript, group)[1],
+            "rows": _rows(transcript, labels, group) if n == shown else None,
+        }
+        for n, group in enumerate(groups)
+    ]
     return {
+        "pieces": pieces,
         "council": pub.council,
         "plenary": pub.plenary,
         "title": _title(pub.plenary, public_strings(lang)),
@@ -184,10 +246,6 @@ def session_context(
         "has_video": bool(pub.publication.video_key),
         "start_t": start_t,
         "chapters": _chapters(pub.plenary, transcript),
-        "items": [
-            {"item": i, "speaker": labels.get(i.speaker, i.speaker)}
-            for i in transcript.interventions
-        ],
         "q": "",
     }
 
@@ -251,8 +309,24 @@ def router() -> APIRouter:
             pub = _published(db, council_slug, session_id)
             transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
             lang = _lang(request, pub.publication.language)
-            context = session_context(pub, transcript, lang, _moment(t))
+            words = request.app.state.settings.portal_piece_words
+            context = session_context(pub, transcript, lang, _moment(t), words)
             return render(request, "session.html", lang, context)
+
+    @web.get(PREFIX + "/{council_slug}/{session_id}/trozos/{number}.html")
+    def piece(council_slug: str, session_id: str, number: int, request: Request) -> HTMLResponse:
+        """One piece of the transcript, as the session page shows it (its script asks)."""
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            lang = _lang(request, pub.publication.language)
+            words = request.app.state.settings.portal_piece_words
+            rows = piece_rows(transcript, lang, number, words)
+            if rows is None:
+                raise NotFoundError(f"La transcripción no tiene el trozo {number}.")
+            context = session_context(pub, transcript, lang, None, words)
+            context["rows"] = rows
+            return render(request, "_piece.html", lang, context)
 
     @web.get(PREFIX + "/{council_slug}/{session_id}/captions.vtt")
     def captions(council_slug: str, session_id: str, request: Request) -> Response:

@@ -99,8 +99,9 @@ async def _index(records: list[_Record], out: Path) -> None:
 
 
 class _Site:
-    def __init__(self, out: Path, base_path: str, base_url: str) -> None:
+    def __init__(self, out: Path, base_path: str, base_url: str, piece_words: int) -> None:
         self.out = out
+        self.piece_words = piece_words
         self.base_path = base_path.rstrip("/")
         self.base_url = base_url.rstrip("/")
         self.env: Environment = public._templates().env
@@ -135,9 +136,10 @@ def export_site(
     *,
     base_path: str = "",
     base_url: str = "",
+    piece_words: int = public.PIECE_WORDS,
 ) -> Exported:
     """Write every published session of one council (or of all) as a static site at ``out``."""
-    site = _Site(out, base_path, base_url)
+    site = _Site(out, base_path, base_url, piece_words)
     done = Exported()
     _static_files(out)
     with database.session() as db:
@@ -182,7 +184,7 @@ def _session(
     lang = pub.publication.language if pub.publication.language in ("es", "ca") else "es"
     url = site.url(pub.council, pub.plenary)
     folder = site.out / "p" / pub.council.slug / pub.plenary.id
-    context = public.session_context(pub, transcript, lang, None)
+    context = public.session_context(pub, transcript, lang, None, site.piece_words)
     context["url"] = url.rstrip("/")
     key = pub.publication.video_key
     if key and (storage / key).is_file():
@@ -191,6 +193,10 @@ def _session(
     else:
         context["has_video"] = False
     _write(folder / "index.html", site.render("session.html", lang, context))
+    for piece in context["pieces"]:
+        rows = public.piece_rows(transcript, lang, piece["number"], site.piece_words)
+        page = site.render("_piece.html", lang, {**context, "rows": rows})
+        _write(folder / "trozos" / f"{piece['number']}.html", page)
     _write(folder / "captions.vtt", to_webvtt(transcript))
     _write(folder / "transcript.json", public._open_data(transcript, lang))
     labels = publishing.speaker_labels(transcript, lang)

@@ -48,6 +48,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "intervención de {speaker} de las {time}",
         "intervenció de {speaker} de les {time}",
     ),
+    "piece_link": (
+        "Transcripción de {start} a {end}",
+        "Transcripció de {start} a {end}",
+    ),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),

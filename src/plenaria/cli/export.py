@@ -60,6 +60,7 @@ def export_site(
                 council,
                 base_path=base_path,
                 base_url=url or settings.public_base_url,
+                piece_words=settings.portal_piece_words,
             )
         finally:
             database.dispose()

@@ -5,8 +5,44 @@
   var video = document.getElementById("video");
   var root = document.getElementById("transcript");
   if (!root) return;
-  var words = Array.prototype.slice.call(root.querySelectorAll(".w[data-m]"));
-  var starts = words.map(function (w) { return Number(w.getAttribute("data-m")) / 1000; });
+  var words = [];
+  var starts = [];
+  function collect() {
+    words = Array.prototype.slice.call(root.querySelectorAll(".w[data-m]"));
+    starts = words.map(function (w) { return Number(w.getAttribute("data-m")) / 1000; });
+  }
+  collect();
+
+  var current = null;
+  // A long session's transcript comes in pieces: the page holds the one it opened at; the
+  // others load as the reader scrolls near them or the video reaches them.
+  var pieces = Array.prototype.slice.call(root.querySelectorAll(".piece[data-src]"));
+  function load(piece) {
+    if (piece.getAttribute("data-loaded")) return;
+    piece.setAttribute("data-loaded", "loading");
+    fetch(piece.getAttribute("data-src"), { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        piece.innerHTML = html;  // the portal's own page fragment, escaped where it is made
+        piece.setAttribute("data-loaded", "1");
+        collect();
+        current = null;
+      })
+      .catch(function () { piece.removeAttribute("data-loaded"); });
+  }
+  function pieceAt(seconds) {
+    var ms = seconds * 1000;
+    for (var k = pieces.length - 1; k >= 0; k--) {
+      if (Number(pieces[k].getAttribute("data-from")) <= ms) return pieces[k];
+    }
+    return pieces[0] || null;
+  }
+  if ("IntersectionObserver" in window) {
+    var near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { if (e.isIntersecting) { load(e.target); near.unobserve(e.target); } });
+    }, { rootMargin: "1200px 0px" });
+    pieces.forEach(function (p) { if (!p.getAttribute("data-loaded")) near.observe(p); });
+  }
 
   function seek(seconds) {
     if (!video) return;
@@ -44,7 +80,6 @@
     if (video.readyState >= 1) apply(); else video.addEventListener("loadedmetadata", apply, { once: true });
   }
 
-  var current = null;
   function find(t) {
     var lo = 0, hi = starts.length - 1, best = -1;
     while (lo <= hi) {
@@ -56,6 +91,8 @@
   if (video) {
     video.addEventListener("timeupdate", function () {
       if (stopAt !== null && video.currentTime >= stopAt) { video.pause(); stopAt = null; }
+      var here = pieceAt(video.currentTime);
+      if (here) load(here);
       var k = find(video.currentTime);
       var word = k >= 0 ? words[k] : null;
       if (word === current) return;
