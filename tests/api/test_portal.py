@@ -506,9 +506,8 @@ def long_transcript(turns: int = 9, words: int = 40) -> Any:
         ws = tuple(
             Word(f"t{k}w{j}", k * 60 + j, k * 60 + j + 0.5, 0.9, f"w{j}") for j in range(words)
         )
-        items.append(
-            Intervention(f"SPEAKER_0{k % 2}", Segment(ws[0].start, ws[-1].end), ws, "es", 1, f"i{k}")
-        )
+        span = Segment(ws[0].start, ws[-1].end)
+        items.append(Intervention(f"SPEAKER_0{k % 2}", span, ws, "es", 1, f"i{k}"))
     speakers = (Speaker("SPEAKER_00"), Speaker("SPEAKER_01"))
     rec = Recording("pleno.mp4", "cd" * 32, 5, turns * 60.0, "mov,mp4")
     return Transcript(rec, SessionInfo(id="s"), speakers, (), tuple(items), ("es",)).to_dict()

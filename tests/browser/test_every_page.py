@@ -83,7 +83,7 @@ VISIBLE = """() => {
         .map((v) => String(v).replace(/\\{[a-z_]+\\}/g, '')));
     return out.join('\\n');
 }"""
-SKIP = re.compile(r"^/(api|static)/|^/logout$|\.(vtt|json|mp4|docx|pdf|srt)$")
+SKIP = re.compile(r"^/(api|static)/|^/logout$|\.(vtt|json|mp4|docx|pdf|srt|atom|xml|html)$")
 
 
 def problems_in(text: str, lang: str) -> list[str]:
