@@ -93,3 +93,41 @@ def test_nothing_is_changed() -> None:
 )
 def test_vote_expected(title: str, voted: bool) -> None:
     assert vote_expected(AgendaItem(1, title)) is voted
+
+
+def test_a_misheard_number_is_read_from_the_title_said_at_once() -> None:
+    agenda = (
+        AgendaItem(1, "Aprobación del acta de la sesión anterior"),
+        AgendaItem(2, "Dación de cuenta de los decretos"),
+        AgendaItem(3, "Moción sobre la limpieza de los parques"),
+    )
+    t = build(
+        [
+            ("SPEAKER_01", "Punto primero. Aprobación del acta de la sesión anterior."),
+            ("SPEAKER_01", "Pasamos al punto segundo. Dación de cuenta de los decretos."),
+            ("SPEAKER_02", "En este punto pedimos copia del decreto sobre los parques."),
+            ("SPEAKER_01", "Punto terreno, moción sobre la limpieja de los parques."),
+            ("SPEAKER_02", "Los parques llevan meses sin limpiarse."),
+        ]
+    )
+    spans, of_iv = _items(t, agenda)
+    assert spans[2].start == phrase_start(t, "Punto terreno,")
+    assert of_iv == (1, 2, 2, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Punto de vista, la moción sobre la limpieza de los parques es buena.",  # "de"
+        "Un punto terreno de la moción sobre la limpieza de los parques.",  # mid-sentence
+        "Punto terreno. Los vecinos piden más bancos en los parques.",  # one title word
+        "Punto terreno, ya se dijo. Sobre la moción de limpieza de los parques.",  # not at once
+    ],
+)
+def test_a_title_without_a_number_needs_an_opening_punto_and_the_title_at_once(
+    line: str,
+) -> None:
+    agenda = (AgendaItem(1, "Moción sobre la limpieza de los parques"),)
+    t = build([("SPEAKER_01", "Buenos días."), ("SPEAKER_02", line)])
+    spans, _ = _items(t, agenda)
+    assert spans[0].start is None

@@ -101,3 +101,15 @@ def test_names_by_unique_surname_not_by_shared_first_name() -> None:
     assert match_members(["luis"], roster) == []
     assert match_members(["gomez"], roster) == [roster.members[1]]
     assert match_members(["luis", "pardo"], roster) == [roster.members[0]]
+
+
+def test_who_is_excused_is_not_a_count_of_who_is_there() -> None:
+    # No count, no roll call, no one heard by name: how many attend is not known (not 0).
+    text = "Excusa su asistencia el concejal don Luis Pardo."
+    att = find_attendance(tokens_of_text(text), ROSTER, ())
+    assert att.excused == ("Luis Pardo Gil",)
+    assert att.count_present is None and att.quorum is None
+    # A roll call is a count by names.
+    text = "Ana Ruiz, presente. Carmen Soto, presente. Excusa su asistencia don Luis Pardo."
+    att = find_attendance(tokens_of_text(text), ROSTER, ())
+    assert att.count_present == 2

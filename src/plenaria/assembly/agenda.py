@@ -5,8 +5,10 @@ tercero del orden del día", "Tercer punto", "punt segon", "3º punto". A mentio
 *strong* when it opens a sentence or an intervention, follows "pasamos al" /
 "passem al", or is followed by words of the item's title; items are looked for in
 the agenda's order, each after the previous one, taking the first strong mention
-(else the first one). An item's end is the next found item's start, or the end of
-the last intervention. Pure functions: nothing given is changed.
+(else the first one). A number the recogniser garbled ("Punto terreno, moción sobre
+la limpieza de los parques") is read from the title: a "punto" that opens a sentence
+followed at once by the words of exactly one item's title. An item's end is the next
+found item's start, or the end of the last intervention. Pure functions: nothing given is changed.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ def find_mentions(
             read = read_ordinal(tokens, j) or read_number(tokens, j)
             if read is not None and j < len(tokens) and tokens[j].text not in ("un", "una"):
                 number, end = read[0], j + read[1] - 1
+            else:
+                by_title = _titled_without_number(tokens, i, titles, window_s)
+                if by_title is not None:
+                    out.append(by_title)
+                continue
         elif i + 1 < len(tokens) and not tok.stop:
             ordinal = read_ordinal(tokens, i)
             if (
@@ -91,20 +98,9 @@ def find_mentions(
                 number, end = ordinal[0], i + ordinal[1]
         if number is None:
             continue
-        first = i
-        while (
-            first > 0
-            and tokens[first - 1].text in (_LEAD_VERBS | _LEAD_LINKS)
-            and not tokens[first - 1].stop
-            and tokens[first - 1].intervention == tok.intervention
-        ):
-            first -= 1
+        first = _lead_in(tokens, i)
         led = any(t.text in _LEAD_VERBS for t in tokens[first:i])
-        opens = (
-            first == 0
-            or tokens[first - 1].stop
-            or tokens[first - 1].intervention != tokens[first].intervention
-        )
+        opens = _opens(tokens, first)
         wanted = _title_words(titles.get(number, ""))
         ahead: set[str] = set()
         for t in tokens[end + 1 : end + 60]:  # up to the next "punto": its title is its own
@@ -115,6 +111,58 @@ def find_mentions(
         ordered = [t.text for t in tokens[end + 1 : end + 4]] == ["del", "orden", "del"]
         out.append(Mention(number, first, tokens[first].start, led or opens or titled or ordered))
     return out
+
+
+def _lead_in(tokens: Sequence[Token], i: int) -> int:
+    """The first token of the phrase that announces the item at ``tokens[i]`` ("pasamos al")."""
+    first = i
+    while (
+        first > 0
+        and tokens[first - 1].text in (_LEAD_VERBS | _LEAD_LINKS)
+        and not tokens[first - 1].stop
+        and tokens[first - 1].intervention == tokens[i].intervention
+    ):
+        first -= 1
+    return first
+
+
+def _opens(tokens: Sequence[Token], first: int) -> bool:
+    return (
+        first == 0
+        or tokens[first - 1].stop
+        or tokens[first - 1].intervention != tokens[first].intervention
+    )
+
+
+def _titled_without_number(
+    tokens: Sequence[Token], i: int, titles: dict[int, str], window_s: float
+) -> Mention | None:
+    """ "Punto terreno, moción sobre la limpieza de los parques": the number misheard, the
+    title said. A "punto" that opens a sentence or follows "pasamos al", a word or two the
+    number should be, then
+    the words of exactly one item's title (two of them, or all when it has fewer): that
+    item, as a strong mention."""
+    first = _lead_in(tokens, i)
+    led = any(t.text in _LEAD_VERBS for t in tokens[first:i])
+    if not (led or _opens(tokens, first)) or i + 2 >= len(tokens):
+        return None
+    if tokens[i + 1].text in _STOPWORDS or tokens[i].stop:
+        return None
+    ahead: set[str] = set()
+    for t in tokens[i + 1 : i + 40]:
+        if t.text in _POINT or t.start > tokens[i].end + window_s:
+            break
+        ahead.add(t.text)
+    # The title must follow right after the misheard number: within its first three words.
+    near = {t.text for t in tokens[i + 1 : i + 6]}
+    found = []
+    for number, title in titles.items():
+        wanted = _title_words(title)
+        if wanted and len(wanted & ahead) >= min(2, len(wanted)) and wanted & near:
+            found.append(number)
+    if len(found) != 1:
+        return None
+    return Mention(found[0], first, tokens[first].start, True)
 
 
 def find_items(

@@ -80,6 +80,7 @@ def find_attendance(
     count_said: int | None = None
     everyone = False
     stated = False
+    rolled = False  # someone was said present by name: the names can be counted
     for i, tok in enumerate(tokens):
         text = tok.text
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
@@ -90,8 +91,9 @@ def find_attendance(
             absent += match_members(_sentence(tokens, i, 8, 20), roster)
             stated = True
         elif text in _ROLL and i > 0:
-            heard += match_members(_sentence(tokens, i, 6, 0), roster)
-            stated = True
+            named = match_members(_sentence(tokens, i, 6, 0), roster)
+            heard += named
+            stated, rolled = True, rolled or bool(named)
         if text in _COUNT_VERBS:
             after = [t.text for t in tokens[i + 1 : i + 3]]
             if any(w in _ALL for w in after) and not tok.stop:
@@ -103,7 +105,7 @@ def find_attendance(
                     break
                 if tokens[j - 1].stop:
                     break
-    return _settle(roster, heard, excused, absent, count_said, everyone, stated)
+    return _settle(roster, heard, excused, absent, count_said, everyone, stated, rolled)
 
 
 def _settle(
@@ -114,6 +116,7 @@ def _settle(
     count_said: int | None,
     everyone: bool,
     stated: bool,
+    rolled: bool = False,
 ) -> Attendance:
     issues: list[str] = []
     excused_set = set(excused)
@@ -139,7 +142,9 @@ def _settle(
                 "por su nombre; confirme la asistencia."
             )
     count: int | None = count_said
-    if count is None and stated:
+    if count is None and (rolled or everyone):
+        # Only a roll call (or "asisten todos") is a count by names: who is excused or
+        # absent, or who spoke, says nothing of how many others are there.
         count = sum(1 for m in present if m.votes)
     if not stated:
         issues.append("No se ha dicho la asistencia en la sesión; confírmela.")
