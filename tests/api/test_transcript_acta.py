@@ -121,3 +121,33 @@ def test_a_session_keeps_its_roster_and_item_flags(client: TestClient, world: Wo
     for bad in ({"legal_members": 0}, {"members": [{"name": ""}]}, {"members": [{"nombre": "X"}]}):
         r = client.post(f"{V1}/sessions", json={"slug": "mal", **bad}, headers=h)
         assert r.status_code == 422, (bad, r.text)
+
+
+def _links(data: bytes) -> list[str]:
+    part = docx.Document(io.BytesIO(data)).part
+    return [r.target_ref for r in part.rels.values() if r.reltype.endswith("/hyperlink")]
+
+
+def test_the_actas_time_links_go_to_the_portal_when_its_address_is_known(
+    settings: Any, world: World
+) -> None:
+    from plenaria.api.app import create_app
+
+    sid = acta_session(world)
+    portal = settings.model_copy(update={"public_base_url": "https://sede.example.es/"})
+    with TestClient(create_app(portal)) as c:
+        h = world.headers("secretary")
+        links = _links(c.get(f"{V1}/sessions/{sid}/outputs/docx", headers=h).content)
+        assert len(links) == 9
+        assert all(u.startswith(f"https://sede.example.es/p/villa-a/{sid}?t=") for u in links)
+        own = "https://ayto.example.es/video/{session}/{seconds}"
+        r = c.put(f"{V1}/council", json={"video_url_template": own}, headers=world.headers("admin"))
+        assert r.status_code == 200, r.text
+        links = _links(c.get(f"{V1}/sessions/{sid}/outputs/docx", headers=h).content)
+        assert all(u.startswith("https://ayto.example.es/video/") for u in links), links
+    with TestClient(create_app(settings)) as c:  # neither: the web video beside the acta
+        r = c.put(f"{V1}/council", json={"video_url_template": ""}, headers=world.headers("admin"))
+        assert r.status_code == 200, r.text
+        h = world.headers("clerk")
+        links = _links(c.get(f"{V1}/sessions/{sid}/outputs/docx", headers=h).content)
+        assert links and not any(u.startswith("http") for u in links), links

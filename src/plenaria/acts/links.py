@@ -62,3 +62,18 @@ def video_link(template: str, session_id: str, seconds: float, fallback_media: s
             f"La plantilla del enlace al vídeo {template!r} no se puede rellenar ({e}).",
             "Use {session} y {seconds} tal cual, sin especificación de formato.",
         ) from e
+
+
+def acta_link_template(
+    council_template: str, public_base_url: str, council_slug: str, plenary_id: str, default: str
+) -> str:
+    """Where the acta's time links point in the service: the council's own player when it
+    set one; else the session's page on the citizens' portal when the portal's address is
+    known (``PLENARIA_PUBLIC_BASE_URL``); else ``PLENARIA_VIDEO_URL_TEMPLATE`` (``default``).
+    Empty only when none is set (then the link is the web video beside the acta)."""
+    if council_template:
+        return council_template
+    if public_base_url:
+        base = public_base_url.rstrip("/")
+        return f"{base}/p/{quote(council_slug, safe='')}/{quote(plenary_id, safe='')}?t={{seconds}}"
+    return default

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from plenaria.acts.links import acta_link_template
 from plenaria.config import Settings
 from plenaria.db import civic
 from plenaria.db import jobs as repo
@@ -52,7 +53,13 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
         session=info,
         options=ProcessOptions.model_validate(options),
         profiles=_profiles(session, council.id),
-        video_url_template=council.video_url_template or settings.video_url_template,
+        video_url_template=acta_link_template(
+            council.video_url_template,
+            settings.public_base_url if plenary is not None else "",
+            council.slug,
+            plenary.id if plenary is not None else "",
+            settings.video_url_template,
+        ),
         asr_model=model_request(settings),
         diarizer_model=diarizer_request(settings),
         live=job.live is not None,

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plenaria.acts import certificate as cert
+from plenaria.acts.links import acta_link_template
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import MAX_INT
 from plenaria.db import accounts as repo
@@ -205,7 +206,13 @@ def _approve(
     data = cert.approved_docx(
         Transcript.from_dict(content),
         moment,
-        url_template=council.video_url_template,
+        url_template=acta_link_template(
+            council.video_url_template,
+            request.app.state.settings.public_base_url,
+            council.slug,
+            plenary.id,
+            request.app.state.settings.video_url_template,
+        ),
         lang=council.acta_lang,
         diligencia=_diligencia(record, number),
         document_id=f"{plenary.id}/v{number}",

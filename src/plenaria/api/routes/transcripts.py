@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from plenaria.acts.links import acta_link_template
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
 from plenaria.api.event_stream import event_response
 from plenaria.api.schemas import (
@@ -356,7 +357,11 @@ def router() -> APIRouter:
         responses={200: {"content": {t.split(";")[0]: {} for t in MEDIA_TYPES.values()}}},
     )
     def session_output(
-        session_id: str, kind: SessionOutputKind, user: CurrentUser, db: DbSession
+        session_id: str,
+        kind: SessionOutputKind,
+        user: CurrentUser,
+        db: DbSession,
+        settings: AppSettings,
     ) -> Response:
         """JSON, WebVTT, SRT or the draft acta (DOCX), made now from the latest version."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
@@ -369,7 +374,14 @@ def router() -> APIRouter:
             ) from e
         transcript = Transcript.from_dict(v.content)
         council = user.council
-        data = render_output(transcript, kind, council.video_url_template, council.acta_lang)
+        template = acta_link_template(
+            council.video_url_template,
+            settings.public_base_url,
+            council.slug,
+            plenary.id,
+            settings.video_url_template,
+        )
+        data = render_output(transcript, kind, template, council.acta_lang)
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", plenary.slug or plenary.id).strip("-.")
         name = f"{stem or plenary.id}.v{v.number}.{kind}"
         return Response(
