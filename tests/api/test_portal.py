@@ -546,3 +546,29 @@ def test_a_long_transcript_comes_in_pieces(settings: Any, world: World, tmp_path
         c.cookies.clear()
         again = c.get(f"{url}/trozos/1.html").text
         assert ">t3w0<" not in again and ">t3w19<" not in again and ">t3w25<" in again
+
+
+def test_the_embed_is_the_player_alone_and_may_be_framed(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    client.cookies.clear()
+    page = client.get(url)
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    code = f'&lt;iframe src="http://testserver/embed/villa-a/{sid}"'
+    assert code in page.text and 'id="embed-code"' in page.text
+
+    embed = client.get(f"/embed/villa-a/{sid}", params={"t": 2})
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "x-frame-options" not in embed.headers
+    html = embed.text
+    assert '<html lang="es">' in html and f'src="{url}/video.mp4#t=2.0"' in html
+    assert '<track kind="captions"' in html and f'href="{url}" target="_top"' in html
+    assert "Juan" not in html  # the player alone: no transcript in it
+    assert client.get(f"/embed/villa-a/{make_session(world, None)}").status_code == 404
+    r = client.delete(f"{V1}/sessions/{sid}/publish", headers=world.headers("secretary"))
+    assert r.status_code == 204
+    client.cookies.clear()
+    assert client.get(f"/embed/villa-a/{sid}").status_code == 404

@@ -227,3 +227,21 @@ def test_the_transcript_arrives_in_pieces_as_the_video_or_the_reader_gets_there(
     assert abs(now - int(target.get_attribute("data-m") or "0") / 1000) < 0.5
     assert axe(late) == []
     assert page.policy_violations == [] and late.policy_violations == []
+
+
+def test_the_embed_plays_from_t_and_is_accessible(
+    browser: Any, server: Server, public_url: str
+) -> None:
+    page = anonymous(browser, server)
+    page.goto(public_url.replace("/p/", "/embed/", 1) + "?t=4")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    reached = page.wait_for_function(
+        """() => { const now = document.getElementById('video').currentTime;
+                   return Math.abs(now - 4) < 1 && {now}; }""",
+        timeout=10_000,
+    )
+    assert abs(reached.json_value()["now"] - 4) < 1
+    assert page.locator(f'a[href="{public_url}"][target="_top"]').count() == 1
+    assert axe(page) == []
+    page.screenshot(path=str(SHOTS / "portal-embed.png"))
+    assert page.policy_violations == []

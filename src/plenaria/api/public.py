@@ -309,9 +309,30 @@ def router() -> APIRouter:
             pub = _published(db, council_slug, session_id)
             transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
             lang = _lang(request, pub.publication.language)
-            words = request.app.state.settings.portal_piece_words
-            context = session_context(pub, transcript, lang, _moment(t), words)
+            settings = request.app.state.settings
+            context = session_context(
+                pub, transcript, lang, _moment(t), settings.portal_piece_words
+            )
+            base = (settings.public_base_url or str(request.base_url)).rstrip("/")
+            context["embed_url"] = f"{base}/embed/{pub.council.slug}/{pub.plenary.id}"
             return render(request, "session.html", lang, context)
+
+    @web.get("/embed/{council_slug}/{session_id}", response_class=HTMLResponse)
+    def embed(
+        council_slug: str,
+        session_id: str,
+        request: Request,
+        t: Annotated[str | None, Query(max_length=20)] = None,
+    ) -> HTMLResponse:
+        """The session's player alone, for the council's own site to frame (its path is
+        under ``PLENARIA_FRAME_EMBED_PATHS``; every other page forbids framing)."""
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
+            lang = _lang(request, pub.publication.language)
+            context = session_context(pub, transcript, lang, _moment(t), 1)
+            context["pieces"] = []
+            return render(request, "embed.html", lang, context)
 
     @web.get(PREFIX + "/{council_slug}/{session_id}/trozos/{number}.html")
     def piece(council_slug: str, session_id: str, number: int, request: Request) -> HTMLResponse:

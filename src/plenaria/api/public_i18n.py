@@ -52,6 +52,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Transcripción de {start} a {end}",
         "Transcripció de {start} a {end}",
     ),
+    "embed_open": (
+        "{title}: transcripción y orden del día",
+        "{title}: transcripció i ordre del dia",
+    ),
+    "embed": ("Insertar el vídeo en otra web", "Insereix el vídeo en un altre web"),
+    "embed_hint": (
+        "Copie este código en la página de su web donde quiera el vídeo de la sesión.",
+        "Copieu aquest codi a la pàgina del vostre web on vulgueu el vídeo de la sessió.",
+    ),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),
