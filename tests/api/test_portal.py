@@ -572,3 +572,36 @@ def test_the_embed_is_the_player_alone_and_may_be_framed(
     assert r.status_code == 204
     client.cookies.clear()
     assert client.get(f"/embed/villa-a/{sid}").status_code == 404
+
+
+def test_a_shared_moment_has_its_card_with_the_speaker_the_words_and_the_still(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    sid = make_session(world, proxy_bytes)
+    url = publish(client, world, sid)
+    client.cookies.clear()
+    plain = client.get(url).text
+    assert '<meta property="og:title" content="Sesión ordinaria del Pleno, 2024-05-30">' in plain
+    assert "og:image" not in plain and "og:description" not in plain
+    shared = client.get(url, params={"t": 3}).text
+    assert 'content="Sesión ordinaria del Pleno, 2024-05-30 · 00:00:03"' in shared
+    said = "Interviniente 2: «García vive en la calle Mayor»"  # from the word at 3 s
+    assert f'<meta property="og:description" content="{said}">' in shared
+    assert f'<meta property="og:url" content="http://testserver{url}?t=3">' in shared
+    image = f"http://testserver{url}/fotograma/3.jpg"
+    assert f'<meta property="og:image" content="{image}">' in shared
+    still = client.get(f"{url}/fotograma/3.jpg")
+    assert still.status_code == 200 and still.headers["content-type"] == "image/jpeg"
+    assert still.content[:3] == b"\xff\xd8\xff" and len(still.content) > 500
+    assert client.get(f"{url}/fotograma/3.jpg").content == still.content  # kept
+    assert client.get(f"{url}/fotograma/99.jpg").status_code == 404  # past the end
+    assert client.get(f"{url}/fotograma/abc.jpg").status_code in (404, 422)
+
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201, r.text
+    client.cookies.clear()
+    redacted = client.get(url, params={"t": 3}).text
+    assert "García" not in redacted and "vive en la calle Mayor" in redacted
+    dark = client.get(f"{url}/fotograma/3.jpg").content  # 2.6-3.2 s is black now
+    assert dark != still.content and dark[:3] == b"\xff\xd8\xff"

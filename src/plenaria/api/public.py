@@ -315,6 +315,7 @@ def router() -> APIRouter:
             )
             base = (settings.public_base_url or str(request.base_url)).rstrip("/")
             context["embed_url"] = f"{base}/embed/{pub.council.slug}/{pub.plenary.id}"
+            context["card"] = share_card(transcript, context, base, lang)
             return render(request, "session.html", lang, context)
 
     @web.get("/embed/{council_slug}/{session_id}", response_class=HTMLResponse)
@@ -406,7 +407,49 @@ def router() -> APIRouter:
             path, media_type="video/mp4", filename=name, content_disposition_type="inline"
         )
 
+    @web.get(PREFIX + "/{council_slug}/{session_id}/fotograma/{second}.jpg")
+    def still(council_slug: str, session_id: str, second: int, request: Request) -> Response:
+        """The public video's picture at ``second`` (the shared moment's card), kept once made."""
+        with database(request).session() as db:
+            pub = _published(db, council_slug, session_id)
+            key = pub.publication.video_key
+        storage: Path = request.app.state.storage_path
+        if not key or not (storage / key).is_file() or not 0 <= second <= MAX_T:
+            raise NotFoundError("Esta sesión no tiene ese fotograma.")
+        path = _still_file(storage, key, second)
+        if path is None:
+            raise NotFoundError("Esta sesión no tiene ese fotograma.")
+        return FileResponse(path, media_type="image/jpeg")
+
     return web
+
+
+CARD_WORDS = 30
+
+
+def share_card(
+    transcript: Transcript, context: dict[str, Any], base: str, lang: str
+) -> dict[str, str]:
+    """The Open Graph card of the page as shared: the session, and for a moment (``?t=``)
+    the speaker, the words said from there and the still frame of that second."""
+    t = public_strings(lang)
+    url = base + str(context["url"])
+    card = {"title": str(context["title"]), "url": url, "description": "", "image": ""}
+    moment = context.get("start_t")
+    if moment is None:
+        return card
+    said = [i for i in transcript.interventions if i.words and i.words[0].start <= moment]
+    if said:
+        item = said[-1]
+        words = [w.text for w in item.words if w.end >= moment][:CARD_WORDS]
+        speaker = publishing.speaker_labels(transcript, lang).get(item.speaker, item.speaker)
+        text = " ".join(words) + (" …" if len(words) == CARD_WORDS else "")
+        card["description"] = t["card_said"].format(speaker=speaker, text=text.strip())
+    card["title"] = f"{card['title']} · {format_clock(moment)}"
+    card["url"] = f"{url}?t={int(moment)}"
+    if context.get("has_video"):
+        card["image"] = f"{url}/fotograma/{int(moment)}.jpg"
+    return card
 
 
 CLIP_NAME = re.compile(r"(?:i[0-9A-Za-z_-]{1,40}|punto-[0-9]{1,4})")
@@ -444,6 +487,32 @@ def _clip_file(storage: Path, key: str, name: str, span: tuple[float, float]) ->
                     old.unlink(missing_ok=True)
             has_video = publishing.has_video(storage / key)
             cut_clip(storage / key, path, span[0], span[1], has_video)
+    return path
+
+
+def _still_file(storage: Path, key: str, second: int) -> Path | None:
+    """The cached still frame of the current public copy; None past the video's end or
+    for a copy without pictures."""
+    from plenaria.media.clip import still_frame
+    from plenaria.media.probe import probe
+
+    folder = storage / Path(key).parent / "frames"
+    path = folder / f"{Path(key).stem}-{second}.jpg"
+    if path.is_file():
+        return path
+    with _cutting:
+        if path.is_file():
+            return path
+        _fmt, duration, streams = probe(storage / key)
+        if not any(s.kind == "video" for s in streams) or second > duration:
+            return None
+        for old in folder.glob("*.jpg") if folder.is_dir() else ():
+            if not old.name.startswith(f"{Path(key).stem}-"):
+                old.unlink(missing_ok=True)
+        try:
+            still_frame(storage / key, path, second)
+        except FileNotFoundError:
+            return None
     return path
 
 

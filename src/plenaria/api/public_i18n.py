@@ -61,6 +61,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Copie este código en la página de su web donde quiera el vídeo de la sesión.",
         "Copieu aquest codi a la pàgina del vostre web on vulgueu el vídeo de la sessió.",
     ),
+    "card_said": ("{speaker}: «{text}»", "{speaker}: «{text}»"),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),

@@ -40,3 +40,20 @@ def cut_clip(
     finally:
         tmp.unlink(missing_ok=True)
     return dest
+
+
+def still_frame(src: Path, dest: Path, seconds: float, width: int = 640) -> Path:
+    """Write the picture at ``seconds`` of ``src`` as a JPEG ``width`` pixels wide."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+    args = ["-y", "-ss", f"{seconds:.3f}", "-i", file_url(src), "-map", "0:v:0"]
+    args += ["-frames:v", "1", "-vf", f"scale={width}:-2", "-q:v", "4", "-f", "image2"]
+    args += ["-c:v", "mjpeg"]
+    try:
+        run_ffmpeg([*args, file_url(tmp)], what="sacar un fotograma del vídeo público")
+        if not tmp.is_file() or tmp.stat().st_size == 0:
+            raise FileNotFoundError(dest)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
