@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         description="The portal's session page holds the transcript in pieces of about this "
         "many words; the others load as the reader or the video gets there.",
     )
+    open_data_license: str = Field(
+        default="https://creativecommons.org/licenses/by/4.0/",
+        description="The licence of the portal's open data (its address), in the DCAT-AP-ES "
+        "catalogue and on the session pages.",
+    )
     timezone: str = Field(
         default="Europe/Madrid",
         description="IANA time zone the pages show times in (Atlantic/Canary in the Canaries).",

@@ -605,3 +605,51 @@ def test_a_shared_moment_has_its_card_with_the_speaker_the_words_and_the_still(
     assert "García" not in redacted and "vive en la calle Mayor" in redacted
     dark = client.get(f"{url}/fotograma/3.jpg").content  # 2.6-3.2 s is black now
     assert dark != still.content and dark[:3] == b"\xff\xd8\xff"
+
+
+def test_open_data_csv_and_the_dcat_catalogue(
+    client: TestClient, world: World, proxy_bytes: bytes
+) -> None:
+    import csv
+    import io
+    from dataclasses import replace
+
+    from plenaria.domain_acta import Acta, ActaItem, Vote
+
+    sid = make_session(world, proxy_bytes)
+    with world.db.transaction() as s:
+        plenary = civic.get_plenary_session_for_council(s, world.councils["a"], sid)
+        base = Transcript.from_dict(transcript())
+        vote = Vote(for_=3, against=1, abstentions=0, result="approved", checked=True)
+        acta = Acta(items=(ActaItem(1, "Aprobación del acta anterior", 0.2, 1.9, vote),
+                           ActaItem(2, "Ruegos y preguntas", 2.0, 4.6, None)))  # fmt: skip
+        save_version(s, plenary, None, replace(base, acta=acta).to_dict(), 1)
+    url = publish(client, world, sid)
+    body = {"start": SECRET[0], "end": SECRET[1], "reason": "Datos personales"}
+    r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
+    assert r.status_code == 201, r.text
+    client.cookies.clear()
+    assert f'href="{url}/intervenciones.csv" download' in client.get(url).text
+
+    got = client.get(f"{url}/intervenciones.csv")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[0] == ["id", "inicio_s", "fin_s", "interviniente", "punto", "idioma", "texto"]
+    assert rows[1][:5] == ["i1", "0.20", "1.95", "Alcaldesa Ana Ruiz", "1"]
+    assert rows[2][3] == "Interviniente 2" and "Juan" not in got.text and "calle" in rows[2][6]
+    votes = list(csv.reader(io.StringIO(client.get(f"{url}/votaciones.csv").text.lstrip("\ufeff"))))
+    assert votes[1] == ["1", "Aprobación del acta anterior", "3", "1", "0", "aprobada", "no", "sí"]
+    assert votes[2] == ["2", "Ruegos y preguntas", "", "", "", "", "", ""]  # no vote said
+
+    rdf = client.get("/p/villa-a/catalogo.rdf")
+    assert rdf.status_code == 200 and rdf.headers["content-type"].startswith("application/rdf+xml")
+    root = ET.fromstring(rdf.content)
+    dcat = "{http://www.w3.org/ns/dcat#}"
+    rdf_ns = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+    datasets = root.iter(f"{dcat}Dataset")
+    assert [d.get(f"{rdf_ns}about") for d in datasets] == [f"http://testserver{url}"]
+    urls = {e.get(f"{rdf_ns}resource") for e in root.iter(f"{dcat}accessURL")}
+    assert f"http://testserver{url}/votaciones.csv" in urls and len(urls) == 5
+    assert "creativecommons.org/licenses/by/4.0" in rdf.text
+    assert "Datos abiertos de los plenos de Villa A" in rdf.text
+    assert client.get(f"/p/villa-a/{make_session(world, None)}/votaciones.csv").status_code == 404

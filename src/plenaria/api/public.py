@@ -26,8 +26,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from plenaria.api import public_data, publishing
 from plenaria.api import public_feeds as feeds
-from plenaria.api import publishing
 from plenaria.api.i18n import LANGUAGES
 from plenaria.api.public_i18n import public_strings
 from plenaria.api.web.pages import STATIC_URL
@@ -518,4 +518,5 @@ def _still_file(storage: Path, key: str, second: int) -> Path | None:
 
 def install(app: FastAPI) -> None:
     app.include_router(feeds.router(PREFIX))  # before the session page's /{session_id}
+    app.include_router(public_data.router(PREFIX))
     app.include_router(router())

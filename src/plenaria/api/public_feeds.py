@@ -130,27 +130,30 @@ def sitemap(council: Any, rows: list[tuple[PlenarySession, Publication]], base: 
     return "\n".join(out) + "\n"
 
 
+def published_rows(request: Request, slug: str, write: Any) -> str:
+    """``write(council, its published (session, publication) rows, base URL)``, or the
+    portal's 404 for a council that is not there."""
+    db_: Database = request.app.state.db
+    with db_.session() as db:
+        try:
+            council = account_repo.get_council_by_slug(db, slug)
+        except NotFoundError as e:
+            raise NotFoundError(f"No hay ningún ayuntamiento «{slug}» en este portal.") from e
+        body: str = write(council, portal.published_sessions(db, council.id), _base(request))
+        return body
+
+
 def router(prefix: str) -> APIRouter:
     web = APIRouter(include_in_schema=False)
 
-    def render(request: Request, slug: str, write: Any) -> str:
-        db_: Database = request.app.state.db
-        with db_.session() as db:
-            try:
-                council = account_repo.get_council_by_slug(db, slug)
-            except NotFoundError as e:
-                raise NotFoundError(f"No hay ningún ayuntamiento «{slug}» en este portal.") from e
-            body: str = write(council, portal.published_sessions(db, council.id), _base(request))
-            return body
-
     @web.get(prefix + "/{council_slug}/feed.atom")
     def feed(council_slug: str, request: Request) -> Response:
-        body = render(request, council_slug, atom)
+        body = published_rows(request, council_slug, atom)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @web.get(prefix + "/{council_slug}/sitemap.xml")
     def site_map(council_slug: str, request: Request) -> Response:
-        body = render(request, council_slug, sitemap)
+        body = published_rows(request, council_slug, sitemap)
         return Response(body, media_type="application/xml; charset=utf-8")
 
     return web

@@ -62,6 +62,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Copieu aquest codi a la pàgina del vostre web on vulgueu el vídeo de la sessió.",
     ),
     "card_said": ("{speaker}: «{text}»", "{speaker}: «{text}»"),
+    "catalogue_title": (
+        "Datos abiertos de los plenos de {council}",
+        "Dades obertes dels plens de {council}",
+    ),
+    "catalogue_description": (
+        "Transcripciones, intervenciones y votaciones de las sesiones plenarias publicadas "
+        "por {council}.",
+        "Transcripcions, intervencions i votacions de les sessions plenàries publicades "
+        "per {council}.",
+    ),
+    "dataset_description": (
+        "Transcripción de la sesión plenaria, sus intervenciones y sus votaciones.",
+        "Transcripció de la sessió plenària, les seves intervencions i les seves votacions.",
+    ),
+    "dl_csv": ("Intervenciones (CSV)", "Intervencions (CSV)"),
+    "dl_votes": ("Votaciones (CSV)", "Votacions (CSV)"),
+    "open_licence": ("Licencia de los datos", "Llicència de les dades"),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),
