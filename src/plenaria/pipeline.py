@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plenaria.acts.acta_template import load_template
+from plenaria.acts.draft import acta_template_path
 from plenaria.acts.links import check_template
 from plenaria.config import Settings
 from plenaria.diarization.loader import pick_device
@@ -120,6 +122,13 @@ def process_recording(
     if engines.diarizer is None and opts.diarize:
         opts = opts.model_copy(update={"diarize": False})
     check_template(settings.video_url_template)  # a bad template fails before the work
+    load_template(  # and so does a bad acta template
+        acta_template_path(
+            opts.acta_lang,
+            Path(opts.acta_template) if opts.acta_template else None,
+            settings.acta_templates,
+        )
+    )
     storage = LocalStorage(settings.cache_dir)
     asr_model, diarizer_model = model_ids(engines)
     spec = JobSpec(

@@ -100,6 +100,25 @@ def template_digest(path: Path) -> str:
         return ""
 
 
+_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def docxtpl_class() -> Any:
+    """docxtpl's template class, with python-docx's namespaces as they were.
+
+    docxcompose (which docxtpl's subdocuments need) rebinds the ``cp`` prefix of
+    python-docx's global namespace map to the custom-properties namespace when it
+    is imported; every DOCX saved after that, in any module, would write its core
+    properties (last modified by, revision) in the wrong namespace. Put it back.
+    """
+    import docxtpl.subdoc  # noqa: F401  (imports docxcompose)
+    from docx.oxml import ns
+    from docxtpl import DocxTemplate
+
+    ns.nsmap["cp"] = _CORE_PROPERTIES
+    return DocxTemplate
+
+
 def environment() -> Environment:
     """Jinja for templates: a field with no value is an error, never an empty string."""
     from jinja2 import Environment, StrictUndefined
@@ -113,7 +132,6 @@ def _names(fields: set[str] | list[str] | tuple[str, ...]) -> str:
 
 def load_template(path: Path) -> DocxTemplate:
     """The template at ``path``, checked; :class:`ConfigError` naming what is wrong."""
-    from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 
     if not path.is_file():
@@ -127,7 +145,7 @@ def load_template(path: Path) -> DocxTemplate:
             "Guárdela desde Word o LibreOffice en formato .docx.",
         )
     try:
-        tpl = DocxTemplate(str(path))
+        tpl = docxtpl_class()(str(path))
         used = tpl.get_undeclared_template_variables(environment())
     except TemplateSyntaxError as e:
         raise ConfigError(

@@ -205,7 +205,7 @@ def build_draft_acta(
         )
     if url_template:
         check_template(url_template)  # fail before building anything
-    tpl = load_template(template_for(lang, template, _templates_dir(templates_dir)))
+    tpl = load_template(acta_template_path(lang, template, templates_dir))
     acta = t.acta or Acta()
     session = t.session
     pending = tpl.new_subdoc()
@@ -244,6 +244,13 @@ def build_draft_acta(
     props.author = props.last_modified_by = "Plenaria"
     props.comments = "" if approved else labels["note"]
     return document
+
+
+def acta_template_path(
+    lang: str, template: Path | None = None, templates_dir: Path | None = None
+) -> Path:
+    """The template an acta in ``lang`` is made from (see :func:`render_draft_acta`)."""
+    return template_for(lang, template, _templates_dir(templates_dir))
 
 
 def _templates_dir(given: Path | None) -> Path | None:

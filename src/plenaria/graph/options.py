@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +29,19 @@ class ProcessOptions(BaseModel):
     diarize: bool = Field(default=True, description="Tell speakers apart (False: one speaker).")
     make_proxy: bool = Field(default=True, description="Make the web-playable MP4 proxy.")
     acta_lang: str = Field(
-        default="es", pattern="^(es|ca)$", description="Language of the acta's labels: es or ca."
+        default="es",
+        pattern="^(es|ca|gl|eu)$",
+        description="Language of the acta's labels and template: es, ca, gl or eu.",
+    )
+    acta_template: str = Field(
+        default="",
+        description="A DOCX template (docxtpl) for the acta; empty: the acta_templates "
+        "folder's acta-<lang>.docx, else Plenaria's own.",
+    )
+    acta_interventions: Literal["synthesis", "verbatim"] = Field(
+        default="synthesis",
+        description="synthesis: each intervention's summary where it has one; verbatim: "
+        "always its words.",
     )
 
 
