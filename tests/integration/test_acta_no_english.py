@@ -26,15 +26,17 @@ from plenaria.acts.certificate import approved_docx
 from plenaria.acts.draft import render_draft_acta
 from plenaria.acts.pdf import docx_to_pdfa
 
-# Whole words, any case. None is a Spanish or Catalan word ("no", "mayor", "normal",
-# "total" are, so they are not here; the scripted pleno says none of these).
-ENGLISH = frozenset(
-    """speaker speakers page of draft minutes vote votes voting present absent excused agenda
-    item items the and for against approved rejected signed signature secretary mayor chair
-    time date session meeting council recording duration unknown none null title untitled
-    heading attendance result abstention abstentions quorum gap gaps start end intervention
-    interventions summary verbatim""".split()
-)
+# Whole words, any case. "no", "normal", "total" are Spanish too, so they are not here;
+# "mayor", "vote", "present" are Spanish or Catalan words that the scripted pleno never says.
+ENGLISH = frozenset((
+    "speaker", "speakers", "page", "of", "draft", "minutes", "vote", "votes", "voting",
+    "present", "absent", "excused", "agenda", "item", "items", "the", "and", "for",
+    "against", "approved", "rejected", "signed", "signature", "secretary", "mayor", "chair",
+    "time", "date", "session", "meeting", "council", "recording", "duration", "unknown",
+    "none", "null", "title", "untitled", "heading", "attendance", "result", "abstention",
+    "abstentions", "quorum", "gap", "gaps", "start", "end", "intervention", "interventions",
+    "summary", "verbatim",
+))  # fmt: skip
 XML_PARTS = re.compile(
     r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml"
 )
