@@ -19,6 +19,7 @@ from plenaria.acts.acta_template import TEMPLATES_DIR
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
+    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
 LANGS = ("es", "ca", "gl", "eu")
@@ -40,6 +41,18 @@ def _row(document: DocxDocument, label: str, field: str, *, optional: bool = Tru
 def _labelled(paragraph: Paragraph, label: str, value: str) -> None:
     paragraph.add_run(f"{label}: ").bold = True
     paragraph.add_run(value)
+
+
+def _keep_together(table: Table) -> None:
+    """The signature block on one page: no row split, each row kept with the next."""
+    from docx.oxml import OxmlElement
+
+    for n, row in enumerate(table.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if n < len(table.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def build_template(lang: str) -> DocxDocument:
@@ -90,12 +103,14 @@ def build_template(lang: str) -> DocxDocument:
     document.add_heading(labels["proceedings"], level=1)
     document.add_paragraph("{{p body }}")
 
-    document.add_paragraph(labels["closing"].format(end="{{ end_time }}"))
+    closing = document.add_paragraph(labels["closing"].format(end="{{ end_time }}"))
+    closing.paragraph_format.keep_with_next = True
     table = document.add_table(rows=3, cols=2)
     for col, who in enumerate(("sign_secretary", "sign_president")):
         table.cell(0, col).paragraphs[0].add_run("{{ " + who + "_title }}").bold = True
         table.cell(1, col).paragraphs[0].add_run("\n\n")
         table.cell(2, col).paragraphs[0].add_run("{{ " + who + " }}")
+    _keep_together(table)
 
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{labels['recording']}: ").bold = True
