@@ -264,3 +264,29 @@ def test_galician_and_basque_actas() -> None:
     assert format_date("2026-07-05", LABELS["gl"]) == "5 de xullo de 2026"
     for table in (LABELS, ROF_LABELS):
         assert all(set(table[lang]) == set(table["es"]) for lang in ("ca", "gl", "eu"))
+
+
+def test_the_jobs_outputs_step_uses_the_runs_template_and_mode(tmp_path: Path) -> None:
+    from plenaria.graph.options import JobSpec, ProcessOptions
+    from plenaria.graph.steps import render_outputs
+    from plenaria.storage import LocalStorage
+
+    t = _acta()
+    items = list(t.interventions)
+    items[6] = replace(items[6], summary="Anuncia el voto en contra.")
+    t = replace(t, interventions=tuple(items))
+    own = _template(tmp_path / "meu.docx")
+    keys = {kind: f"out/pleno.{kind}" for kind in ("json", "vtt", "srt", "docx")}
+
+    def acta(**spec: object) -> list[str]:
+        job = JobSpec(original="ext:/x/pleno.mp4", file_name="pleno.mp4", **spec)  # type: ignore[arg-type]
+        render_outputs(t, job, LocalStorage(tmp_path), keys)
+        return _texts(docx.Document(str(tmp_path / keys["docx"])))
+
+    texts = acta(acta_template=str(own))
+    assert texts[0] == "AJUNTAMENT — Ayuntamiento de Villaprueba"
+    assert any(x.endswith("] Anuncia el voto en contra.") for x in texts)
+    verbatim = ProcessOptions(acta_interventions="verbatim", acta_lang="gl")
+    texts = acta(options=verbatim)
+    assert texts[0] == "Borrador da acta"
+    assert any(x.endswith("] Nuestro grupo votará en contra.") for x in texts)

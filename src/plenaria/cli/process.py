@@ -124,7 +124,6 @@ def process(
             make_proxy=not no_proxy,
             diarize=not no_diarization,
             acta_lang=acta_lang,
-            acta_template=str(acta_template.resolve()) if acta_template else None,
             acta_interventions="verbatim" if verbatim else "synthesis",
         )
         # A council's template that does not fit fails now, before any work.
@@ -143,7 +142,14 @@ def process(
             inspect_recording(recording, report)
             engines = load_engines(settings, model)
             result = process_recording(
-                recording, target, engines, settings, session_info, options, report
+                recording,
+                target,
+                engines,
+                settings,
+                session_info,
+                options,
+                report,
+                acta_template=acta_template,
             )
         _summary(result, time.perf_counter() - started)
 

@@ -120,7 +120,7 @@ def outputs_key(ctx: StepContext) -> str:
         spec.video_url_template,
         opts.acta_lang,
         opts.acta_interventions,
-        _template_digest(opts.acta_lang, opts.acta_template),
+        _template_digest(opts.acta_lang, spec.acta_template),
         opts.make_proxy,
         output_stem(spec),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,13 +33,9 @@ class ProcessOptions(BaseModel):
         pattern="^(es|ca|gl|eu)$",
         description="Language of the acta's labels and template: es, ca, gl or eu.",
     )
-    acta_template: str = Field(
-        default="",
-        description="A DOCX template (docxtpl) for the acta; empty: the acta_templates "
-        "folder's acta-<lang>.docx, else Plenaria's own.",
-    )
-    acta_interventions: Literal["synthesis", "verbatim"] = Field(
+    acta_interventions: str = Field(
         default="synthesis",
+        pattern="^(synthesis|verbatim)$",
         description="synthesis: each intervention's summary where it has one; verbatim: "
         "always its words.",
     )
@@ -66,6 +62,10 @@ class JobSpec(BaseModel):
     options: ProcessOptions = Field(default_factory=ProcessOptions)
     profiles: tuple[dict[str, Any], ...] = ()
     video_url_template: str = ""
+    # A DOCX template for the acta given to this run (plenaria process --acta-template);
+    # empty: the acta_templates folder's acta-<lang>.docx, else Plenaria's own. Not an
+    # option a client of the API can set: it names a file of the machine.
+    acta_template: str = ""
     asr_model: str = Field(
         default="",
         description="The speech recogniser every chunk is transcribed with, part of their keys: "

@@ -422,7 +422,7 @@ def render_outputs(
             url_template=spec.video_url_template,
             media_name=f"{stem}.proxy.mp4" if spec.options.make_proxy else "",
             lang=spec.options.acta_lang,
-            template=Path(spec.options.acta_template) if spec.options.acta_template else None,
+            template=Path(spec.acta_template) if spec.acta_template else None,
             interventions=spec.options.acta_interventions,
         )
 
