@@ -144,6 +144,16 @@ def test_broken_templates_are_one_clear_error(tmp_path: Path) -> None:
     syntax = _template(tmp_path / "llaves.docx", extra="{% if place %}sin cerrar")
     with pytest.raises(ConfigError, match="error de sintaxis"):
         build_draft_acta(_acta(), template=syntax)
+    inline = _template(tmp_path / "dentro.docx", extra="Desarrollo: {{ body }}")
+    with pytest.raises(ConfigError) as info:
+        build_draft_acta(_acta(), template=inline)
+    assert "pone {{ body }} dentro de un texto" in info.value.message
+    assert "{{p body }}" in info.value.hint
+    styled = docx.Document(str(_template(tmp_path / "estilos.docx")))
+    styled.styles["Heading 2"].delete()
+    styled.save(str(tmp_path / "estilos.docx"))
+    with pytest.raises(ConfigError, match="le faltan estilos: Heading 2"):
+        build_draft_acta(_acta(), template=tmp_path / "estilos.docx")
     (tmp_path / "texto.docx").write_text("no soy un docx")
     with pytest.raises(ConfigError, match="no es un documento DOCX"):
         build_draft_acta(_acta(), template=tmp_path / "texto.docx")

@@ -12,6 +12,7 @@ Plenaria fills in (:data:`FIELDS`), and it must use every field the ROF art.
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ REQUIRED = (
     "sign_secretary",
     "sign_president",
 )
+# Fields that hold whole paragraphs (python-docx subdocuments): {{p name }} in a template.
+SUBDOCUMENTS = ("pending", "body")
 # Styles the body (a python-docx subdocument) is written with.
 BODY_STYLES = ("Heading 2", "Table Grid")
 
@@ -158,6 +161,7 @@ def load_template(path: Path) -> DocxTemplate:
             "Guárdela desde Word o LibreOffice en formato .docx.",
         ) from e
     check_fields(path, used)
+    check_subdocuments(path, tpl.get_docx())
     styles = {s.name for s in tpl.get_docx().styles}
     lacking = [name for name in BODY_STYLES if name not in styles]
     if lacking:
@@ -182,6 +186,24 @@ def check_fields(path: Path, used: set[str]) -> None:
             f"A la plantilla del acta {path} le faltan campos obligatorios (ROF art. 109.1): "
             f"{_names(missing)}.",
             "Añádalos al documento; sin ellos el acta no estaría completa.",
+        )
+
+
+# A field holding paragraphs (a subdocument) written as {{ body }} instead of {{p body }}.
+_INLINE_SUBDOC = re.compile(r"\{\{(?!p\s)(?:\w\s)?\s*(" + "|".join(SUBDOCUMENTS) + r")\s*\}\}")
+
+
+def check_subdocuments(path: Path, document: Any) -> None:
+    """Raise :class:`ConfigError` when a subdocument field is not a paragraph of its own."""
+    texts = [p.text for p in document.paragraphs]
+    texts += [p.text for t in document.tables for c in t._cells for p in c.paragraphs]
+    inline = sorted({m.group(1) for text in texts for m in _INLINE_SUBDOC.finditer(text)})
+    if inline:
+        names = ", ".join("{{p " + name + " }}" for name in inline)
+        raise ConfigError(
+            f"La plantilla del acta {path} pone {_names(inline)} dentro de un texto; "
+            "son párrafos enteros.",
+            f"Escriba {names} solo, en un párrafo propio.",
         )
 
 
