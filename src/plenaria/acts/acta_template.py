@@ -135,6 +135,7 @@ def _names(fields: set[str] | list[str] | tuple[str, ...]) -> str:
 
 def load_template(path: Path) -> DocxTemplate:
     """The template at ``path``, checked; :class:`ConfigError` naming what is wrong."""
+    from docx import Document
     from jinja2 import TemplateSyntaxError
 
     if not path.is_file():
@@ -161,7 +162,9 @@ def load_template(path: Path) -> DocxTemplate:
             "Guárdela desde Word o LibreOffice en formato .docx.",
         ) from e
     check_fields(path, used)
-    check_subdocuments(path, tpl.get_docx())
+    # Read from a copy of its own: python-docx keeps the body it first read, and docxtpl
+    # replaces the template's body when it renders (what is added after would be lost).
+    check_subdocuments(path, Document(str(path)))
     styles = {s.name for s in tpl.get_docx().styles}
     lacking = [name for name in BODY_STYLES if name not in styles]
     if lacking:
