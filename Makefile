@@ -11,7 +11,7 @@ OUT       ?=
 TEST_PROCESSES ?= 2
 SAMPLE := samples/pleno-ejemplo
 
-.PHONY: run test lint typecheck bench system-deps clean
+.PHONY: run test lint typecheck bench system-deps clean acta-templates acta-screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,14 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) bench/pipeline.py $(FILE)
+
+# The acta's default DOCX templates, written again from src/plenaria/acts/acta_labels.py.
+acta-templates: $(STAMP)
+	$(PY) -m plenaria.acts.template_source
+
+# The acta's PDF/A pages in Spanish and Catalan as docs/screenshots/acta-<lang>-<n>.png.
+acta-screenshots: $(STAMP) system-deps
+	$(PY) scripts/acta_screenshots.py
 
 clean:
 	rm -rf out samples .pytest_cache .mypy_cache .ruff_cache

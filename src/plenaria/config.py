@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         "e.g. https://sede.example.es/plenos/{session}?t={seconds}. "
         "Empty: link to the proxy video file next to the acta.",
     )
+    acta_templates: Path | None = Field(
+        default=None,
+        description="A folder of the council's own acta templates (docxtpl), acta-es.docx, "
+        "acta-ca.docx, acta-gl.docx, acta-eu.docx; a language without one uses Plenaria's.",
+    )
 
     public_base_url: str = Field(
         default="",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plenaria.acts.acta_template import load_template
+from plenaria.acts.draft import acta_template_path
 from plenaria.acts.links import check_template
 from plenaria.config import Settings
 from plenaria.diarization.loader import pick_device
@@ -114,12 +116,18 @@ def process_recording(
     session: SessionInfo | None = None,
     options: ProcessOptions | None = None,
     progress: Progress = no_progress,
+    acta_template: Path | None = None,
 ) -> ProcessResult:
-    """Run the whole job on one recording and write its outputs to ``out_dir``."""
+    """Run the whole job on one recording and write its outputs to ``out_dir``.
+
+    ``acta_template``: a DOCX template for the acta instead of the configured one."""
     opts = options or ProcessOptions()
     if engines.diarizer is None and opts.diarize:
         opts = opts.model_copy(update={"diarize": False})
     check_template(settings.video_url_template)  # a bad template fails before the work
+    load_template(  # and so does a bad acta template
+        acta_template_path(opts.acta_lang, acta_template, settings.acta_templates)
+    )
     storage = LocalStorage(settings.cache_dir)
     asr_model, diarizer_model = model_ids(engines)
     spec = JobSpec(
@@ -129,6 +137,7 @@ def process_recording(
         options=opts,
         profiles=local_profiles(settings) if opts.diarize else (),
         video_url_template=settings.video_url_template,
+        acta_template=str(acta_template.resolve()) if acta_template else "",
         asr_model=asr_model,
         diarizer_model=diarizer_model,
     ).with_run_id()

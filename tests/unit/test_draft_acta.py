@@ -132,9 +132,9 @@ def test_heading_session_data_agenda_and_recording(tmp_path: Path) -> None:
         "Sesión: ordinaria",
         "Fecha: 24 de noviembre de 2026",
         "Lugar: Salón de Plenos de la Casa Consistorial",
-        "Hora de inicio: 10:00",
-        "Presidencia: María Pérez",
-        "Secretaría: Jordi Puig",
+        "Hora de comienzo: 10:00. Hora en que se levanta la sesión: sin indicar.",
+        "Preside: María Pérez",
+        "Da fe: Jordi Puig",
         "Orden del día",
         "1. Aprobación del acta de la sesión anterior",
         "3. Ruegos y preguntas",
@@ -153,7 +153,9 @@ def test_heading_session_data_agenda_and_recording(tmp_path: Path) -> None:
 def test_empty_session_fields_are_left_out(tmp_path: Path) -> None:
     session = replace(SESSION, place="", president="", secretary=" ", agenda=(), date="")
     texts = _texts(_render(tmp_path, replace(sample_transcript(1), session=session)))
-    assert not any(x.startswith(("Lugar", "Presidencia", "Secretaría", "Fecha")) for x in texts)
+    assert not any(x.startswith(("Lugar", "Fecha")) for x in texts)
+    # ROF 109.1: who presides and who attests are always there, "sin indicar" when unknown.
+    assert "Preside: sin indicar" in texts and "Da fe: sin indicar" in texts
     assert "Orden del día" not in texts
     assert "Entidad: Ayuntamiento de Villaejemplo" in texts
 
@@ -179,7 +181,7 @@ def test_catalan_labels(tmp_path: Path) -> None:
     for line in (
         "Sessió: extraordinària",
         "Data: 24 de novembre de 2026",
-        "Hora d'inici: 10:00",
+        "Hora d'inici: 10:00. Hora en què s'aixeca la sessió: sense indicar.",
         "Ordre del dia",
         "Desenvolupament de la sessió",
     ):

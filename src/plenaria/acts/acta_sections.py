@@ -1,10 +1,11 @@
 """The ROF art. 109.1 parts of the acta: what is pending, attendance and quorum, votes, signature.
 
-Each function adds one part to a python-docx document from the transcript's
-``acta`` (:class:`plenaria.domain_acta.Acta`) and the session's roster. Labels
-come in the same per-language dicts as the rest of the acta (merged into the
-draft's labels by :func:`rof_labels`). User-written text (names, titles, the
-clerk's notes) goes through ``clean_text`` like every other text of the acta.
+Each function adds one part to a python-docx document (the body the template
+takes as a subdocument), or gives the values of the template's fields, from the
+transcript's ``acta`` (:class:`plenaria.domain_acta.Acta`) and the session's
+roster. Labels come from :mod:`plenaria.acts.acta_labels` (:func:`rof_labels`).
+User-written text (names, titles, the clerk's notes) goes through ``clean_text``
+like every other text of the acta.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from plenaria.acts.acta_labels import ROF_LABELS
 from plenaria.domain import SessionInfo
 from plenaria.domain_acta import Acta, Member, Vote
 
@@ -20,119 +22,6 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 _WARN_COLOR = "C00000"
-
-ROF_LABELS: dict[str, dict[str, str]] = {
-    "es": {
-        "pending": "Pendiente de completar",
-        "pending_note": "Complete estos datos antes de aprobar el acta (ROF art. 109):",
-        "missing:date": "la fecha de la sesión",
-        "missing:place": "el lugar de la sesión",
-        "missing:session_type": "el carácter de la sesión (ordinaria o extraordinaria)",
-        "missing:start_time": "la hora de comienzo",
-        "missing:end_time": "la hora en que se levanta la sesión",
-        "missing:president": "quién preside",
-        "missing:secretary": "el secretario que da fe",
-        "missing:attendance": "los miembros asistentes, excusados y ausentes",
-        "missing:quorum": "si hubo quórum",
-        "missing:item_start": "dónde empieza el punto {n} del orden del día",
-        "missing:item_vote": "la votación del punto {n}",
-        "constitution": "Constitución de la sesión",
-        "times": "Hora de comienzo: {start}. Hora en que se levanta la sesión: {end}.",
-        "unknown": "sin indicar",
-        "presides": "Preside",
-        "attends_secretary": "Da fe",
-        "present": "Miembros asistentes",
-        "excused": "Miembros que excusan su asistencia",
-        "absent": "Miembros ausentes sin excusa",
-        "none": "ninguno",
-        "count_present": "Asisten {n} miembros de la corporación.",
-        "quorum_yes": "Existe el quórum necesario para la válida constitución de la sesión "
-        "(asisten {n} de {legal} miembros).",
-        "quorum_no": "ATENCIÓN: no consta el quórum necesario (asisten {n} de {legal} "
-        "miembros; se requiere un tercio del número legal, nunca menos de tres, con el "
-        "presidente y el secretario).",
-        "quorum_unknown": "[revisar: no se puede comprobar el quórum con los datos disponibles]",
-        "vote_counts": "Votos a favor: {for_}; en contra: {against}; abstenciones: {abst}.",
-        "vote_result": "Resultado: {result}.",
-        "unanimous": "Se aprueba por unanimidad de los miembros presentes ({n} votos a favor).",
-        "unanimous_rejected": "Se rechaza por unanimidad de los miembros presentes.",
-        "result:approved": "aprobada",
-        "result:rejected": "rechazada",
-        "by_group": "Voto por grupos",
-        "by_name": "Votación nominal",
-        "choice:for": "a favor",
-        "choice:against": "en contra",
-        "choice:abstention": "abstención",
-        "review": "[revisar: {what}]",
-        "review_default": "los votos no cuadran con la asistencia o el resultado",
-        "no_vote_found": "no se ha encontrado la votación de este punto",
-        "closing": "Y no habiendo más asuntos que tratar, la Presidencia levanta la sesión "
-        "a las {end}, de lo que, como Secretario/a, doy fe.",
-        "sign_secretary": "El/La Secretario/a",
-        "sign_president": "Vº Bº El/La Alcalde/sa",
-        "sign:alcalde": "Vº Bº El Alcalde",
-        "sign:alcaldesa": "Vº Bº La Alcaldesa",
-        "sign:secretario": "El Secretario",
-        "sign:secretaria": "La Secretaria",
-        "page": "Página",
-        "of": "de",
-    },
-    "ca": {
-        "pending": "Pendent de completar",
-        "pending_note": "Completeu aquestes dades abans d'aprovar l'acta (ROF art. 109):",
-        "missing:date": "la data de la sessió",
-        "missing:place": "el lloc de la sessió",
-        "missing:session_type": "el caràcter de la sessió (ordinària o extraordinària)",
-        "missing:start_time": "l'hora d'inici",
-        "missing:end_time": "l'hora en què s'aixeca la sessió",
-        "missing:president": "qui presideix",
-        "missing:secretary": "el secretari que en dona fe",
-        "missing:attendance": "els membres assistents, excusats i absents",
-        "missing:quorum": "si hi va haver quòrum",
-        "missing:item_start": "on comença el punt {n} de l'ordre del dia",
-        "missing:item_vote": "la votació del punt {n}",
-        "constitution": "Constitució de la sessió",
-        "times": "Hora d'inici: {start}. Hora en què s'aixeca la sessió: {end}.",
-        "unknown": "sense indicar",
-        "presides": "Presideix",
-        "attends_secretary": "En dona fe",
-        "present": "Membres assistents",
-        "excused": "Membres que excusen l'assistència",
-        "absent": "Membres absents sense excusa",
-        "none": "cap",
-        "count_present": "Assisteixen {n} membres de la corporació.",
-        "quorum_yes": "Hi ha el quòrum necessari per a la vàlida constitució de la sessió "
-        "(assisteixen {n} de {legal} membres).",
-        "quorum_no": "ATENCIÓ: no consta el quòrum necessari (assisteixen {n} de {legal} "
-        "membres; cal un terç del nombre legal, mai menys de tres, amb el president i el "
-        "secretari).",
-        "quorum_unknown": "[revisar: no es pot comprovar el quòrum amb les dades disponibles]",
-        "vote_counts": "Vots a favor: {for_}; en contra: {against}; abstencions: {abst}.",
-        "vote_result": "Resultat: {result}.",
-        "unanimous": "S'aprova per unanimitat dels membres presents ({n} vots a favor).",
-        "unanimous_rejected": "Es rebutja per unanimitat dels membres presents.",
-        "result:approved": "aprovada",
-        "result:rejected": "rebutjada",
-        "by_group": "Vot per grups",
-        "by_name": "Votació nominal",
-        "choice:for": "a favor",
-        "choice:against": "en contra",
-        "choice:abstention": "abstenció",
-        "review": "[revisar: {what}]",
-        "review_default": "els vots no quadren amb l'assistència o el resultat",
-        "no_vote_found": "no s'ha trobat la votació d'aquest punt",
-        "closing": "I no havent-hi més assumptes a tractar, la Presidència aixeca la sessió "
-        "a les {end}, de la qual cosa, com a secretari/ària, en dono fe.",
-        "sign_secretary": "El/La Secretari/ària",
-        "sign_president": "Vist i plau L'Alcalde/essa",
-        "sign:alcalde": "Vist i plau L'Alcalde",
-        "sign:alcaldesa": "Vist i plau L'Alcaldessa",
-        "sign:secretario": "El Secretari",
-        "sign:secretaria": "La Secretària",
-        "page": "Pàgina",
-        "of": "de",
-    },
-}
 
 
 def rof_labels(lang: str) -> dict[str, str]:
@@ -178,52 +67,54 @@ def _with_group(name: str, members: dict[str, Member]) -> str:
 
 
 def president_of(session: SessionInfo) -> str:
-    if session.president:
-        return session.president
+    if session.president.strip():
+        return session.president.strip()
     return next((m.name for m in session.members if m.is_president), "")
 
 
 def secretary_of(session: SessionInfo) -> str:
-    if session.secretary:
-        return session.secretary
+    if session.secretary.strip():
+        return session.secretary.strip()
     return next((m.name for m in session.members if m.is_secretary), "")
 
 
-def add_constitution(
-    document: DocxDocument, session: SessionInfo, acta: Acta, labels: dict[str, str], clean: Clean
-) -> None:
-    """Times, president, secretary, who attended, was excused or absent, and the quorum."""
-    document.add_heading(labels["constitution"], level=1)
+def interventor_of(session: SessionInfo) -> str:
+    roles = ("interventor", "interventora")
+    return next((m.name for m in session.members if m.role.strip().lower() in roles), "")
+
+
+def constitution_values(
+    session: SessionInfo, acta: Acta, labels: dict[str, str], clean: Clean
+) -> dict[str, str | bool]:
+    """Times, president, secretary, interventor, who attended, was excused or absent, quorum."""
     unknown = labels["unknown"]
-    document.add_paragraph(
-        labels["times"].format(start=acta.start_time or unknown, end=acta.end_time or unknown)
-    )
-    for key, name in (
-        ("presides", president_of(session)),
-        ("attends_secretary", secretary_of(session)),
-    ):
-        _label_line(document.add_paragraph(), labels[key], clean(name) or unknown)
     members = {m.name.casefold(): m for m in session.members}
     att = acta.attendance
+    known = bool(att.present or att.excused or att.absent or att.count_present is not None)
+    values: dict[str, str | bool] = {
+        "start_time": acta.start_time or session.start_time or unknown,
+        "end_time": acta.end_time or unknown,
+        "president": clean(president_of(session)) or unknown,
+        "secretary": clean(secretary_of(session)) or unknown,
+        "interventor": clean(interventor_of(session)),
+    }
     for key, names in (("present", att.present), ("excused", att.excused), ("absent", att.absent)):
-        if key == "present" and not names and att.count_present is not None:
-            document.add_paragraph(labels["count_present"].format(n=att.count_present))
-            continue
-        text = "; ".join(clean(_with_group(n, members)) for n in names) or labels["none"]
-        _label_line(document.add_paragraph(), labels[key], text)
+        if not known:
+            values[key] = unknown
+        elif key == "present" and not names and att.count_present is not None:
+            values[key] = labels["count_present"].format(n=att.count_present)
+        else:
+            values[key] = "; ".join(clean(_with_group(n, members)) for n in names) or labels["none"]
     legal = session.roster.legal_count
-    quorum = document.add_paragraph()
     if att.quorum is None or att.count_present is None or legal is None:
-        _warn(quorum.add_run(labels["quorum_unknown"]))
+        values["quorum"], values["quorum_warning"] = labels["quorum_unknown"], True
     elif att.quorum:
-        quorum.add_run(labels["quorum_yes"].format(n=att.count_present, legal=legal))
+        values["quorum"] = labels["quorum_yes"].format(n=att.count_present, legal=legal)
+        values["quorum_warning"] = False
     else:
-        _warn(quorum.add_run(labels["quorum_no"].format(n=att.count_present, legal=legal)))
-
-
-def _label_line(paragraph: Paragraph, label: str, value: str) -> None:
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(value)
+        values["quorum"] = labels["quorum_no"].format(n=att.count_present, legal=legal)
+        values["quorum_warning"] = True
+    return values
 
 
 def vote_lines(vote: Vote, labels: dict[str, str], lang: str, clean: Clean) -> list[str]:
@@ -286,21 +177,15 @@ def _signature_title(session: SessionInfo, name: str, labels: dict[str, str], fa
     return labels.get(f"sign:{member.role.strip().lower()}", labels[fallback])
 
 
-def add_signature(
-    document: DocxDocument, session: SessionInfo, acta: Acta, labels: dict[str, str], clean: Clean
-) -> None:
-    """The closing formula and the signature block: the secretary, and the president's Vº Bº."""
-    document.add_paragraph(labels["closing"].format(end=acta.end_time or labels["unknown"]))
+def signature_values(session: SessionInfo, labels: dict[str, str], clean: Clean) -> dict[str, str]:
+    """The signature block: the secretary, and the president's Vº Bº, titled by their role."""
     secretary, president = secretary_of(session), president_of(session)
-    table = document.add_table(rows=3, cols=2)
-    cells = (
-        (_signature_title(session, secretary, labels, "sign_secretary"), secretary),
-        (_signature_title(session, president, labels, "sign_president"), president),
-    )
-    for col, (title, name) in enumerate(cells):
-        table.cell(0, col).paragraphs[0].add_run(title).bold = True
-        table.cell(1, col).paragraphs[0].add_run("\n\n")
-        table.cell(2, col).paragraphs[0].add_run(clean(name))
+    return {
+        "sign_secretary_title": _signature_title(session, secretary, labels, "sign_secretary"),
+        "sign_secretary": clean(secretary),
+        "sign_president_title": _signature_title(session, president, labels, "sign_president"),
+        "sign_president": clean(president),
+    }
 
 
 def add_page_numbers(document: DocxDocument, labels: dict[str, str]) -> None:

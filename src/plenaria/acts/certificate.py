@@ -74,7 +74,8 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _save(document: Any, moment: datetime) -> bytes:
+def save_stable(document: Any, moment: datetime) -> bytes:
+    """``document`` saved with fixed times: the same content gives the same bytes."""
     props = document.core_properties
     props.created = props.modified = moment.replace(microsecond=0, tzinfo=None)
     props.revision = 1
@@ -99,12 +100,12 @@ def approved_docx(
     """
     from plenaria.acts.draft import build_draft_acta
 
-    document = build_draft_acta(transcript, url_template=url_template, lang=lang)
+    document = build_draft_acta(transcript, url_template=url_template, lang=lang, approved=True)
     document.core_properties.identifier = document_id
     if diligencia:
         document.add_heading("Diligencia", level=1)
         document.add_paragraph(diligencia)
-    return _save(document, moment)
+    return save_stable(document, moment)
 
 
 def certificate_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -166,4 +167,4 @@ def certificate_docx(data: dict[str, Any]) -> bytes:
         "Se certifica que el acta aprobada de la sesión es el fichero cuyo resumen SHA-256 "
         "figura arriba, y que se redactó a partir de la grabación con el resumen indicado."
     )
-    return _save(document, datetime.fromisoformat(data["acta"]["approved_at"]))
+    return save_stable(document, datetime.fromisoformat(data["acta"]["approved_at"]))

@@ -1,11 +1,14 @@
-"""The draft acta (borrador de acta) as a DOCX document, for the clerk to edit.
+"""The acta as a DOCX document: the draft (borrador) for the clerk to edit, or the approved one.
 
-Heading with the session's data, the agenda, then every intervention in order:
-the speaker in bold, a ``[hh:mm:ss]`` link to that moment of the video, and
-what was said; last, the recording's file name, duration and SHA-256. All
-user-written text is cleaned of the control characters XML cannot hold
-(python-docx escapes the rest). Labels live in :data:`LABELS`, one dict per
-language.
+A docxtpl template (:mod:`plenaria.acts.acta_template`) holds the layout and
+the labels: the session's data, the agenda, the constitution (attendance,
+quorum), the closing formula and the signature block, page numbers in the
+footer. Plenaria fills its fields, and writes the body with python-docx as a
+subdocument: every agenda item with its interventions in order (the speaker in
+bold, a ``[hh:mm:ss]`` link to that moment of the video, and the synthesis or
+what was said word for word), its vote and its agreement. All user-written
+text is cleaned of the control characters XML cannot hold (Jinja escapes the
+rest). Labels live in :mod:`plenaria.acts.acta_labels`, one dict per language.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plenaria.acts.acta_labels import LABELS
 from plenaria.acts.acta_sections import (
-    add_constitution,
     add_item_vote,
-    add_page_numbers,
     add_pending_box,
-    add_signature,
+    constitution_values,
     rof_labels,
+    signature_values,
 )
+from plenaria.acts.acta_template import fill, load_template, template_for
 from plenaria.acts.links import check_template, video_link
-from plenaria.domain import Intervention, Segment, SessionInfo, Transcript
+from plenaria.domain import Intervention, Segment, Speaker, Transcript
 from plenaria.domain_acta import Acta
 from plenaria.errors import ConfigError, InputError
 from plenaria.formats.timefmt import format_clock
@@ -38,65 +42,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LABELS: dict[str, dict[str, str]] = {
-    "es": {
-        "title": "Borrador de acta",
-        "council": "Entidad",
-        "session_type": "Sesión",
-        "date": "Fecha",
-        "place": "Lugar",
-        "start_time": "Hora de inicio",
-        "president": "Presidencia",
-        "secretary": "Secretaría",
-        "agenda": "Orden del día",
-        "proceedings": "Desarrollo de la sesión",
-        "no_agenda_item": "Fuera del orden del día",
-        "recording": "Grabación",
-        "duration": "Duración",
-        "sha256": "SHA-256",
-        "gaps": "Interrupciones de la grabación",
-        "note": "Borrador generado automáticamente a partir de la grabación; "
-        "debe revisarlo la Secretaría antes de su aprobación.",
-        "date_format": "{day} {month} de {year}",
-        "months": "de enero|de febrero|de marzo|de abril|de mayo|de junio|de julio|"
-        "de agosto|de septiembre|de octubre|de noviembre|de diciembre",
-        "type:ordinaria": "ordinaria",
-        "type:extraordinaria": "extraordinaria",
-        "type:extraordinaria urgente": "extraordinaria urgente",
-        "language_tag": "es-ES",
-    },
-    "ca": {
-        "title": "Esborrany d'acta",
-        "council": "Entitat",
-        "session_type": "Sessió",
-        "date": "Data",
-        "place": "Lloc",
-        "start_time": "Hora d'inici",
-        "president": "Presidència",
-        "secretary": "Secretaria",
-        "agenda": "Ordre del dia",
-        "proceedings": "Desenvolupament de la sessió",
-        "no_agenda_item": "Fora de l'ordre del dia",
-        "recording": "Enregistrament",
-        "duration": "Durada",
-        "sha256": "SHA-256",
-        "gaps": "Interrupcions de l'enregistrament",
-        "note": "Esborrany generat automàticament a partir de l'enregistrament; "
-        "l'ha de revisar la Secretaria abans de la seva aprovació.",
-        "date_format": "{day} {month} de {year}",
-        "months": "de gener|de febrer|de març|d'abril|de maig|de juny|de juliol|"
-        "d'agost|de setembre|d'octubre|de novembre|de desembre",
-        "type:ordinaria": "ordinària",
-        "type:extraordinaria": "extraordinària",
-        "type:extraordinaria urgente": "extraordinària urgent",
-        "language_tag": "ca-ES",
-    },
-}
+__all__ = ["LABELS", "build_draft_acta", "format_date", "render_draft_acta"]
 
 # Characters XML 1.0 cannot hold (lxml refuses them): C0 controls but tab,
 # newline and carriage return; lone surrogates; U+FFFE and U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINK_COLOR = "0563C1"
+MODES = ("synthesis", "verbatim")
 
 
 def clean_text(text: str) -> str:
@@ -114,6 +66,11 @@ def labels_for(lang: str) -> dict[str, str]:
         ) from None
 
 
+def _basque_year_suffix(year: int) -> str:
+    """-eko after a year read ending in bat (1), bost (5) or hamar (10, 30...); else -ko."""
+    return "eko" if year % 10 in (1, 5) or year % 20 == 10 else "ko"
+
+
 def format_date(iso_date: str, labels: dict[str, str]) -> str:
     """``2026-11-24`` as ``24 de noviembre de 2026``; anything else is shown as given."""
     try:
@@ -121,21 +78,17 @@ def format_date(iso_date: str, labels: dict[str, str]) -> str:
     except ValueError:
         return iso_date
     month = labels["months"].split("|")[day.month - 1]
-    return labels["date_format"].format(day=day.day, month=month, year=day.year)
+    return labels["date_format"].format(
+        day=day.day, month=month, year=day.year, ko=_basque_year_suffix(day.year)
+    )
 
 
-def _session_rows(session: SessionInfo, labels: dict[str, str]) -> list[tuple[str, str]]:
-    kind = session.session_type.strip()
-    rows = [
-        ("council", session.council),
-        ("session_type", labels.get(f"type:{kind.lower()}", kind)),
-        ("date", format_date(session.date, labels) if session.date else ""),
-        ("place", session.place),
-        ("start_time", session.start_time),
-        ("president", session.president),
-        ("secretary", session.secretary),
-    ]
-    return [(labels[key], value) for key, value in rows if value.strip()]
+def speaker_label(speaker: Speaker, labels: dict[str, str]) -> str:
+    """The name, or the language's "Interviniente N" for an unnamed voice."""
+    if speaker.name:
+        return speaker.name
+    digits = "".join(ch for ch in speaker.id if ch.isdigit())
+    return labels["unnamed"].format(n=int(digits) + 1) if digits else speaker.id
 
 
 def _add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
@@ -161,7 +114,7 @@ def _add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
 
 
 def _set_language(document: DocxDocument, tag: str) -> None:
-    """Mark the text's language so Word spell-checks it in Spanish or Catalan."""
+    """Mark the text's language so Word spell-checks it in the acta's language."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -171,18 +124,31 @@ def _set_language(document: DocxDocument, tag: str) -> None:
     props.append(OxmlElement("w:lang", {qn("w:val"): tag}))
 
 
+def said(item: Intervention, interventions: str) -> str:
+    """What the acta writes for ``item``: its synthesis in synthesis mode when it has one,
+    else its words."""
+    if interventions == "synthesis" and item.summary.strip():
+        return item.summary
+    return item.text
+
+
 def _add_intervention(
-    document: DocxDocument, t: Transcript, item: Intervention, url: str | None, lang: str
+    document: DocxDocument,
+    t: Transcript,
+    item: Intervention,
+    url: str | None,
+    labels: dict[str, str],
+    interventions: str,
 ) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(clean_text(t.speaker(item.speaker).label_in(lang))).bold = True
+    paragraph.add_run(clean_text(speaker_label(t.speaker(item.speaker), labels))).bold = True
     paragraph.add_run(" ")
     stamp = f"[{format_clock(item.segment.start)}]"
     if url is None:
         paragraph.add_run(stamp)
     else:
         _add_hyperlink(paragraph, url, stamp)
-    paragraph.add_run(" " + clean_text(item.text))
+    paragraph.add_run(" " + clean_text(said(item, interventions)))
 
 
 def _link(t: Transcript, template: str, media: str, seconds: float) -> str | None:
@@ -191,46 +157,17 @@ def _link(t: Transcript, template: str, media: str, seconds: float) -> str | Non
     return video_link(template, t.session.id, seconds, media)
 
 
-def build_draft_acta(
-    t: Transcript, *, url_template: str = "", media_name: str = "", lang: str = "es"
-) -> DocxDocument:
-    """The acta as an in-memory python-docx Document (see :func:`render_draft_acta`)."""
-    import docx
-
-    labels = labels_for(lang) | rof_labels(lang)
+def _add_body(
+    document: DocxDocument,
+    t: Transcript,
+    labels: dict[str, str],
+    lang: str,
+    links: tuple[str, str],
+    interventions: str,
+) -> None:
+    """Each agenda item's heading, its interventions, then its vote."""
     acta = t.acta
-    if url_template:
-        check_template(url_template)  # fail before building anything
-    media = media_name or t.recording.file_name
-    session = t.session
-
-    document = docx.Document()
-    _set_language(document, labels["language_tag"])
-    props = document.core_properties
-    props.title = clean_text(" — ".join(x for x in (labels["title"], session.council) if x))
-    props.language = labels["language_tag"]
-    props.subject = clean_text(session.id)
-    props.author = props.last_modified_by = "Plenaria"
-    props.comments = labels["note"]  # not python-docx's "generated by python-docx"
-
-    document.add_heading(labels["title"], level=0)
-    if acta is not None:
-        add_pending_box(document, acta, labels)
-    for label, value in _session_rows(session, labels):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(clean_text(value))
-    document.add_paragraph().add_run(labels["note"]).italic = True
-
-    titles = {a.number: clean_text(a.title) for a in session.agenda}
-    if session.agenda:
-        document.add_heading(labels["agenda"], level=1)
-        for a in session.agenda:
-            document.add_paragraph(f"{a.number}. {titles[a.number]}")
-    if acta is not None:
-        add_constitution(document, session, acta, labels, clean_text)
-
-    document.add_heading(labels["proceedings"], level=1)
+    titles = {a.number: clean_text(a.title) for a in t.session.agenda}
     current: int | None = None
     for n, item in enumerate(t.interventions):
         if item.agenda_item != current and (item.agenda_item is not None or n > 0):
@@ -242,28 +179,87 @@ def build_draft_acta(
             else:
                 heading = f"{current}. {titles.get(current, '')}".rstrip(". ")
             document.add_heading(heading, level=2)
-        url = _link(t, url_template, media, item.segment.start)
-        _add_intervention(document, t, item, url, lang)
+        url = _link(t, *links, item.segment.start)
+        _add_intervention(document, t, item, url, labels, interventions)
     if acta is not None and current is not None:
         add_item_vote(document, acta, current, labels, lang, clean_text)
-    add_signature(document, session, acta or Acta(), labels, clean_text)
 
-    rec = t.recording
-    paragraph = document.add_paragraph()
-    for n, (key, value) in enumerate(
-        (
-            ("recording", clean_text(rec.file_name)),
-            ("duration", format_clock(rec.duration_s)),
-            ("sha256", rec.sha256),
-            *([("gaps", "; ".join(_gap(g) for g in rec.gaps))] if rec.gaps else []),
+
+def build_draft_acta(
+    t: Transcript,
+    *,
+    url_template: str = "",
+    media_name: str = "",
+    lang: str = "es",
+    template: Path | None = None,
+    templates_dir: Path | None = None,
+    interventions: str = "synthesis",
+    approved: bool = False,
+) -> DocxDocument:
+    """The acta as an in-memory python-docx Document (see :func:`render_draft_acta`)."""
+    labels = labels_for(lang) | rof_labels(lang)
+    if interventions not in MODES:
+        raise ConfigError(
+            f"Modo de intervenciones desconocido: {interventions!r}.",
+            "Use synthesis (síntesis) o verbatim (literal).",
         )
-    ):
-        if n:
-            paragraph.add_run().add_break()
-        paragraph.add_run(f"{labels[key]}: ").bold = True
-        paragraph.add_run(value)
-    add_page_numbers(document, labels)
+    if url_template:
+        check_template(url_template)  # fail before building anything
+    tpl = load_template(acta_template_path(lang, template, templates_dir))
+    acta = t.acta or Acta()
+    session = t.session
+    pending = tpl.new_subdoc()
+    if t.acta is not None and not approved:
+        add_pending_box(pending, t.acta, labels)
+    body = tpl.new_subdoc()
+    links = (url_template, media_name or t.recording.file_name)
+    _add_body(body, t, labels, lang, links, interventions)
+    kind = session.session_type.strip()
+    rec = t.recording
+    context = {
+        "title": labels["title_approved" if approved else "title"],
+        "draft": not approved,
+        "note": "" if approved else labels["note"],
+        "pending": pending,
+        "council": clean_text(session.council),
+        "session_type": clean_text(labels.get(f"type:{kind.lower()}", kind)),
+        "date": clean_text(format_date(session.date, labels) if session.date else ""),
+        "place": clean_text(session.place.strip()),
+        "agenda": [{"number": a.number, "title": clean_text(a.title)} for a in session.agenda],
+        **constitution_values(session, acta, labels, clean_text),
+        "body": body,
+        **signature_values(session, labels, clean_text),
+        "recording": clean_text(rec.file_name),
+        "duration": format_clock(rec.duration_s),
+        "sha256": rec.sha256,
+        "gaps": "; ".join(_gap(g) for g in rec.gaps),
+    }
+    fill(tpl, context)
+    document: DocxDocument = tpl.docx
+    _set_language(document, labels["language_tag"])
+    props = document.core_properties
+    props.title = clean_text(" — ".join(x for x in (context["title"], session.council) if x))
+    props.language = labels["language_tag"]
+    props.subject = clean_text(session.id)
+    props.author = props.last_modified_by = "Plenaria"
+    props.comments = "" if approved else labels["note"]
     return document
+
+
+def acta_template_path(
+    lang: str, template: Path | None = None, templates_dir: Path | None = None
+) -> Path:
+    """The template an acta in ``lang`` is made from (see :func:`render_draft_acta`)."""
+    return template_for(lang, template, _templates_dir(templates_dir))
+
+
+def _templates_dir(given: Path | None) -> Path | None:
+    """``given``, else the deployment's folder of templates (PLENARIA_ACTA_TEMPLATES)."""
+    if given is not None:
+        return given
+    from plenaria.config import get_settings
+
+    return get_settings().acta_templates
 
 
 def _gap(gap: Segment) -> str:
@@ -278,15 +274,27 @@ def render_draft_acta(
     url_template: str = "",
     media_name: str = "",
     lang: str = "es",
+    template: Path | None = None,
+    interventions: str = "synthesis",
 ) -> Path:
     """Write the draft acta to ``dest`` atomically (temporary file, then rename).
 
     ``url_template`` (``{session}``, ``{seconds}``) makes each intervention's
     time a link to the published video; empty, the link points to
     ``media_name`` (default: the recording's file name) next to the acta.
-    ``lang`` picks the labels: ``es`` or ``ca``.
+    ``lang`` picks the labels and the template: ``es``, ``ca``, ``gl`` or ``eu``.
+    ``template``: a council's own DOCX template (default: PLENARIA_ACTA_TEMPLATES's
+    ``acta-<lang>.docx``, else Plenaria's). ``interventions``: ``synthesis`` writes
+    each intervention's summary where it has one, ``verbatim`` always its words.
     """
-    document = build_draft_acta(t, url_template=url_template, media_name=media_name, lang=lang)
+    document = build_draft_acta(
+        t,
+        url_template=url_template,
+        media_name=media_name,
+        lang=lang,
+        template=template,
+        interventions=interventions,
+    )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")

@@ -61,6 +61,8 @@ SETTINGS_STRINGS: dict[str, tuple[str, str]] = {
     "set_acta_lang": ("Idioma del acta", "Idioma de l'acta"),
     "lang_es": ("Castellano", "Castellà"),
     "lang_ca": ("Catalán", "Català"),
+    "lang_gl": ("Gallego", "Gallec"),
+    "lang_eu": ("Euskera", "Basc"),
     "set_person_name": ("Nombre y apellidos", "Nom i cognoms"),
     "set_person_role": ("Cargo", "Càrrec"),
     "set_person_group": ("Grupo municipal", "Grup municipal"),

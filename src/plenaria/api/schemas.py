@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 Role = Literal["admin", "secretary", "clerk"]
-ActaLang = Literal["es", "ca"]
+ActaLang = Literal["es", "ca", "gl", "eu"]
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 OutputKind = Literal["json", "vtt", "srt", "docx", "proxy"]
 

@@ -40,7 +40,7 @@ NoDiarization = Annotated[
     bool, typer.Option("--no-diarization", help="Un solo interviniente para todo.")
 ]
 NoProxy = Annotated[bool, typer.Option("--no-proxy", help="Sin el vídeo para la web.")]
-ActaLang = Annotated[str, typer.Option(help="Idioma del acta: es o ca.")]
+ActaLang = Annotated[str, typer.Option(help="Idioma del acta: es, ca, gl o eu.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
 Debug = Annotated[bool, typer.Option("--debug", help="Mostrar la traza de los errores.")]
 

@@ -87,6 +87,20 @@ def process(
     no_diarization: opt.NoDiarization = False,
     no_proxy: opt.NoProxy = False,
     acta_lang: opt.ActaLang = "es",
+    acta_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--acta-template",
+            help="Plantilla DOCX propia del acta (docxtpl); por defecto, la de "
+            "PLENARIA_ACTA_TEMPLATES o la de Plenaria.",
+        ),
+    ] = None,
+    verbatim: Annotated[
+        bool,
+        typer.Option(
+            "--verbatim", help="Acta literal: las palabras de cada intervención, no su síntesis."
+        ),
+    ] = False,
     verbose: opt.Verbose = False,
     debug: opt.Debug = False,
 ) -> None:
@@ -110,7 +124,13 @@ def process(
             make_proxy=not no_proxy,
             diarize=not no_diarization,
             acta_lang=acta_lang,
+            acta_interventions="verbatim" if verbatim else "synthesis",
         )
+        # A council's template that does not fit fails now, before any work.
+        from plenaria.acts.acta_template import load_template
+        from plenaria.acts.draft import acta_template_path
+
+        load_template(acta_template_path(acta_lang, acta_template, settings.acta_templates))
         session_info = load_session(session) if session is not None else None
         target = out_dir or Path("out") / recording.stem
         started = time.perf_counter()
@@ -122,7 +142,14 @@ def process(
             inspect_recording(recording, report)
             engines = load_engines(settings, model)
             result = process_recording(
-                recording, target, engines, settings, session_info, options, report
+                recording,
+                target,
+                engines,
+                settings,
+                session_info,
+                options,
+                report,
+                acta_template=acta_template,
             )
         _summary(result, time.perf_counter() - started)
 

@@ -101,6 +101,16 @@ def assemble_key(ctx: StepContext) -> str:
     return f"{ctx.base()}/transcript-{content_key(*parts)}.json"
 
 
+def _template_digest(lang: str, template: str) -> str:
+    """The acta template's bytes' digest: a changed template makes the acta again."""
+    from pathlib import Path
+
+    from plenaria.acts.acta_template import template_digest
+    from plenaria.acts.draft import acta_template_path
+
+    return template_digest(acta_template_path(lang, Path(template) if template else None))
+
+
 def outputs_key(ctx: StepContext) -> str:
     spec = ctx.spec
     opts = spec.options
@@ -109,6 +119,8 @@ def outputs_key(ctx: StepContext) -> str:
         ctx.key_of("assemble"),
         spec.video_url_template,
         opts.acta_lang,
+        opts.acta_interventions,
+        _template_digest(opts.acta_lang, spec.acta_template),
         opts.make_proxy,
         output_stem(spec),
     )

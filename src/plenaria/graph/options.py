@@ -29,7 +29,15 @@ class ProcessOptions(BaseModel):
     diarize: bool = Field(default=True, description="Tell speakers apart (False: one speaker).")
     make_proxy: bool = Field(default=True, description="Make the web-playable MP4 proxy.")
     acta_lang: str = Field(
-        default="es", pattern="^(es|ca)$", description="Language of the acta's labels: es or ca."
+        default="es",
+        pattern="^(es|ca|gl|eu)$",
+        description="Language of the acta's labels and template: es, ca, gl or eu.",
+    )
+    acta_interventions: str = Field(
+        default="synthesis",
+        pattern="^(synthesis|verbatim)$",
+        description="synthesis: each intervention's summary where it has one; verbatim: "
+        "always its words.",
     )
 
 
@@ -54,6 +62,10 @@ class JobSpec(BaseModel):
     options: ProcessOptions = Field(default_factory=ProcessOptions)
     profiles: tuple[dict[str, Any], ...] = ()
     video_url_template: str = ""
+    # A DOCX template for the acta given to this run (plenaria process --acta-template);
+    # empty: the acta_templates folder's acta-<lang>.docx, else Plenaria's own. Not an
+    # option a client of the API can set: it names a file of the machine.
+    acta_template: str = ""
     asr_model: str = Field(
         default="",
         description="The speech recogniser every chunk is transcribed with, part of their keys: "

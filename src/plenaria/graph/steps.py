@@ -422,6 +422,8 @@ def render_outputs(
             url_template=spec.video_url_template,
             media_name=f"{stem}.proxy.mp4" if spec.options.make_proxy else "",
             lang=spec.options.acta_lang,
+            template=Path(spec.acta_template) if spec.acta_template else None,
+            interventions=spec.options.acta_interventions,
         )
 
 
