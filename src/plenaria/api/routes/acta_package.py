@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,7 @@ def package_files(
         if proxy is not None and intervals:
             folder = storage / PACKAGE_DIR
             folder.mkdir(parents=True, exist_ok=True)
-            copy = folder / f"{plenary.id}-{os.getpid()}-{id(files)}.mp4"
+            copy = folder / f"{plenary.id}-{uuid.uuid4().hex}.mp4"
             make_public_video(proxy, copy, intervals, publishing._has_video(proxy))
             files.append(PackageFile(f"{stem}.mp4", "video", path=copy))
         elif proxy is not None:

@@ -2,7 +2,8 @@
 
 ``POST /sessions/{id}/publish`` (secretary or admin) makes the session public
 from its latest transcript version and answers its ``public_url``; publishing
-again after a correction updates the public copy; ``DELETE`` withdraws it.
+again after a correction updates the public copy, and marks a signed (or approved) acta
+published; ``DELETE`` withdraws it.
 Redactions (``/sessions/{id}/redactions``): every role of the council reads
 them; secretaries and admins add and remove them, and a published session's
 public copy (text, captions, JSON, video, search index) is made again at once.
