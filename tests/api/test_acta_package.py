@@ -71,7 +71,8 @@ def test_the_package_holds_the_signed_acta_and_a_manifest_of_its_hashes(
     assert client.get(acta(sid, "/package"), headers=world.headers("clerk")).status_code == 403
     assert client.get(acta(sid, "/package"), headers=world.headers("other")).status_code == 404
     assert client.get(acta(sid, "/package")).status_code == 401
-    r = client.get(acta(sid, "/package"), headers=world.headers("admin"))
+    h = world.headers("admin")
+    r = client.get(acta(sid, "/package"), headers=h)
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
     assert 'filename="paquete-2026-11-24-ordinaria-v1.zip"' in r.headers["content-disposition"]
     files, manifest = unzip(r.content)
@@ -103,6 +104,11 @@ def test_the_package_holds_the_signed_acta_and_a_manifest_of_its_hashes(
     transcript = json.loads(files["2026-11-24-ordinaria.json"])
     assert transcript["interventions"] and "sha256" not in transcript["recording"]
     assert not list((world.storage / "tmp" / "packages").glob("*"))  # the ZIP is removed
+    # published on the portal by the API: the signed acta is published, its package the same
+    assert client.post(f"{V1}/sessions/{sid}/publish", headers=h).status_code == 200
+    assert client.get(acta(sid), headers=h).json()["state"] == "published"
+    again, _manifest = unzip(client.get(acta(sid, "/package"), headers=h).content)
+    assert again == files
 
 
 def certificate_signed_sha(client: TestClient, world: World, sid: str) -> str:
