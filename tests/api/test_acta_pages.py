@@ -104,7 +104,7 @@ def test_approval_is_refused_naming_each_missing_field_in_the_page_language(
     as_user(client, world, "secretary")
     assert post(client, sid, "submit").status_code == 303
     shown = page(client, sid)
-    assert 'id="form-approve"' in shown and shown.count('class="inline na-form"') == len(MISSING)
+    assert 'id="form-approve"' in shown and shown.count('class="actions na-form"') == len(MISSING)
     r = post(client, sid, "approve")
     assert r.status_code == 409
     line = alert(r.text)
