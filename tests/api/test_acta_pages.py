@@ -162,6 +162,7 @@ def test_draft_to_published_through_the_forms(
     shown = page(client, sid)
     assert 'id="form-sign"' in shown and 'id="form-signed-pdf"' in shown
     assert 'id="dl-package"' not in shown  # nothing to package before the signature
+    assert 'id="form-publish"' not in shown  # nor to publish
 
     p12 = {"pkcs12": ("firma.p12", pki.pkcs12, "application/x-pkcs12")}
     r = post(client, sid, "sign", {"password": "otra"}, files=p12)

@@ -175,7 +175,7 @@ def acta_context(
         "can_mark": manager and state in ("draft", "in_review"),
         "can_sign": manager and state == "approved",
         "server_cert": settings.sign_pkcs12 is not None,
-        "can_publish": manager and state in ("approved", "signed", "published"),
+        "can_publish": manager and state in ("signed", "published"),  # after the signature
         "can_withdraw": manager and publication is not None,
         "can_correct": manager and state in workflow.LOCKED,
         "publication": publication,
