@@ -39,6 +39,7 @@ from plenaria.db.transcripts import get_version
 from plenaria.domain import Transcript
 from plenaria.errors import ConflictError, NotFoundError
 from plenaria.formats.captions import to_webvtt
+from plenaria.media.probe import probe
 from plenaria.media.redact import make_public_video
 
 ZIP = "application/zip"
@@ -58,6 +59,12 @@ def signed_certificate(db: Session, plenary: PlenarySession) -> ActaCertificate:
             "Apruebe y firme el acta antes de descargar el paquete.",
         )
     return row
+
+
+def _has_video(path: Path) -> bool:
+    """Whether the proxy has a picture (an audio-only recording's has none)."""
+    _fmt, _duration, streams = probe(path)
+    return any(s.kind == "video" for s in streams)
 
 
 def _stem(plenary: PlenarySession) -> str:
@@ -116,7 +123,7 @@ def package_files(
             folder = storage / PACKAGE_DIR
             folder.mkdir(parents=True, exist_ok=True)
             copy = folder / f"{plenary.id}-{uuid.uuid4().hex}.mp4"
-            make_public_video(proxy, copy, intervals, publishing._has_video(proxy))
+            make_public_video(proxy, copy, intervals, _has_video(proxy))
             files.append(PackageFile(f"{stem}.mp4", "video", path=copy))
         elif proxy is not None:
             files.append(PackageFile(f"{stem}.mp4", "video", path=proxy))
