@@ -406,6 +406,46 @@ MATRIX.update(
     }
 )
 
+# The acta's page (plenaria.api.web.acta_pages) and the publication package: every role
+# reads the page and sends a draft to review; the rest is secretaries' and admins'. The
+# package is refused (409) until the acta is signed; signing without a certificate (422),
+# and a signed PDF without its file (422), stay off LibreOffice.
+ACTA_PAGE = "/sessions/{session_id}/acta"
+MATRIX.update(
+    {
+        ("GET", f"{ACTA}/package"): obj(MANAGERS, 409, session_id="approved_session"),
+        ("GET", ACTA_PAGE): obj(ALL_ROLES, 200, session_id="transcript_session"),
+        ("POST", f"{ACTA_PAGE}/submit"): _form(
+            obj(ALL_ROLES, 200, session_id="transcript_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/return"): _form(
+            obj(MANAGERS, 200, session_id="review_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/approve"): _form(
+            obj(MANAGERS, 200, session_id="review_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/not-applicable"): _form(
+            obj(MANAGERS, 200, session_id="incomplete_session"),
+            b"field=end_time&reason=Consta+en+la+convocatoria",
+        ),
+        ("POST", f"{ACTA_PAGE}/sign"): _form(
+            obj(MANAGERS, 422, session_id="approved_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/signed-pdf"): _form(
+            obj(MANAGERS, 422, session_id="approved_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/publish"): _form(
+            obj(MANAGERS, 200, session_id="transcript_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/withdraw"): _form(
+            obj(MANAGERS, 200, session_id="published_session"), b""
+        ),
+        ("POST", f"{ACTA_PAGE}/correction"): _form(
+            obj(MANAGERS, 200, session_id="approved_session"), b"reason=Errata+en+un+nombre"
+        ),
+    }
+)
+
 
 def _acta_session(world: World, client: TestClient, to: str) -> str:
     """A session of council A with version 1 (an acta missing ``end_time`` for

@@ -220,6 +220,7 @@ def test_every_page_speaks_one_language(
     # The crawl reached the pages behind the links, not only the home page.
     assert {"/", "/upload", "/jobs/{id}", "/sessions/{id}/editor"} <= walked["secretary"]
     assert "/upload" not in walked["clerk"] and "/jobs/{id}" in walked["clerk"]
+    assert "/sessions/{id}/acta" in walked["secretary"] and "/sessions/{id}/acta" in walked["clerk"]
     assert {"/login", route_of(published)} <= walked["None"]
 
 

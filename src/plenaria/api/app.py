@@ -13,6 +13,7 @@ from plenaria.api.jobs_port import JobQueue
 from plenaria.api.metrics import make_registry
 from plenaria.api.routes import (
     acta,
+    acta_package,
     acta_sign,
     auth,
     council,
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(portal.router(), prefix=API_PREFIX)
     app.include_router(acta.router(), prefix=API_PREFIX)
     app.include_router(acta_sign.router(), prefix=API_PREFIX)
+    app.include_router(acta_package.router(), prefix=API_PREFIX)
     public.install(app)
     verify.install(app)
     web.install(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from plenaria.api import i18n_editor
+from plenaria.api import i18n_acta, i18n_editor
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
 
 LANGUAGES = ("es", "ca")
@@ -298,6 +298,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
 _STRINGS.update(SETTINGS_STRINGS)
 # the editor's page strings: plenaria.api.i18n_editor
 _STRINGS.update(i18n_editor.PAGE)
+_STRINGS.update(i18n_acta.ACTA_STRINGS)  # the acta's page: plenaria.api.i18n_acta
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")

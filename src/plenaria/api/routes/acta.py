@@ -193,7 +193,7 @@ def _diligencia(record: ActaRecord, number: int) -> str:
 
 def _approve(
     db: Session,
-    request: Request,
+    storage: Path,
     secret: str,
     plenary: PlenarySession,
     record: ActaRecord,
@@ -220,7 +220,7 @@ def _approve(
     sha = cert.sha256_hex(data)
     code = cert.verification_code(secret, sha, f"{plenary.id}/v{number}")
     key = f"actas/{plenary.id}/v{number}.docx"
-    path: Path = request.app.state.storage_path / key
+    path = storage / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     name = f"acta-{plenary.slug or plenary.id}-v{number}.docx"
@@ -268,13 +268,83 @@ def _approve(
     return row
 
 
+# The workflow's steps, shared by the API's routes and the acta's web page
+# (plenaria.api.web.acta_pages); the caller commits.
+
+
+def load(db: Session, user: User, session_id: str) -> tuple[PlenarySession, ActaRecord]:
+    """The council's session (404 for another council's) and its acta record."""
+    plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+    return plenary, workflow.record_for(db, plenary)
+
+
+def submit_acta(db: Session, plenary: PlenarySession, record: ActaRecord, user: User) -> None:
+    """Draft → in review (anyone who prepares it)."""
+    number, _content = _latest(db, plenary)
+    workflow.transition(db, record, user, "in_review", {"version": number})
+
+
+def return_acta(db: Session, record: ActaRecord, user: User) -> None:
+    """In review → draft, for more work."""
+    workflow.require(record, ("in_review",), "draft")
+    workflow.transition(db, record, user, "draft")
+
+
+def approve_acta(
+    db: Session,
+    storage: Path,
+    secret: str,
+    plenary: PlenarySession,
+    record: ActaRecord,
+    user: User,
+) -> ActaCertificate:
+    """In review → approved; ConflictError naming each field still missing."""
+    workflow.require(record, ("in_review",), "approved")
+    return _approve(db, storage, secret, plenary, record, user)
+
+
+def mark_not_applicable(
+    db: Session, plenary: PlenarySession, record: ActaRecord, user: User, field: str, reason: str
+) -> None:
+    """Mark a missing ROF 109 field as not applicable, with the reason."""
+    _number, content = _latest(db, plenary)
+    workflow.mark_not_applicable(db, record, user, field, reason, content)
+
+
+def open_correction(
+    db: Session, plenary: PlenarySession, record: ActaRecord, user: User, reason: str
+) -> None:
+    """A new version (diligencia) of an approved acta, in draft, citing the approved one."""
+    workflow.require(record, workflow.LOCKED, "draft")
+    approved = workflow.certificate_of(db, plenary, record.approved_number)
+    old = get_version(db, plenary, approved.version_number)
+    version = save_version(db, plenary, user, dict(old.content), latest_number(db, plenary.id))
+    note = {
+        "number": version.number,
+        "corrects": approved.version_number,
+        "sha256": approved.acta_sha256,
+        "csv": cert.format_code(approved.csv),
+        "reason": reason,
+        "by": user.email,
+        "at": utcnow().isoformat(),
+    }
+    record.corrections = [*(record.corrections or []), note]
+    record.not_applicable = {}
+    repo.audit(db, user.council_id, user.id, "acta.correction", "session", plenary.id, note)
+    workflow.transition(db, record, user, "draft", {"version": version.number})
+
+
+def approved_docx_path(storage: Path, row: ActaCertificate) -> Path:
+    """The approved DOCX as certified; NotFoundError when the store lost it."""
+    path = storage / row.docx_key
+    if not path.is_file():
+        raise NotFoundError("El fichero del acta aprobada ya no está en el almacén.")
+    return path
+
+
 def router() -> APIRouter:
     api = APIRouter(tags=["acta"])
     base = "/sessions/{session_id}/acta"
-
-    def load(db: Session, user: User, session_id: str) -> tuple[PlenarySession, ActaRecord]:
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        return plenary, workflow.record_for(db, plenary)
 
     @api.get(base, response_model=ActaPublic)
     def get_acta(session_id: str, user: CurrentUser, db: DbSession) -> ActaPublic:
@@ -287,8 +357,7 @@ def router() -> APIRouter:
     def submit(session_id: str, user: CurrentUser, db: DbSession) -> ActaPublic:
         """Draft → in review (anyone who prepares it)."""
         plenary, record = load(db, user, session_id)
-        number, _content = _latest(db, plenary)
-        workflow.transition(db, record, user, "in_review", {"version": number})
+        submit_acta(db, plenary, record, user)
         db.commit()
         return _public(db, plenary, record)
 
@@ -296,8 +365,7 @@ def router() -> APIRouter:
     def return_to_draft(session_id: str, user: Manager, db: DbSession) -> ActaPublic:
         """In review → draft, for more work."""
         plenary, record = load(db, user, session_id)
-        workflow.require(record, ("in_review",), "draft")
-        workflow.transition(db, record, user, "draft")
+        return_acta(db, record, user)
         db.commit()
         return _public(db, plenary, record)
 
@@ -307,8 +375,8 @@ def router() -> APIRouter:
     ) -> ActaPublic:
         """In review → approved: 409 while a ROF 109 field is missing and not marked."""
         plenary, record = load(db, user, session_id)
-        workflow.require(record, ("in_review",), "approved")
-        _approve(db, request, settings.secret_key.get_secret_value(), plenary, record, user)
+        secret = settings.secret_key.get_secret_value()
+        approve_acta(db, request.app.state.storage_path, secret, plenary, record, user)
         db.commit()
         return _public(db, plenary, record)
 
@@ -318,8 +386,7 @@ def router() -> APIRouter:
     ) -> ActaPublic:
         """Mark a missing ROF 109 field as not applicable, with the reason."""
         plenary, record = load(db, user, session_id)
-        _number, content = _latest(db, plenary)
-        workflow.mark_not_applicable(db, record, user, body.field, body.reason, content)
+        mark_not_applicable(db, plenary, record, user, body.field, body.reason)
         db.commit()
         return _public(db, plenary, record)
 
@@ -327,23 +394,7 @@ def router() -> APIRouter:
     def correction(session_id: str, body: CorrectionIn, user: Manager, db: DbSession) -> ActaPublic:
         """A new version (diligencia) of an approved acta, in draft, citing the approved one."""
         plenary, record = load(db, user, session_id)
-        workflow.require(record, workflow.LOCKED, "draft")
-        approved = workflow.certificate_of(db, plenary, record.approved_number)
-        old = get_version(db, plenary, approved.version_number)
-        version = save_version(db, plenary, user, dict(old.content), latest_number(db, plenary.id))
-        note = {
-            "number": version.number,
-            "corrects": approved.version_number,
-            "sha256": approved.acta_sha256,
-            "csv": cert.format_code(approved.csv),
-            "reason": body.reason,
-            "by": user.email,
-            "at": utcnow().isoformat(),
-        }
-        record.corrections = [*(record.corrections or []), note]
-        record.not_applicable = {}
-        repo.audit(db, user.council_id, user.id, "acta.correction", "session", plenary.id, note)
-        workflow.transition(db, record, user, "draft", {"version": version.number})
+        open_correction(db, plenary, record, user, body.reason)
         db.commit()
         return _public(db, plenary, record)
 
@@ -387,9 +438,7 @@ def router() -> APIRouter:
         """The approved acta's DOCX as certified (its SHA-256 is the certificate's)."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
         row = workflow.certificate_of(db, plenary, version)
-        path: Path = request.app.state.storage_path / row.docx_key
-        if not path.is_file():
-            raise NotFoundError("El fichero del acta aprobada ya no está en el almacén.")
+        path = approved_docx_path(request.app.state.storage_path, row)
         return Response(
             path.read_bytes(),
             media_type=DOCX,

@@ -40,13 +40,13 @@ def _storage(request: Request) -> Path:
     return path
 
 
-def _unsigned_pdf(request: Request, row: ActaCertificate) -> bytes:
+def unsigned_pdf(storage: Path, row: ActaCertificate) -> bytes:
     """The approved DOCX's PDF/A-2b, made once and kept beside it."""
     key = Path(row.docx_key).with_suffix(".pdf")
-    path = _storage(request) / key
+    path = storage / key
     if path.is_file():
         return path.read_bytes()
-    docx = _storage(request) / row.docx_key
+    docx = storage / row.docx_key
     if not docx.is_file():
         raise NotFoundError("El fichero del acta aprobada ya no está en el almacén.")
     data = pdfa.docx_to_pdfa(docx.read_bytes())
@@ -60,16 +60,23 @@ def _roots(settings: Settings) -> list[Any]:
     return signing.load_roots(settings.trust_root_paths)
 
 
-def _pkcs12(settings: Settings, upload: UploadFile | None, password: str) -> tuple[bytes, str]:
+def read_pkcs12(upload: Any) -> bytes | None:
+    """An uploaded PKCS#12's bytes (None when no file was chosen); InputError when too big."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    data: bytes = upload.file.read(MAX_PKCS12_BYTES + 1)
+    if len(data) > MAX_PKCS12_BYTES:
+        raise InputError(
+            "El fichero del certificado es demasiado grande para ser un PKCS#12.",
+            "Elija el fichero .p12 o .pfx del certificado.",
+        )
+    return data
+
+
+def _pkcs12(settings: Settings, uploaded: bytes | None, password: str) -> tuple[bytes, str]:
     """The uploaded PKCS#12 and its password, else the server's; InputError without one."""
-    if upload is not None and upload.filename:
-        data = upload.file.read(MAX_PKCS12_BYTES + 1)
-        if len(data) > MAX_PKCS12_BYTES:
-            raise InputError(
-                "El fichero del certificado es demasiado grande para ser un PKCS#12.",
-                "Elija el fichero .p12 o .pfx del certificado.",
-            )
-        return data, password
+    if uploaded is not None:
+        return uploaded, password
     if settings.sign_pkcs12 is None:
         raise InputError(
             "No hay certificado para firmar: el servidor no tiene PLENARIA_SIGN_PKCS12 y no "
@@ -90,7 +97,7 @@ def _pkcs12(settings: Settings, upload: UploadFile | None, password: str) -> tup
 
 def _store_signed(
     db: Session,
-    request: Request,
+    storage: Path,
     record: ActaRecord,
     row: ActaCertificate,
     user: User,
@@ -99,7 +106,7 @@ def _store_signed(
     how: str,
 ) -> None:
     key = str(Path(row.docx_key).with_suffix(".signed.pdf"))
-    path = _storage(request) / key
+    path = storage / key
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
@@ -129,17 +136,93 @@ def _refuse(check: signing.Verification) -> None:
         )
 
 
+# The signing steps, shared by the API's routes and the acta's web page; the caller commits.
+
+
+def to_sign(db: Session, plenary: PlenarySession) -> tuple[ActaRecord, ActaCertificate]:
+    """The approved acta's record and certificate; ConflictError unless it is approved."""
+    record = workflow.record_for(db, plenary)
+    workflow.require(record, ("approved",), "signed")
+    return record, workflow.certificate_of(db, plenary, record.approved_number)
+
+
+def sign_acta(
+    db: Session,
+    storage: Path,
+    settings: Settings,
+    stamper: Any,
+    plenary: PlenarySession,
+    user: User,
+    uploaded: bytes | None,
+    password: str,
+) -> None:
+    """Approved → signed: the PDF/A of the approved acta signed with the certificate
+    (``uploaded``, else the server's); ``stamper``: a test's own TSA, else the settings'."""
+    record, row = to_sign(db, plenary)
+    signer = signing.load_signer(*_pkcs12(settings, uploaded, password))
+    url = settings.sign_tsa_url
+    if stamper is None and url:
+        stamper = signing.http_timestamper(url)
+    roots = _roots(settings)
+    revocation = None
+    if stamper is not None and settings.sign_level == "B-LT":
+        crls = signing.load_crls(settings.crl_paths)
+        revocation = signing.revocation_context(roots, crls, fetch=not crls)
+    data = signing.sign_pdf(
+        unsigned_pdf(storage, row),
+        signer,
+        timestamper=stamper,
+        location=user.council.name,
+        revocation=revocation,
+    )
+    check = signing.verify_pdf(data, roots)
+    if not check.intact:  # never store a signature that does not validate
+        raise InputError(f"La firma generada no es válida: {check.problem}.")
+    _store_signed(db, storage, record, row, user, data, check, "server")
+
+
+def accept_signed(
+    db: Session,
+    storage: Path,
+    settings: Settings,
+    plenary: PlenarySession,
+    user: User,
+    data: bytes,
+) -> None:
+    """Approved → signed with a PDF signed outside (AutoFirma), verified first."""
+    record, row = to_sign(db, plenary)
+    if len(data) > settings.verify_max_bytes:
+        raise InputError("El PDF firmado es demasiado grande.", "Suba el PDF del acta.")
+    check = signing.verify_pdf(data, _roots(settings))
+    _refuse(check)
+    if not data.startswith(unsigned_pdf(storage, row)):
+        raise InputError(
+            "El PDF firmado no es el acta aprobada: lo que firma no es el PDF/A que "
+            "Plenaria generó de la versión aprobada.",
+            "Descargue el PDF del acta aprobada, fírmelo sin modificarlo y súbalo.",
+        )
+    _store_signed(db, storage, record, row, user, data, check, "upload")
+
+
+def acta_pdf(db: Session, storage: Path, plenary: PlenarySession) -> tuple[bytes, str]:
+    """The signed PDF/A once signed, else the approved acta's PDF/A; and its file name."""
+    record = workflow.record_for(db, plenary)
+    row = workflow.certificate_of(db, plenary, record.approved_number)
+    if row.signed_pdf_key:
+        data = (storage / row.signed_pdf_key).read_bytes()
+        suffix = "-firmada"
+    else:
+        data = unsigned_pdf(storage, row)
+        suffix = ""
+    return data, f"{Path(row.data['acta']['file_name']).stem}{suffix}.pdf"
+
+
 def router() -> APIRouter:
     api = APIRouter(tags=["acta"])
     base = "/sessions/{session_id}/acta"
 
-    def load(
-        db: Session, user: User, session_id: str
-    ) -> tuple[PlenarySession, ActaRecord, ActaCertificate]:
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        record = workflow.record_for(db, plenary)
-        workflow.require(record, ("approved",), "signed")
-        return plenary, record, workflow.certificate_of(db, plenary, record.approved_number)
+    def load(db: Session, user: User, session_id: str) -> PlenarySession:
+        return civic.get_plenary_session_for_council(db, user.council_id, session_id)
 
     @api.post(base + "/sign", response_model=ActaPublic, responses={409: {}, 422: {}})
     def sign(
@@ -152,30 +235,13 @@ def router() -> APIRouter:
         password: Annotated[str, Form(max_length=200)] = "",
     ) -> ActaPublic:
         """Approved → signed: the PDF/A of the approved acta signed with the certificate."""
-        plenary, record, row = load(db, user, session_id)
-        signer = signing.load_signer(*_pkcs12(settings, pkcs12, password))
-        url = settings.sign_tsa_url
+        plenary = load(db, user, session_id)
+        to_sign(db, plenary)  # refused before reading the upload
         stamper = getattr(request.app.state, "sign_timestamper", None)  # a test's own TSA
-        if stamper is None and url:
-            stamper = signing.http_timestamper(url)
-        roots = _roots(settings)
-        revocation = None
-        if stamper is not None and settings.sign_level == "B-LT":
-            crls = signing.load_crls(settings.crl_paths)
-            revocation = signing.revocation_context(roots, crls, fetch=not crls)
-        data = signing.sign_pdf(
-            _unsigned_pdf(request, row),
-            signer,
-            timestamper=stamper,
-            location=user.council.name,
-            revocation=revocation,
-        )
-        check = signing.verify_pdf(data, roots)
-        if not check.intact:  # never store a signature that does not validate
-            raise InputError(f"La firma generada no es válida: {check.problem}.")
-        _store_signed(db, request, record, row, user, data, check, "server")
+        uploaded = read_pkcs12(pkcs12)
+        sign_acta(db, _storage(request), settings, stamper, plenary, user, uploaded, password)
         db.commit()
-        return _public(db, plenary, record)
+        return _public(db, plenary, workflow.record_for(db, plenary))
 
     @api.post(base + "/signed-pdf", response_model=ActaPublic, responses={409: {}, 422: {}})
     def signed_upload(
@@ -187,40 +253,23 @@ def router() -> APIRouter:
         file: Annotated[UploadFile, File(description="El PDF del acta firmado fuera.")],
     ) -> ActaPublic:
         """Approved → signed with a PDF signed outside (AutoFirma): verified first."""
-        plenary, record, row = load(db, user, session_id)
+        plenary = load(db, user, session_id)
+        to_sign(db, plenary)
         data = file.file.read(settings.verify_max_bytes + 1)
-        if len(data) > settings.verify_max_bytes:
-            raise InputError("El PDF firmado es demasiado grande.", "Suba el PDF del acta.")
-        check = signing.verify_pdf(data, _roots(settings))
-        _refuse(check)
-        if not data.startswith(_unsigned_pdf(request, row)):
-            raise InputError(
-                "El PDF firmado no es el acta aprobada: lo que firma no es el PDF/A que "
-                "Plenaria generó de la versión aprobada.",
-                "Descargue el PDF del acta aprobada, fírmelo sin modificarlo y súbalo.",
-            )
-        _store_signed(db, request, record, row, user, data, check, "upload")
+        accept_signed(db, _storage(request), settings, plenary, user, data)
         db.commit()
-        return _public(db, plenary, record)
+        return _public(db, plenary, workflow.record_for(db, plenary))
 
     @api.get(base + "/pdf", response_class=Response, responses={200: {"content": {PDF: {}}}})
     def pdf(session_id: str, request: Request, user: CurrentUser, db: DbSession) -> Response:
         """The signed PDF/A once signed, else the approved acta's PDF/A to sign outside."""
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        record = workflow.record_for(db, plenary)
-        row = workflow.certificate_of(db, plenary, record.approved_number)
-        if row.signed_pdf_key:
-            data = (_storage(request) / row.signed_pdf_key).read_bytes()
-            suffix = "-firmada"
-        else:
-            data = _unsigned_pdf(request, row)
-            suffix = ""
+        plenary = load(db, user, session_id)
+        data, name = acta_pdf(db, _storage(request), plenary)
         db.commit()
-        stem = Path(row.data["acta"]["file_name"]).stem
         return Response(
             data,
             media_type=PDF,
-            headers={"Content-Disposition": f'attachment; filename="{stem}{suffix}.pdf"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     return api

@@ -2,7 +2,8 @@
 
 ``POST /sessions/{id}/publish`` (secretary or admin) makes the session public
 from its latest transcript version and answers its ``public_url``; publishing
-again after a correction updates the public copy; ``DELETE`` withdraws it.
+again after a correction updates the public copy, and marks a signed (or approved) acta
+published; ``DELETE`` withdraws it.
 Redactions (``/sessions/{id}/redactions``): every role of the council reads
 them; secretaries and admins add and remove them, and a published session's
 public copy (text, captions, JSON, video, search index) is made again at once.
@@ -16,12 +17,15 @@ from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from sqlalchemy.orm import Session
 
 from plenaria.api import publishing
 from plenaria.api.deps import CurrentUser, DbSession, Manager
 from plenaria.api.schemas import Strict
 from plenaria.db import accounts as repo
+from plenaria.db import acta as acta_workflow
 from plenaria.db import civic, portal
+from plenaria.db.models import PlenarySession, Publication, User
 
 MAX_SECONDS = 7 * 24 * 3600.0  # a week: longer than any recording
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
@@ -64,6 +68,24 @@ def _storage(request: Request) -> Path:
     return path
 
 
+def publish_session(db: Session, storage: Path, plenary: PlenarySession, user: User) -> Publication:
+    """Publish (or update) the session on the portal; a signed (or approved) acta becomes
+    published. Shared by the API and the acta's web page; the caller commits."""
+    row = publishing.publish(db, storage, user.council, plenary, user)
+    detail = {"version": row.version_number}
+    repo.audit(db, user.council_id, user.id, "session.publish", "session", plenary.id, detail)
+    record = acta_workflow.record_for(db, plenary)
+    if record.state in ("approved", "signed"):
+        acta_workflow.transition(db, record, user, "published", detail)
+    return row
+
+
+def withdraw_session(db: Session, plenary: PlenarySession, user: User) -> None:
+    """Take the session off the portal; the caller commits."""
+    portal.withdraw(db, plenary)
+    repo.audit(db, user.council_id, user.id, "session.withdraw", "session", plenary.id)
+
+
 def router() -> APIRouter:
     api = APIRouter(tags=["portal"])
 
@@ -71,9 +93,7 @@ def router() -> APIRouter:
     def publish(session_id: str, request: Request, user: Manager, db: DbSession) -> Any:
         """Publish the latest transcript version with the web video (redactions burnt in)."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        row = publishing.publish(db, _storage(request), user.council, plenary, user)
-        detail = {"version": row.version_number}
-        repo.audit(db, user.council_id, user.id, "session.publish", "session", plenary.id, detail)
+        row = publish_session(db, _storage(request), plenary, user)
         db.commit()
         return PublicationPublic(
             session_id=plenary.id,
@@ -87,8 +107,7 @@ def router() -> APIRouter:
     def withdraw(session_id: str, user: Manager, db: DbSession) -> Response:
         """Take the session off the portal (its pages and files answer 404 from now on)."""
         plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        portal.withdraw(db, plenary)
-        repo.audit(db, user.council_id, user.id, "session.withdraw", "session", plenary.id)
+        withdraw_session(db, plenary, user)
         db.commit()
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -266,6 +266,7 @@ def router(pages: Pages | None = None) -> APIRouter:
                 "live_url": mask_url(str((job.live or {}).get("url", ""))),
                 "warnings": job_repo.job_warnings_of(db, [job.id]).get(job.id, []),
                 "outputs": job_repo.output_kinds(db, job.id),
+                "acta_pdf": _acta_approved(db, plenary),
             }
             return pages.render(request, "job.html", context, principal=principal)
 
@@ -299,6 +300,9 @@ def router(pages: Pages | None = None) -> APIRouter:
     from plenaria.api.web import settings as settings_pages  # settings pages (their module)
 
     web.include_router(settings_pages.router(pages))
+    from plenaria.api.web import acta_pages  # the acta's page (its module)
+
+    web.include_router(acta_pages.router(pages))
     return web
 
 
@@ -327,6 +331,18 @@ def _job_title(db: Any, job: Job, plenary: PlenarySession | None, lang: str) -> 
     recording = db.get(Recording, job.recording_id)
     name = recording.file_name if recording is not None else job.id
     return web_i18n.strings(lang)["job_of_file"].format(name=name)
+
+
+def _acta_approved(db: Any, plenary: PlenarySession | None) -> bool:
+    """Whether the session's acta has an approved version (its PDF/A is then linked)."""
+    from sqlalchemy import select
+
+    from plenaria.db.models import ActaRecord
+
+    if plenary is None:
+        return False
+    query = select(ActaRecord.approved_number).where(ActaRecord.session_id == plenary.id)
+    return db.scalar(query) is not None
 
 
 def _user_label(user: User) -> str:
