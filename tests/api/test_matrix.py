@@ -293,8 +293,38 @@ MATRIX.update(
                 dict.fromkeys(PRINCIPALS, 200),
                 params={"council_slug": "slug_a", "session_id": "published_session"},
             )
-            for tail in ("", "/captions.vtt", "/transcript.json", "/video.mp4")
+            for tail in (
+                "",
+                "/captions.vtt",
+                "/transcript.json",
+                "/video.mp4",
+                "/intervenciones.csv",
+                "/votaciones.csv",
+            )
         },
+        **{
+            ("GET", f"/p/{{council_slug}}{tail}"): Rule(
+                dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a"}
+            )
+            for tail in ("/feed.atom", "/sitemap.xml", "/catalogo.rdf")
+        },
+        ("GET", "/embed/{council_slug}/{session_id}"): Rule(
+            dict.fromkeys(PRINCIPALS, 200),
+            params={"council_slug": "slug_a", "session_id": "published_session"},
+        ),
+        ("GET", "/p/{council_slug}/{session_id}/trozos/{number}.html"): Rule(
+            dict.fromkeys(PRINCIPALS, 200),
+            params={"council_slug": "slug_a", "session_id": "published_session", "number": "zero"},
+        ),
+        # The published session of the matrix has no video: no clip, no still (404 to all).
+        ("GET", "/p/{council_slug}/{session_id}/fragmentos/{clip}.mp4"): Rule(
+            dict.fromkeys(PRINCIPALS, 404),
+            params={"council_slug": "slug_a", "session_id": "published_session", "clip": "clip_i1"},
+        ),
+        ("GET", "/p/{council_slug}/{session_id}/fotograma/{second}.jpg"): Rule(
+            dict.fromkeys(PRINCIPALS, 404),
+            params={"council_slug": "slug_a", "session_id": "published_session", "second": "one"},
+        ),
     }
 )
 _LAST_REDACTION: dict[str, str] = {}
@@ -504,6 +534,10 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return "docx"
     if factory == "one":
         return "1"
+    if factory == "zero":
+        return "0"
+    if factory == "clip_i1":
+        return "i1"
     if factory == "asset":
         return "app.css"
     if factory == "slug_a":
@@ -596,7 +630,7 @@ def test_authorization(route: tuple[str, str], client: TestClient, world: World)
         if response.status_code >= 400 and method != "HEAD":
             detail = response.json()["detail"]
             assert isinstance(detail, str) and "\n" not in detail, (who, detail)
-    assert got == rule.expect
+    assert got == rule.expect, (path, response.text[:300])
 
 
 def test_lists_never_show_another_councils_objects(client: TestClient, world: World) -> None:

@@ -14,6 +14,7 @@ Scripts and styles are static files (the CSP forbids inline ones).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -36,9 +37,11 @@ from plenaria.db import civic, portal
 from plenaria.db.engine import Database
 from plenaria.db.models import Council, PlenarySession, Publication
 from plenaria.domain import Transcript
-from plenaria.errors import NotFoundError
+from plenaria.errors import MediaError, NotFoundError
 from plenaria.formats.captions import to_webvtt
 from plenaria.formats.timefmt import format_clock
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/p"
 MAX_T = 7 * 24 * 3600
@@ -485,8 +488,12 @@ def _clip_file(storage: Path, key: str, name: str, span: tuple[float, float]) ->
             for old in folder.glob("*.mp4") if folder.is_dir() else ():
                 if not old.name.startswith(f"{stem}-"):
                     old.unlink(missing_ok=True)
-            has_video = publishing.has_video(storage / key)
-            cut_clip(storage / key, path, span[0], span[1], has_video)
+            try:
+                has_video = publishing.has_video(storage / key)
+                cut_clip(storage / key, path, span[0], span[1], has_video)
+            except MediaError as e:
+                log.exception("No clip %s of %s", name, key)
+                raise NotFoundError("Este fragmento del vídeo no se puede cortar.") from e
     return path
 
 
@@ -503,7 +510,11 @@ def _still_file(storage: Path, key: str, second: int) -> Path | None:
     with _cutting:
         if path.is_file():
             return path
-        _fmt, duration, streams = probe(storage / key)
+        try:
+            _fmt, duration, streams = probe(storage / key)
+        except MediaError:
+            log.exception("The public video %s cannot be read", key)
+            return None
         if not any(s.kind == "video" for s in streams) or second > duration:
             return None
         for old in folder.glob("*.jpg") if folder.is_dir() else ():
@@ -511,7 +522,8 @@ def _still_file(storage: Path, key: str, second: int) -> Path | None:
                 old.unlink(missing_ok=True)
         try:
             still_frame(storage / key, path, second)
-        except FileNotFoundError:
+        except (FileNotFoundError, MediaError):
+            log.exception("No still at %s s of %s", second, key)
             return None
     return path
 

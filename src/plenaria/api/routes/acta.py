@@ -25,6 +25,7 @@ from plenaria.acts import certificate as cert
 from plenaria.acts.links import acta_link_template
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import MAX_INT
+from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db import acta as workflow
 from plenaria.db import civic
@@ -194,11 +195,12 @@ def _diligencia(record: ActaRecord, number: int) -> str:
 def _approve(
     db: Session,
     storage: Path,
-    secret: str,
+    settings: Settings,
     plenary: PlenarySession,
     record: ActaRecord,
     user: User,
 ) -> ActaCertificate:
+    secret = settings.secret_key.get_secret_value()
     number, content = _latest(db, plenary)
     workflow.refuse_incomplete(workflow.outstanding(record, content))
     council: Council = user.council
@@ -208,10 +210,10 @@ def _approve(
         moment,
         url_template=acta_link_template(
             council.video_url_template,
-            request.app.state.settings.public_base_url,
+            settings.public_base_url,
             council.slug,
             plenary.id,
-            request.app.state.settings.video_url_template,
+            settings.video_url_template,
         ),
         lang=council.acta_lang,
         diligencia=_diligencia(record, number),
@@ -293,14 +295,14 @@ def return_acta(db: Session, record: ActaRecord, user: User) -> None:
 def approve_acta(
     db: Session,
     storage: Path,
-    secret: str,
+    settings: Settings,
     plenary: PlenarySession,
     record: ActaRecord,
     user: User,
 ) -> ActaCertificate:
     """In review → approved; ConflictError naming each field still missing."""
     workflow.require(record, ("in_review",), "approved")
-    return _approve(db, storage, secret, plenary, record, user)
+    return _approve(db, storage, settings, plenary, record, user)
 
 
 def mark_not_applicable(
@@ -375,8 +377,7 @@ def router() -> APIRouter:
     ) -> ActaPublic:
         """In review → approved: 409 while a ROF 109 field is missing and not marked."""
         plenary, record = load(db, user, session_id)
-        secret = settings.secret_key.get_secret_value()
-        approve_acta(db, request.app.state.storage_path, secret, plenary, record, user)
+        approve_acta(db, request.app.state.storage_path, settings, plenary, record, user)
         db.commit()
         return _public(db, plenary, record)
 

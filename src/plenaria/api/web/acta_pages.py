@@ -313,8 +313,7 @@ def router(pages: Pages) -> APIRouter:
                 if left:
                     listed = "; ".join(field_label(k, lang) for k in left)
                     raise Refused(t["acta_err_missing"].format(fields=listed), 409)
-            secret = settings.secret_key.get_secret_value()
-            acta_routes.approve_acta(db, storage(request), secret, plenary, record, user)
+            acta_routes.approve_acta(db, storage(request), settings, plenary, record, user)
 
         return await post(request, session_id, MANAGERS, action)
 
