@@ -35,11 +35,13 @@ OUTPUT_KINDS = ("json", "vtt", "srt", "docx", "proxy")
 # these models: on SQLite an FTS5 table and its shadow tables, on PostgreSQL GIN indexes.
 FTS_TABLE_PREFIX = "public_segments_fts"
 FTS_INDEX_PREFIX = "ix_public_segments_fts"
+FTS_COLUMN_PREFIX = "fts_"  # PostgreSQL: public_segments.fts_vector (migration 0012)
 
 
 def include_name(name: str | None, type_: str, _parent: object = None) -> bool:
     """Alembic's filter: the full-text index is not the models' to compare."""
-    prefix = {"table": FTS_TABLE_PREFIX, "index": FTS_INDEX_PREFIX}.get(type_)
+    prefixes = {"table": FTS_TABLE_PREFIX, "index": FTS_INDEX_PREFIX, "column": FTS_COLUMN_PREFIX}
+    prefix = prefixes.get(type_)
     return not (prefix and (name or "").startswith(prefix))
 
 
