@@ -419,6 +419,7 @@ class SessionInfo:
     vocabulary: tuple[str, ...] = ()  # names, streets... given to the recogniser
     members: tuple[Member, ...] = ()  # the council's roster (empty: none given)
     legal_members: int | None = None  # the legal number of members (quorum, absolute majority)
+    call: str = ""  # ROF 109.1.c: "primera" | "segunda" convocatoria; "" not given
 
     @property
     def roster(self) -> Roster:
@@ -438,6 +439,7 @@ class SessionInfo:
             "vocabulary": list(self.vocabulary),
             "members": [m.to_dict() for m in self.members],
             "legal_members": self.legal_members,
+            "call": self.call,
         }
 
     @classmethod
@@ -456,6 +458,7 @@ class SessionInfo:
             vocabulary=tuple(str(v) for v in d.get("vocabulary", [])),
             members=tuple(Member.from_dict(m) for m in d.get("members") or []),
             legal_members=None if legal is None else int(legal),
+            call=str(d.get("call") or ""),
         )
 
 

@@ -216,10 +216,12 @@ class Acta:
     items: tuple[ActaItem, ...] = ()
     missing: tuple[str, ...] = ()  # keys of plenaria.assembly.acta.MISSING_KEYS (":N" per item)
     intervention_items: tuple[int | None, ...] = ()  # the item of each intervention, by index
+    call: str | None = None  # ROF 109.1.c: "primera" | "segunda" convocatoria, as said
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start_time": self.start_time,
+            "call": self.call,
             "end_time": self.end_time,
             "attendance": self.attendance.to_dict(),
             "items": [i.to_dict() for i in self.items],
@@ -237,4 +239,5 @@ class Acta:
             tuple(ActaItem.from_dict(i) for i in d.get("items", [])),
             tuple(str(x) for x in d.get("missing", [])),
             tuple(_opt_int(x) for x in d.get("intervention_items", [])),
+            None if d.get("call") in (None, "") else str(d["call"]),
         )

@@ -22,7 +22,9 @@ _FIELDS = {
     "vocabulary",
     "members",
     "legal_members",
+    "call",
 }
+CALLS = ("", "primera", "segunda")  # ROF 109.1.c
 _ITEM_FIELDS = {"number", "title", "majority", "vote"}
 _MEMBER_FIELDS = {"name", "group", "role"}
 
@@ -51,7 +53,13 @@ def session_from_mapping(data: Any, source: str = "session") -> SessionInfo:
         raise InputError(
             f"{source}: 'vocabulary' tiene que ser una lista de palabras.", "Una por línea."
         )
-    structured = ("agenda", "vocabulary", "members", "legal_members")
+    call = str(data.get("call") or "").strip().lower()
+    if call not in CALLS:
+        raise InputError(
+            f"{source}: 'call' vale {data.get('call')!r}.",
+            "Escriba call: primera o call: segunda (la convocatoria de la sesión).",
+        )
+    structured = ("agenda", "vocabulary", "members", "legal_members", "call")
     plain = {k: str(v) for k, v in data.items() if k not in structured and v is not None}
     return SessionInfo.from_dict(
         {
@@ -60,6 +68,7 @@ def session_from_mapping(data: Any, source: str = "session") -> SessionInfo:
             "vocabulary": [str(v) for v in vocabulary],
             "members": [m.to_dict() for m in _members(data.get("members"), source)],
             "legal_members": _legal_members(data.get("legal_members"), source),
+            "call": call,
         }
     )
 

@@ -248,7 +248,9 @@ def test_session_data_edited_from_its_page(client: TestClient, world: World) -> 
         "start_time": "19:30",
         "president": "Ana Pérez",
         "secretary": "Joan Puig",
+        "call": "segunda",
     }
+    assert '<select id="s-call" name="call">' in client.get(f"/sessions/{sid}", headers=HTML).text
     r = post(client, f"/sessions/{sid}", data)
     assert r.status_code == 303 and r.headers["location"] == f"/sessions/{sid}?ok=saved"
     assert "Datos de la sesión guardados." in client.get(r.headers["location"], headers=HTML).text
@@ -257,6 +259,12 @@ def test_session_data_edited_from_its_page(client: TestClient, world: World) -> 
         assert plenary is not None
         got = {k: getattr(plenary, k) for k in data}
         assert got == data
+    assert (
+        '<option value="segunda" selected>Segunda convocatoria</option>'
+        in client.get(f"/sessions/{sid}", headers=HTML).text
+    )
+    r = post(client, f"/sessions/{sid}", {**data, "call": "tercera"})
+    assert r.status_code == 422 and alert(r.text).startswith("Convocatoria:")
     r = post(client, f"/sessions/{sid}", {**data, "date": "25/11/2026"})
     assert r.status_code == 422 and alert(r.text) == "Fecha: formato no válido; corríjalo."
     client.cookies.set("plenaria_lang", "ca")

@@ -222,7 +222,10 @@ def build_draft_acta(
         "note": "" if approved else labels["note"],
         "pending": pending,
         "council": clean_text(session.council),
-        "session_type": clean_text(labels.get(f"type:{kind.lower()}", kind)),
+        "session_type": clean_text(
+            labels.get(f"type:{kind.lower()}", kind)
+            + (labels[f"call:{call}"] if (call := session.call or acta.call or "") else "")
+        ),
         "date": clean_text(format_date(session.date, labels) if session.date else ""),
         "place": clean_text(session.place.strip()),
         "agenda": [{"number": a.number, "title": clean_text(a.title)} for a in session.agenda],

@@ -216,6 +216,9 @@ class MemberIn(Strict):
     role: str = Field(default="concejal", max_length=100)
 
 
+Call = Literal["", "primera", "segunda"]  # ROF 109.1.c: the session's call
+
+
 class SessionCreate(Strict):
     slug: str = Field(default="", max_length=100)
     date: str = Field(default="", pattern=DATE_PATTERN, description="YYYY-MM-DD")
@@ -228,6 +231,7 @@ class SessionCreate(Strict):
     vocabulary: list[Term] = Field(default_factory=list, max_length=5000)
     members: list[MemberIn] = Field(default_factory=list, max_length=500)
     legal_members: int | None = Field(default=None, ge=1, le=MAX_INT)
+    call: Call = ""
 
 
 class SessionUpdate(Strict):
@@ -242,6 +246,7 @@ class SessionUpdate(Strict):
     vocabulary: list[Term] | None = Field(default=None, max_length=5000)
     members: list[MemberIn] | None = Field(default=None, max_length=500)
     legal_members: int | None = Field(default=None, ge=1, le=MAX_INT)
+    call: Call | None = None
 
 
 class SessionPublic(Public):
@@ -257,6 +262,7 @@ class SessionPublic(Public):
     vocabulary: list[str]
     members: list[dict[str, Any]] = []
     legal_members: int | None = None
+    call: str = ""
     created_at: datetime
 
 

@@ -164,7 +164,22 @@ def find_acta(
         items=tuple(items),
         missing=tuple(head + (["quorum"] if attendance.quorum is None else []) + missing),
         intervention_items=of_intervention,
+        call=session.call or find_call(tokens),
     )
+
+
+_CALLS = {"primera": "primera", "segunda": "segunda", "segona": "segunda"}
+
+
+def find_call(tokens: Sequence[Token]) -> str | None:
+    """The call said ("en primera convocatoria", "en segona convocatòria"); None unless
+    exactly one is said (a secretary may say that the first failed: then nothing is taken)."""
+    found = {
+        _CALLS[tokens[k - 1].text]
+        for k, t in enumerate(tokens)
+        if k and t.text in ("convocatoria",) and tokens[k - 1].text in _CALLS
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _missing_head(

@@ -25,6 +25,7 @@ SESSION_FIELDS = (
     "vocabulary",
     "members",
     "legal_members",
+    "call",
 )
 PERSON_FIELDS = ("name", "role", "group", "active")
 COUNCIL_SETTINGS = ("video_url_template", "acta_lang", "vocabulary")
@@ -146,6 +147,7 @@ def session_info(
             "vocabulary": [*council.vocabulary, *plenary.vocabulary],
             "members": members,
             "legal_members": plenary.legal_members,
+            "call": plenary.call,
         }
     )
 

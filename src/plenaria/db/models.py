@@ -136,6 +136,7 @@ class PlenarySession(IdMixin, CouncilMixin, CreatedMixin, Base):
     # The session's own roster ({name, group, role}); empty: the council's roster.
     members: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     legal_members: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    call: Mapped[str] = mapped_column(String(20), default="", server_default="")  # ROF 109.1.c
 
 
 class RosterMember(IdMixin, CouncilMixin, CreatedMixin, Base):

@@ -64,7 +64,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 NOTICES = {"saved": "set_saved", "added": "set_added", "revoked": "set_revoked"}
 SESSION_TYPES = ("ordinaria", "extraordinaria", "extraordinaria urgente")
 # A session's heading, edited on its page (slug to secretary; the agenda stays as uploaded).
-SESSION_FORM = civic.SESSION_FIELDS[: civic.SESSION_FIELDS.index("agenda")]
+SESSION_FORM = (*civic.SESSION_FIELDS[: civic.SESSION_FIELDS.index("agenda")], "call")
 # A form field's label (catalogue key), for the lines that name a refused field.
 LABELS = {
     "video_url_template": "set_video_template",
@@ -77,6 +77,7 @@ LABELS = {
     "password": "set_user_password",
     "expires_in_days": "set_token_days",
     "slug": "session_id",
+    "call": "session_call",
     "date": "session_date",
     "session_type": "session_type",
     "place": "session_place",
