@@ -342,3 +342,37 @@ def test_the_verification_pages_hold_no_english_and_no_inline_code(
         parser = _Inline()
         parser.feed(r.text)
         assert not parser.blocked and not parser.scripts, (name, parser.blocked)
+
+
+def test_the_sessions_data_reach_its_acta_and_are_locked_once_approved(
+    client: TestClient, world: World
+) -> None:
+    sid = processed_session(world)
+    h = world.headers("secretary")
+    start = client.get(acta(sid), headers=h).json()
+    assert "place" not in [m["key"] for m in start["missing"]]
+    r = client.patch(f"{V1}/sessions/{sid}", json={"place": ""}, headers=h)
+    assert r.status_code == 200, r.text
+    before = client.get(acta(sid), headers=h).json()
+    assert before["version"] == start["version"] + 1
+    assert "place" in [m["key"] for m in before["missing"]]  # the check list follows the page
+    r = client.patch(f"{V1}/sessions/{sid}", json={"place": "Salón de plenos"}, headers=h)
+    assert r.status_code == 200, r.text
+    after = client.get(acta(sid), headers=h).json()
+    assert after["version"] == before["version"] + 1  # the transcript took the new data
+    assert "place" not in [m["key"] for m in after["missing"]]
+    content = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
+    assert content["session"]["place"] == "Salón de plenos"
+    same = client.patch(f"{V1}/sessions/{sid}", json={"place": "Salón de plenos"}, headers=h)
+    assert same.status_code == 200
+    assert client.get(acta(sid), headers=h).json()["version"] == after["version"]  # no change
+
+    assert client.post(acta(sid, "/submit"), headers=world.headers("clerk")).status_code == 200
+    for key in client.get(acta(sid), headers=h).json()["outstanding"]:
+        body = {"field": key, "reason": "No se trató en esta sesión"}
+        assert client.post(acta(sid, "/not-applicable"), json=body, headers=h).status_code == 200
+    assert client.post(acta(sid, "/approve"), headers=h).status_code == 200
+    r = client.patch(f"{V1}/sessions/{sid}", json={"place": "Otro salón"}, headers=h)
+    assert r.status_code == 409 and "diligencia" in r.json()["detail"]
+    r = client.patch(f"{V1}/sessions/{sid}", json={"slug": "pleno-aprobado"}, headers=h)
+    assert r.status_code == 200, r.text

@@ -6,6 +6,7 @@ sessions; only admins change the council's settings.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import APIRouter, Request, status
@@ -24,9 +25,13 @@ from plenaria.api.schemas import (
     SessionUpdate,
 )
 from plenaria.api.session_removal import remove_files, remove_session
+from plenaria.assembly.acta import with_acta
 from plenaria.db import accounts as repo
+from plenaria.db import acta as acta_workflow
 from plenaria.db import civic
 from plenaria.db.models import Council, PlenarySession, RosterMember, User
+from plenaria.db.transcripts import get_version, latest_number, save_version
+from plenaria.domain import Transcript
 from plenaria.errors import ConfigError, InputError
 
 
@@ -63,12 +68,33 @@ def change_person(db: Session, user: User, person_id: str, body: PersonUpdate) -
 
 
 def change_session(db: Session, user: User, session_id: str, body: SessionUpdate) -> PlenarySession:
+    """Change the session's data; its latest transcript takes them at once (a new version
+    whose acta is found again: what ROF 109 still lacks follows the page). Once the acta
+    is approved, only its address (slug) may change: the rest is a correction's."""
     plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if set(changes) - {"slug"}:
+        acta_workflow.ensure_editable(db, plenary)
     civic.update_plenary_session(plenary, changes)
     detail = {"fields": sorted(changes)}
     repo.audit(db, user.council_id, user.id, "session.update", "session", plenary.id, detail)
+    if set(changes) - {"slug"}:
+        refresh_transcript(db, user, plenary)
     return plenary
+
+
+def refresh_transcript(db: Session, user: User, plenary: PlenarySession) -> None:
+    """The latest version again with the session's data as they are now, and its acta found
+    again; nothing stored when that changes nothing (or there is no transcript yet)."""
+    number = latest_number(db, plenary.id)
+    if number is None:
+        return
+    content = get_version(db, plenary).content
+    transcript = Transcript.from_dict(content)
+    roster = civic.list_roster(db, user.council_id, active_only=True)
+    info = civic.session_info(plenary, user.council, roster)
+    fresh = with_acta(replace(transcript, session=info)).to_dict()
+    save_version(db, plenary, user, fresh, number, skip_unchanged=True, latest_content=content)
 
 
 def router() -> APIRouter:
