@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from transcripts import make_intervention, sample_transcript
 
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.summary import SummaryOptions, clean, summarize, with_summaries
 from plenaria.domain import SCHEMA_VERSION, Transcript
 from plenaria.formats.jsonio import read_transcript, transcript_to_json
-from transcripts import make_intervention, sample_transcript
 
 AGUA = (
     "Gracias, señora alcaldesa. Buenos días a todos. Nuestro grupo municipal votará en contra "
