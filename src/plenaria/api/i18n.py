@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from plenaria.api import i18n_editor
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
+from plenaria.api.i18n_summary import SUMMARY_STRINGS
 
 LANGUAGES = ("es", "ca")
 DEFAULT = "es"
@@ -297,6 +298,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
 _STRINGS.update(SETTINGS_STRINGS)
 # the editor's page strings: plenaria.api.i18n_editor
 _STRINGS.update(i18n_editor.PAGE)
+_STRINGS.update(SUMMARY_STRINGS)  # each intervention's summary: plenaria.api.i18n_summary
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")

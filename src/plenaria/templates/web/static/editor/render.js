@@ -1,6 +1,7 @@
 // The transcript on the page: each word is <span class="w" data-m="start ms" data-d="duration ms">.
 import { state, ivById, speakerById, pendingText } from "./model.js";
 import { T, ROSTER, box, esc, fmt, $ } from "./util.js";
+import { summaryHtml } from "./summary.js";
 
 const LOW = 0.5; // words below this probability are reviewed
 export const view = { focusWordEl: null, onRename: null, onAssign: null, indexStale: () => {} };
@@ -34,7 +35,7 @@ function ivHtml(iv) {
   return (
     '<div class="iv" data-id="' + esc(iv.id) + '">' +
     '<button type="button" class="who' + unnamed + '" data-speaker="' + esc(iv.speaker) + '">' + esc(speakerLabel(sp)) + "</button>" +
-    '<p class="words">' + wordsHtml(iv) + "</p></div>"
+    '<p class="words">' + wordsHtml(iv) + "</p>" + summaryHtml(iv) + "</div>"
   );
 }
 export function ivElement(id) {
