@@ -24,6 +24,22 @@ export function summaryHtml(iv) {
   );
 }
 
+function showText(block, shown) {
+  block.querySelectorAll(".summary-text, .summary-edit").forEach((el) => (el.hidden = !shown));
+}
+// render.js drew intervention element `ivEl` again while `form` was open in it: kept there.
+export function keepSummaryForm(ivEl, form, focused) {
+  const block = ivEl.querySelector(".summary");
+  if (!block) return;
+  const area = form.querySelector("textarea");
+  const [from, to] = [area.selectionStart, area.selectionEnd];
+  showText(block, false);
+  block.append(form);
+  if (focused) {
+    area.focus();
+    area.setSelectionRange(from, to);
+  }
+}
 function tell(el, text) {
   const out = el.querySelector(".summary-status");
   if (out) out.textContent = text;
@@ -71,25 +87,25 @@ function openBox(block) {
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
   form.append(label, area, bar, status);
-  const shown = block.querySelectorAll(".summary-text, .summary-edit");
-  shown.forEach((el) => (el.hidden = true));
+  showText(block, false);
   block.append(form);
   area.focus();
   area.setSelectionRange(area.value.length, area.value.length);
+  // the block it is in now: the intervention may have been drawn again meanwhile
   const close = () => {
+    const current = form.closest(".summary");
     form.remove();
-    shown.forEach((el) => (el.hidden = false));
-    block.querySelector(".summary-edit").focus();
+    if (!current) return;
+    showText(current, true);
+    current.querySelector(".summary-edit").focus();
   };
   async function submit(text) {
     if (form.dataset.busy) return;
     form.dataset.busy = "1";
     try {
-      const done = await put(iv.id, text, (msg) => tell(form, msg));
-      if (done) {
+      if (await put(iv.id, text, (msg) => tell(form, msg))) {
         hooks.rendered(iv.id); // the intervention drawn again, with its new summary
-        const fresh = box.querySelector('.summary[data-for="' + CSS.escape(iv.id) + '"] .summary-edit');
-        if (fresh) fresh.focus();
+        close();
       }
     } finally {
       delete form.dataset.busy;
