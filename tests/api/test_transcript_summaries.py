@@ -181,3 +181,28 @@ def test_bad_summary_edits_are_told_in_spanish(client: TestClient, world: World)
     r = client.put(summary_url(sid, item_id), json={"parent": 1, "summary": "a\x00b"}, headers=h)
     assert r.status_code == 422 and "carácter" in r.json()["detail"]
     assert latest(client, world, sid)["number"] == 1
+
+
+def test_a_split_answers_each_part_with_its_own_summary(client: TestClient, world: World) -> None:
+    sid = summarised_session(world)
+    items = latest(client, world, sid)["transcript"]["interventions"]
+    agua = items[1]
+    cut = len(agua["words"]) // 2
+    head = {**agua, "words": agua["words"][:cut], "end": agua["words"][cut - 1]["end"]}
+    head["text"] = " ".join(w["text"] for w in head["words"])
+    # the editor's tail starts as a copy: the whole intervention's summary
+    tail = {**agua, "id": "i0002-2", "words": agua["words"][cut:]}
+    tail["start"] = tail["words"][0]["start"]
+    tail["text"] = " ".join(w["text"] for w in tail["words"])
+    order = [items[0]["id"], agua["id"], "i0002-2", *[i["id"] for i in items[2:]]]
+    r = client.patch(
+        url(sid),
+        json={"parent": 1, "interventions": [head, tail], "order": order},
+        headers=world.headers("clerk"),
+    )
+    assert r.status_code == 201, r.text
+    answered = r.json()["interventions"]
+    assert answered[agua["id"]]["summary"] == summarize(head["text"])
+    assert answered["i0002-2"]["summary"] == summarize(tail["text"]) != agua["summary"]
+    now = latest(client, world, sid)["transcript"]["interventions"]
+    assert [i["summary"] for i in now[1:3]] == [summarize(head["text"]), summarize(tail["text"])]

@@ -118,7 +118,7 @@ def patched(
     db: Session, council_id: str, parent: dict[str, Any], body: TranscriptPatch
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """``parent`` with the changed interventions and speakers put in, re-aligned, with its
-    acta found again; and the re-aligned interventions by id."""
+    acta and summaries found again; and the re-aligned or re-summarised interventions by id."""
     texts = [_text_of(item, n) for n, item in enumerate(body.interventions)]
     sent = [
         (_intervention(item), text) for item, text in zip(body.interventions, texts, strict=True)
@@ -133,7 +133,19 @@ def patched(
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise invalid("la versión de partida no tiene la forma de una transcripción", e) from e
     transcript, realigned = with_patch(base, sent, speakers, body.order)
-    return _with_realigned(with_acta(transcript).to_dict(), realigned)
+    content, changed = _with_realigned(with_acta(transcript).to_dict(), realigned)
+    return content, changed | _resummarised(content, [item for item, _ in sent])
+
+
+def _resummarised(
+    content: dict[str, Any], sent: Iterable[Intervention]
+) -> dict[str, dict[str, Any]]:
+    """The interventions sent whose summary was made again from their words (a split's, a
+    merge's), as saved: the editor shows them as the server has them."""
+    items = {str(i["id"]): i for i in content["interventions"]}
+    return {
+        s.id: items[s.id] for s in sent if s.id in items and items[s.id]["summary"] != s.summary
+    }
 
 
 def with_summary(
