@@ -105,3 +105,39 @@ def test_the_summary_speaks_catalan(
         "Desa el resum"
     )
     page.context.close()
+
+
+def test_unsaved_words_are_saved_first_or_the_summary_waits(
+    browser: Any, server: Server, processed: dict[str, Any]
+) -> None:
+    sid = processed["session_id"]
+    number = latest(server, sid)["number"]
+    page = open_editor(browser, server, sid, "clerk")
+    first = page.locator(".iv").nth(0)
+    # offline: the word typed over cannot be saved, so neither can the summary
+    page.context.set_offline(True)
+    first.locator(".w").nth(1).dblclick()
+    page.wait_for_selector("input.word-edit")
+    page.keyboard.type("tardísimas")
+    page.keyboard.press("Enter")
+    first.locator(".summary-edit").click()
+    first.locator("textarea.summary-input").fill("Saludo y apertura de la sesión.")
+    page.keyboard.press("Enter")
+    status = first.locator(".summary-status")
+    page.wait_for_function(
+        "() => (document.querySelector('.summary-status') || {}).textContent"
+        "?.startsWith('Antes de guardar el resumen')",
+        timeout=20_000,
+    )
+    assert "guardar los cambios del texto" in (status.text_content() or "")
+    assert latest(server, sid)["number"] == number
+    # back online, Enter again: the words are saved, then the summary on top of them
+    page.context.set_offline(False)
+    first.locator("textarea.summary-input").press("Enter")
+    page.wait_for_selector(".iv:first-child .summary.edited", timeout=20_000)
+    saved = latest(server, sid)
+    item = saved["transcript"]["interventions"][0]
+    assert item["words"][1]["text"] == "tardísimas"
+    assert item["summary"] == "Saludo y apertura de la sesión." and item["summary_edited"]
+    assert saved["number"] == int(page.evaluate("() => window.plenariaEditor.state().parent"))
+    page.context.close()
