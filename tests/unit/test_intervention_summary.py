@@ -13,8 +13,9 @@ from pydantic import ValidationError
 from transcripts import make_intervention, sample_transcript
 
 from plenaria.assembly.acta import with_acta
+from plenaria.assembly.redaction import redact_transcript
 from plenaria.assembly.summary import SummaryOptions, clean, summarize, with_summaries
-from plenaria.domain import SCHEMA_VERSION, Transcript
+from plenaria.domain import SCHEMA_VERSION, Segment, Transcript
 from plenaria.formats.jsonio import read_transcript, transcript_to_json
 
 AGUA = (
@@ -173,3 +174,19 @@ def test_unknown_or_out_of_range_options_are_refused() -> None:
         SummaryOptions(ratio_pct=30)  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
         SummaryOptions(ratio=0)
+
+
+def test_a_redacted_word_never_reaches_the_public_summary() -> None:
+    secret = "Villaejemplo"
+    t = with_summaries(sample_transcript(4, {1: AGUA}))
+    item = t.interventions[1]
+    by_clerk = replace(item, summary=f"Critica a Aguas de {secret}.", summary_edited=True)
+    t = replace(t, interventions=(t.interventions[0], by_clerk, *t.interventions[2:]))
+    said = [w for w in item.words if secret in w.text]
+    assert said and secret in by_clerk.summary
+    public = redact_transcript(t, [Segment(w.start, w.end) for w in said])
+    kept = public.interventions[1]
+    assert secret not in kept.text and secret not in kept.summary
+    assert kept.summary == summarize(kept.text) and not kept.summary_edited
+    # the untouched interventions keep theirs
+    assert public.interventions[0] == t.interventions[0]
