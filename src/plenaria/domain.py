@@ -15,7 +15,8 @@ from plenaria.domain_acta import Acta, Member, Roster
 
 # 1.1: the "acta" block and the "warnings" list (additions: a reader ignores what it does
 # not know, so 1.0 files and 1.1 files without warnings still read).
-SCHEMA_VERSION = "1.1"
+# 1.2: each intervention's "summary" and "summary_edited" (a 1.1 file reads with none).
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True, slots=True, order=True)

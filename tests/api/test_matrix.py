@@ -163,6 +163,7 @@ def _transcript() -> dict[str, Any]:
     return Transcript(rec, SessionInfo(id="s"), speakers, (), (item,)).to_dict()
 
 
+SUMMARY = f"{V1}/sessions/{{session_id}}/transcript/interventions/{{intervention_id}}/summary"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CLERK_LOGIN = b"email=clerk%40a.example.org&password=correct+horse+battery"
 
@@ -184,6 +185,13 @@ MATRIX.update(
         ),
         ("PATCH", f"{V1}/sessions/{{session_id}}/transcript"): obj(
             ALL_ROLES, 201, lambda w: {"parent": 1}, session_id="transcript_session"
+        ),
+        ("PUT", SUMMARY): obj(
+            ALL_ROLES,
+            201,
+            lambda w: {"parent": 1, "summary": "Saludo de la presidencia."},
+            session_id="transcript_session",
+            intervention_id="first_intervention",
         ),
         ("GET", f"{V1}/sessions/{{session_id}}/transcript/events"): replace(
             obj(ALL_ROLES, 200, session_id="transcript_session"), endless=True
@@ -538,6 +546,8 @@ def _make(world: World, factory: str, client: TestClient) -> str:
         return "0"
     if factory == "clip_i1":
         return "i1"
+    if factory == "first_intervention":
+        return "i0001"
     if factory == "asset":
         return "app.css"
     if factory == "slug_a":

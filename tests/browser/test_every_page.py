@@ -61,11 +61,13 @@ SPANISH_RE = re.compile(WORD.format("|".join(map(re.escape, SPANISH_ONLY))))
 KEY_RE = re.compile(r"(?<![\w.@/-])[a-z]+(?:_[a-z0-9]+)+(?![\w.@/-])|\{[a-z_]+\}")
 
 # The text a person reads (hidden parts too: a script shows them), the attributes read out,
-# and the strings the page hands to its scripts. Words of a transcript (.w) are data, and so is
-# what a person types as written (<code>: a link template's {session}).
+# and the strings the page hands to its scripts. Words of a transcript (.w) and the summaries
+# made of them (.summary-body) are data, and so is what a person types as written (<code>: a
+# link template's {session}).
 VISIBLE = """() => {
     const out = [document.title];
-    const data = (el) => !el || el.closest('script, style, template, noscript, .w, code');
+    const data = (el) =>
+        !el || el.closest('script, style, template, noscript, .w, .summary-body, code');
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walk.nextNode()) {
         const node = walk.currentNode;

@@ -88,7 +88,7 @@ def test_a_spoken_pleno_gives_its_items_vote_and_times(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads((out / "pleno acta.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.1" and data["acta"] is not None
+    assert data["schema_version"] == "1.2" and data["acta"] is not None
     transcript = Transcript.from_dict(data)
     session = SessionInfo.from_dict(data["session"])
     assert session.roster == ROSTER

@@ -115,7 +115,7 @@ def test_the_transcript_round_trips_with_its_acta(tmp_path: Path) -> None:
     path = tmp_path / "pleno.json"
     path.write_text(transcript_to_json(t), encoding="utf-8")
     raw = json.loads(path.read_text(encoding="utf-8"))
-    assert raw["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert raw["schema_version"] == SCHEMA_VERSION == "1.2"
     assert raw["acta"]["items"][1]["vote"]["for"] == 3
     assert raw["session"]["legal_members"] == 5
     assert raw["interventions"][5]["agenda_item"] == 2
@@ -134,5 +134,5 @@ def test_a_1_0_file_still_reads(tmp_path: Path) -> None:
     old = read_transcript(path)
     assert old.acta is None and old.schema_version == "1.0"
     assert old.session.members == () and old.session.legal_members is None
-    assert with_acta(old).schema_version == "1.1"
+    assert with_acta(old).schema_version == "1.2"
     assert isinstance(Transcript.from_dict(data), Transcript)

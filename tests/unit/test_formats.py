@@ -27,7 +27,7 @@ def test_json_round_trip_is_exact_and_keeps_accents(tmp_path: Path) -> None:
     assert read_transcript(path) == t
     raw = path.read_text(encoding="utf-8")
     assert "Alcaldesa María Pérez" in raw  # not \u00ed escapes
-    assert raw.startswith('{\n  "schema_version": "1.1"')
+    assert raw.startswith('{\n  "schema_version": "1.2"')
     assert json.loads(raw)["session"]["council"] == "Ayuntamiento de Villaejemplo"
     assert [p.name for p in tmp_path.iterdir()] == ["pleno.json"]  # no temporary left
 

@@ -19,7 +19,7 @@ def test_no_word_at_all_is_the_no_speech_warning() -> None:
     assert with_warnings(warned) is warned  # not repeated
     # In the JSON (schema 1.1, additive) and back.
     data = warned.to_dict()
-    assert data["schema_version"] == "1.1" and data["warnings"] == [NO_SPEECH]
+    assert data["schema_version"] == "1.2" and data["warnings"] == [NO_SPEECH]
     assert Transcript.from_dict(data).warnings == (NO_SPEECH,)
     assert Transcript.from_dict({k: v for k, v in data.items() if k != "warnings"}).warnings == ()
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plenaria.api import i18n_acta, i18n_editor
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
+from plenaria.api.i18n_summary import SUMMARY_STRINGS
 
 LANGUAGES = ("es", "ca")
 DEFAULT = "es"
@@ -303,6 +304,7 @@ _STRINGS.update(SETTINGS_STRINGS)
 # the editor's page strings: plenaria.api.i18n_editor
 _STRINGS.update(i18n_editor.PAGE)
 _STRINGS.update(i18n_acta.ACTA_STRINGS)  # the acta's page: plenaria.api.i18n_acta
+_STRINGS.update(SUMMARY_STRINGS)  # each intervention's summary: plenaria.api.i18n_summary
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")

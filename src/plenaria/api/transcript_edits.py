@@ -13,12 +13,14 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
-from plenaria.api.schemas import TranscriptPatch
+from plenaria.api.schemas import Strict, TranscriptPatch, VersionNumber
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.edits import (
     checked,
@@ -27,9 +29,21 @@ from plenaria.assembly.edits import (
     with_patch,
     with_texts,
 )
+from plenaria.assembly.summary import with_summaries
 from plenaria.db import civic
 from plenaria.domain import Intervention, Speaker, Transcript
-from plenaria.errors import InputError
+from plenaria.errors import InputError, NotFoundError
+
+SUMMARY_MAX_CHARS = 5000
+
+
+class SummaryEdit(Strict):
+    parent: VersionNumber = Field(description="The version the summary was edited on.")
+    summary: str | None = Field(
+        max_length=SUMMARY_MAX_CHARS,
+        description="The clerk's synthesis of the intervention (ROF 109.1.g), kept as written "
+        "when its words are corrected later; null: the automatic one again, made from its words.",
+    )
 
 
 class VersionCache:
@@ -104,7 +118,7 @@ def patched(
     db: Session, council_id: str, parent: dict[str, Any], body: TranscriptPatch
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """``parent`` with the changed interventions and speakers put in, re-aligned, with its
-    acta found again; and the re-aligned interventions by id."""
+    acta and summaries found again; and the re-aligned or re-summarised interventions by id."""
     texts = [_text_of(item, n) for n, item in enumerate(body.interventions)]
     sent = [
         (_intervention(item), text) for item, text in zip(body.interventions, texts, strict=True)
@@ -119,7 +133,49 @@ def patched(
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise invalid("la versión de partida no tiene la forma de una transcripción", e) from e
     transcript, realigned = with_patch(base, sent, speakers, body.order)
-    return _with_realigned(with_acta(transcript).to_dict(), realigned)
+    content, changed = _with_realigned(with_acta(transcript).to_dict(), realigned)
+    return content, changed | _resummarised(content, [item for item, _ in sent])
+
+
+def _resummarised(
+    content: dict[str, Any], sent: Iterable[Intervention]
+) -> dict[str, dict[str, Any]]:
+    """The interventions sent whose summary was made again from their words (a split's, a
+    merge's), as saved: the editor shows them as the server has them."""
+    items = {str(i["id"]): i for i in content["interventions"]}
+    return {
+        s.id: items[s.id] for s in sent if s.id in items and items[s.id]["summary"] != s.summary
+    }
+
+
+def with_summary(
+    parent: dict[str, Any], intervention_id: str, summary: str | None
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``parent`` with the summary of intervention ``intervention_id`` written by a clerk
+    (``None``: made from its words again); and that intervention by id. 404 when the
+    version has no such intervention, 422 for a blank summary."""
+    text = " ".join(summary.split()) if summary is not None else None
+    if text == "":
+        raise InputError(
+            "El resumen está vacío.",
+            "Escriba la síntesis de la intervención, o envíe null para volver al resumen "
+            "automático.",
+        )
+    try:
+        base = Transcript.from_dict(parent)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise invalid("la versión de partida no tiene la forma de una transcripción", e) from e
+    found = [n for n, item in enumerate(base.interventions) if item.id == intervention_id]
+    if not found:
+        raise NotFoundError(
+            f"La transcripción no tiene la intervención {intervention_id!r}.",
+            "Recargue la transcripción: quizá se unió a otra o se borró.",
+        )
+    items = list(base.interventions)
+    item = items[found[0]]
+    items[found[0]] = replace(item, summary=text or "", summary_edited=text is not None)
+    content = with_summaries(replace(base, interventions=tuple(items))).to_dict()
+    return content, {intervention_id: content["interventions"][found[0]]}
 
 
 def _with_realigned(

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plenaria.assembly.agenda import find_items, vote_expected
 from plenaria.assembly.attendance import find_attendance
 from plenaria.assembly.spoken_numbers import Token, read_clock, tokenize
+from plenaria.assembly.summary import with_summaries
 from plenaria.assembly.votes import find_vote
 from plenaria.domain import SCHEMA_VERSION, SessionInfo, Transcript
 from plenaria.domain_acta import Acta, ActaItem, Roster
@@ -235,6 +236,6 @@ def with_acta(
         replace(iv, agenda_item=items[k] if k < len(items) else None)
         for k, iv in enumerate(transcript.interventions)
     )
-    return replace(
-        transcript, interventions=interventions, acta=acta, schema_version=SCHEMA_VERSION
+    return with_summaries(  # each intervention in synthesis (ROF 109.1.g), as said now
+        replace(transcript, interventions=interventions, acta=acta, schema_version=SCHEMA_VERSION)
     )

@@ -3,8 +3,9 @@
 Pure functions on the canonical model. A word is redacted when any part of it
 falls inside a redacted interval (touching an edge is not inside); an
 intervention left without words is dropped, and so is a diarization turn that
-overlaps a redacted interval. What the public sees (page, captions, JSON,
-search index) is made from :func:`redact_transcript`'s result only.
+overlaps a redacted interval; a partly redacted intervention's summary is made
+again from the words left. What the public sees (page, captions, JSON, search
+index) is made from :func:`redact_transcript`'s result only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from plenaria.assembly.summary import summarize
 from plenaria.domain import Segment, Transcript, Word
 
 SEARCH_PIECE_WORDS = 20
@@ -51,6 +53,8 @@ def redact_transcript(transcript: Transcript, intervals: Sequence[Segment]) -> T
             continue
         if len(words) != len(item.words):
             item = replace(item, words=words, segment=Segment(words[0].start, words[-1].end))
+            # its summary (a clerk's too) may tell what was redacted: made from what is left
+            item = replace(item, summary=summarize(item.text), summary_edited=False)
         interventions.append(item)
     turns = tuple(t for t in transcript.turns if not _hit(t.segment.start, t.segment.end, spans))
     return replace(transcript, interventions=tuple(interventions), turns=turns)

@@ -34,11 +34,13 @@ from plenaria.api.schemas import (
     VersionPublic,
 )
 from plenaria.api.transcript_edits import (
+    SummaryEdit,
     VersionCache,
     diff,
     patched,
     render_output,
     saved,
+    with_summary,
 )
 from plenaria.api.transcript_events import author_name, transcript_events
 from plenaria.db import accounts as repo
@@ -166,10 +168,11 @@ def router() -> APIRouter:
         parent: int | None,
         changed: dict[str, dict[str, Any]],
         settings: Any,
+        audit: tuple[str, dict[str, Any]] | None = None,
     ) -> Response:
         """The new version stored (201), the parent when nothing changed (200), or the 409."""
         latest = cache.get((plenary.id, parent)) if parent is not None else None
-        version = _save(db, plenary, user, content, parent, changed, settings, latest)
+        version = _save(db, plenary, user, content, parent, changed, settings, latest, audit)
         if version is None:
             return _conflict(db, plenary, parent)
         cache.put((plenary.id, version.number), content)
@@ -243,6 +246,36 @@ def router() -> APIRouter:
             return _conflict(db, plenary, body.parent)
         canonical, changed = saved(db, user.council_id, body.transcript)
         return saved_answer(db, plenary, user, canonical, body.parent, changed, settings)
+
+    @api.put(
+        "/sessions/{session_id}/transcript/interventions/{intervention_id}/summary",
+        response_model=SavedPublic,
+        status_code=status.HTTP_201_CREATED,
+        responses={409: {"description": "A newer version was saved, or the acta is approved"}},
+    )
+    def edit_summary(
+        session_id: str,
+        intervention_id: Annotated[str, Path(max_length=200)],
+        body: SummaryEdit,
+        user: CurrentUser,
+        db: DbSession,
+        settings: AppSettings,
+    ) -> Any:
+        """A clerk's synthesis of one intervention (ROF 109.1.g), saved as a new version on
+        version ``parent``; it stays as written when the words are corrected later. ``summary``
+        null: the automatic summary again. The answer's ``interventions`` holds the
+        intervention as saved. 409 when ``parent`` is not the latest version; 200 and the
+        parent itself when nothing changed."""
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
+        number, parent = latest_content(db, plenary)
+        if body.parent != number:
+            return _conflict(db, plenary, body.parent)
+        content, changed = with_summary(parent, intervention_id, body.summary)
+        what = {"intervention": intervention_id, "automatic": body.summary is None}
+        return saved_answer(
+            db, plenary, user, content, body.parent, changed, settings, ("transcript.summary", what)
+        )
 
     @api.get(
         "/sessions/{session_id}/transcript/events",
@@ -402,10 +435,11 @@ def _save(
     changed: Any,
     settings: Any,
     latest_content: dict[str, Any] | None = None,
+    audit: tuple[str, dict[str, Any]] | None = None,
 ) -> Any:
     """Store a new version (or replace the user's own recent one: ``autosave_window_s``) and
-    its audit entry, committed; the parent itself when nothing changed; None when a newer
-    one won."""
+    its audit entry (``audit``: its action and details; else a save's), committed; the
+    parent itself when nothing changed; None when a newer one won."""
     try:
         version = save_version(
             db,
@@ -423,14 +457,15 @@ def _save(
         return None
     if version.number == parent:  # nothing changed: no empty version
         return version
+    action, details = audit or ("transcript.save", {"realigned": sorted(changed)})
     repo.audit(
         db,
         user.council_id,
         user.id,
-        "transcript.save",
+        action,
         "session",
         plenary.id,
-        {"number": version.number, "realigned": sorted(changed)},
+        {"number": version.number, **details},
     )
     db.commit()
     return version

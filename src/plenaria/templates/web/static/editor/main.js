@@ -3,10 +3,11 @@
 // The modules: model.js (the document and undo), render.js (the words on the page),
 // player.js (the video), save.js (autosave), merge.js and conflict.js (a colleague's
 // save merged word by word), live.js (who else is here, their saves as they happen),
-// keys.js and mouse.js (editing), find.js, history.js. This one wires them and loads.
+// keys.js and mouse.js (editing), find.js, history.js, summary.js (each intervention's
+// summary, under its words). This one wires them and loads.
 import { state, hooks, adoptVersion, dirty, undo, redo } from "./model.js";
 import { T, root, fmt, say, $ } from "./util.js";
-import { view, renderAll, renderSpeakers, rerender, ivElement, focusWord } from "./render.js";
+import { view, renderAll, renderSpeakers, rerender, renderIntervention, ivElement, focusWord, speakerLabel } from "./render.js";
 import { startPlayer, setSource } from "./player.js";
 import { save, saver, getJSON, showUndo } from "./save.js";
 import { startConflicts } from "./conflict.js";
@@ -16,6 +17,7 @@ import { startMouse } from "./mouse.js";
 import { startFind } from "./find.js";
 import { loadHistory, startHistory } from "./history.js";
 import { renameSpeaker, assignPerson } from "./edits.js";
+import { startSummaries } from "./summary.js";
 
 hooks.rerender = rerender;
 view.onRename = renameSpeaker;
@@ -58,6 +60,11 @@ startMouse();
 startFind();
 startConflicts();
 startHistory(load);
+startSummaries(
+  (id) => renderIntervention(state.doc.interventions.find((iv) => iv.id === id)),
+  () => saver.onSaved(),
+  speakerLabel,
+);
 saver.onSaved = () => {
   loadHistory();
   afterSave();

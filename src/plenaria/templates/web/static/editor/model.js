@@ -137,7 +137,8 @@ export function splitChange(iv, n) {
   while (ivById(iv.id + "-" + k)) k++;
   const id = iv.id + "-" + k;
   const head = withText(iv, iv.words.slice(0, n), { end: iv.words[n - 1].end });
-  const tail = withText(iv, iv.words.slice(n), { id: id, start: iv.words[n].start });
+  // the tail's summary is made from its own words when saved
+  const tail = withText(iv, iv.words.slice(n), { id: id, start: iv.words[n].start, summary: "", summary_edited: false });
   const order = state.doc.interventions.map((x) => x.id);
   order.splice(order.indexOf(iv.id) + 1, 0, id);
   return { iv: { [iv.id]: head, [id]: tail }, order: order };

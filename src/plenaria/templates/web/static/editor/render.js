@@ -1,6 +1,7 @@
 // The transcript on the page: each word is <span class="w" data-m="start ms" data-d="duration ms">.
 import { state, ivById, speakerById, pendingText } from "./model.js";
 import { T, ROSTER, box, esc, fmt, $ } from "./util.js";
+import { summaryHtml, keepSummaryForm } from "./summary.js";
 
 const LOW = 0.5; // words below this probability are reviewed
 export const view = { focusWordEl: null, onRename: null, onAssign: null, indexStale: () => {} };
@@ -34,7 +35,7 @@ function ivHtml(iv) {
   return (
     '<div class="iv" data-id="' + esc(iv.id) + '">' +
     '<button type="button" class="who' + unnamed + '" data-speaker="' + esc(iv.speaker) + '">' + esc(speakerLabel(sp)) + "</button>" +
-    '<p class="words">' + wordsHtml(iv) + "</p></div>"
+    '<p class="words">' + wordsHtml(iv) + "</p>" + summaryHtml(iv) + "</div>"
   );
 }
 export function ivElement(id) {
@@ -53,12 +54,15 @@ export function renderAll() {
 export function renderIntervention(iv) {
   const el = ivElement(iv.id);
   if (!el) return;
-  const hadFocus = el.contains(document.activeElement);
+  const form = el.querySelector(".summary-form"); // a summary being written stays open
+  const inForm = Boolean(form) && form.contains(document.activeElement);
+  const hadFocus = el.contains(document.activeElement) && !inForm;
   const n = hadFocus && document.activeElement.dataset.n ? +document.activeElement.dataset.n : 0;
   const tmp = document.createElement("div");
   tmp.innerHTML = ivHtml(iv);
   const fresh = tmp.firstChild;
   el.replaceWith(fresh);
+  if (form) keepSummaryForm(fresh, form, inForm);
   if (hadFocus || (view.focusWordEl && !view.focusWordEl.isConnected)) {
     const ws = fresh.querySelectorAll(".w");
     const w = ws[Math.min(n, ws.length - 1)];
