@@ -11,7 +11,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         description="A folder of the council's own acta templates (docxtpl), acta-es.docx, "
         "acta-ca.docx, acta-gl.docx, acta-eu.docx; a language without one uses Plenaria's.",
     )
+
+    @field_validator("acta_templates", mode="before")
+    @classmethod
+    def _no_folder_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as ""
 
     public_base_url: str = Field(
         default="",
