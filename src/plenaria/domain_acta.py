@@ -217,11 +217,14 @@ class Acta:
     missing: tuple[str, ...] = ()  # keys of plenaria.assembly.acta.MISSING_KEYS (":N" per item)
     intervention_items: tuple[int | None, ...] = ()  # the item of each intervention, by index
     call: str | None = None  # ROF 109.1.c: "primera" | "segunda" convocatoria, as said
+    # Where the clerk says an item starts: (item number, id of the intervention it starts at).
+    fixed_starts: tuple[tuple[int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start_time": self.start_time,
             "call": self.call,
+            "fixed_starts": {str(n): iid for n, iid in self.fixed_starts},
             "end_time": self.end_time,
             "attendance": self.attendance.to_dict(),
             "items": [i.to_dict() for i in self.items],
@@ -240,4 +243,5 @@ class Acta:
             tuple(str(x) for x in d.get("missing", [])),
             tuple(_opt_int(x) for x in d.get("intervention_items", [])),
             None if d.get("call") in (None, "") else str(d["call"]),
+            tuple(sorted((int(n), str(i)) for n, i in (d.get("fixed_starts") or {}).items())),
         )

@@ -147,6 +147,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
 
 def _transcript() -> dict[str, Any]:
     from plenaria.domain import (
+        AgendaItem,
         Intervention,
         Recording,
         Segment,
@@ -160,10 +161,12 @@ def _transcript() -> dict[str, Any]:
     item = Intervention("SPEAKER_00", Segment(1.0, 1.8), words, "es", None, "i0001")
     rec = Recording("pleno.mp4", "cd" * 32, 5, 2.0, "mov,mp4")
     speakers = (Speaker("SPEAKER_00"),)
-    return Transcript(rec, SessionInfo(id="s"), speakers, (), (item,)).to_dict()
+    session = SessionInfo(id="s", agenda=(AgendaItem(1, "Aprobación del acta anterior"),))
+    return Transcript(rec, session, speakers, (), (item,)).to_dict()
 
 
 SUMMARY = f"{V1}/sessions/{{session_id}}/transcript/interventions/{{intervention_id}}/summary"
+ITEM_START = f"{V1}/sessions/{{session_id}}/transcript/items/{{number}}/start"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CLERK_LOGIN = b"email=clerk%40a.example.org&password=correct+horse+battery"
 
@@ -192,6 +195,13 @@ MATRIX.update(
             lambda w: {"parent": 1, "summary": "Saludo de la presidencia."},
             session_id="transcript_session",
             intervention_id="first_intervention",
+        ),
+        ("PUT", ITEM_START): obj(
+            ALL_ROLES,
+            201,
+            lambda w: {"parent": 1, "intervention": "i0001"},
+            session_id="transcript_session",
+            number="one",
         ),
         ("GET", f"{V1}/sessions/{{session_id}}/transcript/events"): replace(
             obj(ALL_ROLES, 200, session_id="transcript_session"), endless=True

@@ -151,3 +151,44 @@ def test_the_actas_time_links_go_to_the_portal_when_its_address_is_known(
         h = world.headers("clerk")
         links = _links(c.get(f"{V1}/sessions/{sid}/outputs/docx", headers=h).content)
         assert links and not any(u.startswith("http") for u in links), links
+
+
+def test_a_clerk_moves_an_items_start_and_the_acta_follows(client: TestClient, world: World) -> None:
+    sid = acta_session(world)
+    h = world.headers("clerk")
+    content = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
+    ids = [i["id"] for i in content["interventions"]]
+    assert [i["agenda_item"] for i in content["interventions"]] == [None, None, 1, 1, 2, 2, 2, 3, 3]
+    put = f"{V1}/sessions/{sid}/transcript/items/3/start"
+
+    r = client.put(put, json={"parent": 1, "intervention": ids[6]}, headers=h)
+    assert r.status_code == 201, r.text
+    assert list(r.json()["interventions"]) == [ids[6]]  # the one that moved
+    after = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
+    assert [i["agenda_item"] for i in after["interventions"]] == [None, None, 1, 1, 2, 2, 3, 3, 3]
+    assert _item(after, 3)["start"] == after["interventions"][6]["start"]
+    assert after["acta"]["fixed_starts"] == {"3": ids[6]}
+
+    # A later correction of the words keeps the clerk's start.
+    items = list(after["interventions"])
+    items[0] = {**items[0], "text": "Buenos días a todos."}
+    r = client.put(
+        f"{V1}/sessions/{sid}/transcript",
+        json={"parent": 2, "transcript": {**after, "interventions": items}},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    kept = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
+    assert kept["acta"]["fixed_starts"] == {"3": ids[6]} and kept["interventions"][6]["agenda_item"] == 3
+
+    assert client.put(put, json={"parent": 1, "intervention": ids[5]}, headers=h).status_code == 409
+    bad_item = client.put(f"{V1}/sessions/{sid}/transcript/items/9/start",
+                          json={"parent": 3, "intervention": ids[5]}, headers=h)  # fmt: skip
+    assert bad_item.status_code == 404 and "no tiene el punto 9" in bad_item.json()["detail"]
+    bad_iv = client.put(put, json={"parent": 3, "intervention": "i9999"}, headers=h)
+    assert bad_iv.status_code == 404
+    back = client.put(put, json={"parent": 3, "intervention": None}, headers=h)
+    assert back.status_code == 201, back.text
+    heard = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
+    assert [i["agenda_item"] for i in heard["interventions"]] == [None, None, 1, 1, 2, 2, 2, 3, 3]
+    assert heard["acta"]["fixed_starts"] == {}

@@ -131,3 +131,26 @@ def test_a_title_without_a_number_needs_an_opening_punto_and_the_title_at_once(
     t = build([("SPEAKER_01", "Buenos días."), ("SPEAKER_02", line)])
     spans, _ = _items(t, agenda)
     assert spans[0].start is None
+
+
+def test_a_start_the_clerk_fixes_wins_and_the_items_keep_their_order() -> None:
+    t = build(
+        [
+            ("SPEAKER_00", "Buenos días. Se abre la sesión."),
+            ("SPEAKER_01", "Sin observaciones; la tarifa del agua sube."),
+            ("SPEAKER_00", "Punto primero. Aprobación del acta."),
+            ("SPEAKER_02", "Votamos a favor."),
+        ]
+    )
+    tokens = [t_ for k, iv in enumerate(t.interventions) for t_ in tokenize(iv.words, k)]
+    heard, _ = find_items(tokens, AGENDA, t.interventions)
+    assert heard[0].start == phrase_start(t, "Punto primero.")
+    at = t.interventions[1].words[0].start
+    spans, of_iv = find_items(tokens, AGENDA, t.interventions, fixed={2: at})
+    assert spans[1].start == at  # as the clerk says
+    assert spans[0].start is None  # "punto primero" after item 2's start is not item 1
+    assert of_iv == (None, 2, 2, 2)
+    spans, of_iv = find_items(
+        tokens, AGENDA, t.interventions, fixed={1: t.interventions[0].words[0].start}
+    )
+    assert of_iv[0] == 1 and spans[0].start == t.interventions[0].words[0].start

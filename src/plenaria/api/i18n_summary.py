@@ -37,4 +37,35 @@ SUMMARY_STRINGS: dict[str, tuple[str, str]] = {
         "Torneu-ho a provar d'aquí a uns segons.",
     ),
     "sum_error": ("No se ha guardado el resumen:", "No s'ha desat el resum:"),
+    # where each agenda item starts (static/editor/items.js)
+    "item_n": ("Punto {n}", "Punt {n}"),
+    "item_none": ("Fuera del orden del día", "Fora de l'ordre del dia"),
+    "item_fixed": (
+        "aquí empieza el punto {n} (marcado en el editor)",
+        "aquí comença el punt {n} (marcat a l'editor)",
+    ),
+    "item_start": ("Empieza aquí un punto…", "Comença aquí un punt…"),
+    "item_field": (
+        "Punto del orden del día que empieza aquí",
+        "Punt de l'ordre del dia que comença aquí",
+    ),
+    "item_save": ("Empieza aquí", "Comença aquí"),
+    "item_heard": ("Como se oyó", "Com es va sentir"),
+    "item_cancel": ("Cancelar", "Cancel·la"),
+    "item_saving": ("Guardando el inicio del punto…", "S'està desant l'inici del punt…"),
+    "item_saved": (
+        "Inicio del punto guardado en la versión {n}.",
+        "Inici del punt desat a la versió {n}.",
+    ),
+    "item_unchanged": (
+        "El punto ya empezaba así: nada que guardar.",
+        "El punt ja començava així: res a desar.",
+    ),
+    "item_wait": (
+        "Antes hay que guardar los cambios del texto, y aún no se ha podido. Vuelva a "
+        "intentarlo en unos segundos.",
+        "Abans cal desar els canvis del text, i encara no s'ha pogut. Torneu-ho a provar "
+        "d'aquí a uns segons.",
+    ),
+    "item_error": ("No se ha guardado el inicio del punto:", "No s'ha desat l'inici del punt:"),
 }

@@ -32,6 +32,7 @@ from plenaria.assembly.edits import (
 from plenaria.assembly.summary import with_summaries
 from plenaria.db import civic
 from plenaria.domain import Intervention, Speaker, Transcript
+from plenaria.domain_acta import Acta
 from plenaria.errors import InputError, NotFoundError
 
 SUMMARY_MAX_CHARS = 5000
@@ -44,6 +45,49 @@ class SummaryEdit(Strict):
         description="The clerk's synthesis of the intervention (ROF 109.1.g), kept as written "
         "when its words are corrected later; null: the automatic one again, made from its words.",
     )
+
+
+class ItemStartEdit(Strict):
+    parent: VersionNumber = Field(description="The version the item's start was set on.")
+    intervention: str | None = Field(
+        max_length=200,
+        description="The intervention the agenda item starts at (as the clerk says); null: "
+        'where it is heard again ("Punto tercero...").',
+    )
+
+
+def with_item_start(
+    parent: dict[str, Any], number: int, intervention_id: str | None
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``parent`` with agenda item ``number`` starting at intervention ``intervention_id``
+    (None: found from what is said again), its acta found again; and the interventions whose
+    item changed, by id. 404 for an item not on the agenda or an unknown intervention."""
+    try:
+        base = Transcript.from_dict(parent)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise invalid("la versión de partida no tiene la forma de una transcripción", e) from e
+    if number not in {a.number for a in base.session.agenda}:
+        raise NotFoundError(
+            f"El orden del día no tiene el punto {number}.",
+            "Elija uno de los puntos del orden del día de la sesión.",
+        )
+    ids = {iv.id for iv in base.interventions if iv.words}
+    if intervention_id is not None and intervention_id not in ids:
+        raise NotFoundError(
+            f"La transcripción no tiene la intervención {intervention_id!r}.",
+            "Recargue la transcripción: quizá se unió a otra o se borró.",
+        )
+    acta = base.acta or Acta()
+    fixed = {n: iid for n, iid in acta.fixed_starts if n != number}
+    if intervention_id is not None:
+        fixed[number] = intervention_id
+    marked = replace(acta, fixed_starts=tuple(sorted(fixed.items())))
+    content = with_acta(replace(base, acta=marked)).to_dict()
+    before = {iv.id: iv.agenda_item for iv in base.interventions}
+    moved = {
+        str(i["id"]): i for i in content["interventions"] if before.get(i["id"]) != i["agenda_item"]
+    }
+    return content, moved
 
 
 class VersionCache:

@@ -120,16 +120,26 @@ def find_acta(
     session: SessionInfo,
     roster: Roster,
     options: ActaOptions | None = None,
+    fixed_starts: Sequence[tuple[int, str]] = (),
 ) -> Acta:
-    """Everything the recording says for the acta, checked; what is still missing listed."""
+    """Everything the recording says for the acta, checked; what is still missing listed.
+
+    ``fixed_starts``: (item, intervention id) where the clerk says an item starts; an id no
+    longer in the transcript (merged away) is dropped."""
     opts = options or ActaOptions()
+    first_word = {iv.id: iv.words[0].start for iv in transcript.interventions if iv.words}
+    fixed = tuple((n, iid) for n, iid in fixed_starts if iid in first_word)
     tokens = [t for k, iv in enumerate(transcript.interventions) for t in tokenize(iv.words, k)]
     said_start, said_end = find_times(tokens, opts.time_context_tokens)
     spoken = {iv.speaker for iv in transcript.interventions}
     speaker_names = [s.name for s in transcript.speakers if s.name and s.id in spoken]
     attendance = find_attendance(tokens, roster, speaker_names)
     spans, of_intervention = find_items(
-        tokens, session.agenda, transcript.interventions, opts.item_match_window_s
+        tokens,
+        session.agenda,
+        transcript.interventions,
+        opts.item_match_window_s,
+        {n: first_word[iid] for n, iid in fixed},
     )
     groups = sorted({m.group for m in roster.members if m.group})
     items: list[ActaItem] = []
@@ -166,6 +176,7 @@ def find_acta(
         missing=tuple(head + (["quorum"] if attendance.quorum is None else []) + missing),
         intervention_items=of_intervention,
         call=session.call or find_call(tokens),
+        fixed_starts=fixed,
     )
 
 
@@ -225,11 +236,13 @@ def with_acta(
     every correction, so that items and votes follow what the transcript now says.
     """
     session = transcript.session
+    kept = transcript.acta.fixed_starts if transcript.acta is not None else ()
     acta = find_acta(
         transcript,
         session,
         session.roster if roster is None else roster,
         acta_options(session, options),
+        fixed_starts=kept,
     )
     items = acta.intervention_items
     interventions = tuple(

@@ -13,7 +13,7 @@ found item's start, or the end of the last intervention. Pure functions: nothing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plenaria.assembly.spoken_numbers import Token, fold, read_number, read_ordinal
@@ -170,14 +170,29 @@ def find_items(
     agenda: Sequence[AgendaItem],
     interventions: Sequence[Intervention],
     window_s: float = 20.0,
+    fixed: Mapping[int, float] | None = None,
 ) -> tuple[tuple[ItemSpan, ...], tuple[int | None, ...]]:
-    """Each agenda item's span (start/end None when not found) and each intervention's item."""
+    """Each agenda item's span (start/end None when not found) and each intervention's item.
+
+    ``fixed``: where the clerk says an item starts (seconds); it wins over what is heard,
+    and the items after it are looked for after it."""
     titles = {a.number: a.title for a in agenda}
     mentions = find_mentions(tokens, titles, window_s)
     starts: dict[int, float] = {}
     after = -1
     for item in sorted(agenda, key=lambda a: a.number):
-        candidates = [m for m in mentions if m.number == item.number and m.first > after]
+        if fixed and item.number in fixed:
+            starts[item.number] = fixed[item.number]
+            at = [k for k, t in enumerate(tokens) if t.start >= fixed[item.number]]
+            after = (at[0] if at else len(tokens)) - 1
+            continue
+        # an item is before the items the clerk placed after it in the agenda
+        limit = min((s for n, s in (fixed or {}).items() if n > item.number), default=None)
+        candidates = [
+            m
+            for m in mentions
+            if m.number == item.number and m.first > after and (limit is None or m.start < limit)
+        ]
         chosen = next((m for m in candidates if m.strong), candidates[0] if candidates else None)
         if chosen is not None:
             starts[item.number] = chosen.start

@@ -34,12 +34,14 @@ from plenaria.api.schemas import (
     VersionPublic,
 )
 from plenaria.api.transcript_edits import (
+    ItemStartEdit,
     SummaryEdit,
     VersionCache,
     diff,
     patched,
     render_output,
     saved,
+    with_item_start,
     with_summary,
 )
 from plenaria.api.transcript_events import author_name, transcript_events
@@ -275,6 +277,42 @@ def router() -> APIRouter:
         what = {"intervention": intervention_id, "automatic": body.summary is None}
         return saved_answer(
             db, plenary, user, content, body.parent, changed, settings, ("transcript.summary", what)
+        )
+
+    @api.put(
+        "/sessions/{session_id}/transcript/items/{number}/start",
+        response_model=SavedPublic,
+        status_code=status.HTTP_201_CREATED,
+        responses={409: {"description": "A newer version was saved, or the acta is approved"}},
+    )
+    def move_item_start(
+        session_id: str,
+        number: Annotated[int, Path(ge=1, le=10_000)],
+        body: ItemStartEdit,
+        user: CurrentUser,
+        db: DbSession,
+        settings: AppSettings,
+    ) -> Any:
+        """Where agenda item ``number`` starts, as the clerk says: at intervention
+        ``intervention`` (null: where it is heard again). Saved as a new version on ``parent``,
+        with the acta found again (the items after it follow); the answer's ``interventions``
+        holds those whose item changed. 409 when ``parent`` is not the latest version."""
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
+        latest, parent = latest_content(db, plenary)
+        if body.parent != latest:
+            return _conflict(db, plenary, body.parent)
+        content, changed = with_item_start(parent, number, body.intervention)
+        what = {"item": number, "intervention": body.intervention}
+        return saved_answer(
+            db,
+            plenary,
+            user,
+            content,
+            body.parent,
+            changed,
+            settings,
+            ("transcript.item_start", what),
         )
 
     @api.get(

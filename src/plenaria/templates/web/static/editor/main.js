@@ -18,6 +18,7 @@ import { startFind } from "./find.js";
 import { loadHistory, startHistory } from "./history.js";
 import { renameSpeaker, assignPerson } from "./edits.js";
 import { startSummaries } from "./summary.js";
+import { startItems } from "./items.js";
 
 hooks.rerender = rerender;
 view.onRename = renameSpeaker;
@@ -64,6 +65,10 @@ startSummaries(
   (id) => renderIntervention(state.doc.interventions.find((iv) => iv.id === id)),
   () => saver.onSaved(),
   speakerLabel,
+);
+startItems(
+  () => renderAll(),
+  () => saver.onSaved(),
 );
 saver.onSaved = () => {
   loadHistory();

@@ -2,6 +2,7 @@
 import { state, ivById, speakerById, pendingText } from "./model.js";
 import { T, ROSTER, box, esc, fmt, $ } from "./util.js";
 import { summaryHtml, keepSummaryForm } from "./summary.js";
+import { itemHtml } from "./items.js";
 
 const LOW = 0.5; // words below this probability are reviewed
 export const view = { focusWordEl: null, onRename: null, onAssign: null, indexStale: () => {} };
@@ -35,6 +36,7 @@ function ivHtml(iv) {
   return (
     '<div class="iv" data-id="' + esc(iv.id) + '">' +
     '<button type="button" class="who' + unnamed + '" data-speaker="' + esc(iv.speaker) + '">' + esc(speakerLabel(sp)) + "</button>" +
+    itemHtml(iv) +
     '<p class="words">' + wordsHtml(iv) + "</p>" + summaryHtml(iv) + "</div>"
   );
 }
