@@ -153,7 +153,9 @@ def test_the_actas_time_links_go_to_the_portal_when_its_address_is_known(
         assert links and not any(u.startswith("http") for u in links), links
 
 
-def test_a_clerk_moves_an_items_start_and_the_acta_follows(client: TestClient, world: World) -> None:
+def test_a_clerk_moves_an_items_start_and_the_acta_follows(
+    client: TestClient, world: World
+) -> None:
     sid = acta_session(world)
     h = world.headers("clerk")
     content = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
@@ -179,7 +181,8 @@ def test_a_clerk_moves_an_items_start_and_the_acta_follows(client: TestClient, w
     )
     assert r.status_code == 201, r.text
     kept = client.get(f"{V1}/sessions/{sid}/transcript", headers=h).json()["transcript"]
-    assert kept["acta"]["fixed_starts"] == {"3": ids[6]} and kept["interventions"][6]["agenda_item"] == 3
+    assert kept["acta"]["fixed_starts"] == {"3": ids[6]}
+    assert kept["interventions"][6]["agenda_item"] == 3
 
     assert client.put(put, json={"parent": 1, "intervention": ids[5]}, headers=h).status_code == 409
     bad_item = client.put(f"{V1}/sessions/{sid}/transcript/items/9/start",
