@@ -324,8 +324,17 @@ MATRIX.update(
             ("GET", f"/p/{{council_slug}}{tail}"): Rule(
                 dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a"}
             )
-            for tail in ("/feed.atom", "/sitemap.xml", "/catalogo.rdf")
+            for tail in (
+                "/feed.atom",
+                "/sitemap.xml",
+                "/catalogo.rdf",
+                "/miembros",
+                "/accesibilidad",
+            )
         },
+        ("GET", "/p/{council_slug}/miembros/{person_id}"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a", "person_id": "person"}
+        ),
         ("GET", "/embed/{council_slug}/{session_id}"): Rule(
             dict.fromkeys(PRINCIPALS, 200),
             params={"council_slug": "slug_a", "session_id": "published_session"},

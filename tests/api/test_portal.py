@@ -653,3 +653,47 @@ def test_open_data_csv_and_the_dcat_catalogue(
     assert "creativecommons.org/licenses/by/4.0" in rdf.text
     assert "Datos abiertos de los plenos de Villa A" in rdf.text
     assert client.get(f"/p/villa-a/{make_session(world, None)}/votaciones.csv").status_code == 404
+
+
+def test_member_pages_and_the_accessibility_statement(client: TestClient, world: World) -> None:
+    from dataclasses import replace
+
+    from plenaria.domain_acta import Acta, ActaItem, Vote
+
+    with world.db.transaction() as s:
+        ana = civic.create_person(
+            s,
+            world.councils["a"],
+            {"name": "Ana Ruiz", "group": "Grupo Verde", "role": "alcaldesa"},
+        )
+        ana_id = ana.id
+    sid = make_session(world, None)
+    with world.db.transaction() as s:
+        plenary = civic.get_plenary_session_for_council(s, world.councils["a"], sid)
+        base = Transcript.from_dict(transcript())
+        speakers = (replace(base.speakers[0], person_id=ana_id), base.speakers[1])
+        votes = (
+            ActaItem(1, "Aprobación del acta anterior", 0.2, 1.9, Vote(for_=3, against=1,
+                     abstentions=0, result="approved", by_group=(("Grupo Verde", "against"),))),
+            ActaItem(2, "Ruegos y preguntas", 2.0, 4.6, None),
+        )  # fmt: skip
+        t = replace(base, speakers=speakers, acta=Acta(items=votes))
+        save_version(s, plenary, None, t.to_dict(), 1)
+    url = publish(client, world, sid)
+    client.cookies.clear()
+    listing = client.get("/p/villa-a/miembros")
+    assert (
+        listing.status_code == 200
+        and f'href="/p/villa-a/miembros/{ana_id}">Ana Ruiz</a>' in listing.text
+    )
+    page = client.get(f"/p/villa-a/miembros/{ana_id}").text
+    assert "<h1>Ana Ruiz</h1>" in page and "alcaldesa · Grupo Verde" in page
+    assert f'<a href="{url}?t=0">00:00:00</a>' in page and "Buenos días" in page
+    assert "1. Aprobación del acta anterior: <strong>en contra</strong> (voto de su grupo)" in page
+    assert "calle Mayor" not in page  # the other voice's words are not hers
+    assert client.get("/p/villa-a/miembros/nadie").status_code == 404
+    assert client.get(f"/p/villa-b/miembros/{ana_id}").status_code == 404  # another council
+    statement = client.get("/p/villa-a/accesibilidad", params={"lang": "ca"})
+    assert statement.status_code == 200 and "Declaració d&#39;accessibilitat" in statement.text
+    assert "Real Decreto" not in statement.text and "Reial decret 1112/2018" in statement.text
+    assert 'href="/p/villa-a/accesibilidad"' in client.get(url).text  # on every public page

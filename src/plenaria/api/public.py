@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from plenaria.api import public_data, publishing
+from plenaria.api import public_data, public_media, public_members, publishing
 from plenaria.api import public_feeds as feeds
 from plenaria.api.i18n import LANGUAGES
 from plenaria.api.public_i18n import public_strings
@@ -37,7 +36,7 @@ from plenaria.db import civic, portal
 from plenaria.db.engine import Database
 from plenaria.db.models import Council, PlenarySession, Publication
 from plenaria.domain import Transcript
-from plenaria.errors import MediaError, NotFoundError
+from plenaria.errors import NotFoundError
 from plenaria.formats.captions import to_webvtt
 from plenaria.formats.timefmt import format_clock
 
@@ -387,43 +386,6 @@ def router() -> APIRouter:
             path, media_type="video/mp4", filename=name, content_disposition_type="inline"
         )
 
-    @web.get(PREFIX + "/{council_slug}/{session_id}/fragmentos/{clip}.mp4")
-    def clip(council_slug: str, session_id: str, clip: str, request: Request) -> Response:
-        """One intervention (``i0001``) or agenda item (``punto-3``) as its own MP4, cut
-        from the public copy on first demand and kept beside it until that copy changes."""
-        with database(request).session() as db:
-            pub = _published(db, council_slug, session_id)
-            transcript = publishing.public_transcript(db, pub.plenary, pub.publication)
-            key = pub.publication.video_key
-            name = f"{_stem(pub.plenary)}-{clip}.mp4"
-        span = clip_span(transcript, clip)
-        if span is None:
-            raise NotFoundError(
-                f"La sesión no tiene ninguna intervención ni punto «{clip[:40]}».",
-                "Use los enlaces de fragmento de la página de la sesión.",
-            )
-        storage: Path = request.app.state.storage_path
-        if not key or not (storage / key).is_file():
-            raise NotFoundError("Esta sesión se publica sin vídeo.")
-        path = _clip_file(storage, key, clip, span)
-        return FileResponse(
-            path, media_type="video/mp4", filename=name, content_disposition_type="inline"
-        )
-
-    @web.get(PREFIX + "/{council_slug}/{session_id}/fotograma/{second}.jpg")
-    def still(council_slug: str, session_id: str, second: int, request: Request) -> Response:
-        """The public video's picture at ``second`` (the shared moment's card), kept once made."""
-        with database(request).session() as db:
-            pub = _published(db, council_slug, session_id)
-            key = pub.publication.video_key
-        storage: Path = request.app.state.storage_path
-        if not key or not (storage / key).is_file() or not 0 <= second <= MAX_T:
-            raise NotFoundError("Esta sesión no tiene ese fotograma.")
-        path = _still_file(storage, key, second)
-        if path is None:
-            raise NotFoundError("Esta sesión no tiene ese fotograma.")
-        return FileResponse(path, media_type="image/jpeg")
-
     return web
 
 
@@ -455,80 +417,9 @@ def share_card(
     return card
 
 
-CLIP_NAME = re.compile(r"(?:i[0-9A-Za-z_-]{1,40}|punto-[0-9]{1,4})")
-_cutting = threading.BoundedSemaphore(2)  # at most two ffmpeg cuts at once per process
-
-
-def clip_span(transcript: Transcript, name: str) -> tuple[float, float] | None:
-    """Where a clip starts and ends: an intervention's words, or every intervention
-    of an agenda item (the item's first word to its last)."""
-    if not CLIP_NAME.fullmatch(name):
-        return None
-    if name.startswith("punto-"):
-        number = int(name.removeprefix("punto-"))
-        parts = [i for i in transcript.interventions if i.agenda_item == number and i.words]
-    else:
-        parts = [i for i in transcript.interventions if i.id == name and i.words]
-    if not parts:
-        return None
-    return min(i.words[0].start for i in parts), max(i.words[-1].end for i in parts)
-
-
-def _clip_file(storage: Path, key: str, name: str, span: tuple[float, float]) -> Path:
-    """The cached clip of the current public copy; clips of an older copy are removed."""
-    from plenaria.media.clip import cut_clip
-
-    folder = storage / Path(key).parent / "clips"
-    stem = Path(key).stem
-    path = folder / f"{stem}-{name}-{span[0]:.2f}-{span[1]:.2f}.mp4"
-    if path.is_file():
-        return path
-    with _cutting:
-        if not path.is_file():
-            for old in folder.glob("*.mp4") if folder.is_dir() else ():
-                if not old.name.startswith(f"{stem}-"):
-                    old.unlink(missing_ok=True)
-            try:
-                has_video = publishing.has_video(storage / key)
-                cut_clip(storage / key, path, span[0], span[1], has_video)
-            except MediaError as e:
-                log.exception("No clip %s of %s", name, key)
-                raise NotFoundError("Este fragmento del vídeo no se puede cortar.") from e
-    return path
-
-
-def _still_file(storage: Path, key: str, second: int) -> Path | None:
-    """The cached still frame of the current public copy; None past the video's end or
-    for a copy without pictures."""
-    from plenaria.media.clip import still_frame
-    from plenaria.media.probe import probe
-
-    folder = storage / Path(key).parent / "frames"
-    path = folder / f"{Path(key).stem}-{second}.jpg"
-    if path.is_file():
-        return path
-    with _cutting:
-        if path.is_file():
-            return path
-        try:
-            _fmt, duration, streams = probe(storage / key)
-        except MediaError:
-            log.exception("The public video %s cannot be read", key)
-            return None
-        if not any(s.kind == "video" for s in streams) or second > duration:
-            return None
-        for old in folder.glob("*.jpg") if folder.is_dir() else ():
-            if not old.name.startswith(f"{Path(key).stem}-"):
-                old.unlink(missing_ok=True)
-        try:
-            still_frame(storage / key, path, second)
-        except (FileNotFoundError, MediaError):
-            log.exception("No still at %s s of %s", second, key)
-            return None
-    return path
-
-
 def install(app: FastAPI) -> None:
     app.include_router(feeds.router(PREFIX))  # before the session page's /{session_id}
     app.include_router(public_data.router(PREFIX))
+    app.include_router(public_members.router(PREFIX))
+    app.include_router(public_media.router(PREFIX))
     app.include_router(router())

@@ -79,6 +79,76 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "dl_csv": ("Intervenciones (CSV)", "Intervencions (CSV)"),
     "dl_votes": ("Votaciones (CSV)", "Votacions (CSV)"),
     "open_licence": ("Licencia de los datos", "Llicència de les dades"),
+    "members": ("Miembros de la corporación", "Membres de la corporació"),
+    "no_members": ("No hay miembros publicados.", "No hi ha membres publicats."),
+    "former": ("ya no es miembro", "ja no n'és membre"),
+    "member_said": ("Intervenciones", "Intervencions"),
+    "member_votes": ("Votaciones", "Votacions"),
+    "member_nothing": (
+        "No consta ninguna intervención ni votación suya en las sesiones publicadas.",
+        "No hi consta cap intervenció ni votació seva a les sessions publicades.",
+    ),
+    "vote_for": ("a favor", "a favor"),
+    "vote_against": ("en contra", "en contra"),
+    "vote_abstention": ("abstención", "abstenció"),
+    "vote_by_name": ("votación nominal", "votació nominal"),
+    "vote_by_group": ("voto de su grupo", "vot del seu grup"),
+    "vote_unanimous": ("por unanimidad", "per unanimitat"),
+    "a11y_title": ("Declaración de accesibilidad", "Declaració d'accessibilitat"),
+    "a11y_link": ("Accesibilidad", "Accessibilitat"),
+    "a11y_intro": (
+        "{council} se ha comprometido a hacer accesible este portal de sus plenos, de "
+        "conformidad con el Real Decreto 1112/2018, sobre accesibilidad de los sitios web y "
+        "aplicaciones para dispositivos móviles del sector público.",
+        "{council} s'ha compromès a fer accessible aquest portal dels seus plens, de "
+        "conformitat amb el Reial decret 1112/2018, sobre accessibilitat dels llocs web i "
+        "aplicacions per a dispositius mòbils del sector públic.",
+    ),
+    "a11y_status_h": ("Situación de cumplimiento", "Situació de compliment"),
+    "a11y_status": (
+        "Este portal es parcialmente conforme con el nivel AA de las WCAG 2.1 (norma UNE-EN "
+        "301549:2022) debido a las excepciones que se enumeran a continuación.",
+        "Aquest portal és parcialment conforme amb el nivell AA de les WCAG 2.1 (norma UNE-EN "
+        "301549:2022) a causa de les excepcions que s'enumeren a continuació.",
+    ),
+    "a11y_limits_h": ("Contenido no accesible", "Contingut no accessible"),
+    "a11y_limit_captions": (
+        "Los subtítulos y la transcripción se hacen por reconocimiento automático del habla y "
+        "pueden contener errores hasta que la Secretaría los revisa.",
+        "Els subtítols i la transcripció es fan per reconeixement automàtic de la parla i "
+        "poden contenir errors fins que la Secretaria els revisa.",
+    ),
+    "a11y_limit_redacted": (
+        "Las partes censuradas por protección de datos o por ser secretas (art. 70.1 LBRL) no "
+        "tienen audio, imagen ni texto.",
+        "Les parts censurades per protecció de dades o per ser secretes (art. 70.1 LBRL) no "
+        "tenen àudio, imatge ni text.",
+    ),
+    "a11y_how_h": ("Cómo se ha preparado", "Com s'ha preparat"),
+    "a11y_how": (
+        "Cada tipo de página se comprueba automáticamente con axe-core en cada versión de "
+        "Plenaria, y puede usarse solo con el teclado; la transcripción es la alternativa "
+        "textual del vídeo.",
+        "Cada tipus de pàgina es comprova automàticament amb axe-core a cada versió de "
+        "Plenaria, i es pot fer servir només amb el teclat; la transcripció és l'alternativa "
+        "textual del vídeo.",
+    ),
+    "a11y_contact_h": ("Observaciones y datos de contacto", "Observacions i dades de contacte"),
+    "a11y_contact": (
+        "Puede comunicar a {council} cualquier barrera de accesibilidad, o pedir un contenido "
+        "en un formato accesible, por su sede electrónica o su registro.",
+        "Podeu comunicar a {council} qualsevol barrera d'accessibilitat, o demanar un "
+        "contingut en un format accessible, per la seva seu electrònica o el seu registre.",
+    ),
+    "a11y_enforce_h": ("Procedimiento de aplicación", "Procediment d'aplicació"),
+    "a11y_enforce": (
+        "Si su comunicación no recibe respuesta en veinte días hábiles, o la respuesta no le "
+        "satisface, puede presentar una reclamación conforme al artículo 13 del Real Decreto "
+        "1112/2018.",
+        "Si la vostra comunicació no rep resposta en vint dies hàbils, o la resposta no us "
+        "satisfà, podeu presentar una reclamació d'acord amb l'article 13 del Reial decret "
+        "1112/2018.",
+    ),
     "filter": ("Filtrar las sesiones", "Filtra les sessions"),
     "date_from": ("Desde", "Des de"),
     "date_to": ("Hasta", "Fins a"),
