@@ -528,7 +528,7 @@ def test_a_long_transcript_comes_in_pieces(settings: Any, world: World, tmp_path
         page = c.get(url).text
         assert page.count('class="piece"') == 5  # 9 turns of 40 words: 2 a piece, 100 max
         assert ">t0w0<" in page and ">t1w39<" in page and ">t2w0<" not in page
-        assert f'data-src="{url}/trozos/1.html"' in page
+        assert f'data-src="{url}/trozos/1.html?lang=es"' in page  # the page's language
         assert "Transcripción de 00:02:00 a 00:03:39" in page  # the placeholder's own link
         second = c.get(f"{url}/trozos/1.html")
         assert second.status_code == 200

@@ -86,6 +86,19 @@ def test_t_opens_the_video_at_that_moment(browser: Any, server: Server, public_u
     page.goto(public_url.rsplit("/", 1)[0] + "/")
     assert page.locator(f'a[href="{public_url}"]').count() == 1
     assert axe(page) == []
+    page.screenshot(path=str(SHOTS / "portal-sessions.png"), full_page=True)
+    for tail in ("miembros", "accesibilidad"):
+        page.goto(public_url.rsplit("/", 1)[0] + "/" + tail)
+        assert axe(page) == [], tail
+    page.goto(f"{public_url}?lang=ca")
+    assert page.evaluate("() => document.documentElement.lang") == "ca"
+    page.wait_for_function(
+        "() => !document.querySelector('#transcript .piece:not([data-loaded=\"1\"])')"
+    )
+    clips = page.locator("#transcript .clips a[data-end]").all_text_contents()
+    assert clips and all(c.startswith("Mira només això") for c in clips)  # every piece in ca
+    assert axe(page) == []
+    page.screenshot(path=str(SHOTS / "portal-session-ca.png"), full_page=True)
     assert page.policy_violations == []
 
 
