@@ -109,6 +109,13 @@ def test_the_package_holds_the_signed_acta_and_a_manifest_of_its_hashes(
     assert client.get(acta(sid), headers=h).json()["state"] == "published"
     again, _manifest = unzip(client.get(acta(sid, "/package"), headers=h).content)
     assert again == files
+    # ...and the citizen downloads the signed acta from the session's public page
+    public_url = client.post(f"{V1}/sessions/{sid}/publish", headers=h).json()["public_url"]
+    client.cookies.clear()
+    assert f'href="{public_url}/acta.pdf"' in client.get(public_url).text
+    public = client.get(f"{public_url}/acta.pdf")
+    assert public.status_code == 200 and public.headers["content-type"] == "application/pdf"
+    assert public.content == signed
 
 
 def certificate_signed_sha(client: TestClient, world: World, sid: str) -> str:

@@ -348,6 +348,10 @@ MATRIX.update(
             dict.fromkeys(PRINCIPALS, 404),
             params={"council_slug": "slug_a", "session_id": "published_session", "clip": "clip_i1"},
         ),
+        ("GET", "/p/{council_slug}/{session_id}/acta.pdf"): Rule(
+            dict.fromkeys(PRINCIPALS, 404),  # not signed
+            params={"council_slug": "slug_a", "session_id": "published_session"},
+        ),
         ("GET", "/p/{council_slug}/{session_id}/fotograma/{second}.jpg"): Rule(
             dict.fromkeys(PRINCIPALS, 404),
             params={"council_slug": "slug_a", "session_id": "published_session", "second": "one"},

@@ -697,3 +697,11 @@ def test_member_pages_and_the_accessibility_statement(client: TestClient, world:
     assert statement.status_code == 200 and "Declaració d&#39;accessibilitat" in statement.text
     assert "Real Decreto" not in statement.text and "Reial decret 1112/2018" in statement.text
     assert 'href="/p/villa-a/accesibilidad"' in client.get(url).text  # on every public page
+
+
+def test_no_signed_acta_no_acta_link(client: TestClient, world: World) -> None:
+    sid = make_session(world, None)
+    url = publish(client, world, sid)
+    client.cookies.clear()
+    assert "/acta.pdf" not in client.get(url).text
+    assert client.get(f"{url}/acta.pdf").status_code == 404

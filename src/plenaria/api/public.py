@@ -318,6 +318,7 @@ def router() -> APIRouter:
             base = (settings.public_base_url or str(request.base_url)).rstrip("/")
             context["embed_url"] = f"{base}/embed/{pub.council.slug}/{pub.plenary.id}"
             context["card"] = share_card(transcript, context, base, lang)
+            context["signed_acta"] = public_data.signed_acta_key(db, pub.plenary) is not None
             return render(request, "session.html", lang, context)
 
     @web.get("/embed/{council_slug}/{session_id}", response_class=HTMLResponse)

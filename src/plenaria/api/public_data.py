@@ -19,11 +19,12 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from plenaria.api import publishing
 from plenaria.api.public_i18n import public_strings
 from plenaria.domain import Transcript
+from plenaria.errors import NotFoundError
 
 CSV_TYPE = "text/csv; charset=utf-8"
 INTERVENTION_FIELDS = ("id", "inicio_s", "fin_s", "interviniente", "punto", "idioma", "texto")
@@ -159,6 +160,19 @@ def catalogue(council: Any, rows: list[Any], base: str, licence: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def signed_acta_key(db: Any, plenary: Any) -> str | None:
+    """The storage key of the session's signed acta, when its acta is signed (or published
+    signed); None otherwise."""
+    from plenaria.db import acta as workflow
+
+    record = workflow.record_for(db, plenary)
+    if record.state not in ("signed", "published") or record.approved_number is None:
+        return None
+    rows = [c for c in workflow.certificates(db, plenary) if c.signed_pdf_key]
+    rows = [c for c in rows if c.version_number == record.approved_number]
+    return rows[-1].signed_pdf_key if rows else None
+
+
 def router(prefix: str) -> APIRouter:
     from plenaria.api import public
     from plenaria.api.public_feeds import published_rows
@@ -181,6 +195,21 @@ def router(prefix: str) -> APIRouter:
             request, council_slug, lambda c, rows, base: catalogue(c, rows, base, licence)
         )
         return Response(body, media_type="application/rdf+xml; charset=utf-8")
+
+    @web.get(prefix + "/{council_slug}/{session_id}/acta.pdf")
+    def signed_acta(council_slug: str, session_id: str, request: Request) -> Response:
+        """The signed acta (PDF/A with its PAdES signature) once signed, as certified."""
+        with request.app.state.db.session() as db:
+            pub = public._published(db, council_slug, session_id)  # the portal's one 404
+            key = signed_acta_key(db, pub.plenary)
+            name = f"{pub.plenary.slug or pub.plenary.id}-acta.pdf"
+        storage = request.app.state.storage_path
+        if key is None or not (storage / key).is_file():
+            raise NotFoundError("El acta de esta sesión todavía no está firmada.")
+        return FileResponse(
+            storage / key, media_type="application/pdf", filename=name,
+            content_disposition_type="inline",
+        )  # fmt: skip
 
     @web.get(prefix + "/{council_slug}/{session_id}/intervenciones.csv")
     def interventions(council_slug: str, session_id: str, request: Request) -> Response:

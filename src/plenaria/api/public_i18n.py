@@ -76,6 +76,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Transcripción de la sesión plenaria, sus intervenciones y sus votaciones.",
         "Transcripció de la sessió plenària, les seves intervencions i les seves votacions.",
     ),
+    "dl_acta": ("Acta firmada (PDF)", "Acta signada (PDF)"),
     "dl_csv": ("Intervenciones (CSV)", "Intervencions (CSV)"),
     "dl_votes": ("Votaciones (CSV)", "Votacions (CSV)"),
     "open_licence": ("Licencia de los datos", "Llicència de les dades"),
