@@ -1,4 +1,4 @@
-"""Redaction from the editor: a secretary selects two words with the keyboard and censors
+"""Redaction from the editor: a secretary selects two words (mouse or keyboard) and censors
 them with a reason; they are marked, listed, and gone from the published session's public
 JSON; "Quitar" brings them back. A clerk sees the marks and the list but cannot redact."""
 
@@ -61,6 +61,19 @@ def test_a_secretary_redacts_two_words_and_takes_it_back(
         assert page.locator("#redact-form").is_hidden()
 
         words = page.locator(".iv").nth(k).locator(".w")
+        # a selection made with the mouse is the one the button takes; Escape closes the form
+        a, b = words.nth(n).bounding_box(), words.nth(n + 1).bounding_box()
+        page.mouse.move(a["x"] + 1, a["y"] + a["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(b["x"] + b["width"] - 1, b["y"] + b["height"] / 2, steps=5)
+        page.mouse.up()
+        page.locator("#act-redact").click()
+        shown = page.locator("#redact-chosen").text_content() or ""
+        assert f"«{first['text'].strip()} {second['text'].strip()}»" in shown
+        page.keyboard.press("Escape")
+        assert page.locator("#redact-form").is_hidden()
+        assert page.evaluate("() => document.activeElement.id") == "act-redact"
+
         words.nth(n).click()
         page.keyboard.press("Shift+ArrowRight")
         assert page.evaluate("() => window.getSelection().toString()").split() == [
