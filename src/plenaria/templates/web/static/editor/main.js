@@ -4,7 +4,8 @@
 // player.js (the video), save.js (autosave), merge.js and conflict.js (a colleague's
 // save merged word by word), live.js (who else is here, their saves as they happen),
 // keys.js and mouse.js (editing), find.js, history.js, summary.js (each intervention's
-// summary, under its words). This one wires them and loads.
+// summary, under its words), items.js (where each agenda item starts), redaction.js (parts
+// kept off the public copy). This one wires them and loads.
 import { state, hooks, adoptVersion, dirty, undo, redo } from "./model.js";
 import { T, root, fmt, say, $ } from "./util.js";
 import { view, renderAll, renderSpeakers, rerender, renderIntervention, ivElement, focusWord, speakerLabel } from "./render.js";
@@ -19,6 +20,7 @@ import { loadHistory, startHistory } from "./history.js";
 import { renameSpeaker, assignPerson } from "./edits.js";
 import { startSummaries } from "./summary.js";
 import { startItems } from "./items.js";
+import { loadRedactions, startRedactions } from "./redaction.js";
 
 hooks.rerender = rerender;
 view.onRename = renameSpeaker;
@@ -26,7 +28,7 @@ view.onAssign = assignPerson;
 
 async function load() {
   say(T.loading);
-  const data = await getJSON("/transcript");
+  const [data] = await Promise.all([getJSON("/transcript"), loadRedactions()]);
   adoptVersion(data.transcript, data.number);
   showUndo();
   if (data.source_job_id) setSource("/api/v1/jobs/" + encodeURIComponent(data.source_job_id) + "/outputs/proxy");
@@ -69,6 +71,10 @@ startSummaries(
 startItems(
   () => renderAll(),
   () => saver.onSaved(),
+);
+startRedactions(
+  (id) => renderIntervention(state.doc.interventions.find((iv) => iv.id === id)),
+  focusWord,
 );
 saver.onSaved = () => {
   loadHistory();

@@ -3,6 +3,7 @@ import { state, ivById, speakerById, pendingText } from "./model.js";
 import { T, ROSTER, box, esc, fmt, $ } from "./util.js";
 import { summaryHtml, keepSummaryForm } from "./summary.js";
 import { itemHtml } from "./items.js";
+import { redactionAt, markText, markHtml, endHtml } from "./redaction.js";
 
 const LOW = 0.5; // words below this probability are reviewed
 export const view = { focusWordEl: null, onRename: null, onAssign: null, indexStale: () => {} };
@@ -21,12 +22,18 @@ function wordsHtml(iv) {
     for (let n = 0; n < toks.length; n++) parts.push('<span class="w pending" data-n="' + n + '">' + esc(toks[n]) + "</span>");
     return parts.join(" ");
   }
+  const hidden = iv.words.map((w) => redactionAt(w.start, w.end)); // redaction.js
   for (let n = 0; n < iv.words.length; n++) {
     const w = iv.words[n];
     const m = Math.round(w.start * 1000);
     const d = Math.max(0, Math.round((w.end - w.start) * 1000));
     const low = w.probability < LOW ? " low" : "";
-    parts.push('<span class="w' + low + '" data-m="' + m + '" data-d="' + d + '" data-n="' + n + '">' + esc(w.text.trim()) + "</span>");
+    const r = hidden[n];
+    const red = r ? ' redacted" title="' + esc(markText(r)) : "";
+    let html = '<span class="w' + low + red + '" data-m="' + m + '" data-d="' + d + '" data-n="' + n + '">' + esc(w.text.trim()) + "</span>";
+    if (r && r !== hidden[n - 1]) html = markHtml(r) + " " + html;
+    if (r && r !== hidden[n + 1]) html += endHtml();
+    parts.push(html);
   }
   return parts.join(" ");
 }
