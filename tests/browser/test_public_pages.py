@@ -75,12 +75,15 @@ def test_t_opens_the_video_at_that_moment(browser: Any, server: Server, public_u
     )
     assert abs(reached.json_value()["now"] - 5) < 1
 
-    first = page.locator("#transcript .w[data-m]").first.text_content() or ""
-    page.fill("input[type=search]", first.strip(".,;:¿?¡!"))
+    word = page.locator("#transcript .w[data-m]").nth(5)
+    said = int(word.get_attribute("data-m") or "0") / 1000
+    page.fill("input[type=search]", (word.text_content() or "").strip(".,;:¿?¡!"))
     page.press("input[type=search]", "Enter")
     page.wait_for_selector("ol.hits a")
-    href = page.locator("ol.hits a").first.get_attribute("href") or ""
-    assert href.startswith(f"{public_url}?t=")
+    hrefs = [a.get_attribute("href") or "" for a in page.locator("ol.hits a").all()]
+    assert all(h.startswith(f"{public_url}?t=") for h in hrefs), hrefs
+    # a hit lands within 5 s of the moment the words were said
+    assert any(abs(int(h.rsplit("=", 1)[1]) - said) <= 5 for h in hrefs), (said, hrefs)
     assert axe(page) == []
     page.screenshot(path=str(SHOTS / "portal-search.png"), full_page=True)
     page.goto(public_url.rsplit("/", 1)[0] + "/")
@@ -258,3 +261,51 @@ def test_the_embed_plays_from_t_and_is_accessible(
     assert axe(page) == []
     page.screenshot(path=str(SHOTS / "portal-embed.png"))
     assert page.policy_violations == []
+
+
+def test_the_agenda_chapters_seek_and_a_moment_is_shared(
+    browser: Any, server: Server, public_url: str, processed: dict[str, Any]
+) -> None:
+    sid = processed["session_id"]
+    agenda = [{"number": 1, "title": "Aprobación del acta anterior"},
+              {"number": 2, "title": "Ruegos y preguntas"}]  # fmt: skip
+    with server.api("secretary") as c:
+        assert c.patch(f"/api/v1/sessions/{sid}", json={"agenda": agenda}).status_code == 200
+        got = c.get(f"/api/v1/sessions/{sid}/transcript").json()
+        second = got["transcript"]["interventions"][1]
+        r = c.put(
+            f"/api/v1/sessions/{sid}/transcript/items/2/start",
+            json={"parent": got["number"], "intervention": second["id"]},
+        )
+        assert r.status_code == 201, r.text
+        assert c.post(f"/api/v1/sessions/{sid}/publish").status_code == 200
+    try:
+        page = anonymous(browser, server)
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.goto(public_url)
+        page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+        chapter = page.locator("ol.chapters a[data-m]", has_text="2. Ruegos y preguntas")
+        start = int(chapter.get_attribute("data-m") or "0") / 1000
+        assert abs(start - second["start"]) < 0.01
+        chapter.click()
+        reached = page.wait_for_function(
+            """(t) => { const now = document.getElementById('video').currentTime;
+                        return Math.abs(now - t) < 0.3 && {now}; }""",
+            arg=start,
+            timeout=10_000,
+        )
+        assert abs(reached.json_value()["now"] - start) < 0.3
+        page.evaluate("() => document.getElementById('video').pause()")
+        page.locator("#share").click()
+        page.wait_for_function("() => document.getElementById('share-status').textContent")
+        said = page.locator("#share-status").text_content() or ""
+        assert said.startswith("Enlace copiado: ") and f"{public_url}?t=" in said
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == said.removeprefix("Enlace copiado: ")
+        assert abs(int(copied.rsplit("=", 1)[1]) - start) <= 1
+        assert axe(page) == []
+        page.context.close()
+    finally:
+        with server.api("secretary") as c:
+            c.patch(f"/api/v1/sessions/{sid}", json={"agenda": []})
+            c.post(f"/api/v1/sessions/{sid}/publish")

@@ -67,6 +67,30 @@
     window.history.replaceState(null, "", url.toString());
   });
 
+  // "Compartir este momento": the page's address at the video's second (?t=), copied.
+  var share = document.getElementById("share");
+  var shareStatus = document.getElementById("share-status");
+  if (share && shareStatus && video) {
+    share.addEventListener("click", function () {
+      var link = new URL(window.location.href);
+      link.hash = "";
+      link.searchParams.delete("lang");
+      link.searchParams.set("t", String(Math.floor(video.currentTime)));
+      var text = link.toString();
+      var done = function (key) {
+        shareStatus.textContent = shareStatus.getAttribute(key).replace("{url}", text);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(
+          function () { done("data-copied"); },
+          function () { done("data-manual"); }
+        );
+      } else {
+        done("data-manual");
+      }
+    });
+  }
+
   var session = document.getElementById("session");
   var start = session ? session.getAttribute("data-start") : "";
   if (session && start === "") {  // a static copy of the page: ?t= read here
