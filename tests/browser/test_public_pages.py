@@ -191,6 +191,7 @@ def test_the_exported_static_site_searches_and_plays_without_the_server(
         page.fill("input[type=search]", query)
         page.press("input[type=search]", "Enter")
         page.wait_for_selector("ol.hits a", timeout=15_000)
+        assert axe(page) == []  # the static search page too
         hrefs = [a.get_attribute("href") or "" for a in page.locator("ol.hits a").all()]
         assert all(h.startswith(f"{public_url}/?t=") for h in hrefs), hrefs
         assert any(abs(int(h.rsplit("=", 1)[1]) - said) <= 5 for h in hrefs), (said, hrefs)
