@@ -161,12 +161,15 @@ def test_broken_templates_are_one_clear_error(tmp_path: Path) -> None:
         build_draft_acta(_acta(), template=tmp_path / "nada.docx")
 
 
-def test_the_cli_refuses_a_bad_template_in_one_spanish_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["process", "live"])
+def test_the_cli_refuses_a_bad_template_in_one_spanish_line(tmp_path: Path, command: str) -> None:
     bad = _template(tmp_path / "sin.docx", drop="absent")
     recording = tmp_path / "pleno.mp4"
     recording.write_bytes(b"\x00" * 64)
+    # live: refused before the stream is listened to (nothing serves this address)
+    source = str(recording) if command == "process" else "rtmp://127.0.0.1:9/live/pleno"
     proc = subprocess.run(
-        [sys.executable, "-m", "plenaria", "process", str(recording), "--acta-template", str(bad)],
+        [sys.executable, "-m", "plenaria", command, source, "--acta-template", str(bad)],
         capture_output=True,
         text=True,
         cwd=tmp_path,

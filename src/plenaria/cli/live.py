@@ -75,6 +75,8 @@ def live(
     no_diarization: opt.NoDiarization = False,
     no_proxy: opt.NoProxy = False,
     acta_lang: opt.ActaLang = "es",
+    acta_template: opt.ActaTemplate = None,
+    verbatim: opt.Verbatim = False,
     verbose: opt.Verbose = False,
     debug: opt.Debug = False,
 ) -> None:
@@ -118,7 +120,13 @@ def live(
             make_proxy=not no_proxy,
             diarize=not no_diarization,
             acta_lang=acta_lang,
+            acta_interventions="verbatim" if verbatim else "synthesis",
         )
+        # A council's template that does not fit fails now, before the stream is recorded.
+        from plenaria.acts.acta_template import load_template
+        from plenaria.acts.draft import acta_template_path
+
+        load_template(acta_template_path(acta_lang, acta_template, settings.acta_templates))
         info = load_session(session) if session is not None else None
         stem = name or datetime.now(UTC).strftime("live-%Y%m%d-%H%M%S")
         if "/" in stem or stem.startswith("."):
@@ -192,6 +200,7 @@ def live(
             session=info,
             profiles=profiles,
             video_url_template=settings.video_url_template,
+            acta_template=str(acta_template.resolve()) if acta_template else "",
         )
         cert = result.certificate
         for kind, path in result.outputs.items():

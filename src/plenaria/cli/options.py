@@ -41,6 +41,20 @@ NoDiarization = Annotated[
 ]
 NoProxy = Annotated[bool, typer.Option("--no-proxy", help="Sin el vídeo para la web.")]
 ActaLang = Annotated[str, typer.Option(help="Idioma del acta: es, ca, gl o eu.")]
+ActaTemplate = Annotated[
+    Path | None,
+    typer.Option(
+        "--acta-template",
+        help="Plantilla DOCX propia del acta (docxtpl); por defecto, la de "
+        "PLENARIA_ACTA_TEMPLATES o la de Plenaria.",
+    ),
+]
+Verbatim = Annotated[
+    bool,
+    typer.Option(
+        "--verbatim", help="Acta literal: las palabras de cada intervención, no su síntesis."
+    ),
+]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
 Debug = Annotated[bool, typer.Option("--debug", help="Mostrar la traza de los errores.")]
 

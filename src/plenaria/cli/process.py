@@ -87,20 +87,8 @@ def process(
     no_diarization: opt.NoDiarization = False,
     no_proxy: opt.NoProxy = False,
     acta_lang: opt.ActaLang = "es",
-    acta_template: Annotated[
-        Path | None,
-        typer.Option(
-            "--acta-template",
-            help="Plantilla DOCX propia del acta (docxtpl); por defecto, la de "
-            "PLENARIA_ACTA_TEMPLATES o la de Plenaria.",
-        ),
-    ] = None,
-    verbatim: Annotated[
-        bool,
-        typer.Option(
-            "--verbatim", help="Acta literal: las palabras de cada intervención, no su síntesis."
-        ),
-    ] = False,
+    acta_template: opt.ActaTemplate = None,
+    verbatim: opt.Verbatim = False,
     verbose: opt.Verbose = False,
     debug: opt.Debug = False,
 ) -> None:

@@ -91,6 +91,7 @@ def hand_over(
     session: SessionInfo | None = None,
     profiles: tuple[dict[str, Any], ...] = (),
     video_url_template: str = "",
+    acta_template: str = "",
     progress: Progress = no_progress,
 ) -> LiveResult:
     """Write the recorded steps into the graph, run the rest, copy the outputs to ``out_dir``."""
@@ -104,6 +105,7 @@ def hand_over(
         options=options,
         profiles=profiles,
         video_url_template=video_url_template,
+        acta_template=acta_template,
         asr_model=engines.transcriber().model_id,
         diarizer_model=diarizer.model_id if diarizer is not None else "none",
         live=True,
