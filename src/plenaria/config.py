@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     def _no_folder_when_empty(cls, value: object) -> object:
         return None if value == "" else value  # compose passes an unset variable as ""
 
+    summary_model: str = Field(
+        default="",
+        description="A folder with a CTranslate2 generator model and its tokenizer.json: the "
+        "workers that assemble transcripts summarise each long intervention with it. "
+        "Empty: extractive summaries, no model.",
+    )
     public_base_url: str = Field(
         default="",
         description="The portal's address as citizens reach it (https://sede.example.es), "

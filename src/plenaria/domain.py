@@ -263,6 +263,7 @@ class Intervention:
     id: str = ""  # stable once assembled ("i0001")
     summary: str = ""  # ROF 109.1.g synthesis; empty until summarised
     summary_edited: bool = False  # written by a clerk: never recomputed
+    summary_by: str = ""  # "llm:<digest of the words>": made by a language model from them
 
     @property
     def text(self) -> str:
@@ -278,6 +279,7 @@ class Intervention:
             "text": self.text,
             "summary": self.summary,
             "summary_edited": self.summary_edited,
+            "summary_by": self.summary_by,
             "words": [w.to_dict() for w in self.words],
         }
 
@@ -293,6 +295,7 @@ class Intervention:
             str(d.get("id", "")),
             str(d.get("summary") or ""),
             bool(d.get("summary_edited", False)),
+            str(d.get("summary_by") or ""),
         )
 
 

@@ -138,6 +138,7 @@ def process_recording(
         profiles=local_profiles(settings) if opts.diarize else (),
         video_url_template=settings.video_url_template,
         acta_template=str(acta_template.resolve()) if acta_template else "",
+        summary_model=settings.summary_model,
         asr_model=asr_model,
         diarizer_model=diarizer_model,
     ).with_run_id()

@@ -217,7 +217,9 @@ def with_summary(
         )
     items = list(base.interventions)
     item = items[found[0]]
-    items[found[0]] = replace(item, summary=text or "", summary_edited=text is not None)
+    items[found[0]] = replace(
+        item, summary=text or "", summary_edited=text is not None, summary_by=""
+    )
     content = with_summaries(replace(base, interventions=tuple(items))).to_dict()
     return content, {intervention_id: content["interventions"][found[0]]}
 

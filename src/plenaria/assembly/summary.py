@@ -209,20 +209,33 @@ def _shown(piece: _Piece) -> str:
     return text.rstrip(",;:") + "…"
 
 
+def llm_mark(text: str) -> str:
+    """What ``summary_by`` holds for a language model's summary of ``text``."""
+    import hashlib
+
+    return "llm:" + hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
+
+
 def summary_of(item: Intervention, options: SummaryOptions | None = None) -> str:
-    """``item``'s summary: the clerk's when a clerk wrote it, else made from its words."""
-    if item.summary_edited:
+    """``item``'s summary: the clerk's when a clerk wrote it, a language model's while the
+    words it was made from stand, else made from its words."""
+    if item.summary_edited or (item.summary_by and item.summary_by == llm_mark(item.text)):
         return item.summary
     return summarize(item.text, options)
 
 
+def _kept(item: Intervention, options: SummaryOptions | None) -> Intervention:
+    s = summary_of(item, options)
+    if s == item.summary:
+        return item
+    return replace(item, summary=s, summary_by="")
+
+
 def with_summaries(transcript: Transcript, options: SummaryOptions | None = None) -> Transcript:
     """A new transcript with each intervention's summary made again from its words, except
-    those a clerk wrote. Run after assembly and after every correction."""
-    items = tuple(
-        item if (s := summary_of(item, options)) == item.summary else replace(item, summary=s)
-        for item in transcript.interventions
-    )
+    those a clerk wrote (and a language model's, while its words stand). Run after assembly
+    and after every correction."""
+    items = tuple(_kept(item, options) for item in transcript.interventions)
     if items == transcript.interventions and transcript.schema_version == SCHEMA_VERSION:
         return transcript
     return replace(transcript, interventions=items, schema_version=SCHEMA_VERSION)

@@ -201,6 +201,7 @@ def live(
             profiles=profiles,
             video_url_template=settings.video_url_template,
             acta_template=str(acta_template.resolve()) if acta_template else "",
+            summary_model=settings.summary_model,
         )
         cert = result.certificate
         for kind, path in result.outputs.items():

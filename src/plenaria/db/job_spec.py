@@ -60,6 +60,7 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
             plenary.id if plenary is not None else "",
             settings.video_url_template,
         ),
+        summary_model=settings.summary_model,
         asr_model=model_request(settings),
         diarizer_model=diarizer_request(settings),
         live=job.live is not None,

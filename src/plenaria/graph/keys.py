@@ -96,6 +96,8 @@ def assemble_key(ctx: StepContext) -> str:
     opts = spec.options
     chunks = [ctx.key_of(f"transcribe:{i}") for i in range(len(chunks_of(ctx)))]
     parts: list[object] = ["transcript/3", chunks, spec.session, opts.assembly, spec.file_name]
+    if spec.summary_model:
+        parts += ["summary-model", spec.summary_model]
     if opts.diarize:
         parts += [ctx.key_of("diarize"), ctx.key_of("name")]
     return f"{ctx.base()}/transcript-{content_key(*parts)}.json"

@@ -66,6 +66,9 @@ class JobSpec(BaseModel):
     # empty: the acta_templates folder's acta-<lang>.docx, else Plenaria's own. Not an
     # option a client of the API can set: it names a file of the machine.
     acta_template: str = ""
+    # The language model that summarises each intervention (PLENARIA_SUMMARY_MODEL, a
+    # folder of the workers); empty: extractive summaries only.
+    summary_model: str = ""
     asr_model: str = Field(
         default="",
         description="The speech recogniser every chunk is transcribed with, part of their keys: "

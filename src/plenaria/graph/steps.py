@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from plenaria.acts.draft import render_draft_acta
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import build_interventions, speakers_of
+from plenaria.assembly.llm_summary import llm_summaries_of
 from plenaria.assembly.warnings import with_warnings
 from plenaria.assembly.words import merge_chunks
 from plenaria.diarization.profiles import VoiceProfile, name_speakers
@@ -394,7 +395,8 @@ def assemble_transcript(
         languages=languages,
         model=model,
     )
-    return with_warnings(with_acta(transcript))
+    found = with_warnings(with_acta(transcript))
+    return llm_summaries_of(found, spec.summary_model, spec.options.acta_lang)
 
 
 def _renamed(recording: Recording, file_name: str) -> Recording:

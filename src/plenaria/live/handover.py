@@ -92,6 +92,7 @@ def hand_over(
     profiles: tuple[dict[str, Any], ...] = (),
     video_url_template: str = "",
     acta_template: str = "",
+    summary_model: str = "",
     progress: Progress = no_progress,
 ) -> LiveResult:
     """Write the recorded steps into the graph, run the rest, copy the outputs to ``out_dir``."""
@@ -106,6 +107,7 @@ def hand_over(
         profiles=profiles,
         video_url_template=video_url_template,
         acta_template=acta_template,
+        summary_model=summary_model,
         asr_model=engines.transcriber().model_id,
         diarizer_model=diarizer.model_id if diarizer is not None else "none",
         live=True,
