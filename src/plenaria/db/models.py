@@ -61,6 +61,14 @@ class Council(IdMixin, CreatedMixin, Base):
     video_url_template: Mapped[str] = mapped_column(Text, default="")
     acta_lang: Mapped[str] = mapped_column(String(8), default="es")
     vocabulary: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The portal's look: the logo's storage key and two colours ("": the portal's own).
+    logo_key: Mapped[str] = mapped_column(String(200), default="")
+    accent_color: Mapped[str] = mapped_column(String(7), default="")
+    header_color: Mapped[str] = mapped_column(String(7), default="")
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_key)
 
 
 class User(IdMixin, CouncilMixin, CreatedMixin, Base):
