@@ -55,7 +55,7 @@ class Council(IdMixin, CreatedMixin, Base):
     """A tenant: one town council and its settings."""
 
     __tablename__ = "councils"
-    __mapper_args__ = {"eager_defaults": False}
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
