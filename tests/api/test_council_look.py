@@ -120,7 +120,10 @@ def test_a_colour_too_light_for_white_text_is_refused(client: TestClient, world:
     assert alert(r.text) == "Color de los enlaces (#rrggbb): formato no válido; corríjalo."
     client.cookies.set("plenaria_lang", "ca")
     r = post(client, "/settings/council", {**data, "accent_color": "", "header_color": "#ffcc00"})
-    assert alert(r.text).startswith("Color de la cabecera: #ffcc00 contrasta 1,5:1 amb el text")
+    assert alert(r.text) == (
+        "Color de la capçalera: #ffcc00 contrasta 1,5:1 amb el text blanc, menys del 4,5:1 "
+        "que demana WCAG AA; trieu un color més fosc."
+    )
     client.cookies.set("plenaria_lang", "es")
     r = post(client, "/settings/council", {**data, "accent_color": "", "header_color": "#1A4D2E"})
     assert r.status_code == 303

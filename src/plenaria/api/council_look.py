@@ -28,7 +28,7 @@ from plenaria.errors import InputError, NotFoundError
 MAX_LOGO_BYTES = 500 * 1024
 MIN_CONTRAST = 4.5
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-COLOR_NAMES = {"accent_color": "Color de los enlaces", "header_color": "Color de la cabecera"}
+COLOR_NAMES = ("accent_color", "header_color")  # named by "look_name_" + name
 TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -37,9 +37,17 @@ class LookError(InputError):
     """A refused colour or logo; ``key`` and ``args`` give its line in another language."""
 
     def __init__(self, key: str, **args: str) -> None:
-        super().__init__(LOOK_STRINGS[key][0].format(**args))
         self.key = key
         self.args_ = args
+        super().__init__(self.line(0))
+
+    def line(self, lang_index: int) -> str:
+        """The refusal in the language at ``lang_index`` of (es, ca); ``color`` is the
+        colour's field, said by its name."""
+        args = dict(self.args_)
+        if "color" in args:
+            args["color"] = LOOK_STRINGS["look_name_" + args["color"]][lang_index]
+        return LOOK_STRINGS[self.key][lang_index].format(**args)
 
 
 def contrast_with_white(color: str) -> float:
@@ -65,9 +73,7 @@ def check_colors(changes: dict[str, str]) -> dict[str, str]:
             ratio = contrast_with_white(value)
             if ratio < MIN_CONTRAST:
                 shown = f"{int(ratio * 10) / 10:.1f}".replace(".", ",")
-                raise LookError(
-                    "look_err_contrast", color=COLOR_NAMES[name], value=value, ratio=shown
-                )
+                raise LookError("look_err_contrast", color=name, value=value, ratio=shown)
         out[name] = value
     return out
 

@@ -30,6 +30,8 @@ LOOK_STRINGS: dict[str, tuple[str, str]] = {
     "look_logo_remove": ("Quitar el logotipo", "Treu el logotip"),
     "look_saved": ("Logotipo guardado.", "Logotip desat."),
     "look_removed": ("Logotipo quitado.", "Logotip tret."),
+    "look_name_accent_color": ("Color de los enlaces", "Color dels enllaços"),
+    "look_name_header_color": ("Color de la cabecera", "Color de la capçalera"),
     # Refusals: the API says them in Spanish, the settings page in its language.
     "look_err_contrast": (
         "{color}: {value} contrasta {ratio}:1 con el texto blanco, menos del 4,5:1 que pide "

@@ -266,8 +266,7 @@ def router(pages: Pages) -> APIRouter:
         return page(request, MANAGERS, "settings/council.html", council_context)
 
     def look_refused(request: Request, error: council_look.LookError) -> Refused:
-        t = web_i18n.strings(pages.lang(request))
-        return Refused(t[error.key].format(**error.args_))
+        return Refused(error.line(web_i18n.LANGUAGES.index(pages.lang(request))))
 
     def council_change(db: Session, principal: Principal, fields: Fields) -> str:
         values: dict[str, Any] = {
