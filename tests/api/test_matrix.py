@@ -70,6 +70,13 @@ def _person(w: World) -> dict[str, Any]:
 
 
 V1 = "/api/v1"
+_LOGO_BOUNDARY = "matrixlogo"
+LOGO_FORM = {"Content-Type": f"multipart/form-data; boundary={_LOGO_BOUNDARY}"}
+LOGO_BODY = (
+    f'--{_LOGO_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="logo.svg"\r\n'
+    'Content-Type: image/svg+xml\r\n\r\n<svg xmlns="http://www.w3.org/2000/svg"/>\r\n'
+    f"--{_LOGO_BOUNDARY}--\r\n"
+).encode()
 MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/openapi.json"): public(200),
     ("GET", f"{V1}/docs"): public(200),
@@ -97,6 +104,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("GET", f"{V1}/council"): collection(ALL_ROLES, 200),
     ("PUT", f"{V1}/council"): collection(("admin",), 200, lambda w: {"acta_lang": "ca"}),
+    # The portal's logo (tests/api/test_council_look.py): B's admin changes B's own.
+    ("PUT", f"{V1}/council/logo"): replace(
+        collection(("admin",), 200), headers=LOGO_FORM, content=LOGO_BODY
+    ),
+    ("DELETE", f"{V1}/council/logo"): collection(("admin",), 204),
     ("GET", f"{V1}/roster"): collection(ALL_ROLES, 200),
     ("POST", f"{V1}/roster"): collection(MANAGERS, 201, _person),
     ("GET", f"{V1}/roster/{{person_id}}"): obj(ALL_ROLES, 200, person_id="person"),
@@ -335,6 +347,13 @@ MATRIX.update(
         ("GET", "/p/{council_slug}/miembros/{person_id}"): Rule(
             dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a", "person_id": "person"}
         ),
+        # A council's look (plenaria.api.council_look): A has no logo in the matrix.
+        ("GET", "/p/{council_slug}/logo"): Rule(
+            dict.fromkeys(PRINCIPALS, 404), params={"council_slug": "slug_a"}
+        ),
+        ("GET", "/p/{council_slug}/estilo.css"): Rule(
+            dict.fromkeys(PRINCIPALS, 200), params={"council_slug": "slug_a"}
+        ),
         ("GET", "/embed/{council_slug}/{session_id}"): Rule(
             dict.fromkeys(PRINCIPALS, 200),
             params={"council_slug": "slug_a", "session_id": "published_session"},
@@ -430,6 +449,12 @@ MATRIX.update(
         ("POST", "/settings/council"): _form(
             collection(("admin",), 200), b"acta_lang=es&vocabulary=Villa&video_url_template="
         ),
+        ("POST", "/settings/council/logo"): replace(
+            collection(("admin",), 200),
+            headers=LOGO_FORM,
+            content=LOGO_BODY.replace(b'name="file"', b'name="logo"'),
+        ),
+        ("POST", "/settings/council/logo/remove"): _form(collection(("admin",), 200), b""),
         ("GET", "/settings/roster"): collection(MANAGERS, 200),
         ("POST", "/settings/roster"): _form(collection(MANAGERS, 200), b"name=Ana"),
         ("GET", "/settings/roster/{person_id}"): obj(MANAGERS, 200, person_id="person"),

@@ -16,7 +16,7 @@ from plenaria.db.engine import make_engine
 from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
 
 # The newest revision: the migrations form one line ending here.
-HEAD = "0013"
+HEAD = "0014"
 
 
 def _diff(url: str) -> list[object]:

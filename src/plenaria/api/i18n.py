@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from plenaria.api import i18n_acta, i18n_editor, i18n_redaction
+from plenaria.api import i18n_acta, i18n_editor, i18n_look, i18n_redaction
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
 from plenaria.api.i18n_summary import SUMMARY_STRINGS
 
@@ -306,6 +306,7 @@ _STRINGS.update(i18n_editor.PAGE)
 _STRINGS.update(i18n_acta.ACTA_STRINGS)  # the acta's page: plenaria.api.i18n_acta
 _STRINGS.update(SUMMARY_STRINGS)  # each intervention's summary: plenaria.api.i18n_summary
 _STRINGS.update(i18n_redaction.REDACTION_STRINGS)  # redaction: plenaria.api.i18n_redaction
+_STRINGS.update(i18n_look.LOOK_STRINGS)  # the portal's look: plenaria.api.i18n_look
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto")

@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from plenaria.api import public_data, public_media, public_members, publishing
+from plenaria.api import council_look, public_data, public_media, public_members, publishing
 from plenaria.api import public_feeds as feeds
 from plenaria.api.i18n import LANGUAGES
 from plenaria.api.public_i18n import public_strings
@@ -419,6 +419,7 @@ def share_card(
 
 
 def install(app: FastAPI) -> None:
+    app.include_router(council_look.router(PREFIX))  # logo, estilo.css: before /{session_id}
     app.include_router(feeds.router(PREFIX))  # before the session page's /{session_id}
     app.include_router(public_data.router(PREFIX))
     app.include_router(public_members.router(PREFIX))

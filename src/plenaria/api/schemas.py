@@ -169,12 +169,24 @@ class CouncilPublic(Public):
     video_url_template: str
     acta_lang: ActaLang
     vocabulary: list[str]
+    accent_color: str = Field(description='The portal\'s links, "#rrggbb" ("": its own).')
+    header_color: str = Field(description='The portal\'s header background ("": its own).')
+    has_logo: bool = Field(description="Served at /p/{slug}/logo; PUT /council/logo.")
+
+
+Color = Annotated[str, Field(pattern=r"^(#[0-9a-fA-F]{6})?$")]
 
 
 class CouncilUpdate(Strict):
     video_url_template: str | None = Field(default=None, max_length=2000)
     acta_lang: ActaLang | None = None
     vocabulary: list[Term] | None = Field(default=None, max_length=5000)
+    accent_color: Color | None = Field(
+        default=None, description='"#rrggbb", at least 4.5:1 against white; "": the portal\'s.'
+    )
+    header_color: Color | None = Field(
+        default=None, description='"#rrggbb", at least 4.5:1 against white; "": the portal\'s.'
+    )
 
 
 class PersonCreate(Strict):

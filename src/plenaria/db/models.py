@@ -55,12 +55,23 @@ class Council(IdMixin, CreatedMixin, Base):
     """A tenant: one town council and its settings."""
 
     __tablename__ = "councils"
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     video_url_template: Mapped[str] = mapped_column(Text, default="")
     acta_lang: Mapped[str] = mapped_column(String(8), default="es")
     vocabulary: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The portal's look: the logo's storage key and two colours ("": the portal's own).
+    # Server defaults only, not fetched back on INSERT (read when first used): a council
+    # written on an older schema (tests/db/test_migrations.py) leaves them out.
+    logo_key: Mapped[str] = mapped_column(String(200), server_default="")
+    accent_color: Mapped[str] = mapped_column(String(7), server_default="")
+    header_color: Mapped[str] = mapped_column(String(7), server_default="")
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_key)
 
 
 class User(IdMixin, CouncilMixin, CreatedMixin, Base):

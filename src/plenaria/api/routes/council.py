@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, UploadFile, status
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from plenaria.acts.links import check_template
+from plenaria.api import council_look
 from plenaria.api.deps import Admin, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import (
     CouncilPublic,
@@ -48,8 +50,24 @@ def change_council(db: Session, user: User, body: CouncilUpdate) -> Council:
             "Corríjala y vuelva a guardar.",
         ) from e
     civic.update_council_settings(council, changes)
+    for name, value in council_look.check_colors(changes).items():
+        setattr(council, name, value)
     repo.audit(db, council.id, user.id, "council.update", "council", council.id, changes)
     return council
+
+
+def change_logo(db: Session, storage: Path, user: User, data: bytes | None) -> str | None:
+    """Store the council's new logo (``None``: remove it), audited; the key of the file
+    to remove once the change is committed."""
+    council = user.council
+    if data is None:
+        old = council_look.drop_logo(council)
+        repo.audit(db, council.id, user.id, "council.logo_remove", "council", council.id)
+        return old
+    old = council_look.store_logo(storage, council, data)
+    detail = {"key": council.logo_key, "bytes": len(data)}
+    repo.audit(db, council.id, user.id, "council.logo", "council", council.id, detail)
+    return old
 
 
 def add_person(db: Session, user: User, body: PersonCreate) -> RosterMember:
@@ -110,6 +128,30 @@ def router() -> APIRouter:
         council = change_council(db, user, body)
         db.commit()
         return CouncilPublic.model_validate(council)
+
+    @api.put("/council/logo", response_model=CouncilPublic)
+    async def upload_logo(
+        file: UploadFile, request: Request, user: Admin, db: DbSession
+    ) -> CouncilPublic:
+        """The portal's logo: a PNG, JPEG or SVG of at most 500 kB (multipart ``file``)."""
+        data = await file.read(council_look.MAX_LOGO_BYTES + 1)
+        storage: Path = request.app.state.storage_path
+
+        def save() -> CouncilPublic:
+            old = change_logo(db, storage, user, data)
+            db.commit()
+            council_look.remove_file(storage, old)
+            return CouncilPublic.model_validate(user.council)
+
+        return await run_in_threadpool(save)
+
+    @api.delete("/council/logo", status_code=status.HTTP_204_NO_CONTENT)
+    def remove_logo(request: Request, user: Admin, db: DbSession) -> None:
+        """Remove the portal's logo (none: nothing to do)."""
+        storage: Path = request.app.state.storage_path
+        old = change_logo(db, storage, user, None)
+        db.commit()
+        council_look.remove_file(storage, old)
 
     # Roster
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from plenaria.api import council_look, i18n_messages
 from plenaria.api import i18n as web_i18n
-from plenaria.api import i18n_messages
 from plenaria.api.deps import CSRF_HEADER, Principal, authenticate
 from plenaria.api.routes import auth as auth_routes
 from plenaria.api.routes import council as council_routes
@@ -61,7 +61,13 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("users", "/settings/users", ADMINS),
     ("tokens", "/settings/tokens", MANAGERS),
 )
-NOTICES = {"saved": "set_saved", "added": "set_added", "revoked": "set_revoked"}
+NOTICES = {
+    "saved": "set_saved",
+    "added": "set_added",
+    "revoked": "set_revoked",
+    "logo": "look_saved",
+    "nologo": "look_removed",
+}
 SESSION_TYPES = ("ordinaria", "extraordinaria", "extraordinaria urgente")
 # A session's heading, edited on its page (slug to secretary; the agenda stays as uploaded).
 SESSION_FORM = (*civic.SESSION_FIELDS[: civic.SESSION_FIELDS.index("agenda")], "call")
@@ -70,6 +76,8 @@ LABELS = {
     "video_url_template": "set_video_template",
     "acta_lang": "set_acta_lang",
     "vocabulary": "set_vocabulary",
+    "accent_color": "look_accent",
+    "header_color": "look_header",
     "name": "set_person_name",
     "role": "set_person_role",
     "group": "set_person_group",
@@ -257,22 +265,72 @@ def router(pages: Pages) -> APIRouter:
     def council_page(request: Request) -> Response:
         return page(request, MANAGERS, "settings/council.html", council_context)
 
+    def look_refused(request: Request, error: council_look.LookError) -> Refused:
+        return Refused(error.line(web_i18n.LANGUAGES.index(pages.lang(request))))
+
     def council_change(db: Session, principal: Principal, fields: Fields) -> str:
-        body = CouncilUpdate.model_validate(
-            {
-                "video_url_template": fields.get("video_url_template", "").strip(),
-                "acta_lang": fields.get("acta_lang", ""),
-                "vocabulary": _lines(fields.get("vocabulary", "")),
-            }
-        )
+        values: dict[str, Any] = {
+            "video_url_template": fields.get("video_url_template", "").strip(),
+            "acta_lang": fields.get("acta_lang", ""),
+            "vocabulary": _lines(fields.get("vocabulary", "")),
+        }
+        for name in council_look.COLOR_NAMES:
+            if name in fields:  # a form without them keeps the colours
+                values[name] = fields[name].strip()
+        body = CouncilUpdate.model_validate(values)
         council_routes.change_council(db, principal.user, body)
         return "/settings/council?ok=saved"
 
     @web.post("/settings/council")
     async def council_save(request: Request) -> Response:
-        return await submit(
-            request, ADMINS, "settings/council.html", council_context, council_change
+        def apply(db: Session, principal: Principal, fields: Fields) -> str:
+            try:
+                return council_change(db, principal, fields)
+            except council_look.LookError as e:
+                raise look_refused(request, e) from e
+
+        return await submit(request, ADMINS, "settings/council.html", council_context, apply)
+
+    @web.post("/settings/council/logo")
+    async def council_logo(request: Request) -> Response:
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = form.get("logo")
+        data = (
+            b""
+            if upload is None or isinstance(upload, str)
+            else await upload.read(council_look.MAX_LOGO_BYTES + 1)
         )
+        storage: Path = request.app.state.storage_path
+        replaced: list[str | None] = []
+
+        def change(db: Session, principal: Principal) -> str:
+            try:
+                replaced.append(council_routes.change_logo(db, storage, principal.user, data))
+            except council_look.LookError as e:
+                raise look_refused(request, e) from e
+            return "/settings/council?ok=logo"
+
+        response = await run_in_threadpool(
+            _submit, request, fields, ADMINS, "settings/council.html", council_context, change
+        )
+        if replaced and response.status_code == 303:
+            council_look.remove_file(storage, replaced[0])
+        return response
+
+    @web.post("/settings/council/logo/remove")
+    async def council_logo_remove(request: Request) -> Response:
+        storage: Path = request.app.state.storage_path
+        removed: list[str | None] = []
+
+        def change(db: Session, principal: Principal, fields: Fields) -> str:
+            removed.append(council_routes.change_logo(db, storage, principal.user, None))
+            return "/settings/council?ok=nologo"
+
+        response = await submit(request, ADMINS, "settings/council.html", council_context, change)
+        if removed and response.status_code == 303:
+            council_look.remove_file(storage, removed[0])
+        return response
 
     # The roster
 
