@@ -64,6 +64,13 @@ def test_the_static_site_holds_the_public_pages_and_nothing_redacted(
     r = client.post(f"{V1}/sessions/{sid}/redactions", json=body, headers=world.headers("admin"))
     assert r.status_code == 201, r.text
 
+    look = {"accent_color": "#0b5cad", "header_color": "#1b1b1b"}
+    assert client.put(f"{V1}/council", json=look, headers=world.headers("admin")).status_code == 200
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    r = client.put(
+        f"{V1}/council/logo", files={"file": ("escudo.png", png)}, headers=world.headers("admin")
+    )
+    assert r.status_code == 200, r.text
     site = tmp_path / "sitio"
     done = export(settings, site, "--council", "villa-a", "--url", "https://sede.example.es")
     assert done.returncode == 0, done.stderr
@@ -74,6 +81,10 @@ def test_the_static_site_holds_the_public_pages_and_nothing_redacted(
     assert '<html lang="es">' in html and "Interviniente 2" in html
     assert 'src="/p/villa-a/' in html and "/static/web/public.js" in html
     assert "/fragmentos/" not in html  # clips are cut by the live portal only
+    # the council's own look goes with the site
+    assert 'href="/p/villa-a/estilo.css"' in html and 'src="/p/villa-a/logo.png"' in html
+    assert "--header: #1b1b1b;" in (site / "p/villa-a/estilo.css").read_text()
+    assert (site / "p/villa-a/logo.png").read_bytes() == png
     assert (site / "static/web/public.css").is_file()
     assert (site / "static/web/portal-search.js").is_file()
     video = (site / url.lstrip("/") / "video.mp4").read_bytes()

@@ -310,3 +310,26 @@ def test_the_agenda_chapters_seek_and_a_moment_is_shared(
         with server.api("secretary") as c:
             c.patch(f"/api/v1/sessions/{sid}", json={"agenda": []})
             c.post(f"/api/v1/sessions/{sid}/publish")
+
+
+def test_the_councils_own_colours_keep_the_pages_accessible(
+    browser: Any, server: Server, public_url: str
+) -> None:
+    look = {"accent_color": "#7a1f3d", "header_color": "#1d4d2b"}
+    with server.api("admin") as c:
+        assert c.put("/api/v1/council", json=look).status_code == 200
+    try:
+        page = anonymous(browser, server)
+        page.goto(public_url)
+        header = page.evaluate(
+            "() => getComputedStyle(document.querySelector('header.top')).backgroundColor"
+        )
+        assert header == "rgb(29, 77, 43)"  # the council's colour, from estilo.css
+        assert axe(page) == []
+        page.goto(public_url.rsplit("/", 1)[0] + "/")
+        assert axe(page) == []
+        assert page.policy_violations == []
+        page.context.close()
+    finally:
+        with server.api("admin") as c:
+            c.put("/api/v1/council", json={"accent_color": "", "header_color": ""})

@@ -29,6 +29,7 @@ from typing import Any
 from jinja2 import Environment
 
 from plenaria.api import public, public_feeds, publishing
+from plenaria.api.council_look import stylesheet
 from plenaria.api.public_i18n import public_strings
 from plenaria.assembly.redaction import search_pieces
 from plenaria.db import accounts as account_repo
@@ -107,7 +108,10 @@ class _Site:
         self.env: Environment = public._templates().env
 
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        council = context.get("council")
+        logo = getattr(council, "logo_key", "") or ""
         base = {
+            "logo_file": "logo" + Path(logo).suffix if logo else "logo",
             "lang": lang,
             "t": public_strings(lang),
             "static": self.base_path + "/static/web",
@@ -155,7 +159,7 @@ def export_site(
                 transcript = publishing.public_transcript(db, plenary, publication)
                 records += _session(site, pub, transcript, storage, done)
                 count += 1
-            _council_pages(site, db, council)
+            _council_pages(site, db, council, storage)
             if records:
                 _index(records, out / "p" / council.slug / "pagefind")
             done.councils[council.slug] = count
@@ -163,9 +167,14 @@ def export_site(
     return done
 
 
-def _council_pages(site: _Site, db: Any, council: Council) -> None:
+def _council_pages(site: _Site, db: Any, council: Council, storage: Path) -> None:
     lang = council.acta_lang if council.acta_lang in ("es", "ca") else "es"
     folder = site.out / "p" / council.slug
+    if council.accent_color or council.header_color:
+        _write(folder / "estilo.css", stylesheet(council))
+    if council.logo_key and (storage / council.logo_key).is_file():
+        (folder / f"logo{Path(council.logo_key).suffix}").parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(storage / council.logo_key, folder / f"logo{Path(council.logo_key).suffix}")
     context = public.sessions_context(db, council, lang)
     for row in context["rows"]:
         row["url"] = site.url(council, row["plenary"])

@@ -133,4 +133,3 @@ def llm_summaries_of(transcript: Transcript, folder: str, lang: str) -> Transcri
     if not folder:
         return transcript
     return with_llm_summaries(transcript, load_summarizer(folder), lang)
-
