@@ -2,9 +2,9 @@
 // un punto" lets the clerk say that an item starts at this intervention (PUT
 // .../transcript/items/{n}/start), when the recording did not say it clearly: the acta is
 // found again and the interventions after it follow. "Como se oyó" takes the clerk's start back.
-import { state, dirty, ivById } from "./model.js";
+import { state, ivById } from "./model.js";
 import { api, esc, fmt, headers, box, $ } from "./util.js";
-import { saver, save } from "./save.js";
+import { savedFirst, adoptSaved } from "./save.js";
 
 export const I = JSON.parse(document.getElementById("item-strings").textContent);
 const hooks = { rendered: () => {}, saved: () => {} };
@@ -90,15 +90,8 @@ function openForm(line) {
   });
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 async function put(number, intervention, say) {
-  while (saver.saving) await sleep(100);
-  if (dirty()) await save();
-  while (saver.saving) await sleep(100);
-  if (dirty() || saver.held) {
+  if (!(await savedFirst())) {
     say(I.item_wait);
     return false;
   }
@@ -124,16 +117,7 @@ async function put(number, intervention, say) {
     say(I.item_unchanged);
     return false;
   }
-  state.parent = body.number;
-  for (const [id, iv] of Object.entries(body.interventions || {})) {
-    const n = state.doc.interventions.findIndex((x) => x.id === id);
-    if (n >= 0) state.doc.interventions[n] = iv;
-    state.base.iv.set(id, JSON.stringify(iv));
-    if (state.baseDoc) {
-      const k = state.baseDoc.interventions.findIndex((x) => x.id === id);
-      if (k >= 0) state.baseDoc.interventions[k] = JSON.parse(JSON.stringify(iv));
-    }
-  }
+  adoptSaved(body.interventions, body.number);
   state.doc.acta = state.doc.acta || {};
   const fixed = Object.assign({}, state.doc.acta.fixed_starts || {});
   if (intervention) fixed[String(number)] = intervention;

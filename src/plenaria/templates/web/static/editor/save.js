@@ -93,3 +93,30 @@ function saved(body, sent, structure) {
   say(fmt(T.saved, { n: body.number }));
   if (saver.onSaved) saver.onSaved(body.number);
 }
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// Before a save of its own (a summary, an item's start): the text's unsaved edits are
+// saved first; false when they could not be (then nothing should be sent).
+export async function savedFirst() {
+  while (saver.saving) await sleep(100);
+  if (dirty()) await save();
+  while (saver.saving) await sleep(100);
+  return !(dirty() || saver.held);
+}
+
+// The interventions a save answered with (by id) become the page's, as of version `number`.
+export function adoptSaved(interventions, number) {
+  state.parent = number;
+  for (const [id, iv] of Object.entries(interventions || {})) {
+    const n = state.doc.interventions.findIndex((x) => x.id === id);
+    if (n >= 0) state.doc.interventions[n] = iv;
+    state.base.iv.set(id, JSON.stringify(iv));
+    if (state.baseDoc) {
+      const k = state.baseDoc.interventions.findIndex((x) => x.id === id);
+      if (k >= 0) state.baseDoc.interventions[k] = clone(iv);
+    }
+  }
+}

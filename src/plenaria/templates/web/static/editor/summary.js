@@ -3,9 +3,9 @@
 // at once as a new version (PUT .../interventions/{id}/summary) and is never remade from
 // the words again; "Volver al resumen automático" gives the one made from the words.
 // Edits of the text not saved yet are saved first, so the summary lands on the latest version.
-import { state, dirty, ivById, speakerById } from "./model.js";
+import { state, ivById, speakerById } from "./model.js";
 import { api, esc, fmt, headers, box, $ } from "./util.js";
-import { saver, save } from "./save.js";
+import { savedFirst, adoptSaved } from "./save.js";
 
 export const S = JSON.parse(document.getElementById("summary-strings").textContent);
 const hooks = { rendered: () => {}, saved: () => {}, label: (sp) => sp.id };
@@ -43,9 +43,6 @@ export function keepSummaryForm(ivEl, form, focused) {
 function tell(el, text) {
   const out = el.querySelector(".summary-status");
   if (out) out.textContent = text;
-}
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 // The edit box in place of the summary's text.
@@ -130,10 +127,7 @@ function openBox(block) {
 
 // Saves the summary of intervention `id` (null: the automatic one); true when saved.
 async function put(id, text, say) {
-  while (saver.saving) await sleep(100);
-  if (dirty()) await save();
-  while (saver.saving) await sleep(100);
-  if (dirty() || saver.held) {
+  if (!(await savedFirst())) {
     say(S.sum_wait);
     return false;
   }
@@ -167,14 +161,7 @@ async function put(id, text, say) {
 
 // The saved intervention becomes the page's, as of the new version.
 function adopt(id, iv, number) {
-  state.parent = number;
-  const n = state.doc.interventions.findIndex((x) => x.id === id);
-  if (n >= 0) state.doc.interventions[n] = iv;
-  state.base.iv.set(id, JSON.stringify(iv));
-  if (state.baseDoc) {
-    const k = state.baseDoc.interventions.findIndex((x) => x.id === id);
-    if (k >= 0) state.baseDoc.interventions[k] = JSON.parse(JSON.stringify(iv));
-  }
+  adoptSaved({ [id]: iv }, number);
   hooks.saved(number);
 }
 
