@@ -191,6 +191,15 @@ class Service:
         path = self.root / f"worker-{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def wait_ready(self, *names: str, timeout_s: float = 120.0) -> None:
+        """Until each named worker says it is ready (Celery's "... ready."): a step queued
+        before, on a loaded machine, would wait past the reconciler's stale time."""
+        deadline = time.monotonic() + timeout_s
+        for name in names:
+            while " ready." not in self.log(name):
+                assert time.monotonic() < deadline, f"worker {name} not ready: {self.log(name)}"
+                time.sleep(0.2)
+
     # -- data -------------------------------------------------------------------------------
 
     def add_job(self, recording: Path, options: dict[str, object]) -> str:

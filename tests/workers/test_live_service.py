@@ -67,6 +67,7 @@ def service(tmp_path: Path) -> Iterator[tuple[Service, str, dict[str, str]]]:
         svc.workers.append(api)
         svc.start_worker("live", "live")
         svc.start_worker("media,asr,diarization,default", "cpu")
+        svc.wait_ready("live", "cpu")
         yield svc, server, {"Authorization": f"Bearer {token}"}
     finally:
         svc.stop()
@@ -264,6 +265,7 @@ def test_a_recorder_whose_worker_dies_resumes_the_same_recording_after_a_gap(
         first.kill()
         second = Sender(after, port)  # the stream goes on: the rest of the pleno
         svc.start_worker("live", "live-again")
+        svc.wait_ready("live-again")
         done = _wait_done(server, headers, job_id, timeout=300)
     finally:
         first.kill()
