@@ -143,7 +143,7 @@ def test_a_pulled_stream_is_transcribed_through_the_api_while_it_plays(
     assert len(early) >= 1, svc.log("live")
     for piece in early:
         assert 0 <= piece["start_s"] <= 62 and piece["speaker"] and piece["text"]
-    done = _wait_done(server, headers, job_id, timeout=150)
+    done = _wait_done(server, headers, job_id, timeout=300)  # a loaded machine: minutes
     assert done["state"] == "done", (done, svc.log("live"), svc.log("cpu"))
     ended = time.monotonic()
     events.join(timeout=10)
