@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -182,6 +183,25 @@ def router() -> APIRouter:
         created = version.number != parent  # else nothing changed: no new version
         return _fast_json({**out, "interventions": changed}, status_code=201 if created else 200)
 
+    def edit_latest(
+        db: Session,
+        user: User,
+        session_id: str,
+        parent_number: int,
+        settings: Any,
+        edit: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, dict[str, Any]]]],
+        audit: tuple[str, dict[str, Any]] | None = None,
+    ) -> Response:
+        """An edit of the latest version, made by ``edit`` from its content: the session's
+        own, editable, and ``parent_number`` still the latest (else the 409)."""
+        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
+        acta_workflow.ensure_editable(db, plenary)
+        number, parent = latest_content(db, plenary)
+        if parent_number != number:
+            return _conflict(db, plenary, parent_number)
+        content, changed = edit(parent)
+        return saved_answer(db, plenary, user, content, parent_number, changed, settings, audit)
+
     @api.get("/sessions/{session_id}/transcript", response_model=TranscriptPublic)
     def get_transcript(session_id: str, user: CurrentUser, db: DbSession) -> Any:
         """The latest version of the transcript; its number is the next save's parent."""
@@ -218,13 +238,14 @@ def router() -> APIRouter:
         ``text`` differs from its words is re-aligned. 409 when ``parent`` is not
         the latest version; 200 and the parent itself when nothing changed.
         """
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        acta_workflow.ensure_editable(db, plenary)
-        number, parent = latest_content(db, plenary)
-        if body.parent != number:
-            return _conflict(db, plenary, body.parent)
-        content, changed = patched(db, user.council_id, parent, body)
-        return saved_answer(db, plenary, user, content, body.parent, changed, settings)
+        return edit_latest(
+            db,
+            user,
+            session_id,
+            body.parent,
+            settings,
+            lambda parent: patched(db, user.council_id, parent, body),
+        )
 
     @api.put(
         "/sessions/{session_id}/transcript",
@@ -268,15 +289,15 @@ def router() -> APIRouter:
         null: the automatic summary again. The answer's ``interventions`` holds the
         intervention as saved. 409 when ``parent`` is not the latest version; 200 and the
         parent itself when nothing changed."""
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        acta_workflow.ensure_editable(db, plenary)
-        number, parent = latest_content(db, plenary)
-        if body.parent != number:
-            return _conflict(db, plenary, body.parent)
-        content, changed = with_summary(parent, intervention_id, body.summary)
         what = {"intervention": intervention_id, "automatic": body.summary is None}
-        return saved_answer(
-            db, plenary, user, content, body.parent, changed, settings, ("transcript.summary", what)
+        return edit_latest(
+            db,
+            user,
+            session_id,
+            body.parent,
+            settings,
+            lambda parent: with_summary(parent, intervention_id, body.summary),
+            ("transcript.summary", what),
         )
 
     @api.put(
@@ -297,21 +318,14 @@ def router() -> APIRouter:
         ``intervention`` (null: where it is heard again). Saved as a new version on ``parent``,
         with the acta found again (the items after it follow); the answer's ``interventions``
         holds those whose item changed. 409 when ``parent`` is not the latest version."""
-        plenary = civic.get_plenary_session_for_council(db, user.council_id, session_id)
-        acta_workflow.ensure_editable(db, plenary)
-        latest, parent = latest_content(db, plenary)
-        if body.parent != latest:
-            return _conflict(db, plenary, body.parent)
-        content, changed = with_item_start(parent, number, body.intervention)
         what = {"item": number, "intervention": body.intervention}
-        return saved_answer(
+        return edit_latest(
             db,
-            plenary,
             user,
-            content,
+            session_id,
             body.parent,
-            changed,
             settings,
+            lambda parent: with_item_start(parent, number, body.intervention),
             ("transcript.item_start", what),
         )
 
