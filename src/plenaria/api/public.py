@@ -13,6 +13,7 @@ Scripts and styles are static files (the CSP forbids inline ones).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -47,6 +48,7 @@ MAX_T = 7 * 24 * 3600
 Query200 = Annotated[str, Query(max_length=200)]
 
 
+@functools.cache
 def _templates() -> Jinja2Templates:
     env = Environment(
         loader=PackageLoader("plenaria", "templates/public"),
@@ -252,20 +254,20 @@ def session_context(
     }
 
 
+def render(request: Request, name: str, lang: str, context: dict[str, Any]) -> HTMLResponse:
+    """A public page in ``lang``; its language may come from the browser's (Vary)."""
+    base = {"lang": lang, "t": public_strings(lang), "static": STATIC_URL, "prefix": PREFIX}
+    response = _templates().TemplateResponse(request, name, {**base, "q": "", **context})
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
 def router() -> APIRouter:
-    pages = _templates()
     web = APIRouter(include_in_schema=False)
 
     def database(request: Request) -> Database:
         db: Database = request.app.state.db
         return db
-
-    def render(request: Request, name: str, lang: str, context: dict[str, Any]) -> HTMLResponse:
-        t = public_strings(lang)
-        base = {"lang": lang, "t": t, "static": STATIC_URL, "prefix": PREFIX}
-        response = pages.TemplateResponse(request, name, {**base, **context})
-        response.headers["Vary"] = "Accept-Language"
-        return response
 
     @web.get(PREFIX + "/{council_slug}/", response_class=HTMLResponse)
     def sessions(

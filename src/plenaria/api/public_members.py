@@ -69,15 +69,7 @@ def router(prefix: str) -> APIRouter:
     from plenaria.api import public
 
     web = APIRouter(include_in_schema=False)
-    pages = public._templates()
-
-    def render(request: Request, name: str, lang: str, context: dict[str, Any]) -> HTMLResponse:
-        from plenaria.api.web.pages import STATIC_URL
-
-        base = {"lang": lang, "t": public_strings(lang), "static": STATIC_URL, "prefix": prefix}
-        response = pages.TemplateResponse(request, name, {**base, "q": "", **context})
-        response.headers["Vary"] = "Accept-Language"
-        return response
+    render = public.render
 
     @web.get(prefix + "/{council_slug}/miembros", response_class=HTMLResponse)
     def members(council_slug: str, request: Request) -> HTMLResponse:
