@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from plenaria.api import council_look, public_data, public_media, public_members, publishing
 from plenaria.api import public_feeds as feeds
 from plenaria.api.i18n import LANGUAGES
-from plenaria.api.public_i18n import public_strings
+from plenaria.api.public_i18n import public_strings, session_title
 from plenaria.api.web.pages import STATIC_URL
 from plenaria.db import accounts as account_repo
 from plenaria.db import civic, portal
@@ -121,11 +121,6 @@ def _chapters(plenary: PlenarySession, transcript: Transcript) -> list[dict[str,
     return out
 
 
-def _title(plenary: PlenarySession, t: dict[str, str]) -> str:
-    kind = t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type)
-    return t["title"].format(kind=kind, date=plenary.date).strip(", ")
-
-
 def _moment(value: str | None) -> float | None:
     """``?t=`` in seconds; a shared link with anything else opens at the start."""
     try:
@@ -161,7 +156,7 @@ def sessions_context(
     chosen = chosen or feeds.Filter()
     published = portal.published_sessions(db, council.id)
     rows = [
-        {"plenary": s, "title": _title(s, t), "url": publishing.public_url(council, s)}
+        {"plenary": s, "title": session_title(s, t), "url": publishing.public_url(council, s)}
         for s, _p in published
         if feeds.keep(s, chosen)
     ]
@@ -245,7 +240,7 @@ def session_context(
         "pieces": pieces,
         "council": pub.council,
         "plenary": pub.plenary,
-        "title": _title(pub.plenary, public_strings(lang)),
+        "title": session_title(pub.plenary, public_strings(lang)),
         "url": publishing.public_url(pub.council, pub.plenary),
         "has_video": bool(pub.publication.video_key),
         "start_t": start_t,
@@ -291,7 +286,7 @@ def router() -> APIRouter:
             lang = _lang(request, council.acta_lang)
             t = public_strings(lang)
             titles = {
-                s.id: (_title(s, t), publishing.public_url(council, s))
+                s.id: (session_title(s, t), publishing.public_url(council, s))
                 for s, _p in portal.published_sessions(db, council.id)
             }
             hits = [

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from plenaria.api import publishing
-from plenaria.api.public_i18n import public_strings
+from plenaria.api.public_i18n import public_strings, session_title
 from plenaria.domain import Transcript
 from plenaria.errors import NotFoundError
 
@@ -130,10 +130,7 @@ def catalogue(council: Any, rows: list[Any], base: str, licence: str) -> str:
     ]
     for plenary, publication in rows:
         page = base + publishing.public_url(council, plenary)
-        title = t["title"].format(
-            kind=t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type),
-            date=plenary.date,
-        )
+        title = session_title(plenary, t)
         out += [
             "<dcat:dataset>",
             f"<dcat:Dataset rdf:about={quoteattr(page)}>",

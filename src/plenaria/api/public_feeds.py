@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from plenaria.api import publishing
-from plenaria.api.public_i18n import public_strings
+from plenaria.api.public_i18n import public_strings, session_title
 from plenaria.config import Settings
 from plenaria.db import accounts as account_repo
 from plenaria.db import portal
@@ -78,11 +78,6 @@ def _iso(moment: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _title(plenary: PlenarySession, t: dict[str, str]) -> str:
-    kind = t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type)
-    return t["title"].format(kind=kind, date=plenary.date).strip(", ")
-
-
 def atom(council: Any, rows: list[tuple[PlenarySession, Publication]], base: str) -> str:
     t = public_strings(council.acta_lang)
     home = f"{base}/p/{council.slug}/"
@@ -99,7 +94,7 @@ def atom(council: Any, rows: list[tuple[PlenarySession, Publication]], base: str
     ]
     for plenary, publication in rows:
         url = base + publishing.public_url(council, plenary)
-        title = _title(plenary, public_strings(publication.language))
+        title = session_title(plenary, public_strings(publication.language))
         summary = public_strings(publication.language)["feed_entry"].format(
             title=title, place=plenary.place or "—"
         )

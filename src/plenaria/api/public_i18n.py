@@ -6,6 +6,8 @@ council's acta language); ``?lang=es|ca`` overrides it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from plenaria.api.i18n import DEFAULT, LANGUAGES
 
 _STRINGS: dict[str, tuple[str, str]] = {
@@ -176,3 +178,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
 def public_strings(lang: str) -> dict[str, str]:
     index = LANGUAGES.index(lang) if lang in LANGUAGES else LANGUAGES.index(DEFAULT)
     return {key: pair[index] for key, pair in _STRINGS.items()}
+
+
+def session_title(plenary: Any, t: dict[str, str]) -> str:
+    """A published session as the portal names it: "Sesión ordinaria del Pleno, 2024-05-30"."""
+    kind = t.get(f"type_{plenary.session_type.split()[-1]}", plenary.session_type)
+    return t["title"].format(kind=kind, date=plenary.date).strip(", ")

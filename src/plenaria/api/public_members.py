@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from plenaria.api import publishing
-from plenaria.api.public_i18n import public_strings
+from plenaria.api.public_i18n import public_strings, session_title
 from plenaria.db import civic, portal
 from plenaria.db.models import RosterMember
 from plenaria.domain import Transcript
@@ -98,7 +98,7 @@ def router(prefix: str) -> APIRouter:
                 if said or votes:
                     sessions.append(
                         {
-                            "title": public._title(plenary, t),
+                            "title": session_title(plenary, t),
                             "url": publishing.public_url(council, plenary),
                             "said": said,
                             "votes": votes,
