@@ -312,7 +312,7 @@ def router() -> APIRouter:
             context = session_context(
                 pub, transcript, lang, _moment(t), settings.portal_piece_words
             )
-            base = (settings.public_base_url or str(request.base_url)).rstrip("/")
+            base = feeds.base_url(request)
             context["embed_url"] = f"{base}/embed/{pub.council.slug}/{pub.plenary.id}"
             context["card"] = share_card(transcript, context, base, lang)
             context["signed_acta"] = public_data.signed_acta_key(db, pub.plenary) is not None

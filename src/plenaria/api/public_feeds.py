@@ -68,7 +68,9 @@ def keep(plenary: PlenarySession, f: Filter) -> bool:
     return not (f.until and plenary.date > f.until)
 
 
-def _base(request: Request) -> str:
+def base_url(request: Request) -> str:
+    """The portal's address for links other sites keep: PLENARIA_PUBLIC_BASE_URL, else the
+    request's own."""
     settings: Settings = request.app.state.settings
     return (settings.public_base_url or str(request.base_url)).rstrip("/")
 
@@ -134,7 +136,7 @@ def published_rows(request: Request, slug: str, write: Any) -> str:
             council = account_repo.get_council_by_slug(db, slug)
         except NotFoundError as e:
             raise NotFoundError(f"No hay ningún ayuntamiento «{slug}» en este portal.") from e
-        body: str = write(council, portal.published_sessions(db, council.id), _base(request))
+        body: str = write(council, portal.published_sessions(db, council.id), base_url(request))
         return body
 
 
