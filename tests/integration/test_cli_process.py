@@ -44,8 +44,11 @@ def test_process_a_video_with_spaces_and_accents_in_its_name(tmp_path: Path) -> 
         "PLENARIA_DATA_DIR": str(tmp_path / "data"),
         "PLENARIA_VIDEO_URL_TEMPLATE": "https://sede.example.es/plenos/{session}?t={seconds}",
     }
+    # With the ONNX networks made at install (``make``), the main job never imports torch:
+    # here torch cannot be imported at all, and the job must still diarize and finish.
+    no_torch = "import sys, runpy; sys.modules['torch'] = None; runpy.run_module('plenaria', run_name='__main__')"
     proc = subprocess.run(
-        [sys.executable, "-m", "plenaria", "process", str(video), "--out", str(out), "-l", "es"],
+        [sys.executable, "-c", no_torch, "process", str(video), "--out", str(out), "-l", "es"],
         capture_output=True,
         text=True,
         env=env,
