@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from test_no_english import english_in, visible_text
 from test_settings_pages import csrf
 from test_web_pages import HTML, login
 
@@ -329,7 +330,10 @@ def test_the_person_page_shows_the_voice_and_forgets_it(
         "ca": ("Apresa d'una", "Registrada"),
     }
     assert all(w in page.replace("&#39;", "'") for w in words[lang]), page
-    assert f'href="/sessions/{sid}"' in page and "SPEAKER_01" in page
+    unnamed = {"es": "Interviniente 2", "ca": "Intervinent 2"}[lang]  # SPEAKER_01, as shown
+    assert f'href="/sessions/{sid}"' in page and unnamed in page and "SPEAKER" not in page
+    assert "<td>20,0</td>" in page  # the enrolled sample's seconds, with a decimal comma
+    assert english_in(visible_text(page)) == []
     token = csrf(client, f"/settings/roster/{ana}")
 
     r = client.post(
@@ -342,7 +346,7 @@ def test_the_person_page_shows_the_voice_and_forgets_it(
     assert notice in r.text
     r = client.post(f"/settings/roster/{ana}/voice/reset", data={"csrf_token": token}, headers=HTML)
     assert r.status_code == 200 and [x.source for x in samples(world, ana)] == ["enrolled"]
-    assert "SPEAKER_01" not in r.text
+    assert unnamed not in r.text and "voice-samples" in r.text  # the enrolled one stays
     r = client.post(
         f"/settings/roster/{ana}/voice/delete",
         data={"csrf_token": token, "confirm": "1"},

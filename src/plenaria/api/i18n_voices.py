@@ -24,6 +24,8 @@ VOICE_STRINGS: dict[str, tuple[str, str]] = {
     "voice_correction": ("Aprendida de una corrección", "Apresa d'una correcció"),
     "voice_session": ("Sesión", "Sessió"),
     "voice_label": ("Voz en la sesión", "Veu a la sessió"),
+    # a voice's label in its session, as the editor shows it unnamed (domain.UNNAMED_SPEAKER)
+    "voice_unnamed": ("Interviniente", "Intervinent"),
     "voice_seconds": ("Segundos", "Segons"),
     "voice_created": ("Fecha", "Data"),
     "voice_reset": ("Olvidar lo aprendido", "Oblida el que s'ha après"),

@@ -89,20 +89,18 @@ def learn(
     }
     if not changed:
         return
-    diarization: Diarization | None = None
-    loaded = False
+    from plenaria.diarization.models import encoder_id
+
+    named = any(person_id is not None for person_id in changed.values())
+    diarization = _diarization(db, storage_root, plenary) if named else None
     for label, person_id in changed.items():
         person = _person(db, plenary.council_id, person_id)
-        if person is not None and not loaded:
-            diarization, loaded = _diarization(db, storage_root, plenary), True
         centroid = diarization.centroid(label) if diarization is not None else None
         if person is None or diarization is None or centroid is None:
             gone = voice_samples.drop_learned(db, plenary.council_id, plenary.id, label)
             if gone is not None:
                 _audit(db, user, "voice.unlearn", gone, plenary, label)
             continue
-        from plenaria.diarization.models import encoder_id
-
         seconds = sum(t.segment.duration for t in diarization.turns if t.speaker == label)
         model = encoder_id(diarization.model_id)
         voice_samples.put_learned(db, person, plenary.id, label, centroid, model, seconds)
