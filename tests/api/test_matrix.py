@@ -116,6 +116,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
         MANAGERS, 200, lambda w: {"group": "PSOE"}, person_id="person"
     ),
     ("DELETE", f"{V1}/roster/{{person_id}}"): obj(MANAGERS, 204, person_id="person"),
+    # A person's voice (tests/api/test_voice_learning.py): read by all, forgotten by managers.
+    ("GET", f"{V1}/roster/{{person_id}}/voice"): obj(ALL_ROLES, 200, person_id="person"),
+    ("POST", f"{V1}/roster/{{person_id}}/voice/reset"): obj(MANAGERS, 200, person_id="person"),
+    ("DELETE", f"{V1}/roster/{{person_id}}/voice"): obj(MANAGERS, 204, person_id="person"),
     ("GET", f"{V1}/sessions"): collection(ALL_ROLES, 200),
     ("POST", f"{V1}/sessions"): collection(MANAGERS, 201, lambda w: {"date": "2024-05-30"}),
     ("GET", f"{V1}/sessions/{{session_id}}"): obj(ALL_ROLES, 200, session_id="session"),
@@ -463,6 +467,12 @@ MATRIX.update(
         ),
         ("POST", "/settings/roster/{person_id}/active"): _form(
             obj(MANAGERS, 200, person_id="person"), b"active=0"
+        ),
+        ("POST", "/settings/roster/{person_id}/voice/reset"): _form(
+            obj(MANAGERS, 200, person_id="person"), b""
+        ),
+        ("POST", "/settings/roster/{person_id}/voice/delete"): _form(
+            obj(MANAGERS, 200, person_id="person"), b"confirm=1"
         ),
         ("GET", "/settings/users"): collection(("admin",), 200),
         # A password too short: each admin's form comes back refused (no account is made).

@@ -16,7 +16,7 @@ from plenaria.db.engine import make_engine
 from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
 
 # The newest revision: the migrations form one line ending here.
-HEAD = "0014"
+HEAD = "0015"
 
 
 def _diff(url: str) -> list[object]:
@@ -117,3 +117,82 @@ def test_a_live_push_key_stored_plain_becomes_its_digest(tmp_path: Path) -> None
         "push_url": "rtmp://h:1935/live",
         "key_sha256": hashlib.sha256(b"plain-Key-1").hexdigest(),
     }
+
+
+def test_learned_voices_migrate_up_and_down(empty_url: str) -> None:
+    """0015: a voice sample stored before it stays an enrolled one; one learned sample per
+    session and voice; a learned one goes with its session, and with the downgrade."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    from plenaria.db import accounts, civic
+    from plenaria.db.base import UTCDateTime, utcnow
+    from plenaria.db.migrate import alembic_config
+    from plenaria.db.models import VoiceProfileRow
+
+    engine = make_engine(empty_url)
+    upgrade_engine(engine, "0014")  # these tables are the same there: the models write them
+    with Session(engine) as s:
+        council = accounts.create_council(s, "villa", "Villa")
+        person = civic.create_person(s, council.id, {"name": "Ana Gómez"})
+        plenary = civic.create_plenary_session(s, council.id, {"slug": "pleno-1"})
+        s.commit()
+        ids = (council.id, person.id, plenary.id)
+    council_id, person_id, session_id = ids
+    old = sa.table(
+        "voice_profiles",
+        *(sa.column(c) for c in ("id", "council_id", "person_id", "model_id", "seconds")),
+        sa.column("embedding", sa.JSON()),
+        sa.column("created_at", UTCDateTime()),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            old.insert().values(
+                id="enrolled1", council_id=council_id, person_id=person_id, model_id="campplus",
+                seconds=20.0, embedding=[0.6, 0.8], created_at=utcnow(),
+            )
+        )  # fmt: skip
+
+    def learned(speaker: str) -> VoiceProfileRow:
+        return VoiceProfileRow(
+            council_id=council_id, person_id=person_id, embedding=[1.0, 0.0], model_id="campplus",
+            seconds=9.5, source="correction", session_id=session_id, speaker=speaker,
+        )  # fmt: skip
+
+    def stored() -> dict[str, tuple[str, str | None, str]]:
+        with Session(engine) as s:
+            rows = s.scalars(sa.select(VoiceProfileRow))
+            return {r.id: (r.source, r.session_id, r.speaker) for r in rows}
+
+    upgrade_engine(engine)
+    assert stored() == {"enrolled1": ("enrolled", None, "")}
+    with Session(engine) as s:
+        s.add(learned("SPEAKER_01"))
+        s.commit()
+        s.add(learned("SPEAKER_01"))
+        try:
+            s.commit()
+            raise AssertionError("two learned samples of one session's voice")
+        except IntegrityError:
+            s.rollback()
+    assert sorted(stored().values()) == [
+        ("correction", session_id, "SPEAKER_01"),
+        ("enrolled", None, ""),
+    ]
+    command.downgrade(alembic_config(engine), "0014")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(old.c.id, old.c.embedding)).all()
+        columns = {c["name"] for c in inspect(conn).get_columns("voice_profiles")}
+    assert [tuple(r) for r in rows] == [("enrolled1", [0.6, 0.8])]
+    assert not {"source", "session_id", "speaker"} & columns
+    upgrade_engine(engine)
+    with Session(engine) as s:
+        s.add(learned("SPEAKER_00"))
+        s.commit()
+        plenary_row = civic.get_plenary_session_for_council(s, council_id, session_id)
+        s.delete(plenary_row)
+        s.commit()
+    assert stored() == {"enrolled1": ("enrolled", None, "")}
+    engine.dispose()

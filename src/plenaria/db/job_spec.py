@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from plenaria.acts.links import acta_link_template
 from plenaria.config import Settings
-from plenaria.db import civic
+from plenaria.db import civic, voice_samples
 from plenaria.db import jobs as repo
 from plenaria.db.models import Council, Job, PlenarySession
 from plenaria.graph.options import JobSpec, ProcessOptions
@@ -70,16 +70,5 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
 
 
 def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {
-            "id": row.id,
-            "name": person.name,
-            "role": person.role or None,
-            "group": person.group or None,
-            "person_id": person.id,
-            "model_id": row.model_id,
-            "embedding": list(row.embedding),
-            "seconds": row.seconds,
-        }
-        for row, person in civic.active_voice_profiles(session, council_id)
-    )
+    """One profile per active person (enrolled and learned samples merged)."""
+    return tuple(voice_samples.merged_profiles(session, council_id))

@@ -31,6 +31,7 @@ JOB_FINAL_STATES = ("done", "failed", "cancelled")
 STEP_STATES = ("pending", "queued", "running", "done", "failed")
 UPLOAD_STATES = ("receiving", "complete", "rejected")
 OUTPUT_KINDS = ("json", "vtt", "srt", "docx", "proxy")
+VOICE_SOURCES = ("enrolled", "correction")
 # The full-text index of public_segments, made by the migration 0007, not by
 # these models: on SQLite an FTS5 table and its shadow tables, on PostgreSQL GIN indexes.
 FTS_TABLE_PREFIX = "public_segments_fts"
@@ -165,12 +166,24 @@ class RosterMember(IdMixin, CouncilMixin, CreatedMixin, Base):
 
 
 class VoiceProfileRow(IdMixin, CouncilMixin, CreatedMixin, Base):
+    """One sample of a person's voice: an embedding (never audio) and its seconds of speech.
+
+    ``source`` "enrolled": given to enrol the person; "correction": learned when a clerk
+    gave the diarized voice ``speaker`` of the session ``session_id`` this person (one
+    such sample per session and voice, gone with the session). A person's samples of
+    one encoder are merged into one profile for naming (:mod:`plenaria.db.voice_samples`).
+    """
+
     __tablename__ = "voice_profiles"
+    __table_args__ = (UniqueConstraint("session_id", "speaker"),)
 
     person_id: Mapped[str] = _fk("roster_members")
     embedding: Mapped[list[Any]] = mapped_column(JSON)
     model_id: Mapped[str] = mapped_column(String(200))
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    source: Mapped[str] = mapped_column(String(16), default="enrolled", server_default="enrolled")
+    session_id: Mapped[str | None] = _fk("plenary_sessions", nullable=True)
+    speaker: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Upload(CouncilMixin, CreatedMixin, Base):

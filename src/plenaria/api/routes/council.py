@@ -1,7 +1,8 @@
 """The caller's council: its settings, its roster and its plenary sessions.
 
 Everyone in the council reads; admins and secretaries change the roster and
-sessions; only admins change the council's settings.
+sessions, and reset or delete a person's voice; only admins change the council's
+settings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from plenaria.acts.links import check_template
-from plenaria.api import council_look
+from plenaria.api import council_look, voice_learning
 from plenaria.api.deps import Admin, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import (
     CouncilPublic,
@@ -192,6 +193,27 @@ def router() -> APIRouter:
             {"name": person.name},
         )
         db.delete(person)
+        db.commit()
+
+    # A person's voice (personal data: viewed by all, reset and deleted by managers)
+
+    @api.get("/roster/{person_id}/voice", response_model=voice_learning.VoicePublic)
+    def get_voice(person_id: str, user: CurrentUser, db: DbSession) -> voice_learning.VoicePublic:
+        """The person's voice samples (enrolled, learned from corrections), no embeddings."""
+        return voice_learning.voice_of(db, user.council_id, person_id)
+
+    @api.post("/roster/{person_id}/voice/reset", response_model=voice_learning.VoicePublic)
+    def reset_voice(person_id: str, user: Manager, db: DbSession) -> voice_learning.VoicePublic:
+        """Forget what was learned from corrections; the enrolled samples stay."""
+        voice_learning.forget_voice(db, user, person_id, learned_only=True)
+        db.commit()
+        return voice_learning.voice_of(db, user.council_id, person_id)
+
+    @api.delete("/roster/{person_id}/voice", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_voice(person_id: str, user: Manager, db: DbSession) -> None:
+        """Delete every sample of the person's voice: nothing names them until they are
+        enrolled or named by a clerk again."""
+        voice_learning.forget_voice(db, user, person_id, learned_only=False)
         db.commit()
 
     # Plenary sessions

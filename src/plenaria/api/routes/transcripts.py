@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from plenaria.acts.links import acta_link_template
+from plenaria.api import voice_learning
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
 from plenaria.api.event_stream import event_response
 from plenaria.api.schemas import (
@@ -401,6 +402,7 @@ def router() -> APIRouter:
         number: VersionInPath,
         user: CurrentUser,
         db: DbSession,
+        settings: AppSettings,
         body: RestoreIn | None = None,
     ) -> Any:
         """Save an older version's content again as the newest version.
@@ -415,6 +417,7 @@ def router() -> APIRouter:
         parent = body.parent if body is not None and body.parent is not None else latest
         if parent != latest:
             return _conflict(db, plenary, parent)
+        people = voice_learning.people_before(db, plenary, latest, None)
         try:
             version = save_version(
                 db, plenary, user, dict(old.content), parent, skip_unchanged=True
@@ -424,6 +427,7 @@ def router() -> APIRouter:
             return _conflict(db, plenary, parent)
         if version.number == parent:  # the same content: no empty version
             return _fast_json(_version_public(db, version).model_dump(mode="json"))
+        voice_learning.learn(db, settings.storage_path, plenary, user, people, old.content)
         repo.audit(
             db,
             user.council_id,
@@ -491,7 +495,9 @@ def _save(
 ) -> Any:
     """Store a new version (or replace the user's own recent one: ``autosave_window_s``) and
     its audit entry (``audit``: its action and details; else a save's), committed; the
-    parent itself when nothing changed; None when a newer one won."""
+    parent itself when nothing changed; None when a newer one won. The voices it names
+    anew teach the persons' voice profiles (:mod:`plenaria.api.voice_learning`)."""
+    people = voice_learning.people_before(db, plenary, parent, latest_content)
     try:
         version = save_version(
             db,
@@ -509,6 +515,7 @@ def _save(
         return None
     if version.number == parent:  # nothing changed: no empty version
         return version
+    voice_learning.learn(db, settings.storage_path, plenary, user, people, content)
     action, details = audit or ("transcript.save", {"realigned": sorted(changed)})
     repo.audit(
         db,

@@ -303,6 +303,9 @@ def router(pages: Pages | None = None) -> APIRouter:
     from plenaria.api.web import acta_pages  # the acta's page (its module)
 
     web.include_router(acta_pages.router(pages))
+    from plenaria.api.web import voice_pages  # a person's voice: forget, delete (its module)
+
+    web.include_router(voice_pages.router(pages))
     return web
 
 

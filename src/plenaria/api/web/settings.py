@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from plenaria.api import council_look, i18n_messages
+from plenaria.api import council_look, i18n_messages, voice_learning
 from plenaria.api import i18n as web_i18n
 from plenaria.api.deps import CSRF_HEADER, Principal, authenticate
+from plenaria.api.i18n_voices import VOICE_NOTICES
 from plenaria.api.routes import auth as auth_routes
 from plenaria.api.routes import council as council_routes
 from plenaria.api.routes import users as user_routes
@@ -67,6 +68,7 @@ NOTICES = {
     "revoked": "set_revoked",
     "logo": "look_saved",
     "nologo": "look_removed",
+    **VOICE_NOTICES,  # a person's voice: plenaria.api.web.voice_pages
 }
 SESSION_TYPES = ("ordinaria", "extraordinaria", "extraordinaria urgente")
 # A session's heading, edited on its page (slug to secretary; the agenda stays as uploaded).
@@ -352,8 +354,10 @@ def router(pages: Pages) -> APIRouter:
 
     def person_context(person_id: str) -> Context:
         def context(db: Session, principal: Principal) -> dict[str, Any]:
+            council_id = principal.user.council_id
             return {
-                "person": civic.get_person_for_council(db, principal.user.council_id, person_id)
+                "person": civic.get_person_for_council(db, council_id, person_id),
+                "voice": voice_learning.voice_of(db, council_id, person_id),
             }
 
         return context
