@@ -85,6 +85,7 @@ PLENOS = {
     "cal-ca": _evalset.evaldata.CAL_CA,
 }
 NO_NAMING = {"picovoice", "dosparlants"}
+VERBOSE = False
 
 
 @dataclass
@@ -192,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--save", type=Path)
+    p.add_argument("-v", "--verbose", action="store_true", help="each label's voice and name")
     args = p.parse_args(argv)
+    global VERBOSE
+    VERBOSE = args.verbose
     logging.basicConfig(level=logging.WARNING)
     if not DATA.is_dir():
         print(f"Data folder {DATA} is missing; see ../shared/data/README.md. Stopping.")
@@ -236,14 +240,42 @@ def evaluate(
         row.update(strict=s.strict, lenient=s.lenient)
     if item.enrol is not None and item.truth:
         profiles, spans = profiles_for(diarizer, item)
-        names = {sp.id: sp.name for sp in name_speakers(result, profiles, naming)}
+        speakers = name_speakers(result, profiles, naming)
+        names = {sp.id: sp.name for sp in speakers}
         t = nm._score(result, names, item.people, spans, {p.name for p in profiles})
         row.update(
             right_s=t.right, wrong_s=t.wrong, unnamed_s=t.unnamed, enrolled=t.enrolled,
             impostors=t.impostors, impostor_s=t.impostor, impostor_named_s=t.impostor_named,
         )  # fmt: skip
+        row["labels"] = _labels(result, speakers, item.people)
+        row["labels_named_wrong"] = sum(1 for x in row["labels"] if x["name"] and not x["right"])
     print(_line(row), flush=True)
+    for x in row.get("labels", []) if VERBOSE else []:
+        score = "-" if x["score"] is None else f"{x['score']:.3f}"
+        print(f"    {x['label']}: {x['share']:.0%} {x['main']}; named {x['name']} ({score})")
     return row
+
+
+def _labels(result: Any, speakers: Sequence[Any], people: dict[str, list[Segment]]) -> list:
+    """Each diarized label: the person who says most of it, that share, its name and score.
+
+    A label named after someone who is not its main voice is a wrong name (the naming's
+    fault); a person's speech under another person's rightly named label is diarization's.
+    """
+    out = []
+    for sp in speakers:
+        talk = {
+            who: sum(t.segment.overlap(s) for t in result.turns if t.speaker == sp.id for s in segs)
+            for who, segs in people.items()
+        }
+        total = sum(talk.values())
+        main = max(talk, key=talk.__getitem__) if total else ""
+        share = talk[main] / total if total else 0.0
+        out.append(
+            {"label": sp.id, "main": main, "share": share, "name": sp.name, "score": sp.score,
+             "right": sp.name == main}
+        )  # fmt: skip
+    return out
 
 
 def _line(r: dict[str, Any]) -> str:
@@ -253,6 +285,9 @@ def _line(r: dict[str, Any]) -> str:
     total = r.get("right_s", 0) + r.get("wrong_s", 0) + r.get("unnamed_s", 0)
     for k in ("right_s", "wrong_s", "unnamed_s"):
         out += f"{_pct(r[k] / total) if total else '-':>9}"
+    named = [x for x in r.get("labels", []) if x["name"]]
+    ok = f"{len(named) - r['labels_named_wrong']}/{len(named)}" if "labels" in r else "-"
+    out += f"{ok:>10}"
     if r.get("impostor_s"):
         out += f"{_pct(r['impostor_named_s'] / r['impostor_s']):>9} of {r['impostor_s']:.0f} s"
     else:
@@ -266,7 +301,7 @@ def _pct(x: float | None) -> str:
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = f"{'set':<12}{'recording':<14}{'s':>6}{'count':>8}{'strict':>9}{'lenient':>9}"
-    head += f"{'right':>9}{'wrong':>9}{'unnamed':>9}{'unseen named':>13}"
+    head += f"{'right':>9}{'wrong':>9}{'unnamed':>9}{'names ok':>10}{'unseen named':>13}"
     print("\n" + head + "\n" + "-" * len(head))
     for r in rows:
         print(_line(r))
@@ -284,16 +319,19 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         )
         total = right + wrong + unnamed
         imp = sum(r.get("impostor_s", 0) for r in named)
+        named_labels = sum(1 for r in named for x in r.get("labels", []) if x["name"])
+        named_ok = named_labels - sum(r.get("labels_named_wrong", 0) for r in named)
         imp_named = sum(r.get("impostor_named_s", 0) for r in named)
         print(
             f"{which:<12}{'all':<14}{'':>6}{f'±1 {ok}/{len(mine)}':>8}{_pct(strict):>9}"
             f"{_pct(lenient):>9}{_pct(right / total) if total else '-':>9}"
             f"{_pct(wrong / total) if total else '-':>9}"
             f"{_pct(unnamed / total) if total else '-':>9}"
-            f"{_pct(imp_named / imp) if imp else '-':>9}"
+            f"{f'{named_ok}/{named_labels}':>10}{_pct(imp_named / imp) if imp else '-':>9}"
         )
-    print("(DER: weighted by duration; naming: share of enrolled people's speech; unseen named:")
-    print(" share of never-enrolled people's speech given a name, all of it wrong)")
+    print("(DER: weighted by duration; right/wrong/unnamed: share of enrolled people's speech,")
+    print(" 10 ms at a time; names ok: named labels whose main voice is that person; unseen")
+    print(" named: share of never-enrolled people's speech under a name, all of it wrong)")
 
 
 def calibrate(
