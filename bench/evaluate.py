@@ -76,13 +76,15 @@ ENROL_IN_RECORDING_S = 10.0
 SETS = {
     "tuning": ("ami_tuning", "pleno_tuning", "picovoice"),
     "evaluation": ("eval-es", "eval-ca", "real-mix", "sample", "ami_report", "dosparlants"),
-    "calibration": ("cal-es", "cal-ca"),
+    "calibration": ("cal-es", "cal-ca", "cal-es2", "cal-ca2"),
 }
 PLENOS = {
     "eval-es": _evalset.evaldata.EVAL_ES,
     "eval-ca": _evalset.evaldata.EVAL_CA,
     "cal-es": _evalset.evaldata.CAL_ES,
     "cal-ca": _evalset.evaldata.CAL_CA,
+    "cal-es2": _evalset.evaldata.CAL_ES2,
+    "cal-ca2": _evalset.evaldata.CAL_CA2,
 }
 NO_NAMING = {"picovoice", "dosparlants"}
 VERBOSE = False

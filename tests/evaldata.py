@@ -9,8 +9,9 @@ with room noise, music-like tones before the session and a long recess in the mi
 
 - ``EVAL_ES``, ``EVAL_CA``: the evaluation plenos. ``bench/_evalset.py`` renders them
   (cached, with truth files) and the accuracy tests render them in a fixture.
-- ``CAL_ES``, ``CAL_CA``: a calibration split with yet other voices and scripts, for
-  fitting thresholds (``bench/evaluate.py --calibrate``); never scored as evaluation.
+- ``CAL_ES``, ``CAL_CA``, ``CAL_ES2``, ``CAL_CA2``: a calibration split with yet other
+  voices and scripts, for fitting thresholds (``bench/evaluate.py --calibrate``); never
+  scored as evaluation.
 
 Everything is deterministic: the speaking order is the script's, the pauses and the noise
 come from the pleno's seed. Imported by tests (``tests/`` on ``sys.path``) and by bench.
@@ -225,8 +226,61 @@ CAL_CA = Pleno(
     enrolment=ENROL_CA,
 )
 
+CAL_ES2 = Pleno(
+    name="cal-es-almedina",
+    language="es",
+    members={
+        "alc": Member("Sofía Campos", "es+belinda", 58, 150),
+        "sec": Member("Alberto Ruiz", "es+iven", 45, 160),
+        "con": Member("Diego Pastor", "es+Hugo", 40, 150),
+        "opo": Member("Carmen Ortega", "es+aunty", 60, 145, enrolled=False),
+    },
+    parts=(
+        Line("alc", "Buenos días. Empieza la sesión ordinaria de noviembre."),
+        Line("sec", "Hay quórum. Faltan dos concejales que han justificado su ausencia."),
+        Line("alc", "Primer punto, el convenio con la mancomunidad para la recogida de basura."),
+        Line("con", "El convenio rebaja el coste del servicio y añade un camión de reciclaje."),
+        Line("opo", "No nos oponemos, pero el camión llega tarde a las pedanías."),
+        Line("con", "Las pedanías tendrán recogida tres días por semana a partir de enero."),
+        Line("alc", "Votos a favor, diez. Abstenciones, tres. Queda aprobado."),
+        Recess(15.0),
+        Line("opo", "Pregunto cuándo se arreglará el puente del camino viejo."),
+        Line("con", "Las obras del puente están adjudicadas y empiezan en febrero."),
+        Line("alc", "Se levanta la sesión."),
+    ),
+    music_s=6.0,
+    snr_db=22.0,
+    seed=38,
+    enrolment=ENROL_ES,
+)
+
+CAL_CA2 = Pleno(
+    name="cal-ca-santfeliu",
+    language="ca",
+    members={
+        "pre": Member("Laia Soler", "ca+steph2", 60, 150),
+        "sec": Member("Marc Pujol", "ca+iven3", 45, 155),
+        "reg": Member("Albert Roca", "ca+robert", 40, 160),
+        "ves": Member("Javier Molina", "es+norbert", 50, 150, enrolled=False),
+    },
+    parts=(
+        Line("pre", "Bon dia. Comencem la sessió extraordinària del ple."),
+        Line("sec", "Hi són presents tots els regidors del consistori."),
+        Line("pre", "Punt únic, la modificació del pressupost per a les festes majors."),
+        Line("reg", "Proposem destinar vint mil euros més als concerts de la plaça."),
+        Line("ves", "Preferimos que ese dinero vaya a las ayudas para el alquiler.", "es"),
+        Line("reg", "Les ajudes al lloguer ja tenen la seva partida aquest any."),
+        Line("pre", "Queda aprovada amb set vots a favor i quatre en contra."),
+        Line("pre", "S'aixeca la sessió. Bon dia."),
+    ),
+    music_s=5.0,
+    snr_db=26.0,
+    seed=39,
+    enrolment=ENROL_CA,
+)
+
 EVALUATION = (EVAL_ES, EVAL_CA)
-CALIBRATION = (CAL_ES, CAL_CA)
+CALIBRATION = (CAL_ES, CAL_CA, CAL_ES2, CAL_CA2)
 
 
 # --- rendering ---------------------------------------------------------------------------

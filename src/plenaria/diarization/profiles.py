@@ -41,9 +41,9 @@ SCORE_SLOPE = 25.08
 SCORE_CENTER = 0.6406
 # The default naming threshold on that probability (issue 18): just above the score of
 # the nearest different-person pair of the calibration split and the tuning set
-# (``bench/evaluate.py --calibrate``: cosine 0.762, score 0.954; 16 same-person and 66
+# (``bench/evaluate.py --calibrate``: cosine 0.762, score 0.954; 22 same-person and 84
 # different-person pairs, profiles enrolled from 10-23 s, unseen voices included), so
-# none of them would be named; 12.5 % of the same-person pairs fall below it. It was
+# none of them would be named; 9.1 % of the same-person pairs fall below it. It was
 # 0.91 (cosine 0.733, the tuning set's 99.5 % quantile), which let that pair through.
 # On the evaluation set every named label scores 0.992 or more and the figures are the
 # same at both (bench/README.md). An unnamed "Interviniente N" costs the clerk a click,
