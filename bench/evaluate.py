@@ -4,6 +4,7 @@
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --option centred_threshold=0.85
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --naming threshold=0.95
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --calibrate   # on the calibration split
+    PYTHONPATH=src .venv/bin/python bench/evaluate.py --asr         # and WER, time (minutes)
 
 One run, one diarizer, the pipeline's way (extract_audio, silero VAD, the embedded
 diarizer), over the sets of bench/README.md ("Evaluation set"):
@@ -196,6 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--save", type=Path)
     p.add_argument("-v", "--verbose", action="store_true", help="each label's voice and name")
+    p.add_argument(
+        "--asr", action="store_true",
+        help="then WER (per language, with the per-turn oracle) and time against faster-whisper "
+        "sequential and batched: bench/pipeline.py --eval --generated 2.5 --oracle",
+    )  # fmt: skip
     args = p.parse_args(argv)
     global VERBOSE
     VERBOSE = args.verbose
@@ -221,6 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(rows)
     if args.save:
         args.save.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.asr:
+        import subprocess
+
+        script = Path(__file__).with_name("pipeline.py")
+        cmd = [sys.executable, str(script), "--eval", "--generated", "2.5", "--oracle"]
+        print("\nTranscription, tuning-like (generated-2.5min) and evaluation plenos:", flush=True)
+        return subprocess.run(cmd, check=False).returncode
     return 0
 
 
