@@ -76,11 +76,12 @@ if batched:
     )
 else:
     segments, info = model.transcribe(path, beam_size=beam, language=language)
-text = " ".join(s.text.strip() for s in segments)
+segments = [(s.start, s.end, s.text.strip()) for s in segments]
+text = " ".join(t for _, _, t in segments)
 wall = time.perf_counter() - t0
 rss = peak_rss_mb()
 print(json.dumps({"wall_s": wall, "transcribe_s": time.perf_counter() - t1, "text": text,
-                  "peak_rss_mb": rss, "language": info.language}))
+                  "peak_rss_mb": rss, "language": info.language, "segments": segments}))
 """
 )
 
@@ -122,6 +123,50 @@ def reference_for(path: Path) -> str | None:
     if truth.exists():
         return " ".join(t["text"] for t in json.loads(truth.read_text(encoding="utf-8")))
     return None
+
+
+def lines_for(path: Path) -> list[dict]:
+    """The script's lines (start, end, text, language) of a generated pleno, or []."""
+    truth = path.with_suffix(".truth.json")
+    if not truth.exists():
+        return []
+    lines = json.loads(truth.read_text(encoding="utf-8"))
+    return lines if all("language" in x for x in lines) else []
+
+
+# The per-turn oracle: each line of the script cut out alone (0.3 s either side) and
+# transcribed in its own language, forced; what language-per-turn transcription could reach.
+ORACLE = r"""
+import json, sys, wave
+import numpy as np
+from faster_whisper import WhisperModel
+path, model_dir, beam, device, compute_type = sys.argv[1:6]
+lines = json.loads(open(sys.argv[6], encoding="utf-8").read())
+with wave.open(path) as w:
+    rate = w.getframerate()
+    x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+assert rate == 16000
+model = WhisperModel(model_dir, device=device, compute_type=compute_type)
+out = []
+for line in lines:
+    a, b = max(0, int((line["start"] - 0.3) * rate)), int((line["end"] + 0.3) * rate)
+    segs, _ = model.transcribe(x[a:b], beam_size=int(beam), language=line["language"])
+    out.append(" ".join(s.text.strip() for s in segs))
+print(json.dumps(out))
+"""
+
+
+def run_oracle(path: Path, model_dir: str, beam: int, device: Device) -> list[str]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as f:
+        json.dump(lines_for(path), f)
+        f.flush()
+        proc = subprocess.run(
+            [PY, "-c", ORACLE, str(path), model_dir, str(beam), *device, f.name],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return list(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def run_faster_whisper(
@@ -167,7 +212,12 @@ def run_plenaria(
         wall, rss, asr = (float(x) for x in line.split()[1:4])
         data = json.loads(next((Path(tmp) / "out").glob("*.json")).read_text(encoding="utf-8"))
         text = " ".join(i["text"] for i in data["interventions"])
+        words = [
+            (w["text"], w["start"], w["end"]) for i in data["interventions"] for w in i["words"]
+        ]
         return {
+            "words": words,
+            "turns": [(i["start"], i["end"], i.get("language", "")) for i in data["interventions"]],
             "wall_s": wall,
             "transcribe_s": asr,
             "peak_rss_mb": rss,
@@ -230,12 +280,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--generated", default="", help="comma-separated minutes of generated plenary")
     ap.add_argument("--save", type=Path, help="write the measurements here (JSON) after each file")
     ap.add_argument("--tables", type=Path, help="only print the tables of a --save file")
+    ap.add_argument(
+        "--eval", action="store_true",
+        help="add the evaluation set's generated plenos (bench/_evalset.py): WER per language",
+    )  # fmt: skip
+    ap.add_argument(
+        "--oracle", action="store_true",
+        help="on plenos with a script: also each line alone in its own language (the oracle)",
+    )  # fmt: skip
     ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     ap.add_argument("--compute-type", default="", help="default: int8 on cpu, float16 on cuda")
     args = ap.parse_args(argv)
     if args.tables:
         saved = json.loads(args.tables.read_text(encoding="utf-8"))
         print_tables(saved["rows"], saved["beam"], saved.get("device", ["cpu", "int8"]))
+        print_languages(saved["rows"])
         return
     device: Device = (
         args.device,
@@ -247,6 +306,12 @@ def main(argv: list[str] | None = None) -> None:
         if not f.exists():
             raise SystemExit(f"{f}: not found (../shared/data missing? see its README)")
         jobs.append((f, reference_for(f), None, args.language))
+    if args.eval:
+        import _evalset
+
+        for pleno in _evalset.evaldata.EVALUATION:
+            wav = _evalset.pleno(pleno).wav
+            jobs.append((wav, reference_for(wav), None, args.language))
     tmpdir = Path(tempfile.mkdtemp(prefix="plenaria-bench-"))
     for m in [float(x) for x in args.generated.split(",") if x]:
         video, ref, session = generated(m, tmpdir)
@@ -258,17 +323,21 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[dict] = []
     for path, ref, session, language in jobs:
         dur = duration_s(path)
-        out: dict = {"file": path.name, "dur": dur, "ref": ref}
+        out: dict = {"file": path.name, "dur": dur, "ref": ref, "lines": lines_for(path)}
         for how in ("bare", "batched"):
             note(f"… {path.name} ({dur / 60:.1f} min): faster-whisper {how}")
             out[how] = run_faster_whisper(path, model_dir, args.beam, language, how, device)
         note(f"… {path.name}: plenaria process")
         out["plenaria"] = run_plenaria(path, args.beam, language, session, device)
+        if args.oracle and out["lines"] and path.suffix == ".wav":
+            note(f"… {path.name}: each line alone in its language (oracle)")
+            out["oracle"] = run_oracle(path, model_dir, args.beam, device)
         rows.append(out)
         if args.save:
             saved = {"beam": args.beam, "device": device, "rows": rows}
             args.save.write_text(json.dumps(saved), encoding="utf-8")
     print_tables(rows, args.beam, device)
+    print_languages(rows)
 
 
 def note(text: str) -> None:
@@ -315,6 +384,64 @@ def print_tables(rows: list[dict], beam: int, device: Sequence[str]) -> None:
             f"| {fmt(wer(texts['batched'], texts['bare']), '.3f')} "
             f"| {'/'.join(r[k].get('language') or '-' for k in ('bare', 'batched', 'plenaria'))} |"
         )
+
+
+def language_wers(r: dict) -> dict[str, dict[str, float | None]]:
+    """WER of each system per language of the script's lines (plenos with a script)."""
+    from _evalset import words_by_language
+
+    lines = r.get("lines") or []
+    if not lines:
+        return {}
+    hyps: dict[str, list[tuple[str, float, float]]] = {}
+    for k in ("bare", "batched"):  # a segment's words spread over its time
+        hyps[k] = [
+            (w, a + (b - a) * (j + 0.5) / len(ws), a + (b - a) * (j + 0.5) / len(ws))
+            for a, b, text in r[k].get("segments", [])
+            for ws in [text.split()]
+            for j, w in enumerate(ws)
+        ]
+    hyps["plenaria"] = [tuple(w) for w in r["plenaria"].get("words", [])]
+    if "oracle" in r:
+        hyps["oracle"] = [
+            (w, float(x["start"]), float(x["end"]))
+            for x, text in zip(lines, r["oracle"], strict=True)
+            for w in text.split()
+        ]
+    out: dict[str, dict[str, float | None]] = {}
+    for system, words in hyps.items():
+        for lang, (ref, hyp) in words_by_language(lines, words).items():
+            out.setdefault(lang, {})[system] = wer(ref, hyp)
+    return out
+
+
+def print_languages(rows: list[dict]) -> None:
+    scored = [(r, language_wers(r)) for r in rows]
+    scored = [(r, w) for r, w in scored if w]
+    if not scored:
+        return
+    print(
+        "\n| file | language of the lines | words | WER bare | WER batched | WER plenaria "
+        "| WER oracle (each line alone, language forced) | plenaria − oracle "
+        "| plenaria's interventions by language |"
+    )
+    print("|---" * 9 + "|")
+    for r, by_lang in scored:
+        turns = r["plenaria"].get("turns", [])
+        said = ", ".join(
+            f"{lang or '?'} {sum(1 for t in turns if t[2] == lang)}"
+            for lang in sorted({t[2] for t in turns})
+        )
+        for lang, w in by_lang.items():
+            n = sum(len(normalise(x["text"]).split()) for x in r["lines"] if x["language"] == lang)
+            gap = None
+            if w.get("plenaria") is not None and w.get("oracle") is not None:
+                gap = w["plenaria"] - w["oracle"]  # type: ignore[operator]
+            print(
+                f"| {r['file']} | {lang} | {n} | {fmt(w.get('bare'), '.3f')} "
+                f"| {fmt(w.get('batched'), '.3f')} | {fmt(w.get('plenaria'), '.3f')} "
+                f"| {fmt(w.get('oracle'), '.3f')} | {fmt(gap, '+.3f')} | {said} |"
+            )
 
 
 if __name__ == "__main__":

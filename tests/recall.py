@@ -5,7 +5,10 @@ scores 0.3-0.6, and a third of the words gone moves it less than the bar's margi
 Here the script's words get times (each line's words spread over the line's time, by
 their length), the script is cut into stretches of ``stretch_s``, and each stretch
 must find a share of its words among the words heard at the same time (within
-``tolerance_s``). A lost window leaves a stretch with almost none.
+``tolerance_s``). A lost window leaves a stretch with almost none. The bar
+(:func:`lost_stretches`) looks at every 20 s of the reference, starting at any word (2-s
+steps), so 20 s lost anywhere fail, not only 20 s that happen to fill one grid stretch;
+:func:`stretch_recalls` (a fixed grid) is what the tests print.
 
 Test code imports it after putting ``tests/`` on ``sys.path`` (as the tiers share
 their helpers).
@@ -13,6 +16,7 @@ their helpers).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -100,6 +104,54 @@ def stretch_recalls(
     return out
 
 
+def window_recalls(
+    reference: Sequence[TimedWord],
+    hypothesis: Sequence[TimedWord],
+    window_s: float = 20.0,
+    step_s: float = 2.0,
+    tolerance_s: float = 3.0,
+    min_words: int = 8,
+    full_share: float = 0.6,
+) -> list[Stretch]:
+    """Recall of every ``window_s`` of the reference: one window starting at a reference
+    word every ``step_s``, and one ending at its last word, so a lost stretch is caught
+    wherever it falls, not only on a fixed grid.
+
+    Only windows full of speech are judged: at least ``min_words`` reference words and
+    ``full_share`` of the median window's (one that runs into a recess or past the end
+    holds a few words, too few to judge alone; the full windows beside it hold them)."""
+    ref = sorted(reference, key=lambda w: w.time)
+    hyp = sorted(hypothesis, key=lambda w: w.time)
+    if not ref:
+        return []
+    ref_t = [w.time for w in ref]
+    hyp_t = [w.time for w in hyp]
+    last = ref_t[-1]
+    starts: list[float] = []
+    for t in ref_t:
+        if t + window_s > last:
+            break
+        if not starts or t >= starts[-1] + step_s:
+            starts.append(t)
+    starts.append(max(ref_t[0], last - window_s + 1e-6))
+    spans = [
+        (a, bisect.bisect_left(ref_t, a), bisect.bisect_right(ref_t, a + window_s)) for a in starts
+    ]
+    median = sorted(hi - lo for _, lo, hi in spans)[len(spans) // 2]
+    out = []
+    for start, lo_r, hi_r in spans:
+        words = ref[lo_r:hi_r]
+        if len(words) < max(min_words, full_share * median):
+            continue
+        lo = bisect.bisect_left(hyp_t, start - tolerance_s)
+        hi = bisect.bisect_left(hyp_t, start + window_s + tolerance_s)
+        near = Counter(w.text for w in hyp[lo:hi])
+        want = Counter(w.text for w in words)
+        found = sum((want & near).values())
+        out.append(Stretch(start, start + window_s, len(words), found / len(words)))
+    return out
+
+
 def lost_stretches(
     reference: Sequence[TimedWord],
     hypothesis: Sequence[TimedWord],
@@ -107,8 +159,9 @@ def lost_stretches(
     stretch_s: float = 20.0,
     tolerance_s: float = 3.0,
 ) -> list[Stretch]:
-    """The stretches of the reference whose recall is under ``bar``."""
-    recalls = stretch_recalls(reference, hypothesis, stretch_s, tolerance_s)
+    """The ``stretch_s`` windows of the reference (any start, see :func:`window_recalls`)
+    whose recall is under ``bar``: a 20-s stretch lost anywhere fails the test."""
+    recalls = window_recalls(reference, hypothesis, stretch_s, tolerance_s=tolerance_s)
     return [s for s in recalls if s.recall < bar]
 
 

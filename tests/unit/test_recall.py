@@ -62,6 +62,40 @@ def test_30_s_of_words_deleted_fail_whatever_the_window() -> None:
         assert all(s.recall < 0.3 for s in lost)
 
 
+def test_20_s_of_words_deleted_fail_wherever_they_fall() -> None:
+    # A 20-s window straddling two grid stretches leaves each about half its words: the
+    # fixed grid (stretch_recalls) misses it, the bar's sliding windows do not.
+    reference = script_words(_script())
+    heard = _heard(reference, keep=0.6)
+    grid_missed = 0
+    last = max(w.time for w in reference)
+    for cut in range(0, int(last) - 19, 3):  # 20 s of the reference, wherever they are
+        kept = [w for w in heard if not cut <= w.time < cut + 20]
+        lost = lost_stretches(reference, kept)
+        assert lost, cut
+        assert min(s.recall for s in lost) < 0.2, (cut, lost)
+        grid_missed += all(s.recall >= 0.3 for s in stretch_recalls(reference, kept))
+    assert grid_missed > 0  # the grid alone would have let some of these through
+
+
+def test_the_bar_passes_a_poor_transcript_with_a_recess() -> None:
+    # 40 s of nobody speaking in the middle: no window is judged on the few words at its edge.
+    lines = _script()
+    lines = lines[:15] + [{**x, "start": x["start"] + 40, "end": x["end"] + 40} for x in lines[15:]]
+    reference = script_words(lines)
+    for seed in range(5):
+        assert lost_stretches(reference, _heard(reference, keep=0.5, seed=seed)) == [], seed
+
+
+def test_a_hypothesis_with_a_20_s_window_deleted_fails_where_the_whole_one_passes() -> None:
+    reference = script_words(_script())
+    heard = _heard(reference, keep=0.55, seed=3)
+    assert lost_stretches(reference, heard) == []
+    kept = [w for w in heard if not 61.0 <= w.time < 81.0]
+    lost = lost_stretches(reference, kept)
+    assert lost and all(55 <= s.start <= 70 for s in lost), lost
+
+
 def test_words_are_matched_only_near_their_time() -> None:
     reference = script_words(_script())
     # The same words, all a minute late: every stretch but the last is lost.
