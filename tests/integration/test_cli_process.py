@@ -46,7 +46,10 @@ def test_process_a_video_with_spaces_and_accents_in_its_name(tmp_path: Path) -> 
     }
     # With the ONNX networks made at install (``make``), the main job never imports torch:
     # here torch cannot be imported at all, and the job must still diarize and finish.
-    no_torch = "import sys, runpy; sys.modules['torch'] = None; runpy.run_module('plenaria', run_name='__main__')"
+    no_torch = (
+        "import sys, runpy; sys.modules['torch'] = None; "
+        "runpy.run_module('plenaria', run_name='__main__')"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", no_torch, "process", str(video), "--out", str(out), "-l", "es"],
         capture_output=True,
