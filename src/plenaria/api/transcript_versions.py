@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from plenaria.api import voice_learning
-from plenaria.api.schemas import TranscriptPublic, VersionPublic
+from plenaria.api.schemas_transcripts import TranscriptPublic, VersionPublic
 from plenaria.api.transcript_events import author_name
 from plenaria.db import accounts as repo
 from plenaria.db.models import PlenarySession, TranscriptVersion, User

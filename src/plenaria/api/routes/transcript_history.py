@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query, status
 
 from plenaria.api import voice_learning
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
-from plenaria.api.schemas import (
-    MAX_INT,
+from plenaria.api.schemas import MAX_INT
+from plenaria.api.schemas_transcripts import (
     RestoreIn,
     TranscriptPublic,
     VersionDiff,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from plenaria.api.deps import AppSettings, CurrentUser, DbSession
 from plenaria.api.event_stream import event_response
-from plenaria.api.schemas import (
+from plenaria.api.schemas_transcripts import (
     SavedPublic,
     TranscriptPatch,
     TranscriptPublic,
