@@ -32,8 +32,8 @@ from plenaria.api.i18n_acta import FIELDS
 from plenaria.api.routes import acta as acta_routes
 from plenaria.api.routes import acta_sign, portal
 from plenaria.api.web import MANAGERS, _principal, _wants_html
+from plenaria.api.web.forms import Refused, form_user
 from plenaria.api.web.pages import Pages
-from plenaria.api.web.settings import Refused, _form_user
 from plenaria.config import Settings
 from plenaria.db import acta as workflow
 from plenaria.db import portal as portal_repo
@@ -251,7 +251,7 @@ def router(pages: Pages) -> APIRouter:
         lang = pages.lang(request)
         t = web_i18n.strings(lang)
         with database(request).session() as db:
-            principal = _form_user(request, db, fields, roles)
+            principal = form_user(request, db, fields, roles)
             plenary, record = acta_routes.load(db, principal.user, session_id)
             try:
                 action(db, plenary, record, principal.user, fields, files)
