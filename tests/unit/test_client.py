@@ -39,14 +39,14 @@ from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 import plenaria  # noqa: E402
 from plenaria.cli.client import (  # noqa: E402
-    CHUNK_BYTES,
     Backoff,
     Client,
-    ServiceError,
     UploadState,
     upload_file,
     upload_id_of,
 )
+from plenaria.cli.service_errors import ServiceError  # noqa: E402
+from plenaria.cli.tus import CHUNK_BYTES  # noqa: E402
 from plenaria.errors import ConfigError  # noqa: E402
 
 TOKEN = "stand-in-token-0123456789"

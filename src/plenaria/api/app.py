@@ -21,6 +21,8 @@ from plenaria.api.routes import (
     jobs,
     live,
     portal,
+    transcript_history,
+    transcript_outputs,
     transcripts,
     users,
 )
@@ -90,6 +92,8 @@ def create_app(
     app.include_router(health.metrics_router(settings))
     app.include_router(health.router(), include_in_schema=False)  # /health, /ready at the root
     app.include_router(transcripts.router(), prefix=API_PREFIX)
+    app.include_router(transcript_history.router(), prefix=API_PREFIX)
+    app.include_router(transcript_outputs.router(), prefix=API_PREFIX)
     app.include_router(portal.router(), prefix=API_PREFIX)
     app.include_router(acta.router(), prefix=API_PREFIX)
     app.include_router(acta_sign.router(), prefix=API_PREFIX)

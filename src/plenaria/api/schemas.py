@@ -1,7 +1,10 @@
 """Request and response bodies, by role: Create / Update / Public.
 
 A Public model lists the fields a caller may see; internal ones (password and
-token hashes, storage keys) never appear.
+token hashes, storage keys) never appear. Here: the bounds and base classes every
+body shares, accounts, the council and its sessions; jobs and live sessions are in
+:mod:`plenaria.api.schemas_jobs`, the editor's transcript in
+:mod:`plenaria.api.schemas_transcripts`.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
 Role = Literal["admin", "secretary", "clerk"]
 ActaLang = Literal["es", "ca", "gl", "eu"]
-JobState = Literal["queued", "running", "done", "failed", "cancelled"]
-OutputKind = Literal["json", "vtt", "srt", "docx", "proxy"]
 
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 TIME_PATTERN = r"^(\d{2}:\d{2})?$"
@@ -278,228 +278,8 @@ class SessionPublic(Public):
     created_at: datetime
 
 
-# Jobs
-
-
-class JobCreate(Strict):
-    upload_id: str = Field(min_length=1, max_length=64)
-    session: dict[str, Any] | None = Field(
-        default=None,
-        description="The session's data, as in a session file (id, date, agenda...); "
-        "or give session_id of a stored session.",
-    )
-    session_id: str | None = Field(default=None, max_length=32)
-    options: dict[str, Any] = Field(
-        default_factory=dict, description="plenaria.pipeline.ProcessOptions; unknown keys: 422."
-    )
-
-
-class LiveCreate(Strict):
-    url: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=2000,
-        description="The stream to pull: http(s)://...(.ts|.m3u8), rtmp://, srt://, udp://, "
-        "tcp://. Or leave it out and set push.",
-    )
-    push: bool = Field(
-        default=False,
-        description="Instead of url: the council's encoder pushes by RTMP to an address with "
-        "a secret stream key, both in the answer (a push with another key is refused).",
-    )
-    name: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
-        description="Name of the recording (default: live-<UTC time>).",
-    )
-    session: dict[str, Any] | None = Field(
-        default=None, description="The session's data, as in a session file; or session_id."
-    )
-    session_id: str | None = Field(default=None, max_length=32)
-    options: dict[str, Any] = Field(
-        default_factory=dict, description="plenaria.pipeline.ProcessOptions; unknown keys: 422."
-    )
-    live: dict[str, Any] = Field(
-        default_factory=dict,
-        description="plenaria.live.segmenter.LiveOptions: max_chunk_s (latency bound), "
-        "end_timeout_s (reconnecting after the stream drops); unknown keys: 422.",
-    )
-
-
-class LiveGap(Public):
-    start_s: float
-    length_s: float
-    at: str
-
-
-class LiveCertificate(Public):
-    """What the acta's certificate states about the recorded original."""
-
-    original: str
-    sha256: str
-    size_bytes: int
-    duration_s: float
-    started_at: str
-    ended_at: str
-    connections: int
-    gaps: list[LiveGap]
-    lag_median_s: float | None
-    lag_max_s: float | None
-
-
-class LiveInfo(Public):
-    mode: Literal["pull", "push"]
-    url: str = Field(default="", description="pull: the stream.")
-    push_url: str = Field(
-        default="", description="push: the RTMP server address, without the stream key."
-    )
-    stream_key: str | None = Field(
-        default=None, description="push: the secret stream key, only in POST /live's answer."
-    )
-    publish_url: str | None = Field(
-        default=None, description="push: push_url/stream_key, only in POST /live's answer."
-    )
-    stop: bool = Field(default=False, description="A stop was asked; the recorder is ending.")
-    certificate: LiveCertificate | None = Field(
-        default=None, description="Once the recording ended: its SHA-256, size and gaps."
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _masked(cls, url: str) -> str:
-        """Nobody reads a pull URL's user-info or query back (they may hold credentials)."""
-        from plenaria.live.pull_guard import mask_url
-
-        return mask_url(url) if url else url
-
-
-class JobPublic(Public):
-    id: str
-    state: JobState
-    step: str
-    progress: float
-    eta_s: float | None
-    error: str
-    attempts: int
-    session_id: str | None
-    recording_id: str
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    outputs: list[OutputKind] = Field(default_factory=list)
-    live: LiveInfo | None = Field(default=None, description="A live session's source and end.")
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="What the clerk must know about the finished transcript (e.g. no speech "
-        "was detected), one Spanish line each; the job did not fail.",
-    )
-
-
-class LivePiece(BaseModel):
-    chunk: int
-    start_s: float
-    at: str = Field(description="start_s as H:MM:SS")
-    speaker: str = Field(description="Provisional: diarization over the whole session decides.")
-    text: str
-
-
-class LiveChunkTiming(BaseModel):
-    index: int
-    start_s: float
-    end_s: float
-    audio_end_at: float = Field(description="Unix time its last sample arrived.")
-    text_at: float = Field(description="Unix time its text was written.")
-
-
-class LivePartial(BaseModel):
-    job_id: str
-    recording: bool = Field(description="The session is still being recorded.")
-    pieces: list[LivePiece]
-    chunks: list[LiveChunkTiming]
+# The service
 
 
 class Health(BaseModel):
     status: str
-
-
-# Transcripts (the editor)
-
-
-class TranscriptSave(Strict):
-    parent: VersionNumber | None = Field(description="The version these edits were made on.")
-    transcript: dict[str, Any] = Field(description="The whole transcript, as GET returns it.")
-
-
-class TranscriptPatch(Strict):
-    parent: VersionNumber = Field(description="The version these edits were made on.")
-    interventions: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Changed interventions, each whole, replacing the one with its id.",
-    )
-    speakers: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Changed speakers, replacing the one with their id; a new id is added.",
-    )
-    order: list[str] | None = Field(
-        default=None,
-        description=(
-            "Every intervention id in the new order, when interventions were split, merged "
-            "or removed: an id of the parent left out is removed; a new id must come with "
-            "its intervention in 'interventions'."
-        ),
-    )
-
-
-class RestoreIn(Strict):
-    parent: VersionNumber | None = Field(
-        default=None, description="The latest version, as you know it."
-    )
-
-
-class VersionPublic(BaseModel):
-    number: int
-    parent: int | None
-    author: str | None = Field(description="The author's email; null: the machine.")
-    job_id: str | None
-    created_at: datetime
-
-
-class TranscriptPublic(VersionPublic):
-    session_id: str
-    source_job_id: str | None = Field(description="The job whose proxy video this is edited on.")
-    transcript: dict[str, Any]
-
-
-class SavedPublic(VersionPublic):
-    interventions: dict[str, dict[str, Any]] = Field(
-        description="The interventions whose words were re-aligned, by id."
-    )
-
-
-class WordOpPublic(BaseModel):
-    op: Literal["equal", "insert", "delete", "replace"]
-    before: str = Field(description="The words before, joined by spaces ('' for an insert).")
-    after: str = Field(description="The words after, joined by spaces ('' for a delete).")
-
-
-class InterventionChange(BaseModel):
-    id: str
-    before: str | None
-    after: str | None
-    speaker_before: str | None = Field(description="The speaker's name or label, before.")
-    speaker_after: str | None = Field(description="The speaker's name or label, after.")
-    ops: list[WordOpPublic] = Field(description="The word runs, in order, before to after.")
-
-
-class SpeakerChange(BaseModel):
-    id: str
-    before: str | None = Field(description="The speaker's name or label before; null: absent.")
-    after: str | None = Field(description="The speaker's name or label after; null: absent.")
-
-
-class VersionDiff(BaseModel):
-    number: int
-    against: int | None
-    interventions: list[InterventionChange]
-    speakers: list[SpeakerChange]

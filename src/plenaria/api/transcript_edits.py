@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from plenaria.api.schemas import Strict, TranscriptPatch, VersionNumber
+from plenaria.api.schemas import Strict, VersionNumber
+from plenaria.api.schemas_transcripts import TranscriptPatch
 from plenaria.assembly.acta import with_acta
 from plenaria.assembly.edits import (
     checked,

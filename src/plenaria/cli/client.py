@@ -1,57 +1,48 @@
 """A client for Plenaria's API, on httpx: resumable tus uploads, jobs, outputs.
 
-The upload follows tus 1.0.0 (creation, HEAD for the offset, PATCH in chunks).
-A dropped connection is retried with back-off, each time asking the server for
-its offset, so no byte is sent twice and none is skipped. The upload's URL and
-the file's SHA-256 are remembered in a small state file keyed by the file's path,
-size and modification time, so running the same command again after Ctrl-C
-resumes the upload instead of starting over.
+The upload follows tus 1.0.0 (:mod:`plenaria.cli.tus`): a dropped connection is
+retried with back-off, each time asking the server for its offset, so no byte is
+sent twice and none is skipped. The upload's URL and the file's SHA-256 are
+remembered in a small state file keyed by the file's path, size and modification
+time, so running the same command again after Ctrl-C resumes the upload instead
+of starting over.
 
-Every failure a user can act on is a :class:`ServiceError` with one line that
-names the problem (server unreachable, token refused, the server's ``detail``).
+Every failure a user can act on is a
+:class:`~plenaria.cli.service_errors.ServiceError` with one line that names the
+problem (server unreachable, token refused, the server's ``detail``).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import mimetypes
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from plenaria.api.i18n import step_label
-from plenaria.errors import ConfigError, InputError, PlenariaError
+from plenaria.cli.service_errors import (
+    RETRY_STATUS,
+    JobFailedError,
+    ServiceError,
+    json_object,
+    refusal,
+)
+from plenaria.cli.tus import CHUNK_BYTES, TusUpload
+from plenaria.errors import ConfigError, InputError
 from plenaria.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-TUS_VERSION = "1.0.0"
 OUTPUT_KINDS = ("json", "vtt", "srt", "docx", "proxy")
 TERMINAL_STATES = frozenset({"done", "failed", "cancelled"})
-CHUNK_BYTES = 8 * 1024 * 1024
-# Worth another try: the connection dropped or timed out, or a proxy/server hiccup.
-_RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-
-
-class ServiceError(PlenariaError):
-    """The server cannot be reached, or refused a request."""
-
-    exit_code = 4
-
-
-class JobFailedError(PlenariaError):
-    """The job ended failed or cancelled."""
-
-    exit_code = 5
 
 
 @dataclass(frozen=True)
@@ -65,48 +56,6 @@ class Backoff:
     def delays(self) -> Iterator[float]:
         for n in range(self.retries):
             yield min(self.max_s, self.first_s * 2**n)
-
-
-def _detail(response: httpx.Response) -> str:
-    """The server's ``{"detail": ...}``, else the start of its body."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip().splitlines()
-        return text[0][:200] if text else response.reason_phrase
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, list):  # FastAPI's validation errors
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                where = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
-                parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg")))
-        return "; ".join(parts) or json.dumps(detail)
-    return str(detail) if detail else response.reason_phrase
-
-
-def _refused(response: httpx.Response, what: str) -> ServiceError:
-    status = response.status_code
-    if status == 401:
-        return ServiceError(
-            "El servidor rechazó el token (401).",
-            "Revise --token; una persona administradora crea uno con "
-            "plenaria admin create-token EMAIL --name NAME.",
-        )
-    if status == 403:
-        return ServiceError(
-            f"El token no permite {what} (403): {_detail(response).rstrip('.')}.",
-            "Pida a una persona administradora un token con la función adecuada.",
-        )
-    if status >= 500:
-        return ServiceError(
-            f"El servidor falló al {what} ({status}): {_detail(response).rstrip('.')}.",
-            "Vuelva a intentarlo más tarde; si sigue, avise a quien administra el servicio.",
-        )
-    return ServiceError(
-        f"El servidor se negó a {what} ({status}): {_detail(response).rstrip('.')}.",
-        "Corrija lo que dice el servidor y vuelva a lanzar la orden.",
-    )
 
 
 class Client:
@@ -188,7 +137,7 @@ class Client:
             self._contacted = True
             if response.status_code in ok:
                 return response
-            if response.status_code in _RETRY_STATUS:
+            if response.status_code in RETRY_STATUS:
                 delay = next(delays, None)
                 if delay is not None:
                     log.info(
@@ -196,7 +145,7 @@ class Client:
                     )
                     self._sleep(delay)
                     continue
-            raise _refused(response, what)
+            raise refusal(response, what)
 
     def _unreachable(self, e: httpx.TransportError) -> ServiceError:
         reason = str(e) or type(e).__name__
@@ -222,18 +171,18 @@ class Client:
             retry=False,
             json=body,
         )
-        return _json_object(response, "proceso")
+        return json_object(response, "proceso")
 
     def job(self, job_id: str) -> dict[str, Any]:
         response = self.request("GET", self.url(f"/jobs/{job_id}"), "mostrar el proceso")
-        return _json_object(response, "proceso")
+        return json_object(response, "proceso")
 
     def find_job(self, job_id: str) -> dict[str, Any] | None:
         """The job, or None if the server does not know it (404)."""
         response = self.request(
             "GET", self.url(f"/jobs/{job_id}"), "mostrar el proceso", ok=(200, 404)
         )
-        return None if response.status_code == 404 else _json_object(response, "proceso")
+        return None if response.status_code == 404 else json_object(response, "proceso")
 
     def wait(
         self,
@@ -272,10 +221,10 @@ class Client:
                 with self._http.stream("GET", url) as response:
                     if response.status_code != 200:
                         response.read()
-                        if response.status_code in _RETRY_STATUS and delay is not None:
+                        if response.status_code in RETRY_STATUS and delay is not None:
                             self._sleep(delay)
                             continue
-                        raise _refused(response, f"enviar el resultado {kind}")
+                        raise refusal(response, f"enviar el resultado {kind}")
                     total = int(response.headers.get("Content-Length") or 0)
                     done = 0
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -293,147 +242,12 @@ class Client:
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as e:
-        raise ServiceError(
-            f"El servidor envió un {what} que no es JSON.", "Avise a quien administra el servicio."
-        ) from e
-    if not isinstance(body, dict):
-        raise ServiceError(
-            f"El servidor envió un {what} que no es un objeto JSON.",
-            "Avise a quien administra el servicio.",
-        )
-    return body
-
-
-# -- tus ----------------------------------------------------------------------------------------
-
-
-def encode_metadata(values: Mapping[str, str]) -> str:
-    """tus ``Upload-Metadata``: ``key base64(value)`` pairs joined by commas."""
-    return ",".join(
-        f"{key} {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
-        for key, value in values.items()
-    )
+# -- a file's upload ----------------------------------------------------------------------------
 
 
 def upload_id_of(upload_url: str) -> str:
     """The upload id: the last segment of the upload's URL."""
     return urlsplit(upload_url).path.rstrip("/").rsplit("/", 1)[-1]
-
-
-class TusUpload:
-    """One file sent to the tus endpoint, resumable from any offset the server reports."""
-
-    def __init__(self, client: Client, path: Path, sha256: str, chunk_bytes: int = CHUNK_BYTES):
-        self.client = client
-        self.path = path
-        self.sha256 = sha256
-        self.size = path.stat().st_size
-        self.chunk_bytes = chunk_bytes
-        self.endpoint = client.url("/uploads/")
-
-    def create(self) -> str:
-        """POST the creation request; the upload's absolute URL."""
-        headers = {
-            "Tus-Resumable": TUS_VERSION,
-            "Upload-Length": str(self.size),
-            # filetype too: tus servers such as tuspyserver require it on HEAD.
-            "Upload-Metadata": encode_metadata(
-                {
-                    "filename": self.path.name,
-                    "filetype": mimetypes.guess_type(self.path.name)[0]
-                    or "application/octet-stream",
-                    "sha256": self.sha256,
-                }
-            ),
-        }
-        response = self.client.request(
-            "POST", self.endpoint, "aceptar la subida", ok=(201,), headers=headers
-        )
-        location: str = response.headers.get("Location", "")
-        if not location:
-            raise ServiceError(
-                "El servidor aceptó la subida pero no envió Location.",
-                "Avise a quien administra el servicio.",
-            )
-        return urljoin(self.endpoint, location)
-
-    def offset(self, upload_url: str) -> int | None:
-        """The server's offset for ``upload_url``; None if it no longer knows it."""
-        response = self.client.request(
-            "HEAD",
-            upload_url,
-            "reanudar la subida",
-            ok=(200, 204, 404, 410),
-            headers={"Tus-Resumable": TUS_VERSION},
-        )
-        if response.status_code in (404, 410):
-            return None
-        length = response.headers.get("Upload-Length")
-        if length is not None and length.isdigit() and int(length) != self.size:
-            return None  # another file's upload: start again
-        value = response.headers.get("Upload-Offset", "")
-        if not value.isdigit():
-            raise ServiceError(
-                "La respuesta del servidor a HEAD no tiene un Upload-Offset válido.",
-                "Vuelva a lanzar la orden.",
-            )
-        return int(value)
-
-    def send(self, upload_url: str, offset: int, progress: Progress = no_progress) -> None:
-        """PATCH from ``offset`` to the end; after a failure, HEAD says where to go on."""
-        delays = self.client.backoff.delays()
-        progress("upload", offset, self.size)
-        with self.path.open("rb") as f:
-            while offset < self.size:
-                f.seek(offset)
-                chunk = f.read(self.chunk_bytes)
-                try:
-                    offset = self._patch(upload_url, offset, chunk)
-                except (httpx.TransportError, _Transient) as e:
-                    delay = next(delays, None)
-                    if delay is None:
-                        if isinstance(e, _Transient):
-                            raise _refused(e.response, "recibir la subida") from None
-                        raise self.client._unreachable(e) from e
-                    log.info("Upload interrupted at %d (%s); retrying in %.1f s", offset, e, delay)
-                    self.client._sleep(delay)
-                    known = self.offset(upload_url)
-                    if known is None:
-                        raise ServiceError(
-                            "El servidor ya no conoce esta subida.",
-                            "Vuelva a lanzar la orden para empezar la subida de nuevo.",
-                        ) from None
-                    offset = known
-                else:
-                    delays = self.client.backoff.delays()  # progress made: full patience again
-                progress("upload", offset, self.size)
-
-    def _patch(self, upload_url: str, offset: int, chunk: bytes) -> int:
-        headers = {
-            "Tus-Resumable": TUS_VERSION,
-            "Upload-Offset": str(offset),
-            "Content-Type": "application/offset+octet-stream",
-        }
-        response = self.client._http.request("PATCH", upload_url, content=chunk, headers=headers)
-        if response.status_code in _RETRY_STATUS or response.status_code == 409:
-            raise _Transient(response)  # 409: our offset is stale; HEAD tells the real one
-        if response.status_code not in (200, 204):
-            raise _refused(response, "recibir la subida")
-        value = response.headers.get("Upload-Offset", "")
-        return int(value) if value.isdigit() else offset + len(chunk)
-
-
-class _Transient(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"{response.status_code} {response.reason_phrase}")
-        self.response = response
-
-
-# -- state kept between runs ---------------------------------------------------------------------
 
 
 class UploadState:

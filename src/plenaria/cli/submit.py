@@ -159,13 +159,12 @@ def submit(
         _require_httpx()
         from plenaria.cli.client import (
             Client,
-            JobFailedError,
-            ServiceError,
             UploadState,
             check_recording_file,
             upload_file,
             upload_id_of,
         )
+        from plenaria.cli.service_errors import JobFailedError, ServiceError
         from plenaria.cli.session_file import load_session
         from plenaria.config import get_settings
 

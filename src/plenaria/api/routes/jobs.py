@@ -20,7 +20,8 @@ from plenaria.api.deps import CurrentUser, DbSession, Manager, Queue
 from plenaria.api.errors import ServiceUnavailableError, describe_validation
 from plenaria.api.event_stream import event, event_response, polled_events
 from plenaria.api.jobs_port import JobQueue
-from plenaria.api.schemas import MAX_INT, JobCreate, JobPublic, JobState, OutputKind
+from plenaria.api.schemas import MAX_INT
+from plenaria.api.schemas_jobs import JobCreate, JobPublic, JobState, OutputKind
 from plenaria.api.upload_records import keep_original
 from plenaria.db import accounts as repo
 from plenaria.db import civic

@@ -23,7 +23,7 @@ from plenaria.api.routes.jobs import (
     plenary_session_id,
     submit,
 )
-from plenaria.api.schemas import JobPublic, LiveCreate, LivePartial
+from plenaria.api.schemas_jobs import JobPublic, LiveCreate, LivePartial
 from plenaria.config import Settings
 from plenaria.db import accounts as repo
 from plenaria.db import jobs as job_repo

@@ -300,6 +300,9 @@ def router(pages: Pages | None = None) -> APIRouter:
     from plenaria.api.web import settings as settings_pages  # settings pages (their module)
 
     web.include_router(settings_pages.router(pages))
+    from plenaria.api.web import session_pages  # a session's page: edit, delete (its module)
+
+    web.include_router(session_pages.router(pages))
     from plenaria.api.web import acta_pages  # the acta's page (its module)
 
     web.include_router(acta_pages.router(pages))

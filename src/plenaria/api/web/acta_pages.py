@@ -31,16 +31,16 @@ from plenaria.api.deps import Principal
 from plenaria.api.i18n_acta import FIELDS
 from plenaria.api.routes import acta as acta_routes
 from plenaria.api.routes import acta_sign, portal
-from plenaria.api.web import MANAGERS, _principal, _wants_html
+from plenaria.api.web import MANAGERS, _principal
+from plenaria.api.web.forms import Fields, Refused, attempt, form_user
 from plenaria.api.web.pages import Pages
-from plenaria.api.web.settings import Refused, _form_user
 from plenaria.config import Settings
 from plenaria.db import acta as workflow
 from plenaria.db import portal as portal_repo
 from plenaria.db.engine import Database
 from plenaria.db.models import ROLES, ActaRecord, PlenarySession, User
 from plenaria.db.transcripts import get_version, latest_number
-from plenaria.errors import ConflictError, InputError, NotFoundError
+from plenaria.errors import InputError
 
 # The fields kept on the session's page (its form's ids); the rest are filled in the editor.
 SESSION_FIELDS = {
@@ -62,7 +62,6 @@ _PREFIXES = (
     ("El PDF firmado no es el acta aprobada", "acta_err_not_ours"),
 )
 
-Fields = dict[str, str]
 Action = Callable[[Session, PlenarySession, ActaRecord, User, Fields, dict[str, Any]], None]
 
 
@@ -251,24 +250,17 @@ def router(pages: Pages) -> APIRouter:
         lang = pages.lang(request)
         t = web_i18n.strings(lang)
         with database(request).session() as db:
-            principal = _form_user(request, db, fields, roles)
+            principal = form_user(request, db, fields, roles)
             plenary, record = acta_routes.load(db, principal.user, session_id)
-            try:
-                action(db, plenary, record, principal.user, fields, files)
-                db.commit()
-            except Refused as e:
-                refused = e
-            except NotFoundError:
-                raise  # the session is gone or another council's: the 404 page
-            except InputError as e:
-                status = 409 if isinstance(e, ConflictError) else 422
-                refused = Refused(refusal_line(e, lang, t), status)
-            else:
+            outcome = attempt(
+                request,
+                db,
+                lambda: action(db, plenary, record, principal.user, fields, files),
+                lambda e: refusal_line(e, lang, t),
+            )
+            if not isinstance(outcome, Refused):
                 return RedirectResponse(f"/sessions/{session_id}/acta?ok=1", status_code=303)
-            db.rollback()
-            if not _wants_html(request):  # a script: the API's JSON answer
-                raise (ConflictError if refused.status == 409 else InputError)(refused.line)
-            return show(request, db, principal, session_id, {"error": refused.line}, refused.status)
+            return show(request, db, principal, session_id, {"error": outcome.line}, outcome.status)
 
     def reason_of(fields: Fields, t: dict[str, str]) -> str:
         reason = fields.get("reason", "").strip()

@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria.api import voice_learning
 from plenaria.api.web import MANAGERS, _wants_html
+from plenaria.api.web.forms import Fields, form_fields, form_user
 from plenaria.api.web.pages import Pages
-from plenaria.api.web.settings import Fields, _form_user, form_fields
 from plenaria.db import civic
 from plenaria.db.engine import Database
 from plenaria.errors import InputError
@@ -28,7 +28,7 @@ def router(pages: Pages) -> APIRouter:
     def forget(request: Request, fields: Fields, person_id: str, learned_only: bool) -> Response:
         database: Database = request.app.state.db
         with database.session() as db:
-            principal = _form_user(request, db, fields, MANAGERS)
+            principal = form_user(request, db, fields, MANAGERS)
             civic.get_person_for_council(db, principal.user.council_id, person_id)
             if learned_only or fields.get("confirm") == "1":
                 voice_learning.forget_voice(db, principal.user, person_id, learned_only)
