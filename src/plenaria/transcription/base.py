@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Protocol
@@ -22,7 +22,7 @@ from typing import Annotated, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from plenaria.domain import Segment, Word
+from plenaria.domain import LanguageSpan, Segment, Word, language_at
 from plenaria.errors import ConfigError, InputError
 
 SAMPLE_RATE = 16_000
@@ -41,14 +41,27 @@ class TranscriptionOptions(BaseModel):
 
     language: str | None = Field(
         default=None,
-        description="Language code (es, ca, gl, eu, en...). None: detect it once per chunk "
-        "and transcribe the chunk in that language (never translate).",
+        description="Language code (es, ca, gl, eu, en...). None: detect it (see "
+        "detect_languages) and transcribe in the language detected (never translate).",
     )
     detect_languages: tuple[Code, ...] = Field(
         default=(),
         max_length=100,
-        description="When detecting, choose only among these codes (e.g. ('es', 'ca')). "
-        "Empty: any language the model knows.",
+        description="When detecting, choose only among these codes: the council's languages "
+        "(e.g. ('ca', 'es')). Two or more: each decoding window is detected on its own "
+        "(from its encoder output) and transcribed in its language, and windows do not "
+        "straddle a turn change (turn_gap_ms), so each turn keeps its language. Empty: any "
+        "language the model knows, detected once per chunk.",
+    )
+    turn_gap_ms: int = Field(
+        default=800,
+        ge=0,
+        le=30_000,
+        description="With two or more detect_languages (and no language): a pause at least "
+        "this long between two speech regions (as our VAD marks them) ends a decoding window, "
+        "so that a window holds one turn and one language. 800 ms: on the mixed Catalan and "
+        "Spanish pleno of the tests, turn changes leave 0.9-1.6 s, pauses within a turn "
+        "0.2 s. 0: windows are filled across pauses as with one language.",
     )
     beam_size: int = Field(default=5, ge=1, le=10, description="Beam search width.")
     batch_size: int = Field(
@@ -180,6 +193,12 @@ class TranscriptionOptions(BaseModel):
         return tuple(_code(v) for v in value)
 
     @property
+    def language_per_window(self) -> bool:
+        """Whether each window is detected on its own: no language forced, and the
+        council's languages (two or more) given to choose among."""
+        return self.language is None and len(set(self.detect_languages)) >= 2
+
+    @property
     def prompt(self) -> str | None:
         """The vocabulary as one prompt string, or None."""
         words = [v.strip() for v in self.vocabulary if v.strip()]
@@ -193,6 +212,19 @@ def _code(value: str) -> str:
     return code
 
 
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """What a recogniser heard in one chunk; times are seconds from the chunk's start.
+
+    ``language``: the one used or detected (with several, that of most words).
+    ``spans``: where each language was used, when more than one was (else empty).
+    """
+
+    language: str
+    words: tuple[Word, ...]
+    spans: tuple[LanguageSpan, ...] = ()
+
+
 class Transcriber(Protocol):
     """A loaded speech recogniser. Load once, call for every chunk."""
 
@@ -204,14 +236,34 @@ class Transcriber(Protocol):
         audio: np.ndarray,
         speech: Sequence[Segment],
         options: TranscriptionOptions,
-    ) -> tuple[str, tuple[Word, ...]]:
+    ) -> Heard:
         """Transcribe the ``speech`` regions of one chunk.
 
-        ``audio`` is 16 kHz mono float32; ``speech`` and the returned word times are
-        seconds from the chunk's start. Returns (language used or detected, words).
-        With no speech: ``(options.language or "", ())``.
+        ``audio`` is 16 kHz mono float32; ``speech`` and the returned times are
+        seconds from the chunk's start. With no speech: ``Heard(options.language or "", ())``.
         """
         ...
+
+
+def heard_in(
+    language_spans: Sequence[tuple[Segment, str]], words: Sequence[Word], fallback: str
+) -> Heard:
+    """A :class:`Heard` from the language of each decoded stretch (chunk times) and the
+    words: the chunk's language is that of most words (of most time if none), and
+    ``spans`` join neighbouring stretches of one language, empty when there is one."""
+    joined: list[LanguageSpan] = []
+    for segment, language in sorted(language_spans, key=lambda x: x[0].start):
+        if joined and joined[-1].language == language:
+            joined[-1] = LanguageSpan(Segment(joined[-1].segment.start, segment.end), language)
+        else:
+            joined.append(LanguageSpan(segment, language))
+    if len({s.language for s in joined}) <= 1:
+        return Heard(joined[0].language if joined else fallback, tuple(words))
+    spans = tuple(joined)
+    counts = Counter(language_at(spans, w.middle, fallback) for w in words)
+    if not counts:
+        counts = Counter({s.language: s.segment.duration for s in spans})
+    return Heard(counts.most_common(1)[0][0], tuple(words), spans)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +332,13 @@ def pack_speech(
     def quiet(lo: float, hi: float) -> float:
         return quietest_moment(audio, lo, hi, sample_rate)
 
-    groups = fill_windows(regions, limit, gap_cap, options.fill_min_s, quiet)
-    groups = balance_tail(groups, gap_cap, options.fill_min_s, quiet, options.short_window_s)
+    groups: list[list[Segment]] = []
+    turn_gap = 0.0  # between padded regions: the VAD's pause less the padding on both sides
+    if options.language_per_window and options.turn_gap_ms > 0:
+        turn_gap = max(options.turn_gap_ms - 2 * options.speech_pad_ms, 1) / 1000
+    for turn in split_at_pauses(regions, turn_gap):
+        filled = fill_windows(turn, limit, gap_cap, options.fill_min_s, quiet)
+        groups += balance_tail(filled, gap_cap, options.fill_min_s, quiet, options.short_window_s)
 
     spans: list[Segment] = []
     windows: list[Segment] = []
@@ -325,6 +382,18 @@ def speech_regions(speech: Iterable[Segment], duration: float, pad: float) -> li
         else:
             merged.append(s)
     return merged
+
+
+def split_at_pauses(regions: Sequence[Segment], min_gap_s: float) -> list[list[Segment]]:
+    """Regions in runs: a silence of at least ``min_gap_s`` between two (padded) regions
+    starts a new run (a turn changes hands). ``min_gap_s`` of 0 or less: one run."""
+    runs: list[list[Segment]] = []
+    for region in regions:
+        if runs and (min_gap_s <= 0 or region.start - runs[-1][-1].end < min_gap_s):
+            runs[-1].append(region)
+        else:
+            runs.append([region])
+    return runs
 
 
 # How far back from the end of a window's room to look for a pause to cut a region at.
