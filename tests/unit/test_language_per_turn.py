@@ -204,3 +204,18 @@ def test_a_catalan_acta_says_castella() -> None:
     assert said_in("ca", "es") == "(en castellà)"
     assert said_in("ca", "ca") is None and said_in("ca", "") is None
     assert said_in("eu", "es") == "(gaztelaniaz)"
+
+
+def test_the_command_line_takes_the_councils_languages() -> None:
+    from plenaria.cli.options import process_options
+    from plenaria.graph.options import ProcessOptions
+
+    both = process_options(ProcessOptions(), language="ca, es").transcription
+    assert both.language is None and both.detect_languages == ("ca", "es")
+    assert both.language_per_window
+    one = process_options(ProcessOptions(), language="ca").transcription
+    assert one.language == "ca" and one.detect_languages == ()
+    from plenaria.cli.submit import job_options
+
+    assert job_options("ca,es", True, True) == {"transcription": {"detect_languages": ["ca", "es"]}}
+    assert job_options("ca", True, True) == {"transcription": {"language": "ca"}}
