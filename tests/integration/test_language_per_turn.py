@@ -15,15 +15,16 @@ from pathlib import Path
 import docx
 import jiwer
 import pytest
-from asr_samples import have_espeak, have_festival_catalan, normalise
+from asr_samples import have_espeak, have_festival_catalan, normalise, read_wav_16k
 from mixed_pleno import SpokenTurn, make_mixed_pleno
 
 from models_folder import shared_models_dir
 from plenaria.config import Settings
-from plenaria.domain import Intervention, Segment, Transcript
+from plenaria.domain import Intervention, Segment, Transcript, language_at
 from plenaria.formats.jsonio import read_transcript
 from plenaria.pipeline import ProcessOptions, ProcessResult, load_engines, process_recording
 from plenaria.transcription.base import TranscriptionOptions
+from plenaria.transcription.loader import load_transcriber
 
 pytestmark = [
     pytest.mark.integration,
@@ -128,3 +129,22 @@ def test_captions_and_acta_say_which_turns_are_spanish(
     paragraphs = [p.text for p in docx.Document(str(processed.outputs["docx"])).paragraphs]
     noted = [p for p in paragraphs if "] (en castellà) " in p]
     assert len(noted) == len(spanish), noted
+
+
+@pytest.mark.parametrize("batch_size", [8, 1], ids=["batched", "sequential"])
+def test_the_recogniser_says_where_each_language_was_spoken(
+    pleno: tuple[Path, tuple[SpokenTurn, ...]], batch_size: int
+) -> None:
+    """Straight through the recogniser, batched (a language per window from its encoder
+    output) and sequential (a language per window, then one decoding per run of a language)."""
+    wav, turns = pleno
+    transcriber = load_transcriber(Settings(models_dir=shared_models_dir()))
+    options = TranscriptionOptions(detect_languages=("ca", "es"), batch_size=batch_size)
+    heard = transcriber.transcribe(read_wav_16k(wav), [x.speech for x in turns], options)
+    assert heard.language in ("ca", "es") and len(heard.spans) == len(turns)
+    assert [language_at(heard.spans, x.speech.middle, "") for x in turns] == [
+        x.language for x in turns
+    ]
+    for x in turns:
+        span = Segment(x.speech.start - 0.5, x.speech.end + 0.5)
+        assert len([w for w in heard.words if span.contains(w.middle)]) >= 5, x.text

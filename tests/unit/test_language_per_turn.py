@@ -219,3 +219,14 @@ def test_the_command_line_takes_the_councils_languages() -> None:
 
     assert job_options("ca,es", True, True) == {"transcription": {"detect_languages": ["ca", "es"]}}
     assert job_options("ca", True, True) == {"transcription": {"language": "ca"}}
+
+
+def test_a_window_in_doubt_names_the_runner_up() -> None:
+    from plenaria.transcription.batched import rank_languages
+
+    sure = [("ca", 0.82), ("es", 0.07), ("gl", 0.05)]
+    assert rank_languages(sure, ("ca", "es")) == ("ca", None)
+    toss = [("ca", 0.37), ("es", 0.366), ("it", 0.09)]  # a measured Catalan turn
+    assert rank_languages(toss, ("ca", "es")) == ("ca", "es")
+    assert rank_languages(toss, ("es", "it")) == ("es", None)  # 0.366 of 0.456: 0.80
+    assert rank_languages(toss, ("eu", "fr")) == ("eu", None)  # none allowed was heard

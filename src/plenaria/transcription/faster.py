@@ -42,6 +42,7 @@ from plenaria.transcription.batched import (
     DecodeSettings,
     decode_windows,
     join_split_words,
+    rank_languages,
 )
 from plenaria.transcription.models import weights_digest
 
@@ -171,12 +172,30 @@ class FasterWhisperTranscriber:
         for window in packed.windows:
             part = packed.audio[round(window.start * SAMPLE_RATE) : round(window.end * SAMPLE_RATE)]
             _, _, probabilities = self._model.detect_language(audio=part)
-            language = pick_language(probabilities, options.detect_languages)
+            language, runner_up = rank_languages(probabilities, options.detect_languages)
+            if runner_up is not None:  # in doubt: the language whose text is more probable
+                first = self._logprob(packed, window, language, options)
+                if self._logprob(packed, window, runner_up, options) > first:
+                    language = runner_up
             if runs and runs[-1][0] == language:
                 runs[-1][1].append(window)
             else:
                 runs.append((language, [window]))
         return runs
+
+    def _logprob(
+        self, packed: PackedSpeech, window: Segment, language: str, options: TranscriptionOptions
+    ) -> float:
+        """The average token log probability of ``window`` decoded in ``language``."""
+        segments, _ = self._model.transcribe(
+            packed.audio,
+            clip_timestamps=[window.start, window.end],
+            temperature=0.0,
+            **{**self._common(language, options), "word_timestamps": False},
+        )
+        scored = [(s.avg_logprob, len(s.tokens)) for s in segments]
+        tokens = sum(n for _, n in scored)
+        return sum(p * n for p, n in scored) / tokens if tokens else float("-inf")
 
     def _common(self, language: str, options: TranscriptionOptions) -> dict[str, Any]:
         return {
