@@ -75,6 +75,10 @@ def test_a_long_turn_still_fills_windows_of_its_own() -> None:
     ends = [round(packed.to_source(w.end, is_end=True), 1) for w in packed.windows]
     assert len(ends) == 3 and ends[-2] == 50.0 and ends[-1] == 55.0
     assert all(w.duration <= 29.5 for w in packed.windows)
+    # the long turn's two windows are one turn: their language is detected together
+    assert packed.turns == (0, 0, 1)
+    one = pack_speech(voice(56.0), speech, TranscriptionOptions(speech_pad_ms=0))
+    assert one.turns == (0,) * len(one.windows)
 
 
 def test_split_at_pauses() -> None:

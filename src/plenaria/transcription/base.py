@@ -286,6 +286,7 @@ class PackedSpeech:
     pieces: tuple[Piece, ...]
     windows: tuple[Segment, ...]
     source_duration_s: float
+    turns: tuple[int, ...] = ()  # each window's turn (run between turn pauses), numbered
 
     @property
     def empty(self) -> bool:
@@ -333,12 +334,15 @@ def pack_speech(
         return quietest_moment(audio, lo, hi, sample_rate)
 
     groups: list[list[Segment]] = []
+    turns: list[int] = []
     turn_gap = 0.0  # between padded regions: the VAD's pause less the padding on both sides
     if options.language_per_window and options.turn_gap_ms > 0:
         turn_gap = max(options.turn_gap_ms - 2 * options.speech_pad_ms, 1) / 1000
-    for turn in split_at_pauses(regions, turn_gap):
+    for n, turn in enumerate(split_at_pauses(regions, turn_gap)):
         filled = fill_windows(turn, limit, gap_cap, options.fill_min_s, quiet)
-        groups += balance_tail(filled, gap_cap, options.fill_min_s, quiet, options.short_window_s)
+        filled = balance_tail(filled, gap_cap, options.fill_min_s, quiet, options.short_window_s)
+        groups += filled
+        turns += [n] * len(filled)
 
     spans: list[Segment] = []
     windows: list[Segment] = []
@@ -365,7 +369,7 @@ def pack_speech(
         parts.append(audio[round(span.start * sample_rate) : round(span.end * sample_rate)])
         at += span.duration
     packed = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(0, "f4")
-    return PackedSpeech(packed, tuple(pieces), tuple(windows), duration)
+    return PackedSpeech(packed, tuple(pieces), tuple(windows), duration, tuple(turns))
 
 
 def speech_regions(speech: Iterable[Segment], duration: float, pad: float) -> list[Segment]:

@@ -188,6 +188,7 @@ def decode_windows(
     settings: DecodeSettings,
     follows: Sequence[bool] | None = None,
     languages: Sequence[str] | None = None,
+    turns: Sequence[int] | None = None,
 ) -> list[DecodedWindow]:
     """Decode ``audio[a:b]`` for every ``(a, b)`` sample span in ``windows`` (each ≤ 30 s).
 
@@ -195,7 +196,9 @@ def decode_windows(
     window ``i`` continues window ``i - 1``'s speech (so its text is a fair
     prompt); default: all do. ``languages[i]``, when given and not empty, is
     window ``i``'s language; otherwise it is detected (``settings.detect_among``)
-    or ``settings.language``.
+    or ``settings.language``. Windows with the same ``turns[i]`` are one speaker's
+    turn: their detections are pooled (weighted by length), so that the short tail
+    of a long turn takes the turn's language.
     """
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
@@ -222,6 +225,8 @@ def decode_windows(
     follows = list(follows) if follows is not None else [True] * len(windows)
     given = list(languages) if languages is not None else [""] * len(windows)
     detect = len(settings.detect_among) >= 2 and model.model.is_multilingual
+    turn_of = list(turns) if turns is not None else list(range(len(windows)))
+    pooled: dict[int, dict[str, float]] = {}  # turn -> language -> probability x seconds
     language_of: dict[int, str] = {}
     results: dict[int, DecodedWindow] = {}
 
@@ -328,7 +333,17 @@ def decode_windows(
         def again_input(rows: list[int], hidden: Any = hidden, feats: Any = feats) -> Any:
             return _storage(hidden[rows] if hidden is not None else feats[rows])
 
-        heard = detect_languages(model, encoded, settings.detect_among) if detect else None
+        heard = None
+        if detect:
+            for i, probabilities in zip(batch, language_probabilities(model, encoded), strict=True):
+                pool = pooled.setdefault(turn_of[i], {})
+                seconds = (windows[i][1] - windows[i][0]) / fe.sampling_rate
+                for code, p in probabilities:
+                    pool[code] = pool.get(code, 0.0) + p * seconds
+            heard = [
+                rank_languages(list(pooled[turn_of[i]].items()), settings.detect_among)
+                for i in batch
+            ]
         for k, i in enumerate(batch):
             language_of[i] = given[i] or (heard[k][0] if heard else settings.language)
         t0 = settings.temperatures[0]
@@ -457,18 +472,13 @@ def decode_windows(
     return [results[i] for i in range(len(windows))]
 
 
-def detect_languages(
-    model: Any, encoded: Any, among: Sequence[str]
-) -> list[tuple[str, str | None]]:
-    """Each window's most probable language among ``among``, from the batch's encoder
-    output (CTranslate2 reads it as it is: no second encoding), and the runner-up when
-    the detector is in doubt (the first has less than ``LANGUAGE_SURE_SHARE`` of the
-    probability the allowed languages share)."""
-    found: list[tuple[str, str | None]] = []
+def language_probabilities(model: Any, encoded: Any) -> list[list[tuple[str, float]]]:
+    """Each window's language probabilities, from the batch's encoder output (CTranslate2
+    reads it as it is: no second encoding)."""
+    found = []
     for ranked in model.model.detect_language(encoded):
-        probabilities = [(token[2:-2], p) for token, p in ranked]  # "<|ca|>" -> "ca"
-        found.append(rank_languages(probabilities, among))
-        log.debug("Window language %s (top: %s)", found[-1], probabilities[:3])
+        found.append([(token[2:-2], p) for token, p in ranked])  # "<|ca|>" -> "ca"
+        log.debug("Window languages (top: %s)", found[-1][:3])
     return found
 
 

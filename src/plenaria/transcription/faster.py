@@ -167,20 +167,33 @@ class FasterWhisperTranscriber:
     def _window_languages(
         self, packed: PackedSpeech, options: TranscriptionOptions
     ) -> list[tuple[str, list[Segment]]]:
-        """Runs of consecutive windows detected in one language (sequential decoding)."""
-        runs: list[tuple[str, list[Segment]]] = []
-        for window in packed.windows:
+        """Runs of consecutive windows in one language (sequential decoding): detected per
+        turn, its windows' probabilities pooled (weighted by length)."""
+        pooled: dict[int, dict[str, float]] = {}
+        longest: dict[int, Segment] = {}
+        turns = packed.turns or tuple(range(len(packed.windows)))
+        for window, turn in zip(packed.windows, turns, strict=True):
             part = packed.audio[round(window.start * SAMPLE_RATE) : round(window.end * SAMPLE_RATE)]
             _, _, probabilities = self._model.detect_language(audio=part)
-            language, runner_up = rank_languages(probabilities, options.detect_languages)
+            pool = pooled.setdefault(turn, {})
+            for code, p in probabilities:
+                pool[code] = pool.get(code, 0.0) + p * window.duration
+            if turn not in longest or window.duration > longest[turn].duration:
+                longest[turn] = window
+        chosen: dict[int, str] = {}
+        for turn, pool in pooled.items():
+            language, runner_up = rank_languages(list(pool.items()), options.detect_languages)
             if runner_up is not None:  # in doubt: the language whose text is more probable
-                first = self._logprob(packed, window, language, options)
-                if self._logprob(packed, window, runner_up, options) > first:
+                first = self._logprob(packed, longest[turn], language, options)
+                if self._logprob(packed, longest[turn], runner_up, options) > first:
                     language = runner_up
-            if runs and runs[-1][0] == language:
+            chosen[turn] = language
+        runs: list[tuple[str, list[Segment]]] = []
+        for window, turn in zip(packed.windows, turns, strict=True):
+            if runs and runs[-1][0] == chosen[turn]:
                 runs[-1][1].append(window)
             else:
-                runs.append((language, [window]))
+                runs.append((chosen[turn], [window]))
         return runs
 
     def _logprob(
@@ -268,7 +281,10 @@ class FasterWhisperTranscriber:
             detect_among=options.detect_languages if options.language_per_window else (),
         )
         spans = [(round(w.start * SAMPLE_RATE), round(w.end * SAMPLE_RATE)) for w in windows]
-        decoded = decode_windows(self._model, packed.audio, spans, settings, languages=given)
+        turns = packed.turns if given is None and windows == packed.windows else None
+        decoded = decode_windows(
+            self._model, packed.audio, spans, settings, languages=given, turns=turns
+        )
         languages += [d.language for d in decoded]
         words: list[tuple[Segment, Word]] = []
         for window, dec in zip(windows, decoded, strict=True):
