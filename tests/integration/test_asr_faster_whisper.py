@@ -30,7 +30,8 @@ from asr_samples import (
 
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
-from plenaria.transcription.base import Heard, Transcriber, TranscriptionOptions, pack_speech
+from plenaria.transcription.base import Transcriber, TranscriptionOptions, pack_speech
+from plenaria.transcription.languages import Heard
 from plenaria.transcription.loader import load_transcriber
 
 pytestmark = [

@@ -16,13 +16,8 @@ from plenaria.assembly.interventions import build_interventions
 from plenaria.assembly.words import merge_chunks, spoken_languages
 from plenaria.domain import Chunk, ChunkTranscript, LanguageSpan, Segment, Turn, Word
 from plenaria.formats.captions import to_srt, to_webvtt
-from plenaria.transcription.base import (
-    Heard,
-    TranscriptionOptions,
-    heard_in,
-    pack_speech,
-    split_at_pauses,
-)
+from plenaria.transcription.base import TranscriptionOptions, pack_speech, split_at_pauses
+from plenaria.transcription.languages import Heard, heard_in
 
 SR = 16_000
 # Three turns: 0-8 s (with a 0.3 s breath at 4 s), 9-15 s, 16.2-20 s.
@@ -226,7 +221,7 @@ def test_the_command_line_takes_the_councils_languages() -> None:
 
 
 def test_a_window_in_doubt_names_the_runner_up() -> None:
-    from plenaria.transcription.batched import rank_languages
+    from plenaria.transcription.languages import rank_languages
 
     sure = [("ca", 0.82), ("es", 0.07), ("gl", 0.05)]
     assert rank_languages(sure, ("ca", "es")) == ("ca", None)

@@ -15,7 +15,8 @@ import pytest
 from needs import module
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
-from plenaria.transcription.base import Heard, TranscriptionOptions
+from plenaria.transcription.base import TranscriptionOptions
+from plenaria.transcription.languages import Heard
 from plenaria.transcription.loader import load_transcriber
 
 torch = module("torch", "openai-whisper")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Protocol
@@ -22,8 +22,9 @@ from typing import Annotated, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from plenaria.domain import LanguageSpan, Segment, Word, language_at
+from plenaria.domain import Segment, Word
 from plenaria.errors import ConfigError, InputError
+from plenaria.transcription.languages import Heard
 
 SAMPLE_RATE = 16_000
 
@@ -212,19 +213,6 @@ def _code(value: str) -> str:
     return code
 
 
-@dataclass(frozen=True, slots=True)
-class Heard:
-    """What a recogniser heard in one chunk; times are seconds from the chunk's start.
-
-    ``language``: the one used or detected (with several, that of most words).
-    ``spans``: where each language was used, when more than one was (else empty).
-    """
-
-    language: str
-    words: tuple[Word, ...]
-    spans: tuple[LanguageSpan, ...] = ()
-
-
 class Transcriber(Protocol):
     """A loaded speech recogniser. Load once, call for every chunk."""
 
@@ -243,27 +231,6 @@ class Transcriber(Protocol):
         seconds from the chunk's start. With no speech: ``Heard(options.language or "", ())``.
         """
         ...
-
-
-def heard_in(
-    language_spans: Sequence[tuple[Segment, str]], words: Sequence[Word], fallback: str
-) -> Heard:
-    """A :class:`Heard` from the language of each decoded stretch (chunk times) and the
-    words: the chunk's language is that of most words (of most time if none), and
-    ``spans`` join neighbouring stretches of one language, empty when there is one."""
-    joined: list[LanguageSpan] = []
-    for segment, language in sorted(language_spans, key=lambda x: x[0].start):
-        if joined and joined[-1].language == language:
-            joined[-1] = LanguageSpan(Segment(joined[-1].segment.start, segment.end), language)
-        else:
-            joined.append(LanguageSpan(segment, language))
-    if len({s.language for s in joined}) <= 1:
-        return Heard(joined[0].language if joined else fallback, tuple(words))
-    spans = tuple(joined)
-    counts = Counter(language_at(spans, w.middle, fallback) for w in words)
-    if not counts:
-        counts = Counter({s.language: s.segment.duration for s in spans})
-    return Heard(counts.most_common(1)[0][0], tuple(words), spans)
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,17 +494,6 @@ def keep_segment(
     if no_speech_prob <= options.no_speech_threshold:
         return True
     return avg_logprob >= options.log_prob_threshold and temperature == 0.0
-
-
-def pick_language(probabilities: Iterable[tuple[str, float]], candidates: Sequence[str]) -> str:
-    """The most probable language, among ``candidates`` when any are given."""
-    allowed = set(candidates)
-    ranked = sorted(
-        ((p, code) for code, p in probabilities if not allowed or code in allowed), reverse=True
-    )
-    if not ranked:
-        return candidates[0] if candidates else ""
-    return ranked[0][1]
 
 
 def prepare(

@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from plenaria.transcription.languages import language_probabilities, rank_languages
+
 log = logging.getLogger(__name__)
 
 SAMPLING_SEED = 20261127
@@ -61,11 +63,6 @@ NO_REPEAT_NGRAM = 3
 # it going), while a sentence really said again and again loses far more when it may not repeat
 # (a roll call's "Sí. Sí. Sí." -0.42 became "C, C..." -0.97).
 LOOP_LOGPROB_MARGIN = 0.1
-# A window's language is sure when it has this share of the probability of the allowed
-# languages; else the window is decoded in the runner-up too. On the mixed Catalan and Spanish
-# pleno of the tests, whisper base gave Spanish turns 0.87-0.97 of it, Catalan ones 0.69-0.99,
-# and one Catalan turn 0.48-0.50 (a coin toss).
-LANGUAGE_SURE_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,30 +467,6 @@ def decode_windows(
         for i, words in zip(batch, aligned, strict=True):
             results[i] = _replace(found[i], words=words)
     return [results[i] for i in range(len(windows))]
-
-
-def language_probabilities(model: Any, encoded: Any) -> list[list[tuple[str, float]]]:
-    """Each window's language probabilities, from the batch's encoder output (CTranslate2
-    reads it as it is: no second encoding)."""
-    found = []
-    for ranked in model.model.detect_language(encoded):
-        found.append([(token[2:-2], p) for token, p in ranked])  # "<|ca|>" -> "ca"
-        log.debug("Window languages (top: %s)", found[-1][:3])
-    return found
-
-
-def rank_languages(
-    probabilities: Sequence[tuple[str, float]], among: Sequence[str]
-) -> tuple[str, str | None]:
-    """The most probable of the allowed languages, and the runner-up when the first has
-    less than ``LANGUAGE_SURE_SHARE`` of the probability they share (else None)."""
-    allowed = set(among)
-    mine = sorted(((p, c) for c, p in probabilities if c in allowed), reverse=True)
-    if not mine:
-        return among[0], None
-    total = sum(p for p, _ in mine) or 1.0
-    doubt = len(mine) > 1 and mine[0][0] / total < LANGUAGE_SURE_SHARE
-    return mine[0][1], mine[1][1] if doubt else None
 
 
 def _storage(features: np.ndarray) -> Any:

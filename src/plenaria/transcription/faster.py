@@ -28,13 +28,10 @@ from plenaria.domain import Segment, Word
 from plenaria.errors import ConfigError, ModelNotFoundError
 from plenaria.transcription.base import (
     SAMPLE_RATE,
-    Heard,
     PackedSpeech,
     TranscriptionOptions,
-    heard_in,
     keep_segment,
     pack_speech,
-    pick_language,
     prepare,
 )
 from plenaria.transcription.batched import (
@@ -42,8 +39,8 @@ from plenaria.transcription.batched import (
     DecodeSettings,
     decode_windows,
     join_split_words,
-    rank_languages,
 )
+from plenaria.transcription.languages import Heard, heard_in, pick_language, rank_languages
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)

@@ -19,13 +19,12 @@ from plenaria.domain import Segment, Word
 from plenaria.errors import ModelNotFoundError
 from plenaria.transcription.base import (
     SAMPLE_RATE,
-    Heard,
     PackedSpeech,
     TranscriptionOptions,
     keep_segment,
-    pick_language,
     prepare,
 )
+from plenaria.transcription.languages import Heard, pick_language
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
