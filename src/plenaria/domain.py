@@ -8,6 +8,7 @@ Serialization is explicit (``to_dict`` / ``from_dict``) and versioned by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -111,28 +112,65 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageSpan:
+    """A stretch of a chunk transcribed in one language (a decoding window's, or a turn's)."""
+
+    segment: Segment
+    language: str
+
+    def to_list(self) -> list[Any]:
+        return [round(self.segment.start, 3), round(self.segment.end, 3), self.language]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> LanguageSpan:
+        return cls(Segment(float(v[0]), float(v[1])), str(v[2]))
+
+
+def language_at(spans: Sequence[LanguageSpan], t: float, default: str) -> str:
+    """The language of the span holding ``t``, else of the nearest span; ``default`` with
+    no span."""
+    if not spans:
+        return default
+    nearest = min(spans, key=lambda s: max(s.segment.start - t, t - s.segment.end, 0.0))
+    return nearest.language
+
+
+@dataclass(frozen=True, slots=True)
 class ChunkTranscript:
     """What the recogniser heard in one chunk; word times are absolute.
 
     ``model_id`` names the recogniser that made it (backend, model, weights, compute type).
+    ``language`` is the chunk's (the language of most of its words); ``spans`` say where
+    the chunk was transcribed in which language when that changed within it (turns in
+    different languages), as absolute ``[start, end, language]`` triples; empty: all of
+    it in ``language``.
     """
 
     chunk: Chunk
     language: str
     words: tuple[Word, ...]
     model_id: str = ""
+    spans: tuple[LanguageSpan, ...] = ()
 
     def with_model(self, model_id: str) -> ChunkTranscript:
-        return ChunkTranscript(self.chunk, self.language, self.words, model_id)
+        return replace(self, model_id=model_id)
+
+    def language_at(self, t: float) -> str:
+        """The language the chunk was transcribed in at ``t`` (absolute seconds): that of
+        the span holding it, else of the nearest span, else the chunk's."""
+        return language_at(self.spans, t, self.language)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "index": self.chunk.index,
             "segment": self.chunk.segment.to_dict(),
             "language": self.language,
             "words": [w.to_dict() for w in self.words],
             "model_id": self.model_id,
         }
+        if self.spans:
+            d["spans"] = [s.to_list() for s in self.spans]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ChunkTranscript:
@@ -141,6 +179,7 @@ class ChunkTranscript:
             str(d["language"]),
             tuple(Word.from_dict(w) for w in d["words"]),
             str(d.get("model_id", "")),
+            tuple(LanguageSpan.from_list(v) for v in d.get("spans", ())),
         )
 
 

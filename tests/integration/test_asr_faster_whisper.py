@@ -34,6 +34,7 @@ from asr_samples import (
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
 from plenaria.transcription.base import Transcriber, TranscriptionOptions, pack_speech
+from plenaria.transcription.languages import Heard
 from plenaria.transcription.loader import load_transcriber
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -89,7 +90,7 @@ def spanish_result(
     request: pytest.FixtureRequest,
     transcriber: Transcriber,
     spanish: tuple[np.ndarray, tuple[Sentence, ...]],
-) -> tuple[str, tuple[Word, ...]]:
+) -> Heard:
     audio, sentences = spanish
     options = TranscriptionOptions(batch_size=request.param)
     return transcriber.transcribe(audio, [s.speech for s in sentences], options)
@@ -131,8 +132,8 @@ def test_the_model_id_names_backend_weights_and_compute_type(transcriber: Transc
     assert transcriber.model_id == "faster-whisper/base@905e5bf8336bcc62/int8"
 
 
-def test_spanish_is_detected_and_transcribed(spanish_result: tuple[str, tuple[Word, ...]]) -> None:
-    language, words = spanish_result
+def test_spanish_is_detected_and_transcribed(spanish_result: Heard) -> None:
+    language, words = spanish_result.language, spanish_result.words
     assert language == "es"
     wer = jiwer.wer(normalise(" ".join(SPANISH_PLENARY)), text_of(words))
     assert wer < SPANISH_MAX_WER, (wer, text_of(words))
@@ -140,10 +141,10 @@ def test_spanish_is_detected_and_transcribed(spanish_result: tuple[str, tuple[Wo
 
 
 def test_each_sentence_starts_and_ends_where_it_was_spoken(
-    spanish_result: tuple[str, tuple[Word, ...]],
+    spanish_result: Heard,
     spanish: tuple[np.ndarray, tuple[Sentence, ...]],
 ) -> None:
-    _, words = spanish_result
+    words = spanish_result.words
     _, sentences = spanish
     assert all(a.end <= b.start for a, b in itertools.pairwise(words))
     # the 1 s pauses make the sentence of each word unambiguous
@@ -164,9 +165,10 @@ def test_catalan_is_detected_and_transcribed_not_translated(
     transcriber: Transcriber, tmp: Path
 ) -> None:
     audio, sentences = assemble([(t, festival_catalan(t, tmp)) for t in CATALAN_PLENARY])
-    language, words = transcriber.transcribe(
+    heard = transcriber.transcribe(
         audio, [s.speech for s in sentences], TranscriptionOptions(language=None)
     )
+    language, words = heard.language, heard.words
     text = text_of(words)
     assert language == "ca", text
     wer = jiwer.wer(normalise(" ".join(CATALAN_PLENARY)), text)
@@ -196,7 +198,8 @@ def test_no_words_are_made_up_where_nobody_speaks(
     audio = NOBODY_SPEAKS[kind]()
     # as if the VAD had mistaken all of it for speech
     options = TranscriptionOptions(batch_size=batch_size)
-    language, words = transcriber.transcribe(audio, [Segment(0.0, 4.0)], options)
+    heard = transcriber.transcribe(audio, [Segment(0.0, 4.0)], options)
+    language, words = heard.language, heard.words
     assert words == ()
     assert language == ""
 
@@ -205,8 +208,8 @@ def test_a_chunk_without_speech_regions_is_not_decoded(
     transcriber: Transcriber, spanish: tuple[np.ndarray, tuple[Sentence, ...]]
 ) -> None:
     audio, _ = spanish  # speech in it, but the VAD found none: nothing is decoded
-    assert transcriber.transcribe(audio, [], TranscriptionOptions()) == ("", ())
-    assert transcriber.transcribe(audio, [], TranscriptionOptions(language="ca")) == ("ca", ())
+    assert transcriber.transcribe(audio, [], TranscriptionOptions()) == Heard("", ())
+    assert transcriber.transcribe(audio, [], TranscriptionOptions(language="ca")) == Heard("ca", ())
 
 
 @pytest.mark.parametrize("batch_size", [8, 1], ids=["batched", "sequential"])
@@ -218,8 +221,8 @@ def test_the_vocabulary_spells_names_the_model_does_not_know(
     speech = [s.speech for s in sentences]
     plain = TranscriptionOptions(language="es", batch_size=batch_size)
     with_names = plain.model_copy(update={"vocabulary": ("Begoña Etxeberria", "Xúquer")})
-    _, before = transcriber.transcribe(audio, speech, plain)
-    _, after = transcriber.transcribe(audio, speech, with_names)
+    before = transcriber.transcribe(audio, speech, plain).words
+    after = transcriber.transcribe(audio, speech, with_names).words
     # measured: "...la conceja la memóña y chevediga" without, "...begoña Etxeberria" with
     assert "etxeberria" not in text_of(before)
     assert "etxeberria" in text_of(after) and "begoña" in text_of(after)
@@ -234,7 +237,7 @@ def test_a_window_that_fails_at_every_temperature_keeps_its_most_probable_text(
     # No text can reach an average log probability of 0: every window "fails" and is
     # decoded again hotter; the most probable text is kept, not dropped, as Whisper does.
     hard = TranscriptionOptions(language="es", log_prob_threshold=0.0, temperatures=(0.0, 0.4))
-    _, words = transcriber.transcribe(audio, [s.speech for s in sentences], hard)
+    words = transcriber.transcribe(audio, [s.speech for s in sentences], hard).words
     wer = jiwer.wer(normalise(" ".join(SPANISH_PLENARY)), text_of(words))
     assert wer < SPANISH_MAX_WER, (wer, text_of(words))
 
@@ -254,7 +257,7 @@ def test_windows_conditioned_on_the_text_before_them(
     )
     speech = [s.speech for s in sentences]
     assert len(pack_speech(audio, speech, options).windows) >= 4
-    _, words = transcriber.transcribe(audio, speech, options)
+    words = transcriber.transcribe(audio, speech, options).words
     wer = jiwer.wer(normalise(" ".join(SPANISH_PLENARY)), text_of(words))
     assert wer < SPANISH_MAX_WER, (wer, text_of(words))
     assert all(a.end <= b.start for a, b in itertools.pairwise(words))

@@ -54,7 +54,7 @@ def text_of(
     transcriber: Transcriber, audio: np.ndarray, speech: list[Segment], **kw: object
 ) -> str:
     options = TranscriptionOptions(language="es", **kw)  # type: ignore[arg-type]
-    _, words = transcriber.transcribe(audio, speech, options)
+    words = transcriber.transcribe(audio, speech, options).words
     return "".join(w.text if w.text.startswith(" ") else " " + w.text for w in words)
 
 

@@ -16,6 +16,7 @@ from needs import module
 from plenaria.config import Settings
 from plenaria.domain import Segment, Word
 from plenaria.transcription.base import TranscriptionOptions
+from plenaria.transcription.languages import Heard
 from plenaria.transcription.loader import load_transcriber
 
 torch = module("torch", "openai-whisper")
@@ -86,7 +87,8 @@ def test_loads_through_the_loader_with_a_stable_id(transcriber, checkpoint: Path
 
 def test_transcribes_an_array_into_words_inside_the_speech(transcriber) -> None:  # type: ignore[no-untyped-def]
     speech = [Segment(0.5, 1.2), Segment(2.0, 2.6)]
-    language, words = transcriber.transcribe(audio_3s(), speech, FAST)
+    heard = transcriber.transcribe(audio_3s(), speech, FAST)
+    language, words = heard.language, heard.words
     assert language in whisper.tokenizer.LANGUAGES
     assert words and all(isinstance(w, Word) and w.text == w.text.strip() for w in words)
     # padded by 0.2 s, plus half of the 0.6 s gap cap on the inner sides
@@ -100,15 +102,16 @@ def test_transcribes_an_array_into_words_inside_the_speech(transcriber) -> None:
 def test_language_is_given_or_detected_among_candidates(transcriber) -> None:  # type: ignore[no-untyped-def]
     speech = [Segment(0.0, 3.0)]
     given = FAST.model_copy(update={"language": "gl"})
-    assert transcriber.transcribe(audio_3s(), speech, given)[0] == "gl"
+    assert transcriber.transcribe(audio_3s(), speech, given).language == "gl"
     among = FAST.model_copy(update={"detect_languages": ("eu",)})
-    language, words = transcriber.transcribe(audio_3s(), speech, among)
+    heard = transcriber.transcribe(audio_3s(), speech, among)
+    language, words = heard.language, heard.words
     assert language == ("eu" if words else "")
 
 
 def test_no_speech_means_no_decoding(transcriber) -> None:  # type: ignore[no-untyped-def]
-    assert transcriber.transcribe(audio_3s(), [], FAST) == ("", ())
+    assert transcriber.transcribe(audio_3s(), [], FAST) == Heard("", ())
     es = FAST.model_copy(update={"language": "es"})
-    assert transcriber.transcribe(audio_3s(), [], es) == ("es", ())
+    assert transcriber.transcribe(audio_3s(), [], es) == Heard("es", ())
     silent = np.zeros(3 * SR, np.float32)
-    assert transcriber.transcribe(silent, [Segment(0.5, 2.5)], es) == ("es", ())
+    assert transcriber.transcribe(silent, [Segment(0.5, 2.5)], es) == Heard("es", ())

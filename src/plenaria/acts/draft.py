@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plenaria.acts.acta_labels import LABELS
+from plenaria.acts.acta_languages import language_tag, said_in
 from plenaria.acts.acta_sections import (
     add_item_vote,
     add_pending_box,
@@ -39,6 +40,7 @@ from plenaria.formats.timefmt import format_clock
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,7 @@ def _add_intervention(
     url: str | None,
     labels: dict[str, str],
     interventions: str,
+    lang: str,
 ) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(clean_text(speaker_label(t.speaker(item.speaker), labels))).bold = True
@@ -148,7 +151,23 @@ def _add_intervention(
         paragraph.add_run(stamp)
     else:
         _add_hyperlink(paragraph, url, stamp)
-    paragraph.add_run(" " + clean_text(said(item, interventions)))
+    # In a pleno in more than one language, words spoken in another language than the
+    # acta's are kept as spoken (never translated), and the acta says so.
+    note = said_in(lang, item.language) if len(t.languages) > 1 else None
+    if note is not None:
+        paragraph.add_run(" " + note).italic = True
+    text = said(item, interventions)
+    run = paragraph.add_run(" " + clean_text(text))
+    if note is not None and text == item.text:
+        _set_run_language(run, language_tag(item.language))
+
+
+def _set_run_language(run: Run, tag: str) -> None:
+    """Mark one run's language (the words of an intervention in another language)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run._r.get_or_add_rPr().append(OxmlElement("w:lang", {qn("w:val"): tag}))
 
 
 def _link(t: Transcript, template: str, media: str, seconds: float) -> str | None:
@@ -180,7 +199,7 @@ def _add_body(
                 heading = f"{current}. {titles.get(current, '')}".rstrip(". ")
             document.add_heading(heading, level=2)
         url = _link(t, *links, item.segment.start)
-        _add_intervention(document, t, item, url, labels, interventions)
+        _add_intervention(document, t, item, url, labels, interventions, lang)
     if acta is not None and current is not None:
         add_item_vote(document, acta, current, labels, lang, clean_text)
 

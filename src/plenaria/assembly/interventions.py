@@ -10,6 +10,7 @@ back into the surrounding intervention.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -173,8 +174,8 @@ def with_ids(interventions: Sequence[Intervention]) -> tuple[Intervention, ...]:
 
 
 def _intervention(speaker: str, group: Sequence[LanguageWord]) -> Intervention:
-    languages = [lw.language for lw in group if lw.language]
-    language = max(set(languages), key=languages.count) if languages else ""
+    counts = Counter(lw.language for lw in group if lw.language)
+    language = counts.most_common(1)[0][0] if counts else ""  # that of most of its words
     ws = tuple(lw.word for lw in group)
     return Intervention(
         speaker=speaker,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,7 @@ _REPEAT_TOLERANCE_S = 0.05
 
 @dataclass(frozen=True, slots=True)
 class LanguageWord:
-    """A word with the language its chunk was transcribed in."""
+    """A word with the language it was transcribed in (its chunk's, or its turn's)."""
 
     word: Word
     language: str
@@ -63,7 +64,8 @@ def merge_chunks(chunks: Sequence[ChunkTranscript]) -> tuple[LanguageWord, ...]:
                 continue
             boundary_prev = None  # only the first word of a chunk can repeat the last one
             last_raw = word
-            merged.append(LanguageWord(_clamp(word, seg.start, seg.end), ct.language))
+            language = ct.language_at(word.middle)
+            merged.append(LanguageWord(_clamp(word, seg.start, seg.end), language))
     return tuple(merged)
 
 
@@ -71,3 +73,13 @@ def _is_repeat(prev: Word, word: Word) -> bool:
     """The same word emitted on both sides of a cut: same text, overlapping in time."""
     same = normalize_token(prev.text) == normalize_token(word.text)
     return same and word.start < prev.end + _REPEAT_TOLERANCE_S
+
+
+def spoken_languages(
+    words: Sequence[LanguageWord], chunks: Sequence[ChunkTranscript]
+) -> tuple[str, ...]:
+    """The transcript's languages, the one of most words first (ties: the first heard),
+    then any other a chunk was transcribed in."""
+    counts = Counter(lw.language for lw in words if lw.language)
+    ranked = [language for language, _ in counts.most_common()]
+    return tuple(dict.fromkeys([*ranked, *(ct.language for ct in chunks if ct.language)]))

@@ -27,7 +27,10 @@ OutDir = Annotated[
 Language = Annotated[
     str | None,
     typer.Option(
-        "--language", "-l", help="es, ca, gl, eu, en... (por defecto: se detecta en cada fragmento)"
+        "--language",
+        "-l",
+        help="es, ca, gl, eu, en...; o los idiomas del ayuntamiento, p. ej. ca,es: cada turno "
+        "se transcribe en el suyo (por defecto: se detecta en cada fragmento)",
     ),
 ]
 Model = Annotated[
@@ -68,7 +71,10 @@ def process_options(base: Any, **given: Any) -> Any:
     for name, value in given.items():
         if value is None:
             continue
-        if name in ("language", "beam_size"):
+        if name == "language" and "," in str(value):  # the council's languages: ca,es
+            codes = tuple(c.strip() for c in str(value).split(",") if c.strip())
+            updates["transcription"]["detect_languages"] = codes
+        elif name in ("language", "beam_size"):
             updates["transcription"][name] = value
         elif name in ("min_speakers", "max_speakers"):
             updates["diarization"][name] = value

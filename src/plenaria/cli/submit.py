@@ -46,7 +46,10 @@ OUTPUT_FILES = {
 def job_options(language: str | None, diarization: bool, proxy: bool) -> dict[str, Any]:
     """The job's options (``ProcessOptions`` as JSON): only what differs from the defaults."""
     options: dict[str, Any] = {}
-    if language:
+    if language and "," in language:  # the council's languages: each turn in its own
+        codes = [c.strip() for c in language.split(",") if c.strip()]
+        options["transcription"] = {"detect_languages": codes}
+    elif language:
         options["transcription"] = {"language": language}
     if not diarization:
         options["diarize"] = False

@@ -6,6 +6,10 @@ longer than ``max_chars`` or ``max_cue_s``; the cut then goes after the last
 punctuation mark in the cue's second half, if there is one. A single word
 longer than the limits makes a cue of its own. Cue text is laid out on at most
 two lines, broken at the space nearest the middle.
+
+A cue of an intervention spoken in another language than the transcript's main
+one (a Spanish turn in a Catalan pleno) carries its language: a WebVTT
+``<lang es>`` span, which players and screen readers read.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Cue:
     speaker: str  # the label a reader sees
     text: str
     first: bool  # the first cue of its intervention
+    language: str = ""  # the intervention's, when not the transcript's main language
 
 
 def _clean(text: str) -> str:
@@ -79,13 +84,15 @@ def build_cues(t: Transcript, *, max_chars: int = 84, max_cue_s: float = 6.0) ->
         )
     cues: list[Cue] = []
     lang = "ca" if t.languages[:1] == ("ca",) else "es"  # an unnamed voice's label
+    main = t.languages[0] if t.languages else ""
     for intervention in t.interventions:
         label = _clean(t.speaker(intervention.speaker).label_in(lang))
         words = [w for w in intervention.words if _clean(w.text)]
+        other = intervention.language if intervention.language not in ("", main) else ""
         for n, group in enumerate(_split(words, max_chars, max_cue_s)):
             start = group[0].start
             end = max(start, max(w.end for w in group))
-            cues.append(Cue(start, end, label, _text(group), first=n == 0))
+            cues.append(Cue(start, end, label, _text(group), first=n == 0, language=other))
     return sorted(cues, key=lambda c: c.start)  # stable: ties keep their order
 
 
@@ -104,12 +111,16 @@ def _escape_vtt(text: str) -> str:
 
 
 def to_webvtt(t: Transcript, *, max_chars: int = 84, max_cue_s: float = 6.0) -> str:
-    """WebVTT with a ``<v Speaker>`` voice span on every cue; text and labels escaped."""
+    """WebVTT with a ``<v Speaker>`` voice span on every cue, and a ``<lang xx>`` span on
+    a cue in another language than the main one; text and labels escaped."""
     blocks = ["WEBVTT"]
     for cue in build_cues(t, max_chars=max_chars, max_cue_s=max_cue_s):
         timing = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
         voice = f"<v {_escape_vtt(cue.speaker)}>"
-        blocks.append(f"{timing}\n{voice}{_escape_vtt(_lines(cue.text, max_chars))}")
+        text = _escape_vtt(_lines(cue.text, max_chars))
+        if cue.language:
+            text = f"<lang {_escape_vtt(cue.language)}>{text}</lang>"
+        blocks.append(f"{timing}\n{voice}{text}")
     return "\n\n".join(blocks) + "\n"
 
 

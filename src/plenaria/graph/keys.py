@@ -72,7 +72,7 @@ def chunk_key(ctx: StepContext, index: int) -> str:
     if memo not in ctx.memo:
         opts = ctx.spec.effective_options
         segment = chunks[index].segment.to_dict()
-        digest = content_key("chunk/3", segment, ctx.spec.asr_model, opts.transcription, opts.vad)
+        digest = content_key("chunk/4", segment, ctx.spec.asr_model, opts.transcription, opts.vad)
         ctx.memo[memo] = f"{ctx.base()}/chunks/{digest}.json"
     return str(ctx.memo[memo])
 

@@ -25,12 +25,13 @@ from plenaria.assembly.acta import with_acta
 from plenaria.assembly.interventions import build_interventions, speakers_of
 from plenaria.assembly.llm_summary import llm_summaries_of
 from plenaria.assembly.warnings import with_warnings
-from plenaria.assembly.words import merge_chunks
+from plenaria.assembly.words import merge_chunks, spoken_languages
 from plenaria.diarization.profiles import VoiceProfile, name_speakers
 from plenaria.domain import (
     Chunk,
     ChunkTranscript,
     Diarization,
+    LanguageSpan,
     Recording,
     Segment,
     SessionInfo,
@@ -354,8 +355,13 @@ def transcribe_chunk(
     if not local:
         return ChunkTranscript(chunk, options.language or "", ())
     samples = read_audio(wav, chunk.segment)
-    language, words = transcriber.transcribe(samples, local, options)
-    return ChunkTranscript(chunk, language, tuple(w.shifted(chunk.offset) for w in words))
+    heard = transcriber.transcribe(samples, local, options)
+    return ChunkTranscript(
+        chunk,
+        heard.language,
+        tuple(w.shifted(chunk.offset) for w in heard.words),
+        spans=tuple(LanguageSpan(s.segment.shifted(chunk.offset), s.language) for s in heard.spans),
+    )
 
 
 def name_voices(
@@ -385,7 +391,7 @@ def assemble_transcript(
     interventions = build_interventions(words, turns, spec.options.assembly)
     named = {s.id: s for s in names}
     speakers = tuple(named.get(s.id, s) for s in speakers_of(interventions, turns))
-    languages = tuple(dict.fromkeys(ct.language for ct in chunks if ct.language))
+    languages = spoken_languages(words, chunks)
     transcript = Transcript(
         recording=_renamed(recording, spec.file_name),
         session=session,

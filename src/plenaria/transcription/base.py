@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from plenaria.domain import Segment, Word
 from plenaria.errors import ConfigError, InputError
+from plenaria.transcription.languages import Heard
 
 SAMPLE_RATE = 16_000
 
@@ -41,14 +42,27 @@ class TranscriptionOptions(BaseModel):
 
     language: str | None = Field(
         default=None,
-        description="Language code (es, ca, gl, eu, en...). None: detect it once per chunk "
-        "and transcribe the chunk in that language (never translate).",
+        description="Language code (es, ca, gl, eu, en...). None: detect it (see "
+        "detect_languages) and transcribe in the language detected (never translate).",
     )
     detect_languages: tuple[Code, ...] = Field(
         default=(),
         max_length=100,
-        description="When detecting, choose only among these codes (e.g. ('es', 'ca')). "
-        "Empty: any language the model knows.",
+        description="When detecting, choose only among these codes: the council's languages "
+        "(e.g. ('ca', 'es')). Two or more: each decoding window is detected on its own "
+        "(from its encoder output) and transcribed in its language, and windows do not "
+        "straddle a turn change (turn_gap_ms), so each turn keeps its language. Empty: any "
+        "language the model knows, detected once per chunk.",
+    )
+    turn_gap_ms: int = Field(
+        default=800,
+        ge=0,
+        le=30_000,
+        description="With two or more detect_languages (and no language): a pause at least "
+        "this long between two speech regions (as our VAD marks them) ends a decoding window, "
+        "so that a window holds one turn and one language. 800 ms: on the mixed Catalan and "
+        "Spanish pleno of the tests, turn changes leave 0.9-1.6 s, pauses within a turn "
+        "0.2 s. 0: windows are filled across pauses as with one language.",
     )
     beam_size: int = Field(default=5, ge=1, le=10, description="Beam search width.")
     batch_size: int = Field(
@@ -180,6 +194,12 @@ class TranscriptionOptions(BaseModel):
         return tuple(_code(v) for v in value)
 
     @property
+    def language_per_window(self) -> bool:
+        """Whether each window is detected on its own: no language forced, and the
+        council's languages (two or more) given to choose among."""
+        return self.language is None and len(set(self.detect_languages)) >= 2
+
+    @property
     def prompt(self) -> str | None:
         """The vocabulary as one prompt string, or None."""
         words = [v.strip() for v in self.vocabulary if v.strip()]
@@ -204,12 +224,11 @@ class Transcriber(Protocol):
         audio: np.ndarray,
         speech: Sequence[Segment],
         options: TranscriptionOptions,
-    ) -> tuple[str, tuple[Word, ...]]:
+    ) -> Heard:
         """Transcribe the ``speech`` regions of one chunk.
 
-        ``audio`` is 16 kHz mono float32; ``speech`` and the returned word times are
-        seconds from the chunk's start. Returns (language used or detected, words).
-        With no speech: ``(options.language or "", ())``.
+        ``audio`` is 16 kHz mono float32; ``speech`` and the returned times are
+        seconds from the chunk's start. With no speech: ``Heard(options.language or "", ())``.
         """
         ...
 
@@ -234,6 +253,7 @@ class PackedSpeech:
     pieces: tuple[Piece, ...]
     windows: tuple[Segment, ...]
     source_duration_s: float
+    turns: tuple[int, ...] = ()  # each window's turn (run between turn pauses), numbered
 
     @property
     def empty(self) -> bool:
@@ -280,8 +300,16 @@ def pack_speech(
     def quiet(lo: float, hi: float) -> float:
         return quietest_moment(audio, lo, hi, sample_rate)
 
-    groups = fill_windows(regions, limit, gap_cap, options.fill_min_s, quiet)
-    groups = balance_tail(groups, gap_cap, options.fill_min_s, quiet, options.short_window_s)
+    groups: list[list[Segment]] = []
+    turns: list[int] = []
+    turn_gap = 0.0  # between padded regions: the VAD's pause less the padding on both sides
+    if options.language_per_window and options.turn_gap_ms > 0:
+        turn_gap = max(options.turn_gap_ms - 2 * options.speech_pad_ms, 1) / 1000
+    for n, turn in enumerate(split_at_pauses(regions, turn_gap)):
+        filled = fill_windows(turn, limit, gap_cap, options.fill_min_s, quiet)
+        filled = balance_tail(filled, gap_cap, options.fill_min_s, quiet, options.short_window_s)
+        groups += filled
+        turns += [n] * len(filled)
 
     spans: list[Segment] = []
     windows: list[Segment] = []
@@ -308,7 +336,7 @@ def pack_speech(
         parts.append(audio[round(span.start * sample_rate) : round(span.end * sample_rate)])
         at += span.duration
     packed = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(0, "f4")
-    return PackedSpeech(packed, tuple(pieces), tuple(windows), duration)
+    return PackedSpeech(packed, tuple(pieces), tuple(windows), duration, tuple(turns))
 
 
 def speech_regions(speech: Iterable[Segment], duration: float, pad: float) -> list[Segment]:
@@ -325,6 +353,18 @@ def speech_regions(speech: Iterable[Segment], duration: float, pad: float) -> li
         else:
             merged.append(s)
     return merged
+
+
+def split_at_pauses(regions: Sequence[Segment], min_gap_s: float) -> list[list[Segment]]:
+    """Regions in runs: a silence of at least ``min_gap_s`` between two (padded) regions
+    starts a new run (a turn changes hands). ``min_gap_s`` of 0 or less: one run."""
+    runs: list[list[Segment]] = []
+    for region in regions:
+        if runs and (min_gap_s <= 0 or region.start - runs[-1][-1].end < min_gap_s):
+            runs[-1].append(region)
+        else:
+            runs.append([region])
+    return runs
 
 
 # How far back from the end of a window's room to look for a pause to cut a region at.
@@ -454,17 +494,6 @@ def keep_segment(
     if no_speech_prob <= options.no_speech_threshold:
         return True
     return avg_logprob >= options.log_prob_threshold and temperature == 0.0
-
-
-def pick_language(probabilities: Iterable[tuple[str, float]], candidates: Sequence[str]) -> str:
-    """The most probable language, among ``candidates`` when any are given."""
-    allowed = set(candidates)
-    ranked = sorted(
-        ((p, code) for code, p in probabilities if not allowed or code in allowed), reverse=True
-    )
-    if not ranked:
-        return candidates[0] if candidates else ""
-    return ranked[0][1]
 
 
 def prepare(

@@ -21,7 +21,12 @@ additions, window by window:
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
   prompt, still ``batch_size`` windows per call;
-- **the vocabulary** (hotwords) before that text on every window.
+- **the vocabulary** (hotwords) before that text on every window;
+- **a language per window**, when several are allowed (``detect_among``): each
+  window's language is detected from the encoder output the batch is decoded
+  from (no second encoding), among the allowed ones, and the window is decoded
+  and aligned with its own language token; a window is never given the text of
+  a window in another language as a prompt.
 
 Only faster-whisper's documented model objects and the helpers its batched
 pipeline itself uses are called; the results come back as plain
@@ -39,6 +44,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from plenaria.transcription.languages import language_probabilities, rank_languages
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +84,7 @@ class DecodedWindow:
     compression_ratio: float
     temperature: float
     words: tuple[DecodedWord, ...]
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,7 @@ class DecodeSettings:
     max_new_tokens: int | None
     best_of: int = 5
     loop_repetition_penalty: float | None = None
+    detect_among: tuple[str, ...] = ()  # two or more: each window's language detected
 
 
 # A word Whisper's aligner starts at one of these, with no space before it, belongs to the word
@@ -175,12 +184,18 @@ def decode_windows(
     windows: Sequence[tuple[int, int]],
     settings: DecodeSettings,
     follows: Sequence[bool] | None = None,
+    languages: Sequence[str] | None = None,
+    turns: Sequence[int] | None = None,
 ) -> list[DecodedWindow]:
     """Decode ``audio[a:b]`` for every ``(a, b)`` sample span in ``windows`` (each ≤ 30 s).
 
     ``model`` is a ``faster_whisper.WhisperModel``. ``follows[i]`` says whether
     window ``i`` continues window ``i - 1``'s speech (so its text is a fair
-    prompt); default: all do.
+    prompt); default: all do. ``languages[i]``, when given and not empty, is
+    window ``i``'s language; otherwise it is detected (``settings.detect_among``)
+    or ``settings.language``. Windows with the same ``turns[i]`` are one speaker's
+    turn: their detections are pooled (weighted by length), so that the short tail
+    of a long turn takes the turn's language.
     """
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
@@ -188,16 +203,28 @@ def decode_windows(
 
     if not windows:
         return []
-    tokenizer = Tokenizer(
-        model.hf_tokenizer,
-        model.model.is_multilingual,
-        task="transcribe",
-        language=settings.language,
-    )
+    tokenizers: dict[str, Any] = {}
+
+    def tokenizer_for(language: str) -> Any:
+        if language not in tokenizers:
+            tokenizers[language] = Tokenizer(
+                model.hf_tokenizer,
+                model.model.is_multilingual,
+                task="transcribe",
+                language=language,
+            )
+        return tokenizers[language]
+
+    tokenizer = tokenizer_for(settings.language)
     suppress = list(get_suppressed_tokens(tokenizer, (-1,)))
     fe = model.feature_extractor
     fps = model.frames_per_second
     follows = list(follows) if follows is not None else [True] * len(windows)
+    given = list(languages) if languages is not None else [""] * len(windows)
+    detect = len(settings.detect_among) >= 2 and model.model.is_multilingual
+    turn_of = list(turns) if turns is not None else list(range(len(windows)))
+    pooled: dict[int, dict[str, float]] = {}  # turn -> language -> probability x seconds
+    language_of: dict[int, str] = {}
     results: dict[int, DecodedWindow] = {}
 
     def previous(i: int, temperature: float) -> list[int]:
@@ -207,6 +234,7 @@ def decode_windows(
             and i > 0
             and follows[i]
             and before is not None
+            and before.language == language_of[i]
             and before.temperature <= PROMPT_RESET_TEMPERATURE
             and temperature <= PROMPT_RESET_TEMPERATURE
         ):
@@ -222,13 +250,13 @@ def decode_windows(
         return [
             list(
                 model.get_prompt(
-                    tokenizer,
+                    tokenizer_for(language_of[i]),
                     t[len(t) - n :] if n else [],
                     without_timestamps=True,
                     hotwords=settings.hotwords,
                 )
             )
-            for t in texts
+            for i, t in zip(indices, texts, strict=True)
         ]
 
     def generate(
@@ -273,7 +301,7 @@ def decode_windows(
             )
         )
 
-    def score(result: Any, temperature: float) -> DecodedWindow:
+    def score(result: Any, temperature: float, language: str) -> DecodedWindow:
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         n = len(result.sequences_ids[0])
         avg_logprob = result.scores[0] * n / (n + 1)  # as faster-whisper recovers it
@@ -286,6 +314,7 @@ def decode_windows(
             compression_ratio=get_compression_ratio(text.strip()),
             temperature=temperature,
             words=(),
+            language=language,
         )
 
     for batch in batch_order(
@@ -301,11 +330,46 @@ def decode_windows(
         def again_input(rows: list[int], hidden: Any = hidden, feats: Any = feats) -> Any:
             return _storage(hidden[rows] if hidden is not None else feats[rows])
 
+        heard = None
+        if detect:
+            for i, probabilities in zip(batch, language_probabilities(model, encoded), strict=True):
+                pool = pooled.setdefault(turn_of[i], {})
+                seconds = (windows[i][1] - windows[i][0]) / fe.sampling_rate
+                for code, p in probabilities:
+                    pool[code] = pool.get(code, 0.0) + p * seconds
+            heard = [
+                rank_languages(list(pooled[turn_of[i]].items()), settings.detect_among)
+                for i in batch
+            ]
+        for k, i in enumerate(batch):
+            language_of[i] = given[i] or (heard[k][0] if heard else settings.language)
         t0 = settings.temperatures[0]
         found = {
-            i: score(r, t0)
+            i: score(r, t0, language_of[i])
             for i, r in zip(batch, generate(encoded, prompts(batch, t0), t0), strict=True)
         }
+        # A window the detector cannot tell (Catalan and Spanish at 0.37 / 0.37) is decoded
+        # in the runner-up language too; the more probable text says which it was.
+        runner_up = {
+            k: second
+            for k, (i, (_, second)) in enumerate(zip(batch, heard or (), strict=False))
+            if second and not given[i]
+        }
+        doubtful = list(runner_up)
+        if doubtful:
+            for k in doubtful:
+                language_of[batch[k]] = runner_up[k]
+            again = generate(again_input(doubtful), prompts([batch[k] for k in doubtful], t0), t0)
+            for k, r in zip(doubtful, again, strict=True):
+                i = batch[k]
+                other = score(r, t0, language_of[i])
+                log.debug(
+                    "Window %d: %s %.2f, %s %.2f", i, found[i].language, found[i].avg_logprob,
+                    other.language, other.avg_logprob,
+                )  # fmt: skip
+                if other.avg_logprob > found[i].avg_logprob:
+                    found[i] = other
+                language_of[i] = found[i].language
         tried: dict[int, list[DecodedWindow]] = {i: [w] for i, w in found.items()}
         loops = [
             k for k, i in enumerate(batch)
@@ -322,7 +386,7 @@ def decode_windows(
             )
             for k, r in zip(loops, again, strict=True):
                 i = batch[k]
-                retried = score(r, t0)
+                retried = score(r, t0, language_of[i])
                 tried[i].append(retried)
                 if not needs_fallback(
                     retried.compression_ratio, retried.avg_logprob, retried.no_speech_prob, settings
@@ -337,17 +401,24 @@ def decode_windows(
         still = [k for k, i in enumerate(batch) if repeats_sentence(found[i].text)]
         if still and settings.loop_repetition_penalty:
             log.debug("%d windows still looping decoded again with no repeated n-gram", len(still))
-            bare = list(model.get_prompt(tokenizer, [], without_timestamps=True))
+            bare = [
+                list(
+                    model.get_prompt(
+                        tokenizer_for(language_of[batch[k]]), [], without_timestamps=True
+                    )
+                )
+                for k in still
+            ]
             again = generate(
                 again_input(still),
-                [bare] * len(still),
+                bare,
                 t0,
                 settings.loop_repetition_penalty,
                 NO_REPEAT_NGRAM,
             )
             for k, r in zip(still, again, strict=True):
                 i = batch[k]
-                retried = score(r, t0)
+                retried = score(r, t0, language_of[i])
                 tried[i].append(retried)
                 if unlooped(found[i], retried, settings):
                     found[i] = retried
@@ -367,7 +438,7 @@ def decode_windows(
             )
             for k, r in zip(failed, again, strict=True):
                 i = batch[k]
-                found[i] = score(r, temperature)
+                found[i] = score(r, temperature, language_of[i])
                 tried[i].append(found[i])
         for i in batch:
             w = found[i]
@@ -382,7 +453,17 @@ def decode_windows(
         sizes = [
             int(math.ceil((windows[i][1] - windows[i][0]) / fe.sampling_rate) * fps) for i in batch
         ]
-        aligned = _align(model, tokenizer, encoded, [found[i] for i in batch], sizes)
+        aligned: list[tuple[DecodedWord, ...]] = [()] * len(batch)
+        spoken = sorted({language_of[i] for i in batch})
+        for language in spoken:  # the alignment heads read the language token too
+            rows = [k for k, i in enumerate(batch) if language_of[i] == language]
+            source = encoded if len(spoken) == 1 else again_input(rows)
+            texts = [found[batch[k]] for k in rows]
+            lengths = [sizes[k] for k in rows]
+            for k, words in zip(
+                rows, _align(model, tokenizer_for(language), source, texts, lengths), strict=True
+            ):
+                aligned[k] = words
         for i, words in zip(batch, aligned, strict=True):
             results[i] = _replace(found[i], words=words)
     return [results[i] for i in range(len(windows))]

@@ -8,10 +8,15 @@ windows of at most ``window_s`` (29.5 s), filled the way faster-whisper's
 encoder, ``generate`` and word alignment, plus temperature fallback for a failed
 window and, optionally, the previous window's text as prompt); with 1, through
 ``WhisperModel.transcribe`` sequentially, with ``clip_timestamps``.
+
+With two or more ``detect_languages`` and no forced language, each window's language
+is detected on its own (batched: from the encoder output it is decoded from), and
+the chunk's :class:`Heard` says where each language was used.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,13 +25,13 @@ from typing import Any
 import numpy as np
 
 from plenaria.domain import Segment, Word
-from plenaria.errors import ModelNotFoundError
+from plenaria.errors import ConfigError, ModelNotFoundError
 from plenaria.transcription.base import (
     SAMPLE_RATE,
     PackedSpeech,
     TranscriptionOptions,
     keep_segment,
-    pick_language,
+    pack_speech,
     prepare,
 )
 from plenaria.transcription.batched import (
@@ -35,6 +40,7 @@ from plenaria.transcription.batched import (
     decode_windows,
     join_split_words,
 )
+from plenaria.transcription.languages import Heard, heard_in, pick_language, rank_languages
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
@@ -94,12 +100,115 @@ class FasterWhisperTranscriber:
         audio: np.ndarray,
         speech: Sequence[Segment],
         options: TranscriptionOptions,
-    ) -> tuple[str, tuple[Word, ...]]:
+    ) -> Heard:
+        if options.language_per_window and self._model.model.is_multilingual:
+            return self._per_window(audio, speech, options)
         prepared = prepare(audio, speech, options, self.languages, self.detect_language)
         if prepared is None:
-            return options.language or "", ()
+            return Heard(options.language or "", ())
         packed, language = prepared
-        common: dict[str, Any] = {
+        common = self._common(language, options)
+        if options.batch_size > 1:
+            out = [w for _, w in self._batched_words(packed, packed.windows, options, common)]
+        else:
+            segments, _ = self._model.transcribe(
+                packed.audio,
+                clip_timestamps=[t for w in packed.windows for t in (w.start, w.end)],
+                temperature=list(options.temperatures),
+                **common,
+            )
+            out = [w for _, w in self._kept_words(packed, segments, options)]
+        if not out and options.language is None:
+            return Heard("", ())  # nothing heard: a language "detected" on noise means nothing
+        return Heard(language, tuple(out))
+
+    def _per_window(
+        self, audio: np.ndarray, speech: Sequence[Segment], options: TranscriptionOptions
+    ) -> Heard:
+        """Each window in its own language, among ``options.detect_languages``."""
+        from plenaria.transcription.base import as_mono_float32
+
+        packed = pack_speech(as_mono_float32(audio), speech, options)
+        if packed.empty:
+            return Heard("", ())
+        unknown = [c for c in options.detect_languages if c not in self.languages]
+        if unknown:
+            raise ConfigError(
+                f"El modelo no conoce el idioma {unknown[0]!r}.",
+                "Use un código de idioma de Whisper como es, ca, gl, eu o en.",
+            )
+        common = self._common(options.detect_languages[0], options)
+        found: list[tuple[Segment, str]] = []
+        if options.batch_size > 1:
+            words = self._batched_words(packed, packed.windows, options, common, found)
+            out = [w for _, w in words]
+        else:
+            out = []
+            for language, windows in self._window_languages(packed, options):
+                segments, _ = self._model.transcribe(
+                    packed.audio,
+                    clip_timestamps=[t for w in windows for t in (w.start, w.end)],
+                    temperature=list(options.temperatures),
+                    **{**common, "language": language},
+                )
+                out += [w for _, w in self._kept_words(packed, segments, options)]
+                found += [(w, language) for w in windows]
+        if not out:
+            return Heard("", ())
+        spans = [
+            (Segment(packed.to_source(w.start), packed.to_source(w.end, is_end=True)), language)
+            for w, language in found
+        ]
+        return heard_in(spans, sorted(out, key=lambda w: w.start), "")
+
+    def _window_languages(
+        self, packed: PackedSpeech, options: TranscriptionOptions
+    ) -> list[tuple[str, list[Segment]]]:
+        """Runs of consecutive windows in one language (sequential decoding): detected per
+        turn, its windows' probabilities pooled (weighted by length)."""
+        pooled: dict[int, dict[str, float]] = {}
+        longest: dict[int, Segment] = {}
+        turns = packed.turns or tuple(range(len(packed.windows)))
+        for window, turn in zip(packed.windows, turns, strict=True):
+            part = packed.audio[round(window.start * SAMPLE_RATE) : round(window.end * SAMPLE_RATE)]
+            _, _, probabilities = self._model.detect_language(audio=part)
+            pool = pooled.setdefault(turn, {})
+            for code, p in probabilities:
+                pool[code] = pool.get(code, 0.0) + p * window.duration
+            if turn not in longest or window.duration > longest[turn].duration:
+                longest[turn] = window
+        chosen: dict[int, str] = {}
+        for turn, pool in pooled.items():
+            language, runner_up = rank_languages(list(pool.items()), options.detect_languages)
+            if runner_up is not None:  # in doubt: the language whose text is more probable
+                first = self._logprob(packed, longest[turn], language, options)
+                if self._logprob(packed, longest[turn], runner_up, options) > first:
+                    language = runner_up
+            chosen[turn] = language
+        runs: list[tuple[str, list[Segment]]] = []
+        for window, turn in zip(packed.windows, turns, strict=True):
+            if runs and runs[-1][0] == chosen[turn]:
+                runs[-1][1].append(window)
+            else:
+                runs.append((chosen[turn], [window]))
+        return runs
+
+    def _logprob(
+        self, packed: PackedSpeech, window: Segment, language: str, options: TranscriptionOptions
+    ) -> float:
+        """The average token log probability of ``window`` decoded in ``language``."""
+        segments, _ = self._model.transcribe(
+            packed.audio,
+            clip_timestamps=[window.start, window.end],
+            temperature=0.0,
+            **{**self._common(language, options), "word_timestamps": False},
+        )
+        scored = [(s.avg_logprob, len(s.tokens)) for s in segments]
+        tokens = sum(n for _, n in scored)
+        return sum(p * n for p, n in scored) / tokens if tokens else float("-inf")
+
+    def _common(self, language: str, options: TranscriptionOptions) -> dict[str, Any]:
+        return {
             "language": language,
             "task": "transcribe",
             "beam_size": options.beam_size,
@@ -112,32 +221,6 @@ class FasterWhisperTranscriber:
             "compression_ratio_threshold": options.compression_ratio_threshold,
             "max_new_tokens": options.max_new_tokens,
         }
-        if options.batch_size > 1:
-            words = self._batched_words(packed, packed.windows, options, common)
-            # Batched windows have no timestamps to resume from: Whisper sometimes jumps over
-            # seconds of speech in a full window. Speech between words is at most a short
-            # pause here (silences are cut), so a long hole was skipped: decode it once more.
-            holes = _split(
-                _unheard_spans(packed.windows, words, options.retry_hole_s),
-                [p.at for p in packed.pieces],
-            )
-            if holes:
-                log.debug("Decoding again %s stretches of speech left unheard", len(holes))
-                again = self._batched_words(packed, holes, options, common)
-                kept = [w for w in words if w[0].duration <= MAX_WORD_S or not _in(w, holes)]
-                words = sorted(kept + [w for w in again if _in(w, holes)], key=lambda w: w[0].start)
-            out = [w for _, w in words]
-        else:
-            segments, _ = self._model.transcribe(
-                packed.audio,
-                clip_timestamps=[t for w in packed.windows for t in (w.start, w.end)],
-                temperature=list(options.temperatures),
-                **common,
-            )
-            out = [w for _, w in self._kept_words(packed, segments, options)]
-        if not out and options.language is None:
-            return "", ()  # nothing heard: a language "detected" on noise means nothing
-        return language, tuple(out)
 
     def _batched_words(
         self,
@@ -145,7 +228,41 @@ class FasterWhisperTranscriber:
         windows: Sequence[Segment],
         options: TranscriptionOptions,
         common: dict[str, Any],
+        found: list[tuple[Segment, str]] | None = None,
     ) -> list[tuple[Segment, Word]]:
+        """(packed span, word) of every window, and its stretches of speech left unheard
+        decoded again: batched windows have no timestamps to resume from, and Whisper
+        sometimes jumps over seconds of speech in a full window. Speech between words is at
+        most a short pause here (silences are cut), so a long hole was skipped. ``found``
+        gets each window's (packed span, language)."""
+        languages: list[str] = []
+        words = self._decoded_words(packed, windows, options, common, None, languages)
+        if found is not None:
+            found += zip(windows, languages, strict=True)
+        holes = _split(
+            _unheard_spans(windows, words, options.retry_hole_s),
+            [p.at for p in packed.pieces],
+        )
+        if not holes:
+            return words
+        log.debug("Decoding again %s stretches of speech left unheard", len(holes))
+        starts = [w.start for w in windows]
+        in_window = [languages[max(0, bisect.bisect_right(starts, h.start) - 1)] for h in holes]
+        again = self._decoded_words(packed, holes, options, common, in_window, [])
+        kept = [w for w in words if w[0].duration <= MAX_WORD_S or not _in(w, holes)]
+        return sorted(kept + [w for w in again if _in(w, holes)], key=lambda w: w[0].start)
+
+    def _decoded_words(
+        self,
+        packed: PackedSpeech,
+        windows: Sequence[Segment],
+        options: TranscriptionOptions,
+        common: dict[str, Any],
+        given: Sequence[str] | None,
+        languages: list[str],
+    ) -> list[tuple[Segment, Word]]:
+        """(packed span, word) of every window that passes the guards; ``given``: each
+        window's language, else detected when several are allowed; ``languages`` gets them."""
         settings = DecodeSettings(
             language=common["language"],
             beam_size=options.beam_size,
@@ -158,12 +275,16 @@ class FasterWhisperTranscriber:
             condition_on_previous_text=options.condition_on_previous_text,
             max_new_tokens=options.max_new_tokens,
             loop_repetition_penalty=options.loop_repetition_penalty,
+            detect_among=options.detect_languages if options.language_per_window else (),
         )
         spans = [(round(w.start * SAMPLE_RATE), round(w.end * SAMPLE_RATE)) for w in windows]
+        turns = packed.turns if given is None and windows == packed.windows else None
+        decoded = decode_windows(
+            self._model, packed.audio, spans, settings, languages=given, turns=turns
+        )
+        languages += [d.language for d in decoded]
         words: list[tuple[Segment, Word]] = []
-        for window, dec in zip(
-            windows, decode_windows(self._model, packed.audio, spans, settings), strict=True
-        ):
+        for window, dec in zip(windows, decoded, strict=True):
             stats = (dec.no_speech_prob, dec.avg_logprob, dec.compression_ratio)
             if not keep_segment(*stats, options, temperature=dec.temperature):
                 log.debug(

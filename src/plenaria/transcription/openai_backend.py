@@ -22,9 +22,9 @@ from plenaria.transcription.base import (
     PackedSpeech,
     TranscriptionOptions,
     keep_segment,
-    pick_language,
     prepare,
 )
+from plenaria.transcription.languages import Heard, pick_language
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,14 @@ class OpenAIWhisperTranscriber:
         audio: np.ndarray,
         speech: Sequence[Segment],
         options: TranscriptionOptions,
-    ) -> tuple[str, tuple[Word, ...]]:
+    ) -> Heard:
+        """One language per chunk (detected once, among ``detect_languages``), even when
+        several are given: a language per window is faster-whisper's."""
         import whisper
 
         prepared = prepare(audio, speech, options, self.languages, self.detect_language)
         if prepared is None:
-            return options.language or "", ()
+            return Heard(options.language or "", ())
         packed, language = prepared
         decode: dict[str, Any] = {"sample_len": options.max_new_tokens}
         if options.beam_size > 1:
@@ -114,8 +116,8 @@ class OpenAIWhisperTranscriber:
                 if word is not None:
                     words.append(word)
         if not words and options.language is None:
-            return "", ()  # nothing heard: a language "detected" on noise means nothing
-        return language, tuple(words)
+            return Heard("", ())  # nothing heard: a language "detected" on noise means nothing
+        return Heard(language, tuple(words))
 
     def detect_language(self, packed: PackedSpeech, options: TranscriptionOptions) -> str:
         """The chunk's language, from its first window of speech."""
