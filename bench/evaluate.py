@@ -53,11 +53,20 @@ from diarization import (
     DATA,
     EXCERPT_S,
     SHARED,
+    Recording,
     _diarize_reusing,
     build_options,
     load_backend,
     parse_grid,
     parse_pairs,
+)
+from evaldata import (  # tests/evaldata.py: _evalset, imported first, puts tests/ on the path
+    CAL_CA,
+    CAL_CA2,
+    CAL_ES,
+    CAL_ES2,
+    EVAL_CA,
+    EVAL_ES,
 )
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
@@ -80,12 +89,12 @@ SETS = {
     "calibration": ("cal-es", "cal-ca", "cal-es2", "cal-ca2"),
 }
 PLENOS = {
-    "eval-es": _evalset.evaldata.EVAL_ES,
-    "eval-ca": _evalset.evaldata.EVAL_CA,
-    "cal-es": _evalset.evaldata.CAL_ES,
-    "cal-ca": _evalset.evaldata.CAL_CA,
-    "cal-es2": _evalset.evaldata.CAL_ES2,
-    "cal-ca2": _evalset.evaldata.CAL_CA2,
+    "eval-es": EVAL_ES,
+    "eval-ca": EVAL_CA,
+    "cal-es": CAL_ES,
+    "cal-ca": CAL_CA,
+    "cal-es2": CAL_ES2,
+    "cal-ca2": CAL_CA2,
 }
 NO_NAMING = {"picovoice", "dosparlants"}
 VERBOSE = False
@@ -133,7 +142,9 @@ def _item(name: str, wav: Path, truth: list[tuple[str, Segment]], enrol: Any) ->
     return Item(name, wav, audio_duration(wav), len({w for w, _ in truth}), truth, enrol)
 
 
-def _rttm_rows(path: Path, span: Segment | None = None, shift: float = 0.0) -> list:
+def _rttm_rows(
+    path: Path, span: Segment | None = None, shift: float = 0.0
+) -> list[tuple[str, Segment]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         f = line.split()
@@ -147,7 +158,9 @@ def _rttm_rows(path: Path, span: Segment | None = None, shift: float = 0.0) -> l
     return out
 
 
-def _ami_half(name: str, excerpts: tuple[int, ...], tmp: Path) -> tuple[Path, list]:
+def _ami_half(
+    name: str, excerpts: tuple[int, ...], tmp: Path
+) -> tuple[Path, list[tuple[str, Segment]]]:
     """Chosen AMI excerpts joined into one WAV, their reference turns moved with them."""
     from _plenos import WavWriter
 
@@ -271,7 +284,9 @@ def evaluate(
     return row
 
 
-def _labels(result: Any, speakers: Sequence[Any], people: dict[str, list[Segment]]) -> list:
+def _labels(
+    result: Any, speakers: Sequence[Any], people: dict[str, list[Segment]]
+) -> list[dict[str, Any]]:
     """Each diarized label: the person who says most of it, that share, its name and score.
 
     A label named after someone who is not its main voice is a wrong name (the naming's
@@ -371,7 +386,8 @@ def calibrate(
         options = build_options({**base.model_dump(exclude_defaults=True), **combo})
         cells, off, ders = [], 0, []
         for i in pool:
-            turns = _diarize_reusing(diarizer, i, speech[i.name], options, windows)
+            rec = Recording(i.name, i.wav, i.duration_s, i.speakers, None)
+            turns = _diarize_reusing(diarizer, rec, speech[i.name], options, windows)
             found = len({t.speaker for t in turns})
             off += abs(found - i.speakers) > 1
             cell = f"{i.name[:8]} {found}/{i.speakers}"
