@@ -165,6 +165,27 @@ def lost_stretches(
     return [s for s in recalls if s.recall < bar]
 
 
+def unnoticed_losses(
+    reference: Sequence[TimedWord],
+    hypothesis: Sequence[TimedWord],
+    stretch_s: float = 20.0,
+    tolerance_s: float = 3.0,
+) -> list[float]:
+    """The starts of the judged ``stretch_s`` windows whose loss the bar would let through:
+    for each, the hypothesis's words of that window are deleted and :func:`lost_stretches`
+    must then fail. An accuracy test asserts this is empty on its real transcript, so its
+    bar is shown to catch a lost window on the data it runs on, wherever it falls."""
+    starts = [
+        s.start for s in window_recalls(reference, hypothesis, stretch_s, tolerance_s=tolerance_s)
+    ]
+    missed = []
+    for start in starts:
+        kept = [w for w in hypothesis if not start <= w.time < start + stretch_s]
+        if not lost_stretches(reference, kept, stretch_s=stretch_s, tolerance_s=tolerance_s):
+            missed.append(start)
+    return missed
+
+
 def repeated_sentence(text: str, times: int = 3) -> str | None:
     """A sentence said ``times`` times running in ``text`` (case and punctuation aside),
     or None: a decoder loop ("Gracias. Gracias. Gracias.")."""
