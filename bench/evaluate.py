@@ -5,6 +5,7 @@
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --naming threshold=0.95
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --calibrate   # on the calibration split
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --asr         # and WER, time (minutes)
+    PYTHONPATH=src .venv/bin/python bench/evaluate.py --sets long --long 1   # an hour, 9 voices
 
 One run, one diarizer, the pipeline's way (extract_audio, silero VAD, the embedded
 diarizer), over the sets of bench/README.md ("Evaluation set"):
@@ -87,7 +88,9 @@ SETS = {
     "tuning": ("ami_tuning", "pleno_tuning", "picovoice"),
     "evaluation": ("eval-es", "eval-ca", "real-mix", "sample", "ami_report", "dosparlants"),
     "calibration": ("cal-es", "cal-ca", "cal-es2", "cal-ca2"),
+    "long": ("eval-long",),  # --long HOURS: the evaluation voices over hours (count above all)
 }
+LONG_HOURS = 1.0
 PLENOS = {
     "eval-es": EVAL_ES,
     "eval-ca": EVAL_CA,
@@ -117,6 +120,9 @@ class Item:
 
 
 def load(name: str, tmp: Path) -> Item:
+    if name == "eval-long":
+        r = _evalset.long_pleno(LONG_HOURS)
+        return _item(name, r.wav, r.truth, r.enrol)
     if name in PLENOS or name == "real-mix":
         r = _evalset.pleno(PLENOS[name]) if name in PLENOS else _evalset.real_mix(SHARED)
         return _item(name, r.wav, r.truth, r.enrol)
@@ -209,6 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--save", type=Path)
+    p.add_argument(
+        "--long", type=float, metavar="HOURS",
+        help="add the long evaluation pleno of HOURS (the 9 evaluation voices; --sets long: "
+        "it alone)",
+    )  # fmt: skip
     p.add_argument("-v", "--verbose", action="store_true", help="each label's voice and name")
     p.add_argument(
         "--asr", action="store_true",
@@ -216,8 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sequential and batched: bench/pipeline.py --eval --generated 2.5 --oracle",
     )  # fmt: skip
     args = p.parse_args(argv)
-    global VERBOSE
+    global VERBOSE, LONG_HOURS
     VERBOSE = args.verbose
+    LONG_HOURS = args.long or LONG_HOURS
     logging.basicConfig(level=logging.WARNING)
     if not DATA.is_dir():
         print(f"Data folder {DATA} is missing; see ../shared/data/README.md. Stopping.")
@@ -228,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(diarizer, EmbeddedDiarizer)
     vad = load_vad_model()
     sets = ["calibration"] if args.calibrate else args.sets.split(",")
+    if args.long and "long" not in sets:
+        sets.append("long")
     with tempfile.TemporaryDirectory(prefix="plenaria-eval-") as tmp:
         items = {s: [load(n, Path(tmp)) for n in SETS[s]] for s in sets}
         if args.calibrate:
