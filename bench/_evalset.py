@@ -15,6 +15,9 @@ Three kinds of recording, none in the tuning set (bench/README.md, "Evaluation s
 - the report set's real recordings with references: pyannote's sample.wav, the AMI
   report half (bench/diarization.py), dosparlants.mp3 (count only).
 
+- ``eval-long`` (``evaluate.py --long HOURS``): the nine members of both generated plenos
+  over hours, for the speaker count (``long_pleno``).
+
 The calibration split (``cal-es-montalbo``, ``cal-ca-vilanova``) is generated the same way
 from other scripts and voices; thresholds are fitted on it (and the tuning set), never on
 the evaluation recordings.
@@ -88,6 +91,67 @@ def pleno(p: evaldata.Pleno) -> Rendered:
     lines = json.loads(truth_json.read_text(encoding="utf-8"))
     enrol = {p.members[k].name: folder / f"enrol-{_slug(p.members[k].name)}.wav" for k in enrolled}
     return Rendered(p.name, wav, _truth_of(lines), enrol, lines)
+
+
+LONG_TURN_SENTENCES = 2  # lines per turn in the long pleno
+LONG_RECESS_S = 90.0  # nobody speaks, half-way
+
+
+def long_pleno(hours: float, seed: int = 18) -> Rendered:
+    """About ``hours`` of turns by the nine members of the two evaluation plenos (their
+    voices, enrolments and unseen members), each reading the evaluation scripts' lines in
+    their own language, in a random order where each speaks about as often and never
+    twice running; music before it and a recess half-way. Written piece by piece (an hour
+    is never held in memory), cached like the others. The speaker count's recording."""
+    from _plenos import WavWriter, schedule
+
+    members = [*evaldata.EVAL_ES.members.values(), *evaldata.EVAL_CA.members.values()]
+    folder = CACHE / f"eval-long-{_key(hours, seed, LONG_TURN_SENTENCES, LONG_RECESS_S, members)}"
+    wav = folder / "eval-long.wav"
+    truth_json = wav.with_suffix(".truth.json")
+    pool = {
+        lang: [x for p in evaldata.EVALUATION for x in p.parts if isinstance(x, evaldata.Line)
+               and (x.language or p.language) == lang]
+        for lang in ("es", "ca")
+    }  # fmt: skip
+    speaks = {m.name: "ca" if m.voice.startswith(("festival", "ca+")) else "es" for m in members}
+    enrolled = {
+        m.name: (p, k) for p in evaldata.EVALUATION for k, m in p.members.items() if m.enrolled
+    }
+    enrol = {name: folder / f"enrol-{_slug(name)}.wav" for name in enrolled}
+    if not truth_json.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        clips = {
+            m.name: [evaldata.synthesize(m, x.text) for x in pool[speaks[m.name]]] for m in members
+        }
+        mean_s = float(np.mean([len(c) for cs in clips.values() for c in cs])) / evaldata.RATE
+        turn_s = LONG_TURN_SENTENCES * (mean_s + 0.5) + 1.2
+        order = schedule(len(members), int(hours * 3600 / turn_s), seed)
+        rng = np.random.default_rng(seed)
+        writer = WavWriter(wav)
+        writer.clip(evaldata.music(12.0, seed))
+        lines: list[dict[str, object]] = []
+        for k, v in enumerate(order):
+            if k == len(order) // 2:
+                writer.silence(LONG_RECESS_S)
+            writer.silence(float(rng.uniform(0.9, 1.6)))
+            m = members[v]
+            for j in range(LONG_TURN_SENTENCES):
+                n = (k + j) % len(clips[m.name])
+                seg = writer.clip(clips[m.name][n])
+                text = pool[speaks[m.name]][n].text
+                line = {"start": round(seg.start, 3), "end": round(seg.end, 3), "text": text}
+                lines.append(
+                    {**line, "speaker": m.name, "voice": m.label, "language": speaks[m.name]}
+                )
+                writer.silence(0.5)
+        writer.close()
+        for name, (p, key) in enrolled.items():
+            evaldata.write_wav(enrol[name], evaldata.enrolment_audio(p, key))
+        _write_rttm(wav.with_suffix(".rttm"), _truth_of(lines))
+        truth_json.write_text(json.dumps(lines, ensure_ascii=False), encoding="utf-8")
+    lines = json.loads(truth_json.read_text(encoding="utf-8"))
+    return Rendered("eval-long", wav, _truth_of(lines), enrol, lines)
 
 
 def real_mix(shared: Path) -> Rendered:

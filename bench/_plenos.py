@@ -70,7 +70,7 @@ def synthesize(voice: Voice, text: str) -> np.ndarray:
     with wave.open(io.BytesIO(raw)) as w:
         rate = w.getframerate()
         x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768
-    x = resample_poly(x, RATE, rate)
+    x = np.asarray(resample_poly(x, RATE, rate), dtype=np.float64)
     loud = np.flatnonzero(np.abs(x) > 1e-3)
     return x[loud[0] : loud[-1] + 1] if len(loud) else x
 

@@ -5,6 +5,7 @@
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --naming threshold=0.95
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --calibrate   # on the calibration split
     PYTHONPATH=src .venv/bin/python bench/evaluate.py --asr         # and WER, time (minutes)
+    PYTHONPATH=src .venv/bin/python bench/evaluate.py --sets long --long 1   # an hour, 9 voices
 
 One run, one diarizer, the pipeline's way (extract_audio, silero VAD, the embedded
 diarizer), over the sets of bench/README.md ("Evaluation set"):
@@ -53,11 +54,20 @@ from diarization import (
     DATA,
     EXCERPT_S,
     SHARED,
+    Recording,
     _diarize_reusing,
     build_options,
     load_backend,
     parse_grid,
     parse_pairs,
+)
+from evaldata import (  # tests/evaldata.py: _evalset, imported first, puts tests/ on the path
+    CAL_CA,
+    CAL_CA2,
+    CAL_ES,
+    CAL_ES2,
+    EVAL_CA,
+    EVAL_ES,
 )
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
@@ -78,14 +88,16 @@ SETS = {
     "tuning": ("ami_tuning", "pleno_tuning", "picovoice"),
     "evaluation": ("eval-es", "eval-ca", "real-mix", "sample", "ami_report", "dosparlants"),
     "calibration": ("cal-es", "cal-ca", "cal-es2", "cal-ca2"),
+    "long": ("eval-long",),  # --long HOURS: the evaluation voices over hours (count above all)
 }
+LONG_HOURS = 1.0
 PLENOS = {
-    "eval-es": _evalset.evaldata.EVAL_ES,
-    "eval-ca": _evalset.evaldata.EVAL_CA,
-    "cal-es": _evalset.evaldata.CAL_ES,
-    "cal-ca": _evalset.evaldata.CAL_CA,
-    "cal-es2": _evalset.evaldata.CAL_ES2,
-    "cal-ca2": _evalset.evaldata.CAL_CA2,
+    "eval-es": EVAL_ES,
+    "eval-ca": EVAL_CA,
+    "cal-es": CAL_ES,
+    "cal-ca": CAL_CA,
+    "cal-es2": CAL_ES2,
+    "cal-ca2": CAL_CA2,
 }
 NO_NAMING = {"picovoice", "dosparlants"}
 VERBOSE = False
@@ -108,6 +120,9 @@ class Item:
 
 
 def load(name: str, tmp: Path) -> Item:
+    if name == "eval-long":
+        r = _evalset.long_pleno(LONG_HOURS)
+        return _item(name, r.wav, r.truth, r.enrol)
     if name in PLENOS or name == "real-mix":
         r = _evalset.pleno(PLENOS[name]) if name in PLENOS else _evalset.real_mix(SHARED)
         return _item(name, r.wav, r.truth, r.enrol)
@@ -133,7 +148,9 @@ def _item(name: str, wav: Path, truth: list[tuple[str, Segment]], enrol: Any) ->
     return Item(name, wav, audio_duration(wav), len({w for w, _ in truth}), truth, enrol)
 
 
-def _rttm_rows(path: Path, span: Segment | None = None, shift: float = 0.0) -> list:
+def _rttm_rows(
+    path: Path, span: Segment | None = None, shift: float = 0.0
+) -> list[tuple[str, Segment]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         f = line.split()
@@ -147,7 +164,9 @@ def _rttm_rows(path: Path, span: Segment | None = None, shift: float = 0.0) -> l
     return out
 
 
-def _ami_half(name: str, excerpts: tuple[int, ...], tmp: Path) -> tuple[Path, list]:
+def _ami_half(
+    name: str, excerpts: tuple[int, ...], tmp: Path
+) -> tuple[Path, list[tuple[str, Segment]]]:
     """Chosen AMI excerpts joined into one WAV, their reference turns moved with them."""
     from _plenos import WavWriter
 
@@ -196,6 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--save", type=Path)
+    p.add_argument(
+        "--long", type=float, metavar="HOURS",
+        help="add the long evaluation pleno of HOURS (the 9 evaluation voices; --sets long: "
+        "it alone)",
+    )  # fmt: skip
     p.add_argument("-v", "--verbose", action="store_true", help="each label's voice and name")
     p.add_argument(
         "--asr", action="store_true",
@@ -203,8 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sequential and batched: bench/pipeline.py --eval --generated 2.5 --oracle",
     )  # fmt: skip
     args = p.parse_args(argv)
-    global VERBOSE
+    global VERBOSE, LONG_HOURS
     VERBOSE = args.verbose
+    LONG_HOURS = args.long or LONG_HOURS
     logging.basicConfig(level=logging.WARNING)
     if not DATA.is_dir():
         print(f"Data folder {DATA} is missing; see ../shared/data/README.md. Stopping.")
@@ -215,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(diarizer, EmbeddedDiarizer)
     vad = load_vad_model()
     sets = ["calibration"] if args.calibrate else args.sets.split(",")
+    if args.long and "long" not in sets:
+        sets.append("long")
     with tempfile.TemporaryDirectory(prefix="plenaria-eval-") as tmp:
         items = {s: [load(n, Path(tmp)) for n in SETS[s]] for s in sets}
         if args.calibrate:
@@ -271,7 +298,9 @@ def evaluate(
     return row
 
 
-def _labels(result: Any, speakers: Sequence[Any], people: dict[str, list[Segment]]) -> list:
+def _labels(
+    result: Any, speakers: Sequence[Any], people: dict[str, list[Segment]]
+) -> list[dict[str, Any]]:
     """Each diarized label: the person who says most of it, that share, its name and score.
 
     A label named after someone who is not its main voice is a wrong name (the naming's
@@ -371,7 +400,8 @@ def calibrate(
         options = build_options({**base.model_dump(exclude_defaults=True), **combo})
         cells, off, ders = [], 0, []
         for i in pool:
-            turns = _diarize_reusing(diarizer, i, speech[i.name], options, windows)
+            rec = Recording(i.name, i.wav, i.duration_s, i.speakers, None)
+            turns = _diarize_reusing(diarizer, rec, speech[i.name], options, windows)
             found = len({t.speaker for t in turns})
             off += abs(found - i.speakers) > 1
             cell = f"{i.name[:8]} {found}/{i.speakers}"

@@ -150,8 +150,8 @@ def _prepare(name: str, tmp: Path):  # type: ignore[no-untyped-def]
         from _plenos import Voice, generate
         from diarization import _from_truth
 
-        voices = (Voice("es+m1", 45, 150), Voice("es+f2", 58, 160), Voice("es+Denis", 35, 170))
-        voices += (Voice("es+Alicia", 62, 150),)
+        voices: tuple[Voice, ...] = (Voice("es+m1", 45, 150), Voice("es+f2", 58, 160))
+        voices += (Voice("es+Denis", 35, 170), Voice("es+Alicia", 62, 150))
         wav, truth = generate(voices, 240.0, seed=11)
         return _from_truth(name, wav, truth, tmp, "4 other espeak-ng voices")
     return prepare(name, tmp)
@@ -289,7 +289,9 @@ def _pairs(
 
 
 def _row(name: str, kind: str, t: Tally) -> None:
-    share = lambda x: f"{x / t.total:.1%}" if t.total else "-"  # noqa: E731
+    def share(x: float) -> str:
+        return f"{x / t.total:.1%}" if t.total else "-"
+
     imp = f"{t.impostor_named / t.impostor:.1%} of {t.impostor:.0f} s" if t.impostor else "-"
     print(
         f"{name:<14}{kind:<8}{f'{t.enrolled}+{t.impostors}':>7}{share(t.right):>8}"

@@ -333,7 +333,7 @@ def room_noise(n: int, level: float, seed: int) -> np.ndarray:
     from scipy.signal import lfilter
 
     rng = np.random.default_rng(seed)
-    x = lfilter([1.0], [1.0, -0.95], rng.standard_normal(n))
+    x = np.asarray(lfilter([1.0], [1.0, -0.95], rng.standard_normal(n)), dtype=np.float64)
     return (level * x / max(1e-9, float(np.sqrt(np.mean(x**2))))).astype(np.float32)
 
 

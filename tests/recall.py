@@ -165,6 +165,38 @@ def lost_stretches(
     return [s for s in recalls if s.recall < bar]
 
 
+def unnoticed_losses(
+    reference: Sequence[TimedWord],
+    hypothesis: Sequence[TimedWord],
+    stretch_s: float = 20.0,
+    tolerance_s: float = 3.0,
+    bar: float = LOST_BELOW,
+) -> list[float]:
+    """The starts of the judged ``stretch_s`` windows whose loss the bar would let through:
+    for each, the hypothesis's words of that window are deleted and :func:`lost_stretches`
+    must then fail. An accuracy test asserts this is empty on its real transcript, so its
+    bar is shown to catch a lost window on the data it runs on, wherever it falls."""
+    judged = window_recalls(reference, hypothesis, stretch_s, tolerance_s=tolerance_s)
+    ref = sorted(reference, key=lambda w: w.time)
+    hyp = sorted(hypothesis, key=lambda w: w.time)
+    ref_t, hyp_t = [w.time for w in ref], [w.time for w in hyp]
+    missed = []
+    for window in judged:
+        a, b = window.start, window.start + stretch_s
+        # Quick: the deleted window itself, judged on the words left within the tolerance.
+        want = Counter(
+            w.text for w in ref[bisect.bisect_left(ref_t, a) : bisect.bisect_right(ref_t, b)]
+        )
+        left = hyp[bisect.bisect_left(hyp_t, a - tolerance_s) : bisect.bisect_left(hyp_t, a)]
+        left += hyp[bisect.bisect_left(hyp_t, b) : bisect.bisect_left(hyp_t, b + tolerance_s)]
+        if sum((want & Counter(w.text for w in left)).values()) < bar * sum(want.values()):
+            continue
+        kept = [w for w in hyp if not a <= w.time < b]
+        if not lost_stretches(reference, kept, bar, stretch_s, tolerance_s):
+            missed.append(a)
+    return missed
+
+
 def repeated_sentence(text: str, times: int = 3) -> str | None:
     """A sentence said ``times`` times running in ``text`` (case and punctuation aside),
     or None: a decoder loop ("Gracias. Gracias. Gracias.")."""

@@ -28,7 +28,14 @@ from plenaria.voices import VoiceStore, enroll_from_audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evaldata import EVAL_CA, EVAL_ES, enrolment_audio, render, write_wav
-from recall import heard_words, lost_stretches, norm, script_words, stretch_recalls
+from recall import (
+    heard_words,
+    lost_stretches,
+    norm,
+    script_words,
+    stretch_recalls,
+    unnoticed_losses,
+)
 
 pytestmark = [
     pytest.mark.integration,
@@ -88,6 +95,7 @@ def test_no_20_s_of_an_unheard_pleno_are_lost(processed, pleno) -> None:
     )
     assert error < MAX_WER, (error, hypothesis)
     assert not lost_stretches(script, heard), (stretch_recalls(script, heard), hypothesis)
+    assert not unnoticed_losses(script, heard)  # 20 s of this transcript deleted would fail
 
 
 def test_the_four_voices_get_four_labels(processed, pleno) -> None:

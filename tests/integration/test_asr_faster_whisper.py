@@ -39,7 +39,7 @@ from plenaria.transcription.loader import load_transcriber
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evaldata import EVAL_ES, Line, synthesize
-from recall import heard_words, lost_stretches, script_words, stretch_recalls
+from recall import heard_words, lost_stretches, script_words, stretch_recalls, unnoticed_losses
 
 pytestmark = [
     pytest.mark.integration,
@@ -121,6 +121,7 @@ def test_an_unheard_spanish_pleno_loses_no_20_s(
     print(f"\nWER {wer:.3f}; recall per 20 s: {recalls}")
     assert wer < EVAL_MAX_WER, (wer, text_of(words))
     assert not lost_stretches(script, heard), (recalls, text_of(words))
+    assert not unnoticed_losses(script, heard)  # 20 s of this transcript deleted would fail
     assert "sesión" in text_of(words) and "votación" in text_of(words)
 
 

@@ -40,6 +40,10 @@ pytestmark = [
 
 RATE = 16_000
 MODELS = shared_models_dir()
+# Six voices that no tuning run, sample or other test uses; the sentences are the sample's
+# reworded. On the evaluation enrolment sentences (tests/evaldata.py ENROL_ES, ENROL_CA)
+# the hour fails: some of ca+Andy's sentences go to pt+Denis's label (cosine 0.53), left
+# to the diarization work (bench/README.md, "The accuracy tests on evaluation data").
 ES = (
     "Buenas tardes. Se abre la sesión ordinaria del pleno del ayuntamiento.",
     "Pasamos al primer punto del orden del día, la aprobación del acta anterior.",

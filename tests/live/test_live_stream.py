@@ -10,7 +10,6 @@ import hashlib
 import json
 import signal
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from live_helpers import (
     Sender,
     encode_clip,
     free_port,
-    norm,
     parse_line,
     remux_ts,
     start_live,
@@ -29,7 +27,14 @@ from live_helpers import (
 )
 
 from plenaria.cli.samples import make_sample
-from recall import heard_words, lost_stretches, repeated_sentence, script_words, stretch_recalls
+from recall import (
+    heard_words,
+    lost_stretches,
+    repeated_sentence,
+    script_words,
+    stretch_recalls,
+    unnoticed_losses,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -41,18 +46,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_sample(tmp_path_factory.mktemp("sample"))
 
 
-def _reference(sample: Path, start: float, end: float, shift: float = 0.0) -> str:
+def _lines(sample: Path, start: float, end: float) -> list[dict[str, object]]:
     """The script's lines said wholly inside ``[start, end]`` of the sample."""
-    lines = [
+    return [
         x for x in truth(sample) if start <= float(str(x["start"])) and float(str(x["end"])) <= end
     ]
-    return " ".join(str(x["text"]) for x in lines)
-
-
-def recall(reference: str, hypothesis: str) -> float:
-    """Share of the reference's words (with repeats) found in the hypothesis."""
-    ref, hyp = Counter(norm(reference).split()), Counter(norm(hypothesis).split())
-    return sum((ref & hyp).values()) / max(1, sum(ref.values()))
 
 
 def test_a_streamed_pleno_is_transcribed_while_it_plays(sample: Path, tmp_path: Path) -> None:
@@ -94,18 +92,16 @@ def test_a_streamed_pleno_is_transcribed_while_it_plays(sample: Path, tmp_path: 
     live_text = " ".join(parse_line(line)[2] for _, line in run.lines)
     final_text = transcript_text(out / "pleno.json")
     assert wer(final_text, live_text) < 0.05, (final_text, live_text)
-    # whisper base on espeak-ng's Spanish: the same 50 s processed as a file scored 0.59 with
-    # 25 s windows and 0.76 with 29.5 s ones (the opening lines are the hardest; two windows
-    # in all). A lost 30-s window can pass it (0.83 with the words of 15-45 s deleted, 0.86-0.9
-    # for other windows, from 0.67 whole), so each 20 s of the script is checked on its own
-    # (the stretch of the lost window then scores 0-0.27).
-    assert wer(_reference(sample, 0, 50), final_text) < 0.85, final_text
+    # The sample (the tuning set's script and voices): this test checks the live path, not
+    # accuracy (test_accuracy_eval.py's, on the evaluation set), so its bar is the lost
+    # window: every 20 s of the script finds 0.3 of its words (a WER let a lost window pass).
     script = script_words(x for x in truth(sample) if float(str(x["end"])) <= 50)
     words = [w for i in data["interventions"] for w in i["words"]]
     heard = heard_words((str(w["text"]), w["start"], w["end"]) for w in words)
     recalls = stretch_recalls(script, heard)
     print("\nrecall per 20 s:", [f"{s.start:.0f}s {s.recall:.2f}" for s in recalls])
     assert not lost_stretches(script, heard), (recalls, final_text)
+    assert not unnoticed_losses(script, heard)  # 20 s deleted anywhere would fail it
     # Each chunk's text came within twice its length of the end of its audio (the last one,
     # closed by the end of the stream, may be a fragment of a second or two: not counted).
     assert len(cert["chunks"]) >= 2
@@ -161,16 +157,19 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
         for w in words
         if gap["start_s"] + 0.5 < w["start"] < gap["start_s"] + gap["length_s"] - 0.5
     ]
-    # Nothing said before or after the gap is lost: both parts read like the script.
-    text_before = " ".join(w["text"] for w in words if w["start"] < gap["start_s"])
-    text_after = " ".join(w["text"] for w in words if w["start"] > gap["start_s"])
-    # (Recall of the script's words, not WER: each part starts or ends inside a line, whose
-    # piece is rightly transcribed but is not in the reference of whole lines.) A lost part
-    # scores about 0; Whisper base on this espeak voice, 0.45-0.55. Decoded in one window
-    # with the stream's end, the last line once came out as "Gracias." four or five times
-    # (0.36-0.39): the decoder must not loop (batched.repeats_sentence, bench/README.md).
-    assert recall(_reference(sample, 0, 25), text_before) > 0.4, text_before
-    assert recall(_reference(sample, 35, 55), text_after) > 0.4, text_after
+    # Nothing said before or after the gap is lost: the sample's data, as this checks the
+    # gap's recovery, not accuracy; so the bar is the lost window (0.3 of the script's words
+    # in every 20 s, each part on its own; a lost part scores about 0, whisper base on this
+    # espeak voice 0.45-0.55), the words after the gap within the reconnection delay (4 s).
+    # Decoded in one window with the stream's end, the last line once came out as "Gracias."
+    # four or five times: the decoder must not loop (batched.repeats_sentence).
+    before = [w for w in words if w["start"] < gap["start_s"]]
+    after = [w for w in words if w["start"] > gap["start_s"]]
+    text_after = " ".join(w["text"] for w in after)
+    for part, lo, hi in ((before, 0, 25), (after, 35, 55)):
+        script = script_words(_lines(sample, lo, hi))
+        heard = heard_words((str(w["text"]), w["start"], w["end"]) for w in part)
+        assert not lost_stretches(script, heard, tolerance_s=4.0), (lo, part)
     assert repeated_sentence(transcript_text(out / "cut.json")) is None, text_after
     # What follows the gap keeps its time in the session (the script's time, within the
     # reconnection delay).

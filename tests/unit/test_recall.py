@@ -16,6 +16,7 @@ from recall import (
     repeated_sentence,
     script_words,
     stretch_recalls,
+    unnoticed_losses,
 )
 
 
@@ -94,6 +95,21 @@ def test_a_hypothesis_with_a_20_s_window_deleted_fails_where_the_whole_one_passe
     kept = [w for w in heard if not 61.0 <= w.time < 81.0]
     lost = lost_stretches(reference, kept)
     assert lost and all(55 <= s.start <= 70 for s in lost), lost
+
+
+def test_every_judged_window_of_a_poor_transcript_is_noticed_when_deleted() -> None:
+    # What the accuracy tests assert on their real transcripts (unnoticed_losses).
+    lines = _script()
+    lines = lines[:15] + [{**x, "start": x["start"] + 40, "end": x["end"] + 40} for x in lines[15:]]
+    reference = script_words(lines)
+    for seed in range(3):
+        heard = _heard(reference, keep=0.5, seed=seed)
+        assert lost_stretches(reference, heard) == [], seed
+        assert unnoticed_losses(reference, heard) == [], seed
+    # A bar that could not fail (a hypothesis that repeats the whole script everywhere)
+    # notices nothing: the check is not empty by construction.
+    everywhere = [TimedWord(w.text, t) for t in range(0, 260, 4) for w in reference]
+    assert unnoticed_losses(reference, everywhere)
 
 
 def test_words_are_matched_only_near_their_time() -> None:
