@@ -71,6 +71,29 @@ class Settings(BaseSettings):
         description="CTranslate2 compute type; default: int8 on CPU, float16 on GPU.",
     )
     cpu_threads: int = Field(default=0, ge=0, description="0: one per core.")
+    detect_languages: str = Field(
+        default="",
+        description="The council's languages, comma-separated (ca,es): `plenaria process` and "
+        "`plenaria live` without --language transcribe each turn in its own among them. "
+        "Empty: any language, detected.",
+    )
+
+    @field_validator("detect_languages")
+    @classmethod
+    def _language_list(cls, value: str) -> str:
+        codes = [c.strip().lower() for c in value.split(",") if c.strip()]
+        for code in codes:
+            if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+                raise ValueError(
+                    f"{code!r} no es un código de idioma: escriba códigos separados por comas, "
+                    "p. ej. ca,es"
+                )
+        return ",".join(dict.fromkeys(codes))
+
+    @property
+    def detect_language_codes(self) -> tuple[str, ...]:
+        """``detect_languages`` parsed: ``("ca", "es")``; empty: any language."""
+        return tuple(c for c in self.detect_languages.split(",") if c)
 
     # Diarization
     diarization_backend: Literal["embedded", "pyannote", "none"] = "embedded"
@@ -452,4 +475,18 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment (and .env); a bad value is a ConfigError naming
+    its variable, in Spanish, so the command line says it in one line."""
+    from pydantic import ValidationError
+
+    from plenaria.errors import ConfigError, validation_message
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        name = "_".join(str(p) for p in first.get("loc", ())).upper()
+        raise ConfigError(
+            f"Ajuste no válido PLENARIA_{name}: {validation_message(first)}.",
+            "Corríjalo en el entorno o en el archivo .env.",
+        ) from e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from plenaria.db.engine import make_engine
 from plenaria.db.migrate import current_revision, upgrade, upgrade_engine
 
 # The newest revision: the migrations form one line ending here.
-HEAD = "0015"
+HEAD = "0016"
 
 
 def _diff(url: str) -> list[object]:
@@ -195,4 +196,60 @@ def test_learned_voices_migrate_up_and_down(empty_url: str) -> None:
         s.delete(plenary_row)
         s.commit()
     assert stored() == {"enrolled1": ("enrolled", None, "")}
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of this test's own (the session's PostgreSQL one is migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    from dbfixtures import create_pg_database, drop_pg_database, pg_reachable
+
+    from needs import missing
+
+    why = pg_reachable()
+    if why:
+        missing(why)
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+def test_council_languages_migrate_up_and_down(fresh_url: str) -> None:
+    """0016: a council made before it speaks any language ([]); its languages are kept
+    as set, and go with the downgrade while the council stays."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from plenaria.db import accounts
+    from plenaria.db.migrate import alembic_config
+    from plenaria.db.models import Council
+
+    engine = make_engine(fresh_url)
+    upgrade_engine(engine, "0015")  # the models write a council there (languages deferred)
+    with Session(engine) as s:
+        council_id = accounts.create_council(s, "villa", "Villa").id
+        s.commit()
+    upgrade_engine(engine)
+    with Session(engine) as s:
+        council = s.get(Council, council_id)
+        assert council is not None and council.languages == []
+        council.languages = ["ca", "es"]
+        s.commit()
+    with Session(engine) as s:
+        assert s.scalars(sa.select(Council.languages)).all() == [["ca", "es"]]
+    command.downgrade(alembic_config(engine), "0015")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("councils")}
+        slugs = conn.exec_driver_sql("SELECT slug FROM councils").scalars().all()
+    assert "languages" not in columns and slugs == ["villa"]
+    upgrade_engine(engine)
+    with Session(engine) as s:
+        council = s.get(Council, council_id)
+        assert council is not None and council.languages == []
     engine.dispose()

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from plenaria.api import i18n_acta, i18n_editor, i18n_look, i18n_redaction, i18n_voices
+from plenaria.api import (
+    i18n_acta,
+    i18n_editor,
+    i18n_languages,
+    i18n_look,
+    i18n_redaction,
+    i18n_voices,
+)
 from plenaria.api.i18n_settings import SETTINGS_STRINGS
 from plenaria.api.i18n_summary import SUMMARY_STRINGS
 
@@ -307,6 +314,7 @@ _STRINGS.update(i18n_acta.ACTA_STRINGS)  # the acta's page: plenaria.api.i18n_ac
 _STRINGS.update(SUMMARY_STRINGS)  # each intervention's summary: plenaria.api.i18n_summary
 _STRINGS.update(i18n_redaction.REDACTION_STRINGS)  # redaction: plenaria.api.i18n_redaction
 _STRINGS.update(i18n_look.LOOK_STRINGS)  # the portal's look: plenaria.api.i18n_look
+_STRINGS.update(i18n_languages.LANGUAGE_STRINGS)  # the council's languages
 _STRINGS.update(i18n_voices.VOICE_STRINGS)  # a person's voice: plenaria.api.i18n_voices
 
 MONTHS: tuple[tuple[str, ...], tuple[str, ...]] = (

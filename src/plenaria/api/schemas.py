@@ -31,6 +31,7 @@ TIME_PATTERN = r"^(\d{2}:\d{2})?$"
 # and a driver refuses a Python int past 64 bits; out of bounds is a 422, never a 5xx.
 MAX_INT = 2**31 - 1
 Term = Annotated[str, StringConstraints(max_length=200)]  # a vocabulary entry
+LanguageCode = Annotated[str, StringConstraints(max_length=50)]  # then checked: es, ca...
 VersionNumber = Annotated[
     int, Field(ge=1, le=MAX_INT, strict=True, description="A transcript version's number.")
 ]
@@ -169,6 +170,11 @@ class CouncilPublic(Public):
     video_url_template: str
     acta_lang: ActaLang
     vocabulary: list[str]
+    languages: list[str] = Field(
+        description='The languages spoken in its plenos (["ca", "es"]): a job that forces no '
+        "language nor names those to choose among transcribes each turn in its own among "
+        "these. Empty: any language."
+    )
     accent_color: str = Field(description='The portal\'s links, "#rrggbb" ("": its own).')
     header_color: str = Field(description='The portal\'s header background ("": its own).')
     has_logo: bool = Field(description="Served at /p/{slug}/logo; PUT /council/logo.")
@@ -181,6 +187,11 @@ class CouncilUpdate(Strict):
     video_url_template: str | None = Field(default=None, max_length=2000)
     acta_lang: ActaLang | None = None
     vocabulary: list[Term] | None = Field(default=None, max_length=5000)
+    languages: list[LanguageCode] | None = Field(
+        default=None,
+        max_length=100,
+        description='Language codes ("ca", "es"...), each once; []: any language.',
+    )
     accent_color: Color | None = Field(
         default=None, description='"#rrggbb", at least 4.5:1 against white; "": the portal\'s.'
     )

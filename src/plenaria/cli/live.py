@@ -117,6 +117,7 @@ def live(
         options = opt.process_options(
             ProcessOptions(),
             language=language,
+            detect_languages=opt.settings_languages(language, settings),
             make_proxy=not no_proxy,
             diarize=not no_diarization,
             acta_lang=acta_lang,

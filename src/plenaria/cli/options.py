@@ -30,7 +30,8 @@ Language = Annotated[
         "--language",
         "-l",
         help="es, ca, gl, eu, en...; o los idiomas del ayuntamiento, p. ej. ca,es: cada turno "
-        "se transcribe en el suyo (por defecto: se detecta en cada fragmento)",
+        "se transcribe en el suyo (por defecto: los de PLENARIA_DETECT_LANGUAGES; sin ellos, "
+        "se detecta en cada fragmento)",
     ),
 ]
 Model = Annotated[
@@ -62,6 +63,15 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
 Debug = Annotated[bool, typer.Option("--debug", help="Mostrar la traza de los errores.")]
 
 
+def settings_languages(language: str | None, settings: Any) -> tuple[str, ...] | None:
+    """The council's languages of the settings (PLENARIA_DETECT_LANGUAGES) when no
+    --language is given and some are set; else None (the flag, or any language)."""
+    if language is not None and language.strip():
+        return None
+    codes: tuple[str, ...] = settings.detect_language_codes
+    return codes or None
+
+
 def process_options(base: Any, **given: Any) -> Any:
     """Apply CLI flags onto the nested ProcessOptions (validated: bad values are an error)."""
     from pydantic import ValidationError
@@ -74,6 +84,8 @@ def process_options(base: Any, **given: Any) -> Any:
         if name == "language" and "," in str(value):  # the council's languages: ca,es
             codes = tuple(c.strip() for c in str(value).split(",") if c.strip())
             updates["transcription"]["detect_languages"] = codes
+        elif name == "detect_languages":  # PLENARIA_DETECT_LANGUAGES, with no --language
+            updates["transcription"]["detect_languages"] = tuple(value)
         elif name in ("language", "beam_size"):
             updates["transcription"][name] = value
         elif name in ("min_speakers", "max_speakers"):

@@ -105,6 +105,7 @@ def process(
         options = opt.process_options(
             ProcessOptions(),
             language=language,
+            detect_languages=opt.settings_languages(language, settings),
             min_speakers=min_speakers,
             max_speakers=max_speakers,
             chunk_max_s=chunk_max_s,

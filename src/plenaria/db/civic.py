@@ -28,7 +28,7 @@ SESSION_FIELDS = (
     "call",
 )
 PERSON_FIELDS = ("name", "role", "group", "active")
-COUNCIL_SETTINGS = ("video_url_template", "acta_lang", "vocabulary")
+COUNCIL_SETTINGS = ("video_url_template", "acta_lang", "vocabulary", "languages")
 
 
 def update_council_settings(council: Council, values: Mapping[str, Any]) -> Council:

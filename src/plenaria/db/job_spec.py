@@ -1,11 +1,12 @@
 """A service job's spec, frozen when the job is created and stored with it.
 
 Everything a run of the job's graph depends on (the original, the session's
-data, the options, the voice profiles, the video link template and the models
-the job names) is read from the database once, when the job is created, and
-kept in ``jobs.spec``: an edit of the session or of a voice profile while the
-job runs changes nothing in it, and every step of the job (whichever worker
-runs it) works on the same inputs with the same models.
+data, the options with the council's languages and acta language, the voice
+profiles, the video link template and the models the job names) is read from the
+database once, when the job is created, and kept in ``jobs.spec``: an edit of the
+session, of the council's settings or of a voice profile while the job runs changes
+nothing in it, and every step of the job (whichever worker runs it) works on the
+same inputs with the same models.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
     plenary = session.get(PlenarySession, job.session_id) if job.session_id else None
     roster = civic.list_roster(session, council.id, active_only=True)
     info = civic.session_info(plenary, council, roster).to_dict() if plenary is not None else {}
-    options = dict(job.options)
+    options = with_council_languages(dict(job.options), council.languages or [])
     options.setdefault("acta_lang", council.acta_lang or "es")
     spec = JobSpec(
         run_id=job.id,
@@ -67,6 +68,16 @@ def freeze_spec(session: Session, job: Job, settings: Settings) -> JobSpec:
     )
     job.spec = spec.model_dump(mode="json")
     return spec
+
+
+def with_council_languages(options: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """The job's options with the council's languages to choose among, unless the job
+    forces a language or names its own (``[]`` too: any language) or the council has none."""
+    transcription = dict(options.get("transcription") or {})
+    if not languages or transcription.get("language") or "detect_languages" in transcription:
+        return options
+    transcription["detect_languages"] = list(languages)
+    return {**options, "transcription": transcription}
 
 
 def _profiles(session: Session, council_id: str) -> tuple[dict[str, Any], ...]:

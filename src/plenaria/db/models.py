@@ -69,6 +69,9 @@ class Council(IdMixin, CreatedMixin, Base):
     logo_key: Mapped[str] = mapped_column(String(200), server_default="")
     accent_color: Mapped[str] = mapped_column(String(7), server_default="")
     header_color: Mapped[str] = mapped_column(String(7), server_default="")
+    # The languages spoken in its plenos (["ca", "es"]): each turn is transcribed in its own
+    # among them; empty: any. Deferred, server default only, for the same older schemas.
+    languages: Mapped[list[Any]] = mapped_column(JSON, server_default="[]", deferred=True)
 
     @property
     def has_logo(self) -> bool:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria.acts.links import check_template
 from plenaria.api import council_look, voice_learning
+from plenaria.api.council_languages import check_languages
 from plenaria.api.deps import Admin, CurrentUser, DbSession, Manager
 from plenaria.api.schemas import (
     CouncilPublic,
@@ -50,6 +51,8 @@ def change_council(db: Session, user: User, body: CouncilUpdate) -> Council:
             "{seconds}, y una llave literal se escribe {{ o }}.",
             "Corríjala y vuelva a guardar.",
         ) from e
+    if "languages" in changes:
+        changes["languages"] = check_languages(changes["languages"])
     civic.update_council_settings(council, changes)
     for name, value in council_look.check_colors(changes).items():
         setattr(council, name, value)

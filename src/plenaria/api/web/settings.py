@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plenaria.api import council_look, voice_learning
 from plenaria.api import i18n as web_i18n
+from plenaria.api.council_languages import LanguagesError, split_languages
 from plenaria.api.deps import Principal
 from plenaria.api.routes import auth as auth_routes
 from plenaria.api.routes import council as council_routes
@@ -69,7 +70,7 @@ def router(pages: Pages) -> APIRouter:
     def council_page(request: Request) -> Response:
         return frame.page(request, MANAGERS, "settings/council.html", council_context)
 
-    def look_refused(request: Request, error: council_look.LookError) -> Refused:
+    def look_refused(request: Request, error: council_look.LookError | LanguagesError) -> Refused:
         return Refused(error.line(web_i18n.LANGUAGES.index(pages.lang(request))))
 
     def council_change(db: Session, principal: Principal, fields: Fields) -> str:
@@ -81,6 +82,8 @@ def router(pages: Pages) -> APIRouter:
         for name in council_look.COLOR_NAMES:
             if name in fields:  # a form without them keeps the colours
                 values[name] = fields[name].strip()
+        if "languages" in fields:
+            values["languages"] = split_languages(fields["languages"])
         body = CouncilUpdate.model_validate(values)
         council_routes.change_council(db, principal.user, body)
         return "/settings/council?ok=saved"
@@ -90,7 +93,7 @@ def router(pages: Pages) -> APIRouter:
         def apply(db: Session, principal: Principal, fields: Fields) -> str:
             try:
                 return council_change(db, principal, fields)
-            except council_look.LookError as e:
+            except (council_look.LookError, LanguagesError) as e:
                 raise look_refused(request, e) from e
 
         return await frame.submit(request, ADMINS, "settings/council.html", council_context, apply)

@@ -45,6 +45,7 @@ LABELS = {
     "video_url_template": "set_video_template",
     "acta_lang": "set_acta_lang",
     "vocabulary": "set_vocabulary",
+    "languages": "set_languages",
     "accent_color": "look_accent",
     "header_color": "look_header",
     "name": "set_person_name",
