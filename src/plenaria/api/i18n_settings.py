@@ -10,8 +10,8 @@ SETTINGS_STRINGS: dict[str, tuple[str, str]] = {
     "set_nav": ("Secciones de los ajustes", "Seccions de la configuració"),
     "set_council": ("Datos del ayuntamiento", "Dades de l'ajuntament"),
     "set_council_hint": (
-        "Enlace al vídeo, vocabulario de la transcripción e idioma del acta.",
-        "Enllaç al vídeo, vocabulari de la transcripció i idioma de l'acta.",
+        "Enlace al vídeo, idiomas del pleno, vocabulario de la transcripción e idioma del acta.",
+        "Enllaç al vídeo, idiomes del ple, vocabulari de la transcripció i idioma de l'acta.",
     ),
     "set_roster": ("Miembros de la corporación", "Membres de la corporació"),
     "set_roster_hint": (
