@@ -110,7 +110,8 @@ def test_an_unheard_spanish_pleno_loses_no_20_s(
 ) -> None:
     audio, sentences = evaluation
     options = TranscriptionOptions(batch_size=batch_size)
-    language, words = transcriber.transcribe(audio, [s.speech for s in sentences], options)
+    result = transcriber.transcribe(audio, [s.speech for s in sentences], options)
+    language, words = result.language, result.words
     assert language == "es"
     wer = jiwer.wer(normalise(" ".join(x.text for x in EVAL_LINES)), text_of(words))
     script = script_words(

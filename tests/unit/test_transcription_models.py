@@ -20,8 +20,8 @@ from plenaria.transcription.base import (
     as_mono_float32,
     keep_segment,
     pack_speech,
-    pick_language,
 )
+from plenaria.transcription.languages import pick_language
 from plenaria.transcription.models import (
     BUNDLED_SHA256,
     MARKER,
