@@ -43,17 +43,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import evaldata  # noqa: E402  (tests/evaldata.py: the scripts and voices)
+from _plenos import REAL_SPEAKERS, WavWriter, lay_turns  # noqa: E402
 from plenaria.domain import Segment  # noqa: E402
 
 CACHE = Path(os.environ.get("PLENARIA_EVAL_CACHE", Path.home() / ".cache" / "plenaria-eval"))
 VERSION = "1"  # bump when rendering changes
 
-REAL_MIX = (
-    ("long/Audio_la_banalitat_del_mal_gerard.ogg", 15.0),
-    ("long/Ca_islamofobia_maria.ogg", 15.0),
-    ("long/udhr_preamble_en.mp3", 15.0),
-    ("asr/gossos.mp3", 10.0),
-)
+REAL_MIX = REAL_SPEAKERS
 MIX_TURN_S = 15.0
 MIX_TURNS_EACH = 3
 
@@ -156,9 +152,7 @@ def long_pleno(hours: float, seed: int = 18) -> Rendered:
 
 def real_mix(shared: Path) -> Rendered:
     """Turns of real single-speaker recordings; each person enrolled from unused audio."""
-    from _plenos import WavWriter
     from plenaria.media.audio import audio_duration, extract_audio, read_audio
-    from plenaria.voices import speech_regions
 
     folder = CACHE / f"real-mix-{_key(REAL_MIX, MIX_TURN_S, MIX_TURNS_EACH)}"
     wav = folder / "real-mix.wav"
@@ -173,17 +167,7 @@ def real_mix(shared: Path) -> Rendered:
             evaldata.write_wav(enrol[people[k]], read_audio(src, Segment(0.0, enrol_s)))
             sources.append((people[k], src, enrol_s, audio_duration(src)))
         writer = WavWriter(wav)
-        truth: list[tuple[str, Segment]] = []
-        for turn in range(MIX_TURNS_EACH):
-            for who, src, enrol_s, duration in sources:
-                start = enrol_s + 0.5 + turn * MIX_TURN_S
-                if start + 2.0 > duration:
-                    continue
-                audio = read_audio(src, Segment(start, min(duration, start + MIX_TURN_S)))
-                writer.silence(1.0)
-                at = writer.now_s
-                writer.clip(audio)
-                truth += [(who, s) for s in speech_regions(audio, at)]
+        truth = lay_turns(writer, sources, MIX_TURNS_EACH, MIX_TURN_S)
         writer.close()
         for _, src, _, _ in sources:
             src.unlink()

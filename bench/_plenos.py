@@ -104,6 +104,42 @@ class WavWriter:
         self._w.close()
 
 
+# Real single-speaker recordings of ../shared/data (path, seconds at its start kept for
+# enrolment) that the naming benchmark and the evaluation set join into turns.
+REAL_SPEAKERS = (
+    ("long/Audio_la_banalitat_del_mal_gerard.ogg", 15.0),
+    ("long/Ca_islamofobia_maria.ogg", 15.0),
+    ("long/udhr_preamble_en.mp3", 15.0),
+    ("asr/gossos.mp3", 10.0),
+)
+
+
+def lay_turns(
+    writer: WavWriter,
+    sources: list[tuple[str, Path, float, float]],
+    turns_each: int,
+    turn_s: float,
+) -> list[tuple[str, Segment]]:
+    """Each source's speech after its enrolment part, in turns of ``turn_s`` taken in
+    order, one second apart, ``turns_each`` rounds; ``sources``: (person, 16 kHz WAV,
+    enrolment seconds, duration). Returns who speaks where (their speech regions)."""
+    from plenaria.media.audio import read_audio
+    from plenaria.voices import speech_regions
+
+    truth: list[tuple[str, Segment]] = []
+    for turn in range(turns_each):
+        for who, wav, enrol_s, duration in sources:
+            start = enrol_s + 0.5 + turn * turn_s
+            if start + 2.0 > duration:
+                continue
+            audio = read_audio(wav, Segment(start, min(duration, start + turn_s)))
+            writer.silence(1.0)
+            at = writer.now_s
+            writer.clip(audio)
+            truth += [(who, s) for s in speech_regions(audio, at)]
+    return truth
+
+
 def schedule(n_voices: int, n_turns: int, seed: int) -> list[int]:
     """A speaking order of ``n_turns`` turns, each voice about as often, never twice in a row.
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _plenos import REAL_SPEAKERS
 from diarization import DATA, SHARED, load_backend, parse_pairs, prepare
 from plenaria.diarization.base import DiarizationOptions
 from plenaria.diarization.embedded import EmbeddedDiarizer
@@ -68,12 +69,7 @@ SETS = {
 # Real single-speaker recordings joined into turns; each person is enrolled from the
 # first seconds of their recording, which are left out of the mix.
 MIXES = {
-    "mix_report": (
-        ("long/Audio_la_banalitat_del_mal_gerard.ogg", 15.0),
-        ("long/Ca_islamofobia_maria.ogg", 15.0),
-        ("long/udhr_preamble_en.mp3", 15.0),
-        ("asr/gossos.mp3", 10.0),
-    ),
+    "mix_report": REAL_SPEAKERS,
 }
 MIX_TURN_S = 15.0
 MIX_TURNS_EACH = 6
@@ -159,10 +155,9 @@ def _prepare(name: str, tmp: Path):  # type: ignore[no-untyped-def]
 
 def _mix(diarizer: EmbeddedDiarizer, name: str, tmp: Path):  # type: ignore[no-untyped-def]
     """Turns of real single-speaker recordings, and each person enrolled from unused audio."""
-    from _plenos import WavWriter
+    from _plenos import WavWriter, lay_turns
     from diarization import Recording
-    from plenaria.media.audio import audio_duration, extract_audio, read_audio
-    from plenaria.voices import speech_regions
+    from plenaria.media.audio import audio_duration, extract_audio
 
     people = []
     for k, (rel, enroll_s) in enumerate(MIXES[name]):
@@ -173,17 +168,10 @@ def _mix(diarizer: EmbeddedDiarizer, name: str, tmp: Path):  # type: ignore[no-u
         people.append((who, wav, enroll_s, audio_duration(wav), profile))
     out = tmp / f"{name}.wav"
     writer = WavWriter(out)
+    sources = [(who, wav, enroll_s, duration) for who, wav, enroll_s, duration, _ in people]
     truth: dict[str, list[Segment]] = {}
-    for turn in range(MIX_TURNS_EACH):
-        for who, wav, enroll_s, duration, _ in people:
-            start = enroll_s + 0.5 + turn * MIX_TURN_S
-            if start + 2.0 > duration:
-                continue
-            audio = read_audio(wav, Segment(start, min(duration, start + MIX_TURN_S)))
-            writer.silence(1.0)
-            at = writer.now_s
-            writer.clip(audio)
-            truth.setdefault(who, []).extend(speech_regions(audio, at))
+    for who, segment in lay_turns(writer, sources, MIX_TURNS_EACH, MIX_TURN_S):
+        truth.setdefault(who, []).append(segment)
     writer.close()
     rec = Recording(name, out, audio_duration(out), len(people), None, "real speakers")
     return rec, truth, [p[-1] for p in people]
