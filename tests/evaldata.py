@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from plenaria.cli.samples import write_wav as write_pcm
+
 RATE = 16_000
 
 
@@ -389,9 +391,5 @@ def enrolment_audio(pleno: Pleno, key: str) -> np.ndarray:
 
 
 def write_wav(path: Path, audio: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    """``audio`` (16 kHz) as a 16-bit mono WAV."""
+    return write_pcm(path, audio, RATE)
