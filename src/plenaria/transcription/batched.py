@@ -45,7 +45,11 @@ from typing import Any
 
 import numpy as np
 
-from plenaria.transcription.languages import language_probabilities, rank_languages
+from plenaria.transcription.languages import (
+    language_probabilities,
+    pool_detection,
+    rank_languages,
+)
 
 log = logging.getLogger(__name__)
 
@@ -333,10 +337,8 @@ def decode_windows(
         heard = None
         if detect:
             for i, probabilities in zip(batch, language_probabilities(model, encoded), strict=True):
-                pool = pooled.setdefault(turn_of[i], {})
                 seconds = (windows[i][1] - windows[i][0]) / fe.sampling_rate
-                for code, p in probabilities:
-                    pool[code] = pool.get(code, 0.0) + p * seconds
+                pool_detection(pooled, turn_of[i], probabilities, seconds)
             heard = [
                 rank_languages(list(pooled[turn_of[i]].items()), settings.detect_among)
                 for i in batch

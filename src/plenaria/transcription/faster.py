@@ -40,7 +40,13 @@ from plenaria.transcription.batched import (
     decode_windows,
     join_split_words,
 )
-from plenaria.transcription.languages import Heard, heard_in, pick_language, rank_languages
+from plenaria.transcription.languages import (
+    Heard,
+    heard_in,
+    pick_language,
+    pool_detection,
+    rank_languages,
+)
 from plenaria.transcription.models import weights_digest
 
 log = logging.getLogger(__name__)
@@ -172,9 +178,7 @@ class FasterWhisperTranscriber:
         for window, turn in zip(packed.windows, turns, strict=True):
             part = packed.audio[round(window.start * SAMPLE_RATE) : round(window.end * SAMPLE_RATE)]
             _, _, probabilities = self._model.detect_language(audio=part)
-            pool = pooled.setdefault(turn, {})
-            for code, p in probabilities:
-                pool[code] = pool.get(code, 0.0) + p * window.duration
+            pool_detection(pooled, turn, probabilities, window.duration)
             if turn not in longest or window.duration > longest[turn].duration:
                 longest[turn] = window
         chosen: dict[int, str] = {}

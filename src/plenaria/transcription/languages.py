@@ -80,6 +80,19 @@ def language_probabilities(model: Any, encoded: Any) -> list[list[tuple[str, flo
     return found
 
 
+def pool_detection(
+    pooled: dict[int, dict[str, float]],
+    turn: int,
+    probabilities: Iterable[tuple[str, float]],
+    seconds: float,
+) -> None:
+    """Add one window's language probabilities, weighted by its ``seconds``, to its turn's
+    pool in ``pooled`` (turn -> language -> probability x seconds)."""
+    pool = pooled.setdefault(turn, {})
+    for code, p in probabilities:
+        pool[code] = pool.get(code, 0.0) + p * seconds
+
+
 def rank_languages(
     probabilities: Sequence[tuple[str, float]], among: Sequence[str]
 ) -> tuple[str, str | None]:
