@@ -253,15 +253,22 @@ def test_names_the_machine_gave_and_sessions_without_voices_teach_nothing(
     assert samples(world) == []
 
 
-def test_view_reset_and_delete_a_persons_voice(
-    client: TestClient, world: World, settings: Settings
-) -> None:
+def enrolled_and_learned(client: TestClient, world: World) -> tuple[str, str]:
+    """A processed session, and Ana Gómez with an enrolled sample and one learned from
+    the clerk naming SPEAKER_01 there: (session id, Ana's person id)."""
     sid, _job = processed(world)
     ana = person(world, "Ana Gómez")
     with world.db.transaction() as s:
         member = civic.get_person_for_council(s, world.councils["a"], ana)
         civic.add_voice_profile(s, member, voice(5), "campplus-test", 20.0)
     name_voice(client, world, sid, "SPEAKER_01", ana)
+    return sid, ana
+
+
+def test_view_reset_and_delete_a_persons_voice(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    sid, ana = enrolled_and_learned(client, world)
     voice_url = f"{V1}/roster/{ana}/voice"
 
     for who in ("admin", "secretary", "clerk"):
@@ -316,12 +323,7 @@ def test_a_voice_stays_in_its_council_and_goes_with_its_session(
 def test_the_person_page_shows_the_voice_and_forgets_it(
     client: TestClient, world: World, lang: str
 ) -> None:
-    sid, _job = processed(world)
-    ana = person(world, "Ana Gómez")
-    with world.db.transaction() as s:
-        member = civic.get_person_for_council(s, world.councils["a"], ana)
-        civic.add_voice_profile(s, member, voice(5), "campplus-test", 20.0)
-    name_voice(client, world, sid, "SPEAKER_01", ana)
+    sid, ana = enrolled_and_learned(client, world)
     login(client, world, "secretary")
     client.get(f"/?lang={lang}", headers=HTML)
     page = client.get(f"/settings/roster/{ana}", headers=HTML).text
