@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -74,7 +73,23 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
+        """Until a redis-server of this object's own answers on its port.
+
+        The port was free when chosen, but under ``pytest -n`` another test may take it
+        before redis binds: then this redis exits and the socket that answers is someone
+        else's. So the server must answer with its own process id, or it starts again on
+        another port.
+        """
+        for _ in range(5):
+            self.proc = self._spawn()
+            if self._answers():
+                return
+            self.kill()
+            self.port = free_port()
+        raise RuntimeError("redis-server did not start")
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 "redis-server",
                 "--port",
@@ -90,14 +105,21 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
         )
+
+    def _answers(self) -> bool:
+        import redis
+
+        assert self.proc is not None
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
+                client = redis.Redis(port=self.port, socket_timeout=1)
+                pid = int(client.info("server")["process_id"])
+                client.close()
+                return pid == self.proc.pid
+            except (redis.RedisError, OSError):
                 time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        return False
 
     def kill(self) -> None:
         if self.proc is not None:
