@@ -297,3 +297,19 @@ def test_no_or_silent_speech_packs_to_nothing() -> None:
     assert not pack_speech(
         quiet, [Segment(1, 2)], options.model_copy(update={"silence_dbfs": -80})
     ).empty
+
+
+def test_what_stays_unheard_is_decoded_again_in_pieces_cut_at_its_pauses() -> None:
+    """What a hole decoded again whole still leaves unheard (the 25-minute test: a 24-s hole
+    with pauses of 0.7 s, too short to end a region, skipped twice) goes once more in pieces
+    of ~10 s, cut at the quietest moment near each even cut."""
+    from plenaria.transcription.faster import _at_pauses
+
+    audio = np.full(SR * 40, 0.3, np.float32)
+    for pause in (8.6, 17.2):  # short pauses near the even cuts (8.0 s and 16.0 s from 0.0)
+        audio[round(pause * SR) : round((pause + 0.3) * SR)] = 0.001
+    pieces = _at_pauses(Segment(0.0, 24.0), audio, 10.0)
+    assert len(pieces) == 3 and pieces[0].start == 0.0 and pieces[-1].end == 24.0
+    assert 8.6 < pieces[1].start < 8.9 and 17.2 < pieces[2].start < 17.5  # in the pauses
+    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))
+    assert _at_pauses(Segment(30.0, 36.0), audio, 10.0) == [Segment(30.0, 36.0)]
