@@ -59,12 +59,14 @@ SPANISH_MAX_WER = 0.45
 # three more errors; a translation into Spanish would score far above it.
 CATALAN_MAX_WER = 0.30
 # The evaluation pleno's first seven lines (before its recess), each in its member's voice
-# (es+m8, es+linda, es+antonio, es+m2). Measured WER 0.373 batched, 0.434 sequential, recall
-# per 20 s 0.57-0.74 ("extraordiada", "vale mora", "piego", "que va a colaborar" for "queda
-# aprobado"): harder than the voice the other tests use. 0.5 fails on a doubled or translated
-# text; a lost window fails the recall bar (any 20 s under 0.3).
+# (es+m8, es+linda, es+antonio, es+m2). Measured WER 0.373 batched, 0.434 sequential on one
+# machine and 0.458 / 0.518 on another (an AMD EPYC: other int8 kernels, other beams; the same
+# code and audio), recall per 20 s 0.57-0.74 ("extraordiada", "vale mora", "piego", "que va a
+# colaborar" for "queda aprobado"): harder than the voice the other tests use. 0.6 still fails
+# on a doubled text (every word twice: 1.0 or more) or a translated one (about 1.0); a lost
+# window fails the recall bar (any 20 s under 0.3).
 EVAL_LINES = tuple(p for p in EVAL_ES.parts if isinstance(p, Line))[:7]
-EVAL_MAX_WER = 0.5
+EVAL_MAX_WER = 0.6
 # Measured: first words start 0.06-0.20 s early (Whisper snaps to the padded region
 # start), last words end within 0.10 s. The brief allows 0.5 s.
 TIMING_TOLERANCE_S = 0.5
