@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 from pathlib import Path
 
@@ -311,5 +312,5 @@ def test_what_stays_unheard_is_decoded_again_in_pieces_cut_at_its_pauses() -> No
     pieces = _at_pauses(Segment(0.0, 24.0), audio, 10.0)
     assert len(pieces) == 3 and pieces[0].start == 0.0 and pieces[-1].end == 24.0
     assert 8.6 < pieces[1].start < 8.9 and 17.2 < pieces[2].start < 17.5  # in the pauses
-    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(pieces))
     assert _at_pauses(Segment(30.0, 36.0), audio, 10.0) == [Segment(30.0, 36.0)]
