@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 # No spoken word lasts longer; a longer one is the aligner stretching a word over skipped speech.
 MAX_WORD_S = 2.5
-# What is still unheard after a hole was decoded again goes once more in pieces of about this.
+# Holes are decoded again in pieces of about this: cut at joins first, then what stays unheard.
 HOLE_PIECE_S = 10.0
 
 
@@ -365,7 +365,9 @@ class FasterWhisperTranscriber:
         return language
 
 
-def _split(holes: Sequence[Segment], cuts: Sequence[float], max_s: float = 10.0) -> list[Segment]:
+def _split(
+    holes: Sequence[Segment], cuts: Sequence[float], max_s: float = HOLE_PIECE_S
+) -> list[Segment]:
     """Long holes cut at the joins between speech regions (silence), in pieces of ~max_s."""
     out: list[Segment] = []
     for hole in holes:
