@@ -164,11 +164,17 @@ _PHRASE_END = re.compile(r"[.!?;,¿¡…]+")
 def unlooped(loop: DecodedWindow, again: DecodedWindow, s: DecodeSettings) -> bool:
     """Whether ``again`` (decoded with no repeated n-gram) replaces ``loop``, a window that
     says one sentence three times running: it does not loop, passes Whisper's rule, and
-    Whisper finds it about as probable (``LOOP_LOGPROB_MARGIN``)."""
+    Whisper finds it about as probable (``LOOP_LOGPROB_MARGIN``) or it says more words than
+    the loop. A loop over speech it hides gives way to the longer text, however flattered
+    its own figure; a sentence really said again and again loses words when it may not
+    repeat (the roll call's "Sí. Sí. Sí." became "C, C...")."""
     return (
         not repeats_sentence(again.text)
         and not needs_fallback(again.compression_ratio, again.avg_logprob, again.no_speech_prob, s)
-        and again.avg_logprob > loop.avg_logprob - LOOP_LOGPROB_MARGIN
+        and (
+            again.avg_logprob > loop.avg_logprob - LOOP_LOGPROB_MARGIN
+            or len(again.text.split()) > len(loop.text.split())
+        )
     )
 
 
