@@ -134,6 +134,9 @@ def _session(path: Path, threads: int, device: str) -> Any:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # No arena: onnxruntime keeps the largest batch's buffers for good. On the 2.9-min sample
+    # the diarizer's peak went from 682 to 420 MB, with the same turns.
+    opts.enable_cpu_mem_arena = False
     providers = ["CPUExecutionProvider"]
     if device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
         providers.insert(0, "CUDAExecutionProvider")
