@@ -140,7 +140,7 @@ def test_a_pulled_stream_is_transcribed_through_the_api_while_it_plays(
     finally:
         sender.kill()
     # Lines of transcript were in the API before the stream ended.
-    assert len(early) >= 1, svc.log("live")
+    assert len(early) >= 1, (svc.log("live"), svc.log("cpu"))
     for piece in early:
         assert 0 <= piece["start_s"] <= 62 and piece["speaker"] and piece["text"]
     done = _wait_done(server, headers, job_id, timeout=300)  # a loaded machine: minutes
