@@ -7,6 +7,8 @@ only when ``condition`` is true.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from needs import missing
@@ -32,8 +34,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 SHARED_GROUPS = ("live", "workers", "browser", "api", "db")
 
 
-def _group(item: pytest.Item) -> str:
-    parts = item.path.relative_to(item.config.rootpath).parts
+def group_of(nodeid: str) -> str:
+    """The group of a test: its folder under tests/ for the shared ones, else its file."""
+    parts = nodeid.split("::", 1)[0].split("/")
     if len(parts) > 2 and parts[0] == "tests" and parts[1] in SHARED_GROUPS:
         return parts[1]
     return "/".join(parts)
@@ -41,9 +44,26 @@ def _group(item: pytest.Item) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
-        group = _group(item)
+        group = group_of(item.nodeid)
         return SHARED_GROUPS.index(group) if group in SHARED_GROUPS else len(SHARED_GROUPS)
 
     items.sort(key=rank)  # stable: within a group, the files' own order
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` (``-n 2 --dist loadgroup``): each group goes whole to one process.
+
+    Not pytest-xdist's own loadgroup: it marks a group by adding it to the test's nodeid,
+    which pytest 9 no longer lets a plugin change, so each test went to either process and
+    two tests sharing a Redis database ran at once (a CI run failed on that). Its
+    scope-by-scope scheduler with our groups as the scopes does the same job.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return GroupScheduling(config, log)
