@@ -25,6 +25,7 @@ another), which is all there is to say on files without a reference.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -115,6 +116,7 @@ def bundled_model_dir() -> str:
     ).stdout.strip()
 
 
+@functools.cache
 def prepared_models_dir() -> str:
     """The models folder after `plenaria models prepare` (what `make` runs once): the
     diarization networks already in ONNX, as on any machine after its first job, so the

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -21,8 +22,32 @@ pytestmark = [
     ),
 ]
 
-# In a process of its own: its peak RSS (VmHWM) starts at exec, not at this test process's.
-SCRIPT = textwrap.dedent(
+# Each script runs in a process of its own: its peak RSS (VmHWM) starts at exec, not at this
+# test process's. It prints its findings as JSON.
+PEAK_MB = textwrap.dedent(
+    """
+    def peak_mb():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    """
+)
+
+
+def found_by(script: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_MB + script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+ENCODE = textwrap.dedent(
     """
     import json, sys, tempfile
     from pathlib import Path
@@ -30,11 +55,6 @@ SCRIPT = textwrap.dedent(
     from plenaria.config import Settings
     from plenaria.transcription.batched import _encode
     from plenaria.transcription.loader import load_transcriber
-
-    def peak_mb():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
 
     cache = Path(tempfile.mkdtemp())
     model = load_transcriber(Settings(cache_dir=cache, device="cpu"))._model
@@ -55,11 +75,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_eight_windows_are_encoded_one_at_a_time_with_the_same_output() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout)
+    found = found_by(ENCODE)
     assert found["shape"] == [8, 1500, 512]
     assert found["same_as_storage"]
     # Encoded alone or two together, a window's output is the same (int8 rounding aside).
@@ -80,11 +96,6 @@ DIARIZE = textwrap.dedent(
     from plenaria.diarization.loader import load_diarizer
     from plenaria.domain import Segment
 
-    def peak_mb():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-
     audio, lines = render_script(SCRIPT)
     wav = write_wav(
         Path(tempfile.mkdtemp()) / "pleno.wav", resample_poly(audio, 16000, SAMPLE_RATE), 16000
@@ -102,11 +113,7 @@ DIARIZE = textwrap.dedent(
 
 
 def test_the_diarizer_keeps_no_arena_of_its_largest_batch() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", DIARIZE], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout)
+    found = found_by(DIARIZE)
     assert found["seconds"] > 150 and found["speakers"] == 3, found
     # On the sample's script (171 s): +550 MB with onnxruntime's arena, +325 MB without.
     assert found["grown_mb"] < 420, found

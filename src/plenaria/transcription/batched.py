@@ -483,8 +483,9 @@ def _encode(model: Any, feats: np.ndarray) -> tuple[Any, np.ndarray | None]:
     self-attention holds 8 heads x 1500 x 1500 floats (72 MB) while it runs. On the 2.9-min
     sample (batch 8, beam 5) the process peaked at 940 MB encoding 8 at once, 723 MB by 2,
     694 MB by 1, with the same words; 8 windows took 5.4 s encoded together, 2.4 s one by
-    one (whisper base, int8, 2 cores). Windows decoded again reuse this output where it can
-    be indexed (on the CPU): given features, generate() would encode them once more."""
+    one (whisper base, int8, 2 cores; one run, beside a CI run: not slower, not a speed-up
+    to count on). Windows decoded again reuse this output where it can be indexed (on the
+    CPU): given features, generate() would encode them once more."""
     if model.model.device != "cpu":
         return model.encode(feats), None
     hidden = np.concatenate(
