@@ -2,7 +2,7 @@
 
 A loop ("Gracias." five times for "Tiene la palabra el concejal de Hacienda, señor
 García") is decoded once more with no prompt and no repeated trigram, and that text is
-kept when about as probable (``batched.unlooped``); a sentence really said three times
+kept when about as probable (``decoded.unlooped``); a sentence really said three times
 stays. The live gap test met such a loop without a prompt, at the stream's end; here a
 prompt that says "Gracias." six times sets it going on every machine.
 """
@@ -20,7 +20,7 @@ from plenaria.cli.samples import ALCALDESA, CONCEJAL, SAMPLE_RATE, SECRETARIO, V
 from plenaria.config import Settings
 from plenaria.domain import Segment
 from plenaria.transcription.base import Transcriber, TranscriptionOptions
-from plenaria.transcription.batched import repeats_sentence
+from plenaria.transcription.decoded import repeats_sentence
 from plenaria.transcription.loader import load_transcriber
 
 pytestmark = [

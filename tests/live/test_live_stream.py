@@ -162,7 +162,7 @@ def test_a_stream_cut_for_10_s_is_a_reported_gap(sample: Path, tmp_path: Path) -
     # in every 20 s, each part on its own; a lost part scores about 0, whisper base on this
     # espeak voice 0.45-0.55), the words after the gap within the reconnection delay (4 s).
     # Decoded in one window with the stream's end, the last line once came out as "Gracias."
-    # four or five times: the decoder must not loop (batched.repeats_sentence).
+    # four or five times: the decoder must not loop (decoded.repeats_sentence).
     before = [w for w in words if w["start"] < gap["start_s"]]
     after = [w for w in words if w["start"] > gap["start_s"]]
     text_after = " ".join(w["text"] for w in after)

@@ -7,11 +7,11 @@ import pytest
 
 from plenaria.domain import Segment
 from plenaria.transcription.base import TranscriptionOptions, pack_speech, quietest_moment
-from plenaria.transcription.batched import (
+from plenaria.transcription.batched import batch_order
+from plenaria.transcription.decoded import (
     DecodedWindow,
     DecodedWord,
     DecodeSettings,
-    batch_order,
     join_split_words,
     needs_fallback,
     repeats_sentence,

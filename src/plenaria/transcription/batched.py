@@ -16,7 +16,8 @@ additions, window by window:
   whose new text is kept only where Whisper finds it more probable (a roll call
   can be "Sí. Sí. Sí."); a window that still says one sentence three times is
   decoded once more with no prompt and no repeated n-gram (``NO_REPEAT_NGRAM``),
-  kept where it does not loop and is about as probable (:func:`unlooped`);
+  kept where it does not loop and is about as probable or says more words
+  (:func:`plenaria.transcription.decoded.unlooped`);
 - **previous-text conditioning**: windows are put in batches by stride
   (batch ``j`` holds windows ``j, j + n, j + 2n...`` for ``n`` batches), so each
   window's predecessor was decoded one batch earlier and its text can be the
@@ -35,16 +36,23 @@ pipeline itself uses are called; the results come back as plain
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from plenaria.transcription.decoded import (
+    NO_REPEAT_NGRAM,
+    DecodedWindow,
+    DecodedWord,
+    DecodeSettings,
+    join_split_words,
+    needs_fallback,
+    repeats_sentence,
+    unlooped,
+)
 from plenaria.transcription.languages import (
     language_probabilities,
     pool_detection,
@@ -61,123 +69,6 @@ ENCODE_BATCH = 1
 PROMPT_RESET_TEMPERATURE = 0.5
 # Most tokens of previous text given as a prompt (Whisper allows up to half its context, 223).
 PROMPT_TOKENS = 120
-# A window still saying one sentence three times running after the penalty is decoded once more
-# with no token trigram repeated (" Gracias", ".", " Gracias" then no "." again): at most twice.
-NO_REPEAT_NGRAM = 3
-# ... and that text replaces the loop when its average token log probability is at most this
-# much lower: the loop's own figure is flattered (its repeats are cheap; a prompt may have set
-# it going), while a sentence really said again and again loses far more when it may not repeat
-# (a roll call's "Sí. Sí. Sí." -0.42 became "C, C..." -0.97).
-LOOP_LOGPROB_MARGIN = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedWord:
-    text: str
-    start: float  # seconds from the window's start
-    end: float
-    probability: float
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedWindow:
-    """What one window decoded to, with Whisper's quality figures."""
-
-    text: str
-    tokens: tuple[int, ...]
-    avg_logprob: float
-    no_speech_prob: float
-    compression_ratio: float
-    temperature: float
-    words: tuple[DecodedWord, ...]
-    language: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DecodeSettings:
-    language: str
-    beam_size: int
-    batch_size: int
-    temperatures: tuple[float, ...]
-    compression_ratio_threshold: float
-    log_prob_threshold: float
-    no_speech_threshold: float
-    hotwords: str | None
-    condition_on_previous_text: bool
-    max_new_tokens: int | None
-    best_of: int = 5
-    loop_repetition_penalty: float | None = None
-    detect_among: tuple[str, ...] = ()  # two or more: each window's language detected
-
-
-# A word Whisper's aligner starts at one of these, with no space before it, belongs to the word
-# before: it splits "s'han" into " s" + "'han" and "impulsar-los" into " impulsar" + "-los"
-# (a punctuation token starts a new word; the apostrophe is then glued to what follows).
-JOINERS = ("'", "’", "-")
-
-
-def join_split_words(words: Sequence[DecodedWord]) -> list[DecodedWord]:
-    """Words as written: pieces the aligner split at an apostrophe or hyphen joined again.
-
-    ``text`` keeps Whisper's leading space, which tells a new word from a piece.
-    """
-    out: list[DecodedWord] = []
-    for w in words:
-        if out and w.text[:1] in JOINERS and len(w.text) > 1:
-            prev = out[-1]
-            out[-1] = DecodedWord(
-                prev.text + w.text,
-                prev.start,
-                max(prev.end, w.end),
-                min(prev.probability, w.probability),
-            )
-        else:
-            out.append(w)
-    return out
-
-
-def needs_fallback(
-    compression_ratio: float, avg_logprob: float, no_speech_prob: float, s: DecodeSettings
-) -> bool:
-    """Whisper's rule: too repetitive, or too improbable unless it is silence."""
-    if compression_ratio > s.compression_ratio_threshold:
-        return True
-    if avg_logprob < s.log_prob_threshold:
-        return not no_speech_prob > s.no_speech_threshold
-    return False
-
-
-def repeats_sentence(text: str, times: int = 3) -> bool:
-    """Whether ``text`` says one sentence or phrase ``times`` times running (case and
-    punctuation aside): a loop too short for the compression ratio to show."""
-    parts = [p.strip().casefold() for p in _PHRASE_END.split(text)]
-    parts = [p for p in parts if p]
-    run = 1
-    for a, b in itertools.pairwise(parts):
-        run = run + 1 if a == b else 1
-        if run >= times:
-            return True
-    return False
-
-
-_PHRASE_END = re.compile(r"[.!?;,¿¡…]+")
-
-
-def unlooped(loop: DecodedWindow, again: DecodedWindow, s: DecodeSettings) -> bool:
-    """Whether ``again`` (decoded with no repeated n-gram) replaces ``loop``, a window that
-    says one sentence three times running: it does not loop, passes Whisper's rule, and
-    Whisper finds it about as probable (``LOOP_LOGPROB_MARGIN``) or it says more words than
-    the loop. A loop over speech it hides gives way to the longer text, however flattered
-    its own figure; a sentence really said again and again loses words when it may not
-    repeat (the roll call's "Sí. Sí. Sí." became "C, C...")."""
-    return (
-        not repeats_sentence(again.text)
-        and not needs_fallback(again.compression_ratio, again.avg_logprob, again.no_speech_prob, s)
-        and (
-            again.avg_logprob > loop.avg_logprob - LOOP_LOGPROB_MARGIN
-            or len(again.text.split()) > len(loop.text.split())
-        )
-    )
 
 
 def batch_order(n: int, batch_size: int, strided: bool) -> list[list[int]]:

@@ -36,12 +36,8 @@ from plenaria.transcription.base import (
     prepare,
     quietest_moment,
 )
-from plenaria.transcription.batched import (
-    DecodedWord,
-    DecodeSettings,
-    decode_windows,
-    join_split_words,
-)
+from plenaria.transcription.batched import decode_windows
+from plenaria.transcription.decoded import DecodedWord, DecodeSettings, join_split_words
 from plenaria.transcription.languages import (
     Heard,
     heard_in,
